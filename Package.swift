@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers point inward: C wrappers ← HTTPServer/Database/Crypto ← Store ← WebApp ← mappa.
+/// Domain imports nothing of ours. See ../shared/DESIGN.md.
+let package = Package(
+    name: "MAPPACoordinator",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mappa", targets: ["mappa"]),
+    ],
+    targets: [
+        // Thin C wrappers over Debian libraries.
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium"),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
+
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Database", dependencies: ["CSQLite", "CPostgres"]),
+        .target(name: "Crypto", dependencies: ["CSodium"]),
+        .target(name: "Domain"),
+        .target(name: "Store", dependencies: ["Domain", "Database", "Crypto"]),
+        .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store"]),
+        .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer"]),
+
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto"]),
+        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,140 @@
+import Foundation
+
+/// A value bound to or read from SQL. Dates are stored as TEXT (ISO-8601 date or timestamp) or INTEGER
+/// (Unix seconds) by the caller's choice, so both dialects store them the same way.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+/// Conversions so call sites can pass Swift values as parameters: `[.init(name), .init(count)]` or literals.
+extension SQLValue {
+    public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+    public init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+    public init(_ value: Int64?) { self = value.map { .integer($0) } ?? .null }
+    public init(_ value: Double?) { self = value.map { .real($0) } ?? .null }
+    public init(_ value: Bool?) { self = value.map { .integer($0 ? 1 : 0) } ?? .null }
+    public init(_ value: [UInt8]?) { self = value.map { .blob($0) } ?? .null }
+
+    public var string: String? {
+        switch self {
+        case .text(let s): return s
+        case .integer(let i): return String(i)
+        case .real(let d): return String(d)
+        case .blob(let b): return String(decoding: b, as: UTF8.self)
+        case .null: return nil
+        }
+    }
+    public var int64: Int64? {
+        switch self {
+        case .integer(let i): return i
+        case .real(let d): return Int64(d)
+        case .text(let s): return Int64(s)
+        default: return nil
+        }
+    }
+    public var int: Int? { int64.map { Int($0) } }
+    public var double: Double? {
+        switch self {
+        case .real(let d): return d
+        case .integer(let i): return Double(i)
+        case .text(let s): return Double(s)
+        default: return nil
+        }
+    }
+    public var bool: Bool? {
+        switch self {
+        case .integer(let i): return i != 0
+        case .text(let s): return s == "t" || s == "true" || s == "1"
+        default: return nil
+        }
+    }
+    public var bytes: [UInt8]? {
+        switch self {
+        case .blob(let b): return b
+        case .text(let s): return Array(s.utf8)
+        default: return nil
+        }
+    }
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+}
+
+/// One result row; columns are addressed by name (as the SELECT names them) or position.
+public struct Row: Sendable {
+    public let columns: [String]
+    public let values: [SQLValue]
+    public init(columns: [String], values: [SQLValue]) {
+        self.columns = columns
+        self.values = values
+    }
+    public subscript(_ name: String) -> SQLValue {
+        guard let index = columns.firstIndex(of: name) else { return .null }
+        return values[index]
+    }
+    public subscript(_ index: Int) -> SQLValue { values[index] }
+}
+
+/// A database failure. `description` is safe to log: it never includes bound parameter values.
+public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case open, prepare, bind, step, constraint, busy, migration, connection, conflict, unsupported
+    }
+    public var code: Code
+    public var description: String
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+public enum SQLDialect: String, Sendable {
+    case sqlite, postgres
+}
+
+/// One connection, used by one thread at a time (the pool hands it out). SQL uses `?` placeholders in both
+/// dialects; the PostgreSQL driver rewrites them to `$1…$n`.
+public protocol Connection: AnyObject {
+    var dialect: SQLDialect { get }
+    /// Runs a statement that returns no rows; the number of rows changed.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> Int
+    /// Runs a query and returns every row.
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> [Row]
+    /// Runs several statements without parameters (migrations).
+    func executeScript(_ sql: String) throws(DatabaseError)
+}
+
+extension Connection {
+    @discardableResult
+    public func execute(_ sql: String) throws(DatabaseError) -> Int { try execute(sql, []) }
+    public func query(_ sql: String) throws(DatabaseError) -> [Row] { try query(sql, []) }
+    public func queryOne(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> Row? {
+        try query(sql, parameters).first
+    }
+    /// `INSERT … RETURNING id` works in SQLite ≥ 3.35 and PostgreSQL alike.
+    public func insert(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> Int64 {
+        guard let id = try query(sql + " RETURNING id", parameters).first?["id"].int64 else {
+            throw DatabaseError(.step, "insert returned no id")
+        }
+        return id
+    }
+}
+
+/// The database as the app sees it: a pool of connections. `read` may run concurrently; `write` runs its
+/// body inside one transaction (committed when the body returns, rolled back when it throws).
+public protocol Database: Sendable {
+    var dialect: SQLDialect { get }
+    func read<T>(_ body: (Connection) throws -> T) throws -> T
+    func write<T>(_ body: (Connection) throws -> T) throws -> T
+    /// Checks that the database answers (for /readyz).
+    func ping() -> Bool
+}

@@ -1,0 +1,1 @@
+/// Domain rules: pure Swift, no I/O, imports nothing of ours.

@@ -1,0 +1,2 @@
+import WebApp
+print("mappa")
