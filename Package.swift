@@ -24,11 +24,14 @@ let package = Package(
         .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store"]),
         .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer"]),
 
+        // Shared by the test targets only: throwaway SQLite files and PostgreSQL schemas.
+        .target(name: "TestSupport", dependencies: ["Database", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto"]),
-        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto", "TestSupport"]),
+        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto",
+                                                     "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -133,7 +133,9 @@ extension Connection {
 /// body inside one transaction (committed when the body returns, rolled back when it throws).
 public protocol Database: Sendable {
     var dialect: SQLDialect { get }
+    @discardableResult
     func read<T>(_ body: (Connection) throws -> T) throws -> T
+    @discardableResult
     func write<T>(_ body: (Connection) throws -> T) throws -> T
     /// Checks that the database answers (for /readyz).
     func ping() -> Bool

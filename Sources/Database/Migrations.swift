@@ -7,13 +7,22 @@ public struct Migration: Sendable {
     public var version: Int
     public var name: String
     public var sql: String
+    /// Set only where the dialects cannot share one text (triggers, functions).
+    public var postgresSQL: String?
     public init(_ version: Int, _ name: String, _ sql: String) {
         self.version = version
         self.name = name
         self.sql = sql
     }
+    public init(_ version: Int, _ name: String, sqlite: String, postgres: String) {
+        self.version = version
+        self.name = name
+        self.sql = sqlite
+        self.postgresSQL = postgres
+    }
 
     public func sql(for dialect: SQLDialect) -> String {
+        if dialect == .postgres, let postgresSQL { return postgresSQL }
         switch dialect {
         case .sqlite:
             return sql.replacingOccurrences(of: "{{ID}}", with: "INTEGER PRIMARY KEY")

@@ -1,2 +1,77 @@
+import Database
+import Domain
+import Foundation
+import HTTPServer
+import Store
 import WebApp
-print("mappa")
+
+/// `mappa`: the MAPPA Coordinator command line. Each subcommand prints its own help with --help.
+struct CommandLineTool {
+    static let usage = """
+        Usage: mappa <command> [options]
+
+        Commands:
+          serve          Run the web server
+          migrate        Bring the database schema up to date
+          user add       Add a user account
+          demo           Create synthetic demo data and demo sign-ins (never real people)
+          audit verify   Check the audit trail's hash chain and report the first broken link
+
+        Common option:
+          --database LOCATION   SQLite file path or postgres:// URL
+                                (default: $MAPPA_DATABASE_URL, else \(DatabaseLocation.defaultSQLitePath))
+
+        Run 'mappa <command> --help' for the options of one command.
+        """
+
+    static func main() -> Int32 {
+        var words = Array(CommandLine.arguments.dropFirst())
+        guard let command = words.first, command != "--help", command != "-h", command != "help" else {
+            print(usage)
+            return words.isEmpty ? 2 : 0
+        }
+        words.removeFirst()
+        do {
+            switch command {
+            case "serve": return try Serve.run(words)
+            case "migrate": return try Migrate.run(words)
+            case "user": return try UserCommand.run(words)
+            case "demo": return try Demo.run(words)
+            case "audit": return try AuditCommand.run(words)
+            default:
+                printError("unknown command '\(command)'\n\n\(usage)")
+                return 2
+            }
+        } catch let error as Arguments.UsageError {
+            printError("\(error.description). Run 'mappa \(command) --help'.")
+            return 2
+        } catch let failure as AccountService.ValidationFailure {
+            for problem in failure.problems { printError("\(problem.field): \(problem.message)") }
+            return 1
+        } catch let error as CustomStringConvertible {
+            printError(error.description)
+            return 1
+        } catch {
+            printError("failed: \(type(of: error))")
+            return 1
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("mappa: \(message)\n".utf8))
+}
+
+/// Opens and migrates the database named by --database (or the environment, or the default file).
+func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> (Database, String) {
+    let location = DatabaseLocation.resolve(arguments.value("database"))
+    let database = try DatabaseLocation.open(location)
+    let applied = try Schema.migrator.migrate(database)
+    if !quiet || !applied.isEmpty {
+        for migration in applied { print("applied migration \(migration.version): \(migration.name)") }
+    }
+    try AccountStore(database: database).seedAgencies()
+    return (database, location)
+}
+
+exit(CommandLineTool.main())

@@ -1,1 +1,0 @@
-/// Domain rules: pure Swift, no I/O, imports nothing of ours.

@@ -1,0 +1,60 @@
+/// The people who use MAPPA Coordinator (DESIGN.md, "Users and access"). A user has exactly one role;
+/// need-to-know checks on cases come on top of it.
+public enum Role: String, CaseIterable, Sendable, Codable {
+    case coordinator
+    case chair
+    case manager
+    case agencyRepresentative = "agency_representative"
+    case referrer
+    case administrator
+    case auditor
+
+    public var displayName: String {
+        switch self {
+        case .coordinator: return "MAPPA coordinator"
+        case .chair: return "Meeting chair"
+        case .manager: return "Manager"
+        case .agencyRepresentative: return "Agency representative"
+        case .referrer: return "Referrer"
+        case .administrator: return "Administrator"
+        case .auditor: return "Auditor"
+        }
+    }
+
+    public var permissions: Set<Permission> {
+        switch self {
+        case .coordinator:
+            return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .manageMeetings, .viewStatistics]
+        case .chair:
+            return [.viewDashboard, .viewCases, .manageMeetings, .approveMinutes]
+        case .manager:
+            return [.viewDashboard, .viewCases, .viewStatistics]
+        case .agencyRepresentative:
+            return [.viewDashboard, .viewInvolvedCases]
+        case .referrer:
+            return [.viewDashboard, .submitReferrals]
+        case .administrator:
+            return [.viewDashboard, .manageUsers]
+        case .auditor:
+            return [.viewDashboard, .viewAuditTrail, .viewStatistics]
+        }
+    }
+
+    public func can(_ permission: Permission) -> Bool { permissions.contains(permission) }
+}
+
+/// What a role may do. Routes name the permission they need; the web app refuses (and audits) the rest.
+public enum Permission: String, CaseIterable, Sendable {
+    case viewDashboard
+    case viewCases
+    /// Partner-agency staff: only cases their agency is involved in (need-to-know).
+    case viewInvolvedCases
+    case editCases
+    case manageReferrals
+    case submitReferrals
+    case manageMeetings
+    case approveMinutes
+    case viewStatistics
+    case manageUsers
+    case viewAuditTrail
+}

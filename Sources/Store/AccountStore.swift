@@ -1,0 +1,139 @@
+import Database
+import Domain
+import Foundation
+
+/// Agencies, users and login failures: the rows behind accounts. Validation and hashing happen in
+/// `AccountService`; this type only maps rows.
+public final class AccountStore: Sendable {
+    let database: Database
+    let clock: Clock
+
+    public init(database: Database, clock: Clock = .system) {
+        self.database = database
+        self.clock = clock
+    }
+
+    // MARK: agencies
+
+    /// Adds any statutory agency missing from the directory (idempotent).
+    public func seedAgencies(_ seeds: [AgencySeed] = AgencySeed.statutory) throws {
+        try database.write { connection in
+            for seed in seeds where try connection.queryOne("SELECT id FROM agencies WHERE code = ?", [.text(seed.code)]) == nil {
+                try connection.execute("INSERT INTO agencies (code, name, kind, active) VALUES (?, ?, ?, 1)",
+                                       [.text(seed.code), .text(seed.name), .text(seed.kind.rawValue)])
+            }
+        }
+    }
+
+    public func agencies(activeOnly: Bool = false) throws -> [Agency] {
+        try database.read { connection in
+            try connection.query("SELECT * FROM agencies" + (activeOnly ? " WHERE active = 1" : "") + " ORDER BY name")
+                .map(Self.agency)
+        }
+    }
+
+    public func agency(code: String) throws -> Agency? {
+        try database.read { try $0.queryOne("SELECT * FROM agencies WHERE code = ?", [.text(code)]).map(Self.agency) }
+    }
+
+    public func agency(id: Int64) throws -> Agency? {
+        try database.read { try $0.queryOne("SELECT * FROM agencies WHERE id = ?", [.integer(id)]).map(Self.agency) }
+    }
+
+    static func agency(_ row: Row) -> Agency {
+        Agency(id: row.int64("id"), code: row.string("code"), name: row.string("name"),
+               kind: AgencyKind(rawValue: row.string("kind")) ?? .associate, active: row.bool("active"))
+    }
+
+    // MARK: users
+
+    static let userSelect = """
+        SELECT users.*, agencies.name AS agency_name FROM users JOIN agencies ON agencies.id = users.agency_id
+        """
+
+    static func user(_ row: Row) -> User {
+        User(id: row.int64("id"), username: row.string("username"), displayName: row.string("display_name"),
+             email: row.string("email"), role: Role(rawValue: row.string("role")) ?? .referrer,
+             agencyID: row.int64("agency_id"), agencyName: row.string("agency_name"),
+             mustChangePassword: row.bool("must_change_password"), active: row.bool("active"),
+             createdAt: row.string("created_at"), lastLoginAt: row["last_login_at"].string)
+    }
+
+    /// Inserts a user inside the caller's transaction.
+    func insertUser(_ connection: Connection, username: String, displayName: String, email: String, role: Role,
+                    agencyID: Int64, passwordHash: String, mustChangePassword: Bool) throws -> Int64 {
+        let now = Timestamp.string(clock.now())
+        do {
+            return try connection.insert("""
+                INSERT INTO users (username, display_name, email, role, agency_id, password_hash,
+                                   must_change_password, active, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                """, [.text(username), .text(displayName), .text(email), .text(role.rawValue), .integer(agencyID),
+                      .text(passwordHash), .init(mustChangePassword), .text(now), .text(now)])
+        } catch let error as DatabaseError where error.code == .constraint {
+            throw StoreError("username_taken", "That username is already in use")
+        }
+    }
+
+    public func users() throws -> [User] {
+        try database.read { try $0.query(Self.userSelect + " ORDER BY users.display_name").map(Self.user) }
+    }
+
+    public func user(id: Int64) throws -> User? {
+        try database.read { try $0.queryOne(Self.userSelect + " WHERE users.id = ?", [.integer(id)]).map(Self.user) }
+    }
+
+    public func user(username: String) throws -> User? {
+        try database.read {
+            try $0.queryOne(Self.userSelect + " WHERE users.username = ?", [.text(username)]).map(Self.user)
+        }
+    }
+
+    /// The stored argon2id string, for verification only.
+    func passwordHash(userID: Int64) throws -> String? {
+        try database.read {
+            try $0.queryOne("SELECT password_hash FROM users WHERE id = ?", [.integer(userID)])?["password_hash"].string
+        }
+    }
+
+    func updatePassword(_ connection: Connection, userID: Int64, hash: String, mustChange: Bool) throws {
+        try connection.execute(
+            "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
+            [.text(hash), .init(mustChange), .text(Timestamp.string(clock.now())), .integer(userID)])
+    }
+
+    func updateActive(_ connection: Connection, userID: Int64, active: Bool) throws {
+        try connection.execute("UPDATE users SET active = ?, updated_at = ? WHERE id = ?",
+                               [.init(active), .text(Timestamp.string(clock.now())), .integer(userID)])
+    }
+
+    func updateLastLogin(_ connection: Connection, userID: Int64) throws {
+        try connection.execute("UPDATE users SET last_login_at = ? WHERE id = ?",
+                               [.text(Timestamp.string(clock.now())), .integer(userID)])
+    }
+
+    // MARK: login failures
+
+    func recordLoginFailure(_ connection: Connection, username: String, clientAddress: String) throws {
+        try connection.execute("INSERT INTO login_failures (username, client_address, occurred_at) VALUES (?, ?, ?)",
+                               [.text(username), .text(clientAddress), .integer(Int64(clock.now().timeIntervalSince1970))])
+    }
+
+    /// Failure times for this username and for this client address since `since`.
+    func recentFailures(username: String, clientAddress: String, since: Date) throws -> (user: [Date], address: [Date]) {
+        let cutoff = SQLValue.integer(Int64(since.timeIntervalSince1970))
+        return try database.read { connection in
+            let byUser = try connection.query(
+                "SELECT occurred_at FROM login_failures WHERE username = ? AND occurred_at >= ?", [.text(username), cutoff])
+            let byAddress = try connection.query(
+                "SELECT occurred_at FROM login_failures WHERE client_address = ? AND occurred_at >= ?",
+                [.text(clientAddress), cutoff])
+            let dates = { (rows: [Row]) in rows.map { Date(timeIntervalSince1970: TimeInterval($0.int64("occurred_at"))) } }
+            return (dates(byUser), dates(byAddress))
+        }
+    }
+
+    func clearLoginFailures(_ connection: Connection, username: String) throws {
+        try connection.execute("DELETE FROM login_failures WHERE username = ?", [.text(username)])
+    }
+}

@@ -1,0 +1,128 @@
+import Crypto
+import Database
+import Domain
+import Foundation
+
+/// Who did something and from where, for the audit trail.
+public struct Actor: Sendable, Equatable {
+    public var userID: Int64?
+    public var username: String
+    public var clientAddress: String
+    public init(userID: Int64?, username: String, clientAddress: String) {
+        self.userID = userID
+        self.username = username
+        self.clientAddress = clientAddress
+    }
+    /// Changes made from the command line by the operator of the machine.
+    public static let commandLine = Actor(userID: nil, username: "(command line)", clientAddress: "local")
+}
+
+/// The append-only, hash-chained audit trail. Each entry's hash covers its contents and the previous entry's
+/// hash, and `audit_head` holds the last link, so editing, deleting or truncating entries is detected by
+/// `verify()`. Appends take the head row's lock, so concurrent appends (also across app instances on
+/// PostgreSQL) queue rather than fork the chain.
+public final class AuditTrail: Sendable {
+    let database: Database
+    let clock: Clock
+
+    public init(database: Database, clock: Clock = .system) {
+        self.database = database
+        self.clock = clock
+    }
+
+    static let hasher: @Sendable (String) -> String = { Crypto.sha256Hex($0) }
+
+    /// Appends inside the caller's transaction, so the audit entry and the change it records commit together.
+    public func append(_ connection: Connection, actor: Actor, action: AuditAction, subjectType: String,
+                       subjectID: String, detail: String = "") throws {
+        // Taking the row lock first (UPDATE) serialises appenders on PostgreSQL; SQLite has one writer anyway.
+        try connection.execute("UPDATE audit_head SET last_sequence = last_sequence WHERE id = 1")
+        guard let head = try connection.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") else {
+            throw StoreError("audit_missing_head", "The audit trail is not initialised")
+        }
+        var entry = AuditEntry(sequence: head.int64("last_sequence") + 1, occurredAt: clock.now(),
+                               actorUserID: actor.userID, actorUsername: actor.username, action: action,
+                               subjectType: subjectType, subjectID: subjectID, detail: detail,
+                               clientAddress: actor.clientAddress, previousHash: head.string("last_hash"))
+        entry.hash = Self.hasher(entry.canonicalText)
+        try connection.execute("""
+            INSERT INTO audit_log (sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type,
+                                   subject_id, detail, client_address, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(entry.sequence), .integer(Self.milliseconds(entry.occurredAt)), .init(entry.actorUserID),
+                  .text(entry.actorUsername), .text(action.rawValue), .text(subjectType), .text(subjectID),
+                  .text(detail), .text(entry.clientAddress), .text(entry.previousHash), .text(entry.hash)])
+        try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ? WHERE id = 1",
+                               [.integer(entry.sequence), .text(entry.hash)])
+    }
+
+    /// Appends in a transaction of its own (views, refusals, failed logins: nothing else to commit).
+    public func record(actor: Actor, action: AuditAction, subjectType: String, subjectID: String,
+                       detail: String = "") throws {
+        try database.write { connection in
+            try append(connection, actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
+                       detail: detail)
+        }
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    static func entry(_ row: Row) -> AuditEntry {
+        AuditEntry(sequence: row.int64("sequence"),
+                   occurredAt: Date(timeIntervalSince1970: TimeInterval(row.int64("occurred_at_ms")) / 1000),
+                   actorUserID: row["actor_user_id"].int64, actorUsername: row.string("actor_username"),
+                   action: AuditAction(rawValue: row.string("action")) ?? .view,
+                   subjectType: row.string("subject_type"), subjectID: row.string("subject_id"),
+                   detail: row.string("detail"), clientAddress: row.string("client_address"),
+                   previousHash: row.string("previous_hash"), hash: row.string("hash"))
+    }
+
+    /// The newest entries first, for the auditor's page.
+    public func recent(limit: Int = 50, offset: Int = 0, subjectType: String? = nil,
+                       subjectID: String? = nil) throws -> [AuditEntry] {
+        var sql = "SELECT * FROM audit_log"
+        var parameters: [SQLValue] = []
+        if let subjectType {
+            sql += " WHERE subject_type = ?"
+            parameters.append(.text(subjectType))
+            if let subjectID {
+                sql += " AND subject_id = ?"
+                parameters.append(.text(subjectID))
+            }
+        }
+        sql += " ORDER BY sequence DESC LIMIT ? OFFSET ?"
+        parameters += [.integer(Int64(limit)), .integer(Int64(offset))]
+        return try database.read { try $0.query(sql, parameters).map(Self.entry) }
+    }
+
+    public func count() throws -> Int {
+        try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM audit_log")?["n"].int ?? 0 }
+    }
+
+    /// Walks the whole chain in pages and reports the first broken link, including entries removed from the
+    /// end (the head says how long the chain should be).
+    public func verify(pageSize: Int = 5000) throws -> AuditChainVerifier.Outcome {
+        let verifier = AuditChainVerifier(hash: Self.hasher)
+        var previousHash = AuditEntry.genesisHash
+        var nextSequence: Int64 = 1
+        while true {
+            let page = try database.read { connection in
+                try connection.query("SELECT * FROM audit_log WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                                     [.integer(nextSequence), .integer(Int64(pageSize))]).map(Self.entry)
+            }
+            if page.isEmpty { break }
+            let result = verifier.verify(page, previousHash: previousHash, expectedSequence: nextSequence)
+            if case .broken = result.outcome { return result.outcome }
+            previousHash = result.lastHash
+            nextSequence = result.nextSequence
+        }
+        guard let head = try database.read({ try $0.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") }) else {
+            return .broken(sequence: 0, reason: "the chain head is missing")
+        }
+        if head.int64("last_sequence") != nextSequence - 1 || head.string("last_hash") != previousHash {
+            return .broken(sequence: nextSequence,
+                           reason: "the chain ends at entry \(nextSequence - 1) but the head records entry \(head.int64("last_sequence"))")
+        }
+        return .intact(entries: Int(nextSequence - 1))
+    }
+}

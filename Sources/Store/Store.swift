@@ -1,2 +1,0 @@
-import Domain
-import Database

@@ -1,0 +1,83 @@
+/// Static assets, compiled in so the binary is the whole deployment. Served under a path that includes a hash
+/// of the content, so browsers may cache them for a year and still see every change.
+enum Assets {
+    static let stylesheetPath = "/assets/app.css"
+
+    static let stylesheet = """
+    *, *::before, *::after { box-sizing: border-box; }
+    html { font-family: Arial, "Helvetica Neue", Helvetica, sans-serif; font-size: 100%; line-height: 1.3; color: #0b0c0c; background: #f3f2f1; }
+    body { margin: 0; background: #ffffff; min-height: 100vh; display: flex; flex-direction: column; }
+    a { color: #1d70b8; text-decoration: underline; text-underline-offset: .15em; }
+    a:visited { color: #4c2c92; }
+    a:hover { color: #003078; text-decoration-thickness: 3px; }
+    a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px #0b0c0c; }
+    a:focus { background-color: #ffdd00; color: #0b0c0c; box-shadow: 0 -2px #ffdd00, 0 4px #0b0c0c; text-decoration: none; outline: none; }
+    .skip-link { position: absolute; left: -9999px; top: auto; padding: 10px 15px; background: #ffdd00; color: #0b0c0c; }
+    .skip-link:focus { position: static; display: block; }
+    .visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: 0; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+    .marking { background: #0b0c0c; color: #ffffff; text-align: center; font-weight: 700; letter-spacing: .05em; padding: 4px 10px; font-size: 1rem; }
+    .marking--bottom { margin-top: 0; }
+    .width-container { max-width: 1020px; margin: 0 auto; padding: 0 15px; }
+    .header { background: #0b0c0c; color: #ffffff; border-bottom: 10px solid #1d70b8; }
+    .header__container { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 30px; padding-top: 10px; padding-bottom: 10px; }
+    .header__service { color: #ffffff; font-weight: 700; font-size: 1.5rem; text-decoration: none; }
+    .header__service:visited, .header__service:hover { color: #ffffff; }
+    .header__nav-list { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 5px 20px; }
+    .header__link, .header__link:visited { color: #ffffff; font-weight: 700; }
+    .header__link[aria-current="page"] { text-decoration-thickness: 3px; }
+    .header__account { margin-left: auto; display: flex; align-items: center; gap: 15px; flex-wrap: wrap; }
+    .header__role { color: #ffffff; font-weight: 400; }
+    .header__signout { margin: 0; }
+    .header__signout-button { background: none; border: 0; color: #ffffff; text-decoration: underline; font: inherit; font-weight: 700; cursor: pointer; padding: 0; }
+    .main { padding: 30px 0 45px; flex: 1; }
+    h1, .heading-xl { font-size: 2.25rem; margin: 0 0 30px; line-height: 1.1; }
+    h2, .heading-l { font-size: 1.5rem; margin: 30px 0 15px; }
+    h3, .heading-m { font-size: 1.2rem; margin: 20px 0 10px; }
+    p { margin: 0 0 20px; font-size: 1.1875rem; }
+    .lead { font-size: 1.5rem; }
+    .caption { color: #505a5f; font-size: 1.1875rem; display: block; margin-bottom: 5px; }
+    .form-group { margin-bottom: 30px; }
+    .form-group--error { border-left: 5px solid #d4351c; padding-left: 15px; }
+    .label { display: block; font-weight: 700; font-size: 1.1875rem; margin-bottom: 5px; }
+    .hint { color: #505a5f; margin-bottom: 15px; font-size: 1.1875rem; }
+    .error-message { color: #d4351c; font-weight: 700; margin-bottom: 15px; }
+    .input, .select { font: inherit; font-size: 1.1875rem; padding: 5px; border: 2px solid #0b0c0c; border-radius: 0; width: 100%; max-width: 30em; min-height: 40px; background: #ffffff; }
+    .input--error { border-color: #d4351c; }
+    .input--20 { max-width: 20em; }
+    .button { font: inherit; font-size: 1.1875rem; font-weight: 400; background: #00703c; color: #ffffff; border: 2px solid transparent; box-shadow: 0 2px 0 #002d18; padding: 8px 10px 7px; cursor: pointer; margin: 0 15px 30px 0; }
+    .button:hover { background: #005a30; }
+    .button--secondary { background: #f3f2f1; color: #0b0c0c; box-shadow: 0 2px 0 #929191; }
+    .button--secondary:hover { background: #dbdad9; }
+    .button--warning { background: #d4351c; box-shadow: 0 2px 0 #55150b; }
+    .button--warning:hover { background: #aa2a16; }
+    .error-summary { border: 5px solid #d4351c; padding: 20px; margin-bottom: 30px; }
+    .error-summary:focus { outline: 3px solid #ffdd00; }
+    .error-summary__title { margin-top: 0; }
+    .error-summary__list { margin: 0; padding-left: 0; list-style: none; }
+    .error-summary__list a { color: #d4351c; font-weight: 700; }
+    .notification { border: 5px solid #1d70b8; margin-bottom: 30px; }
+    .notification--success { border-color: #00703c; }
+    .notification__title { margin: 0; padding: 2px 15px 5px; background: #1d70b8; color: #ffffff; font-size: 1.1875rem; }
+    .notification--success .notification__title { background: #00703c; }
+    .notification__body { padding: 15px; margin: 0; font-weight: 700; }
+    .table { width: 100%; border-collapse: collapse; margin-bottom: 40px; font-size: 1.1875rem; }
+    .table__caption { text-align: left; font-weight: 700; font-size: 1.5rem; margin-bottom: 15px; }
+    .table__header, .table__cell { text-align: left; padding: 10px 20px 10px 0; border-bottom: 1px solid #b1b4b6; vertical-align: top; }
+    .summary-list { margin: 0 0 30px; font-size: 1.1875rem; }
+    .summary-list__row { display: flex; flex-wrap: wrap; border-bottom: 1px solid #b1b4b6; padding: 10px 0; }
+    .summary-list__key { font-weight: 700; width: 35%; min-width: 12em; margin: 0; }
+    .summary-list__value { margin: 0; flex: 1; }
+    .tag { display: inline-block; padding: 2px 8px; background: #d2e2f1; color: #0c2d4a; font-weight: 700; font-size: 1rem; }
+    .tag--green { background: #cce2d8; color: #005a30; }
+    .tag--red { background: #f4cdc6; color: #2a0b06; }
+    .tag--grey { background: #e5e6e7; color: #0b0c0c; }
+    .card-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(15em, 1fr)); gap: 20px; margin-bottom: 30px; }
+    .card { border: 1px solid #b1b4b6; border-top: 5px solid #1d70b8; padding: 15px 20px; }
+    .card h2 { margin-top: 0; }
+    .card p { margin-bottom: 0; }
+    .footer { background: #f3f2f1; border-top: 1px solid #b1b4b6; padding: 25px 0 15px; }
+    .footer__marking { font-size: 1rem; }
+    .inline-form { display: inline; }
+    @media print { .header__nav, .header__account, .skip-link, .button { display: none; } }
+    """
+}

@@ -1,0 +1,54 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+/// Names of the cookies the app sets. Both are HttpOnly and SameSite=Strict.
+enum CookieName {
+    static let session = "mappa_session"
+    /// Double-submit token for the sign-in form, which has no session yet.
+    static let loginCSRF = "mappa_login_csrf"
+}
+
+/// Fixed messages shown after a redirect, chosen by a short key in the query string so no user data travels in
+/// URLs.
+enum Flash: String {
+    case userCreated = "user-created"
+    case passwordReset = "password-reset"
+    case passwordChanged = "password-changed"
+    case userDisabled = "user-disabled"
+    case userEnabled = "user-enabled"
+    case signedOut = "signed-out"
+    case sessionExpired = "session-expired"
+
+    var message: String {
+        switch self {
+        case .userCreated: return "User account created. Give the person their temporary password securely; they must change it when they first sign in."
+        case .passwordReset: return "Password reset. The user must change it when they next sign in, and all their sessions have been ended."
+        case .passwordChanged: return "Your password has been changed."
+        case .userDisabled: return "User account disabled. All their sessions have been ended."
+        case .userEnabled: return "User account enabled."
+        case .signedOut: return "You have signed out."
+        case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
+        }
+    }
+
+    static func from(_ request: Request) -> Flash? { request.queryValue("done").flatMap(Flash.init(rawValue:)) }
+}
+
+extension Request {
+    /// Who is making the request, for the audit trail.
+    func actor(_ session: Session?) -> Actor {
+        Actor(userID: session?.user.id, username: session?.user.username ?? "(anonymous)", clientAddress: remoteAddress)
+    }
+
+    var isStateChanging: Bool { !["GET", "HEAD", "OPTIONS"].contains(method) }
+}
+
+/// A path the app may redirect to after sign-in: local only, so the login form cannot bounce people to
+/// another site.
+func safeLocalPath(_ candidate: String?) -> String {
+    guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\"),
+          !candidate.contains("\r"), !candidate.contains("\n"), candidate != "/logout" else { return "/" }
+    return candidate
+}

@@ -1,0 +1,51 @@
+/// HTML that is safe to send. Literal text written in code is trusted; every interpolated `String` (or other
+/// value) is escaped, and only interpolated `HTML` goes in as it is. So user data cannot become markup by
+/// accident: `let page: HTML = "<p>\(name)</p>"` escapes `name`.
+public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    public private(set) var rendered: String
+
+    public init(stringLiteral value: String) { rendered = value }
+    public init(stringInterpolation: Interpolation) { rendered = stringInterpolation.output }
+    /// For markup built elsewhere and known to be safe (used by the builders below only).
+    init(trusted: String) { rendered = trusted }
+    public static let empty = HTML(trusted: "")
+
+    public var description: String { rendered }
+
+    public struct Interpolation: StringInterpolationProtocol {
+        var output = ""
+        public init(literalCapacity: Int, interpolationCount: Int) { output.reserveCapacity(literalCapacity * 2) }
+        public mutating func appendLiteral(_ literal: String) { output += literal }
+        public mutating func appendInterpolation(_ html: HTML) { output += html.rendered }
+        public mutating func appendInterpolation(_ html: [HTML]) { for item in html { output += item.rendered } }
+        public mutating func appendInterpolation(_ html: HTML?) { if let html { output += html.rendered } }
+        public mutating func appendInterpolation(_ text: String) { output += HTML.escape(text) }
+        public mutating func appendInterpolation(_ text: String?) { if let text { output += HTML.escape(text) } }
+        public mutating func appendInterpolation<T: CustomStringConvertible>(_ value: T) {
+            output += HTML.escape(value.description)
+        }
+    }
+
+    /// Escapes text for element content and quoted attribute values (OWASP: & < > " ').
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    public static func + (lhs: HTML, rhs: HTML) -> HTML { HTML(trusted: lhs.rendered + rhs.rendered) }
+}
+
+extension Array where Element == HTML {
+    public func joined() -> HTML { HTML(trusted: map(\.rendered).joined()) }
+}

@@ -1,0 +1,87 @@
+import Database
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+/// Settings the web app needs from whoever starts it.
+public struct WebConfiguration: Sendable {
+    /// Adds `Secure` to cookies; set when the app is served over TLS (directly or behind a proxy).
+    public var secureCookies: Bool
+    public init(secureCookies: Bool = false) { self.secureCookies = secureCookies }
+}
+
+/// Everything a route needs, shared by all of them. Sendable and immutable: per-user state lives in the
+/// database.
+struct Services: Sendable {
+    let database: Database
+    let accounts: AccountService
+    let configuration: WebConfiguration
+    let clock: Clock
+    var audit: AuditTrail { accounts.audit }
+}
+
+/// The whole web application as one function from request to response, so it can be served by
+/// `HTTPServer` or called directly by tests. Holds no per-user state: sessions live in the database, so
+/// several instances can share one PostgreSQL.
+public final class WebApplication: Sendable {
+    public let database: Database
+    public let accounts: AccountService
+    private let router: Router
+
+    public init(database: Database, clock: Clock = .system, configuration: WebConfiguration = WebConfiguration(),
+                sessionPolicy: SessionPolicy = SessionPolicy(), accountThrottle: LoginThrottle = LoginThrottle()) {
+        self.database = database
+        let accounts = AccountService(database: database, clock: clock, sessionPolicy: sessionPolicy,
+                                      accountThrottle: accountThrottle)
+        self.accounts = accounts
+        let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock)
+        self.router = Self.routes(services)
+    }
+
+    /// Runs a request through the app. Never throws: every failure becomes a page that explains itself
+    /// without internals.
+    public func handle(_ request: Request) -> Response {
+        router.handle(request)
+    }
+
+    private static func routes(_ services: Services) -> Router {
+        var router = Router()
+        router.errorResponder = { request, error in errorResponse(request, error) }
+        router.get("/healthz") { _ in .text("ok") }
+        router.get("/readyz") { _ in
+            services.database.ping() ? .text("ready") : .text("database unavailable", status: 503)
+        }
+        router.get(Assets.stylesheetPath) { request in StaticAsset.stylesheet.response(for: request) }
+        AuthRoutes.register(&router, services)
+        HomeRoutes.register(&router, services)
+        AdminRoutes.register(&router, services)
+        AuditRoutes.register(&router, services)
+        return router
+    }
+
+    /// Maps any thrown error to a page: known HTTP errors keep their status and message; anything else is a
+    /// 500 whose code goes only to the log.
+    static func errorResponse(_ request: Request, _ error: Error) -> Response {
+        let http: HTTPError
+        if let known = error as? HTTPError {
+            http = known
+        } else {
+            let code = (error as? DatabaseError).map { "database_\($0.code.rawValue)" } ?? (error as? StoreError)?.code ?? "internal"
+            FileHandle.standardError.write(Data("{\"level\":\"error\",\"code\":\"\(code)\"}\n".utf8))
+            http = HTTPError(status: 500, code: code, description: "Sorry, there is a problem with the service. Try again later.")
+        }
+        if request.path.hasPrefix("/api/") { return Response.problem(http) }
+        return ErrorPages.page(http)
+    }
+}
+
+extension Response {
+    /// An RFC 9457 problem document.
+    static func problem(_ error: HTTPError) -> Response {
+        let body: [String: Any] = ["type": "about:blank", "title": error.description, "status": error.status,
+                                   "code": error.code]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return .json(Array(data), status: error.status, contentType: "application/problem+json")
+    }
+}

@@ -1,0 +1,117 @@
+import Crypto
+import Database
+import Domain
+import Foundation
+import HTTPServer
+import Store
+import WebApp
+
+enum Migrate {
+    static let help = """
+        Usage: mappa migrate [--database LOCATION]
+
+        Applies every pending schema migration, in order, each in its own transaction. Safe to run again.
+        """
+    static func run(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help"])
+        if arguments.has("help") { print(help); return 0 }
+        try arguments.allowOnly(["database"])
+        let (database, location) = try openMigratedDatabase(arguments, quiet: false)
+        let versions = try Schema.migrator.appliedVersions(database)
+        print("database \(DatabaseLocation.redacted(location)) is at schema version \(versions.max() ?? 0)")
+        return 0
+    }
+}
+
+enum UserCommand {
+    static let help = """
+        Usage: mappa user add --username NAME --name "FULL NAME" --role ROLE --agency CODE [--email ADDRESS]
+                              [--database LOCATION]
+
+        Adds a user. The password is read from standard input (one line) when it is not a terminal; otherwise a
+        random temporary password is generated and printed. The user must change it at first sign-in.
+
+        Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))
+        Agencies: \(AgencySeed.statutory.map(\.code).joined(separator: ", "))
+        """
+    static func run(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help"])
+        if arguments.has("help") || arguments.positional.first != "add" { print(help); return arguments.has("help") ? 0 : 2 }
+        try arguments.allowOnly(["database", "username", "name", "role", "agency", "email"])
+        let roleName = try arguments.required("role")
+        guard let role = Role(rawValue: roleName) else {
+            throw Arguments.UsageError(description: "unknown role '\(roleName)'; one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var password: String
+        var generated = false
+        if isatty(STDIN_FILENO) == 0, let line = readLine(strippingNewline: true), !line.isEmpty {
+            password = line
+        } else {
+            password = Crypto.randomToken(byteCount: 10)
+            generated = true
+        }
+        let (database, _) = try openMigratedDatabase(arguments)
+        let user = try AccountService(database: database).createUser(AccountService.NewUser(
+            username: try arguments.required("username"), displayName: try arguments.required("name"),
+            email: arguments.value("email") ?? "", role: role, agencyCode: try arguments.required("agency"),
+            password: password, mustChangePassword: true), by: .commandLine)
+        print("added \(user.username) (\(user.role.displayName), \(user.agencyName))")
+        if generated { print("temporary password: \(password)") }
+        password = ""
+        return 0
+    }
+}
+
+enum AuditCommand {
+    static let help = """
+        Usage: mappa audit verify [--database LOCATION]
+
+        Recomputes every audit entry's hash and link. Exits 0 when the chain is intact, 1 at the first broken
+        link (edited, deleted or truncated entries), naming it.
+        """
+    static func run(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help"])
+        if arguments.has("help") || arguments.positional.first != "verify" { print(help); return arguments.has("help") ? 0 : 2 }
+        try arguments.allowOnly(["database"])
+        let location = DatabaseLocation.resolve(arguments.value("database"))
+        let database = try DatabaseLocation.open(location)
+        switch try AuditTrail(database: database).verify() {
+        case .intact(let entries):
+            print("audit trail intact: \(entries) entries verified")
+            return 0
+        case .broken(let sequence, let reason):
+            print("audit trail BROKEN at entry \(sequence): \(reason)")
+            return 1
+        }
+    }
+}
+
+enum Serve {
+    static let help = """
+        Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies]
+
+        Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
+        flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
+        """
+    static func run(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help", "secure-cookies"])
+        if arguments.has("help") { print(help); return 0 }
+        try arguments.allowOnly(["database", "host", "port", "secure-cookies"])
+        let host = arguments.value("host") ?? "127.0.0.1"
+        guard let port = UInt16(arguments.value("port") ?? "8080") else {
+            throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
+        }
+        let (database, location) = try openMigratedDatabase(arguments)
+        let app = WebApplication(database: database,
+                                 configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
+        HTTPServer.blockTerminationSignals()
+        let server = try HTTPServer(configuration: .init(host: host, port: port)) { request in app.handle(request) }
+        print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")
+        print("Press Ctrl-C to stop.")
+        fflush(nil)
+        let signal = HTTPServer.waitForTerminationSignal()
+        server.stop()
+        print("stopped on signal \(signal)")
+        return 0
+    }
+}

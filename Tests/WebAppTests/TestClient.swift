@@ -1,0 +1,114 @@
+import Foundation
+import HTTPServer
+import Store
+import TestSupport
+import WebApp
+
+/// Drives the web app in process, the way a browser would: keeps cookies, follows nothing automatically,
+/// and fills in the CSRF token from the last page it saw.
+final class TestClient {
+    let app: WebApplication
+    var cookies: [String: String] = [:]
+    var lastCSRF: String?
+    var address: String
+
+    init(_ app: WebApplication, address: String = "192.0.2.10") {
+        self.app = app
+        self.address = address
+    }
+
+    @discardableResult
+    func get(_ target: String) -> Response {
+        send(Request(method: "GET", path: Self.path(target), query: Self.query(target), headers: headers()))
+    }
+
+    /// Posts a form; the CSRF token from the last page is added unless the test sets `csrf_token` itself.
+    @discardableResult
+    func post(_ target: String, _ fields: [(String, String)], addCSRF: Bool = true) -> Response {
+        var fields = fields
+        if addCSRF, !fields.contains(where: { $0.0 == "csrf_token" }), let lastCSRF { fields.append(("csrf_token", lastCSRF)) }
+        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        var headers = headers()
+        headers.set("Content-Type", "application/x-www-form-urlencoded")
+        return send(Request(method: "POST", path: Self.path(target), query: Self.query(target), headers: headers,
+                            body: Array(body.utf8)))
+    }
+
+    /// Signs in through the real form.
+    @discardableResult
+    func signIn(_ username: String, _ password: String) -> Response {
+        get("/login")
+        return post("/login", [("username", username), ("password", password)])
+    }
+
+    func send(_ request: Request) -> Response {
+        var request = request
+        request.remoteAddress = address
+        let response = app.handle(request)
+        for header in response.headers.values("Set-Cookie") {
+            let pair = header.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || header.contains("Max-Age=0") { cookies.removeValue(forKey: name) } else { cookies[name] = value }
+        }
+        if let token = Self.firstMatch(#"name="csrf_token" value="([0-9a-f]+)""#, in: response.bodyText) { lastCSRF = token }
+        return response
+    }
+
+    func headers() -> Headers {
+        var headers = Headers()
+        if !cookies.isEmpty { headers.set("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+        return headers
+    }
+
+    static func path(_ target: String) -> String { String(target.split(separator: "?", maxSplits: 1)[0]) }
+    static func query(_ target: String) -> [(String, String)] {
+        let parts = target.split(separator: "?", maxSplits: 1)
+        guard parts.count == 2 else { return [] }
+        return parts[1].split(separator: "&").map { item in
+            let pair = item.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            return (pair[0], pair.count > 1 ? pair[1] : "")
+        }
+    }
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+    static func firstMatch(_ pattern: String, in text: String) -> String? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let range = Range(match.range(at: 1), in: text) else { return nil }
+        return String(text[range])
+    }
+}
+
+/// A migrated database, the app on it, and one signed-in-able user of each role.
+struct AppFixture {
+    let test: TestDatabase
+    let clock: ManualClock
+    let app: WebApplication
+    static let password = "kettle orbit meadow 42"
+
+    init(_ kind: DatabaseKind) throws {
+        test = try TestDatabase(kind)
+        clock = ManualClock()
+        app = WebApplication(database: test.database, clock: clock.clock)
+        for role in Role.allCases {
+            try app.accounts.createUser(.init(username: "user.\(role.rawValue)", displayName: "Test \(role.displayName)",
+                                              role: role, agencyCode: role == .agencyRepresentative ? "housing" : "police",
+                                              password: Self.password, mustChangePassword: false),
+                                        by: .commandLine)
+        }
+    }
+
+    func client(signedInAs role: Role? = nil) -> TestClient {
+        let client = TestClient(app)
+        if let role { client.signIn("user.\(role.rawValue)", Self.password) }
+        return client
+    }
+
+    func auditActions() throws -> [AuditAction] { try app.accounts.audit.recent(limit: 1000).map(\.action) }
+}
+
+import Domain

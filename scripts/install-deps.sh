@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages MAPPA Coordinator needs, only those missing. Run as root on Debian 12.
+#   scripts/install-deps.sh          build and run
+#   scripts/install-deps.sh --test   also what the tests need (PostgreSQL server, sqlite3 CLI, wrk)
+set -euo pipefail
+
+packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev)
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(postgresql sqlite3 curl python3-venv)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "Run as root (or install these packages yourself): ${missing[*]}" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1 && [[ ! -x /opt/swift/usr/bin/swift ]]; then
+    echo "Swift 6.3 is not installed (expected on PATH or in /opt/swift)." >&2
+    exit 1
+fi

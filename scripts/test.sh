@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Everything `make test` runs: installs what is missing, starts a throwaway PostgreSQL on loopback, builds,
+# runs the Swift test suites (both database drivers) and the command-line tests against the built binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+scripts/install-deps.sh --test
+
+work=$(mktemp -d /tmp/mappa-test.XXXXXX)
+chmod 755 "$work"
+pg_dir="$work/pg"
+pg_port=$((20000 + RANDOM % 20000))
+cleanup() {
+    scripts/pg-test-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
+MAPPA_TEST_POSTGRES_URL=$(scripts/pg-test-cluster.sh start "$pg_dir" "$pg_port" | tail -n 1)
+export MAPPA_TEST_POSTGRES_URL MAPPA_TEST_POSTGRES_DIR="$pg_dir"
+
+echo "== building"
+swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || true
+swift build --build-tests >/dev/null   # fail here, with the compiler's output above, if the build failed
+
+echo "== command-line tests"
+MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-cli.sh
+
+echo "== Swift test suites (SQLite and PostgreSQL)"
+set +e
+swift test --skip-build 2>&1 | grep --line-buffered -Ev ' started\.$'
+status=${PIPESTATUS[0]}
+set -e
+exit "$status"
