@@ -70,7 +70,7 @@ public final class AccountStore: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 """, [.text(username), .text(displayName), .text(email), .text(role.rawValue), .integer(agencyID),
                       .text(passwordHash), .init(mustChangePassword), .text(now), .text(now)])
-        } catch let error as DatabaseError where error.code == .constraint {
+        } catch where error.code == .constraint {
             throw StoreError("username_taken", "That username is already in use")
         }
     }

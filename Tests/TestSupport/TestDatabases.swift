@@ -33,7 +33,7 @@ public final class TestDatabase: @unchecked Sendable {
             let base = ProcessInfo.processInfo.environment["MAPPA_TEST_POSTGRES_URL"] ?? ""
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let admin = try PostgresDatabase(url: base, poolSize: 1)
-            try admin.write { try $0.execute("CREATE SCHEMA \(schema)") }
+            _ = try admin.write { try $0.execute("CREATE SCHEMA \(schema)") }
             let separator = base.contains("?") ? "&" : "?"
             database = try PostgresDatabase(url: base + separator + "options=-csearch_path%3D\(schema)", poolSize: 4)
             cleanup = { _ = try? admin.write { try $0.execute("DROP SCHEMA \(schema) CASCADE") } }
