@@ -1,0 +1,213 @@
+import Foundation
+
+/// MAPPA category (CJA 2003 s.325–327; domain.md §2). Exactly one per case; Category 1 takes precedence.
+/// Codes match nDelius (M1–M4) and the HMPPS `category` field.
+public enum MappaCategory: Int, CaseIterable, Sendable, Codable, Comparable {
+    case one = 1, two = 2, three = 3, four = 4
+
+    public var description: String {
+        switch self {
+        case .one: return "Category 1: registered sexual offender"
+        case .two: return "Category 2: violent or other sexual offender"
+        case .three: return "Category 3: other dangerous offender"
+        case .four: return "Category 4: terrorist or terrorism-risk offender"
+        }
+    }
+    public var shortName: String { "Category \(rawValue)" }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// MAPPA management level (MAPPA Guidance ch.7). `unknown` is HMPPS's level 0: not yet screened.
+public enum ManagementLevel: Int, CaseIterable, Sendable, Codable, Comparable {
+    case unknown = 0, one = 1, two = 2, three = 3
+
+    public var description: String {
+        switch self {
+        case .unknown: return "Level not yet set"
+        case .one: return "Level 1: ordinary agency management"
+        case .two: return "Level 2: active multi-agency management"
+        case .three: return "Level 3: active multi-agency management with senior representation"
+        }
+    }
+    public var shortName: String { self == .unknown ? "Unknown" : "Level \(rawValue)" }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Risk of serious harm (OASys bands; domain.md §3.2).
+public enum RoSH: String, CaseIterable, Sendable, Codable, Comparable {
+    case low
+    case medium
+    case high
+    case veryHigh = "very high"
+
+    public var displayName: String {
+        switch self {
+        case .low: return "Low"
+        case .medium: return "Medium"
+        case .high: return "High"
+        case .veryHigh: return "Very high"
+        }
+    }
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+    /// Level 2 criterion (a): high or very high RoSH.
+    public var isHighOrVeryHigh: Bool { self >= .high }
+}
+
+/// Who is at risk, for RoSH per group.
+public enum RiskGroup: String, CaseIterable, Sendable, Codable {
+    case children
+    case publicAtLarge = "public"
+    case knownAdult = "known_adult"
+    case staff
+
+    public var displayName: String {
+        switch self {
+        case .children: return "Children"
+        case .publicAtLarge: return "Public"
+        case .knownAdult: return "Known adult"
+        case .staff: return "Staff"
+        }
+    }
+}
+
+public enum CustodyStatus: String, CaseIterable, Sendable, Codable {
+    case community, custody, hospital
+    public var displayName: String { rawValue.capitalized }
+}
+
+public enum CaseStatus: String, CaseIterable, Sendable, Codable {
+    case active, exited
+}
+
+/// A calendar date without time (YYYY-MM-DD), as MAPPA records use them; comparable and free of time zones.
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Nil unless `text` is a real date written YYYY-MM-DD.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year), year >= 1850 else {
+            return nil
+        }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init(year: Int, month: Int, day: Int) {
+        precondition((1...12).contains(month) && day >= 1 && day <= Self.daysIn(month: month, year: year))
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// The UTC calendar date of an instant.
+    public init(_ date: Date) {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        self = CalendarDate(daysSinceEpoch: days)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (civil-from-days algorithm, H. Hinnant).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public init(daysSinceEpoch: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        self.day = day
+    }
+
+    public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + days) }
+    public func adding(weeks: Int) -> CalendarDate { adding(days: weeks * 7) }
+    /// Same day `months` later, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb).
+    public func adding(months: Int) -> CalendarDate {
+        let total = year * 12 + (month - 1) + months
+        let newYear = total / 12
+        let newMonth = total % 12 + 1
+        return CalendarDate(year: newYear, month: newMonth, day: min(day, Self.daysIn(month: newMonth, year: newYear)))
+    }
+    public func days(until other: CalendarDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+    /// "5 March 2026", the GOV.UK date style.
+    public var displayText: String {
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                     "October", "November", "December"]
+        return "\(day) \(names[month - 1]) \(year)"
+    }
+    public static func < (a: Self, b: Self) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = CalendarDate(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM-DD date"))
+        }
+        self = date
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// Timescales that are settings, not constants (DESIGN.md "Workflow states"; domain.md §3.4 marks the
+/// defaults unverified, so a unit can change them).
+public struct Timescales: Sendable, Equatable, Codable {
+    public var level3ReviewWeeks: Int
+    public var level2ReviewWeeks: Int
+    /// Custody cases should be referred at least this many months before release.
+    public var custodyReferralLeadMonths: Int
+    public var minutesDistributionWorkingDays: Int
+
+    public init(level3ReviewWeeks: Int = 8, level2ReviewWeeks: Int = 16, custodyReferralLeadMonths: Int = 6,
+                minutesDistributionWorkingDays: Int = 10) {
+        self.level3ReviewWeeks = level3ReviewWeeks
+        self.level2ReviewWeeks = level2ReviewWeeks
+        self.custodyReferralLeadMonths = custodyReferralLeadMonths
+        self.minutesDistributionWorkingDays = minutesDistributionWorkingDays
+    }
+
+    /// The review interval for a level in weeks, or nil for levels without multi-agency reviews.
+    public func reviewWeeks(for level: ManagementLevel) -> Int? {
+        switch level {
+        case .three: return level3ReviewWeeks
+        case .two: return level2ReviewWeeks
+        default: return nil
+        }
+    }
+
+    /// The latest date the next review may be held, counted from the last meeting or decision.
+    public func nextReviewDue(after date: CalendarDate, level: ManagementLevel) -> CalendarDate? {
+        reviewWeeks(for: level).map { date.adding(weeks: $0) }
+    }
+}
