@@ -74,7 +74,7 @@ run_suite() { # run_suite LABEL DATABASE
 echo "command-line tests"
 run_suite sqlite "$work/mappa.sqlite"
 # Tampering: someone with file access drops the append-only triggers and edits or removes entries.
-cp "$work/mappa.sqlite" "$work/truncated.sqlite"
+sqlite3 "$work/mappa.sqlite" ".backup $work/truncated.sqlite"
 out=$(sqlite3 "$work/mappa.sqlite" "UPDATE audit_log SET detail = 'x' WHERE sequence = 3;" 2>&1)
 check "sqlite: the database refuses to change an audit entry" contains "$out" "append-only"
 sqlite3 "$work/mappa.sqlite" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 3;"

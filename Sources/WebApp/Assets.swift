@@ -1,7 +1,10 @@
-/// Static assets, compiled in so the binary is the whole deployment. Served under a path that includes a hash
-/// of the content, so browsers may cache them for a year and still see every change.
+import HTTPServer
+
+/// Static assets, compiled in so the binary is the whole deployment. Served with an ETag, so browsers cache
+/// them and revalidate cheaply.
 enum Assets {
     static let stylesheetPath = "/assets/app.css"
+    static let stylesheetFile = StaticFile(contentType: "text/css; charset=utf-8", text: stylesheet)
 
     static let stylesheet = """
     *, *::before, *::after { box-sizing: border-box; }

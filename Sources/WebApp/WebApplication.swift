@@ -27,7 +27,7 @@ struct Services: Sendable {
 public final class WebApplication: Sendable {
     public let database: Database
     public let accounts: AccountService
-    private let router: Router
+    private let handler: Handler
 
     public init(database: Database, clock: Clock = .system, configuration: WebConfiguration = WebConfiguration(),
                 sessionPolicy: SessionPolicy = SessionPolicy(), accountThrottle: LoginThrottle = LoginThrottle()) {
@@ -36,13 +36,14 @@ public final class WebApplication: Sendable {
                                       accountThrottle: accountThrottle)
         self.accounts = accounts
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock)
-        self.router = Self.routes(services)
+        let router = Self.routes(services)
+        self.handler = Middleware.secure { request in router.handle(request) }
     }
 
     /// Runs a request through the app. Never throws: every failure becomes a page that explains itself
     /// without internals.
     public func handle(_ request: Request) -> Response {
-        router.handle(request)
+        (try? handler(request)) ?? Self.errorResponse(request, CancellationError())
     }
 
     private static func routes(_ services: Services) -> Router {
@@ -52,7 +53,7 @@ public final class WebApplication: Sendable {
         router.get("/readyz") { _ in
             services.database.ping() ? .text("ready") : .text("database unavailable", status: 503)
         }
-        router.get(Assets.stylesheetPath) { request in StaticAsset.stylesheet.response(for: request) }
+        router.get(Assets.stylesheetPath) { request in Assets.stylesheetFile.response(for: request) }
         AuthRoutes.register(&router, services)
         HomeRoutes.register(&router, services)
         AdminRoutes.register(&router, services)

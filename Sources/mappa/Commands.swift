@@ -105,7 +105,8 @@ enum Serve {
         let app = WebApplication(database: database,
                                  configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
         HTTPServer.blockTerminationSignals()
-        let server = try HTTPServer(configuration: .init(host: host, port: port)) { request in app.handle(request) }
+        let server = try HTTPServer(configuration: .init(host: host, port: port),
+                                    handler: Middleware.requestLog(Middleware.standardOutput) { request in app.handle(request) })
         print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")
         print("Press Ctrl-C to stop.")
         fflush(nil)

@@ -14,12 +14,19 @@ public enum DatabaseKind: String, CaseIterable, Sendable {
     }
 }
 
-/// A fresh, empty, migrated database that is removed when the value is released: a temporary SQLite file, or a
-/// new PostgreSQL schema selected through the connection's search_path.
-public final class TestDatabase: @unchecked Sendable {
-    public let database: Database
+/// A fresh, empty, migrated database that is removed when the last user of it is released: a temporary SQLite
+/// file, or a new PostgreSQL schema selected through the connection's search_path. It is itself the `Database`
+/// (forwarding to the real driver), so a service holding it keeps it alive.
+public final class TestDatabase: Database, @unchecked Sendable {
+    public let driver: Database
     public let kind: DatabaseKind
-    private let cleanup: () -> Void
+    private let cleanup: @Sendable () -> Void
+
+    public var database: Database { self }
+    public var dialect: SQLDialect { driver.dialect }
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T { try driver.read(body) }
+    public func write<T>(_ body: (Connection) throws -> T) throws -> T { try driver.write(body) }
+    public func ping() -> Bool { driver.ping() }
 
     public init(_ kind: DatabaseKind, migrate: Bool = true) throws {
         self.kind = kind
@@ -27,7 +34,7 @@ public final class TestDatabase: @unchecked Sendable {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            database = try SQLiteDatabase(path: directory.appendingPathComponent("test.sqlite").path, readers: 4)
+            driver = try SQLiteDatabase(path: directory.appendingPathComponent("test.sqlite").path, readers: 4)
             cleanup = { try? FileManager.default.removeItem(at: directory) }
         case .postgres:
             let base = ProcessInfo.processInfo.environment["MAPPA_TEST_POSTGRES_URL"] ?? ""
@@ -35,12 +42,12 @@ public final class TestDatabase: @unchecked Sendable {
             let admin = try PostgresDatabase(url: base, poolSize: 1)
             _ = try admin.write { try $0.execute("CREATE SCHEMA \(schema)") }
             let separator = base.contains("?") ? "&" : "?"
-            database = try PostgresDatabase(url: base + separator + "options=-csearch_path%3D\(schema)", poolSize: 4)
+            driver = try PostgresDatabase(url: base + separator + "options=-csearch_path%3D\(schema)", poolSize: 4)
             cleanup = { _ = try? admin.write { try $0.execute("DROP SCHEMA \(schema) CASCADE") } }
         }
         if migrate {
-            try Schema.migrator.migrate(database)
-            try AccountStore(database: database).seedAgencies()
+            try Schema.migrator.migrate(driver)
+            try AccountStore(database: driver).seedAgencies()
         }
     }
 

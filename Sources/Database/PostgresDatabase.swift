@@ -1,0 +1,323 @@
+import CPostgres
+import Foundation
+
+/// One libpq connection (PGconn*). Used by one thread at a time; the pool hands it out exclusively.
+/// https://www.postgresql.org/docs/15/libpq-connect.html
+final class PostgresConnection: Connection {
+    private(set) var handle: OpaquePointer
+    var dialect: SQLDialect { .postgres }
+    private var rewritten: [String: String] = [:]
+
+    init(url: String) throws(DatabaseError) {
+        guard let connection = PQconnectdb(url) else { throw DatabaseError(.connection, "out of memory") }
+        handle = connection
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.firstLine(String(cString: PQerrorMessage(connection)))
+            PQfinish(connection)
+            throw DatabaseError(.connection, "cannot connect to PostgreSQL: \(message)")
+        }
+        Self.silenceNotices(connection)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// NOTICEs (e.g. "relation already exists, skipping") would otherwise go to stderr.
+    /// https://www.postgresql.org/docs/15/libpq-notice-processing.html
+    private static func silenceNotices(_ connection: OpaquePointer) {
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+    }
+
+    var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Re-establishes a broken connection (after a server restart), with the same parameters.
+    /// https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-PQRESET
+    func reset() -> Bool {
+        PQreset(handle)
+        if isHealthy { Self.silenceNotices(handle) }
+        return isHealthy
+    }
+
+    static func firstLine(_ text: String) -> String {
+        text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? text
+    }
+
+    /// Rewrites the app's `?` placeholders to `$1…$n`, leaving string literals, quoted identifiers, dollar-quoted
+    /// bodies and comments alone.
+    static func numberPlaceholders(_ sql: String) -> String {
+        var output = ""
+        output.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        let scalars = Array(sql.unicodeScalars)
+        var index = 0
+        func copy(until terminator: String) {
+            let end = Array(terminator.unicodeScalars)
+            while index < scalars.count {
+                if Array(scalars[index..<min(scalars.count, index + end.count)]) == end {
+                    end.forEach { output.unicodeScalars.append($0) }
+                    index += end.count
+                    return
+                }
+                output.unicodeScalars.append(scalars[index])
+                index += 1
+            }
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
+            switch scalar {
+            case "?":
+                number += 1
+                output += "$\(number)"
+                index += 1
+            case "'", "\"":
+                output.unicodeScalars.append(scalar)
+                index += 1
+                copy(until: String(scalar))
+            case "-" where next == "-":
+                copy(until: "\n")
+            case "/" where next == "*":
+                output += "/*"
+                index += 2
+                copy(until: "*/")
+            case "$" where next == "$":
+                output += "$$"
+                index += 2
+                copy(until: "$$")
+            default:
+                output.unicodeScalars.append(scalar)
+                index += 1
+            }
+        }
+        return output
+    }
+
+    private func sqlForServer(_ sql: String) -> String {
+        if let cached = rewritten[sql] { return cached }
+        let converted = Self.numberPlaceholders(sql)
+        if rewritten.count > 500 { rewritten.removeAll() }
+        rewritten[sql] = converted
+        return converted
+    }
+
+    /// Runs one statement with PQexecParams: parameters go separately from the SQL text, so values are never
+    /// parsed as SQL. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQEXECPARAMS
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> PostgresResult {
+        let text = sqlForServer(sql)
+        var buffers: [[CChar]?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        for value in parameters {
+            switch value {
+            case .null:
+                buffers.append(nil); lengths.append(0); formats.append(0)
+            case .integer(let i):
+                buffers.append(Array(String(i).utf8CString)); lengths.append(0); formats.append(0)
+            case .real(let d):
+                buffers.append(Array(String(d).utf8CString)); lengths.append(0); formats.append(0)
+            case .text(let s):
+                buffers.append(Array(s.utf8CString)); lengths.append(0); formats.append(0)
+            case .blob(let b):
+                buffers.append(b.map { CChar(bitPattern: $0) }); lengths.append(Int32(b.count)); formats.append(1)
+            }
+        }
+        let result: OpaquePointer? = withPointers(buffers) { pointers in
+            PQexecParams(handle, text, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+        }
+        return try check(result)
+    }
+
+    private func withPointers<T>(_ buffers: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+        var pointers: [UnsafePointer<CChar>?] = []
+        var owned: [UnsafeMutablePointer<CChar>] = []
+        for buffer in buffers {
+            guard let buffer else { pointers.append(nil); continue }
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, buffer.count))
+            copy.initialize(from: buffer, count: buffer.count)
+            owned.append(copy)
+            pointers.append(UnsafePointer(copy))
+        }
+        defer { owned.forEach { $0.deallocate() } }
+        return body(pointers)
+    }
+
+    /// Turns a PGresult into a result or a DatabaseError carrying only the primary message (never DETAIL,
+    /// which holds row values). https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQRESULTERRORFIELD
+    private func check(_ raw: OpaquePointer?) throws(DatabaseError) -> PostgresResult {
+        guard let raw else {
+            throw DatabaseError(.connection, "PostgreSQL: \(Self.firstLine(String(cString: PQerrorMessage(handle))))")
+        }
+        let result = PostgresResult(raw)
+        let status = PQresultStatus(raw)
+        if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY { return result }
+        let sqlState = PQresultErrorField(raw, 67 /* 'C': PG_DIAG_SQLSTATE */).map { String(cString: $0) } ?? ""
+        let message = PQresultErrorField(raw, 77 /* 'M': PG_DIAG_MESSAGE_PRIMARY */).map { String(cString: $0) }
+            ?? Self.firstLine(String(cString: PQerrorMessage(handle)))
+        let code: DatabaseError.Code
+        if !isHealthy || sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") {
+            code = .connection
+        } else if sqlState.hasPrefix("23") {
+            code = .constraint
+        } else if sqlState == "40001" || sqlState == "40P01" {
+            code = .conflict
+        } else if sqlState == "42601" || sqlState.hasPrefix("42") {
+            code = .prepare
+        } else {
+            code = .step
+        }
+        throw DatabaseError(code, "PostgreSQL \(sqlState): \(message)")
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> Int {
+        let result = try run(sql, parameters)
+        return Int(String(cString: PQcmdTuples(result.handle))) ?? 0
+    }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> [Row] {
+        let result = try run(sql, parameters)
+        return result.rows()
+    }
+
+    func executeScript(_ sql: String) throws(DatabaseError) {
+        _ = try check(PQexec(handle, sql))
+    }
+}
+
+/// Owns a PGresult and clears it. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQCLEAR
+final class PostgresResult {
+    let handle: OpaquePointer
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { PQclear(handle) }
+
+    /// Decodes text-format values by column type OID (pg_type.dat): integers, floats, bytea, bool; else text.
+    func rows() -> [Row] {
+        let rowCount = PQntuples(handle)
+        let columnCount = PQnfields(handle)
+        let columns = (0..<columnCount).map { String(cString: PQfname(handle, $0)) }
+        let types = (0..<columnCount).map { PQftype(handle, $0) }
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columnCount))
+            for column in 0..<columnCount {
+                if PQgetisnull(handle, row, column) == 1 { values.append(.null); continue }
+                let length = Int(PQgetlength(handle, row, column))
+                let text = PQgetvalue(handle, row, column).map {
+                    String(decoding: UnsafeRawBufferPointer(start: $0, count: length), as: UTF8.self)
+                } ?? ""
+                switch types[Int(column)] {
+                case 20, 21, 23, 26: values.append(Int64(text).map { .integer($0) } ?? .text(text))
+                case 700, 701, 1700: values.append(Double(text).map { .real($0) } ?? .text(text))
+                case 16: values.append(.integer(text == "t" ? 1 : 0))
+                case 17: values.append(.blob(Self.decodeByteaHex(text)))
+                default: values.append(.text(text))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    /// bytea's text output in hex format: `\x` then two hex digits a byte.
+    static func decodeByteaHex(_ text: String) -> [UInt8] {
+        let digits = Array(text.utf8.dropFirst(2))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        func value(_ c: UInt8) -> UInt8 {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return 0
+            }
+        }
+        var index = 0
+        while index + 1 < digits.count {
+            bytes.append(value(digits[index]) << 4 | value(digits[index + 1]))
+            index += 2
+        }
+        return bytes
+    }
+}
+
+/// PostgreSQL through libpq with a bounded connection pool. The app keeps no state between requests, so many
+/// app instances can share one server. Broken connections (a server restart) are reset when they are next
+/// handed out, and a read that fails on a broken connection is retried once on a fresh one; a write is never
+/// retried, because the server may have committed it.
+public final class PostgresDatabase: Database, @unchecked Sendable {
+    public var dialect: SQLDialect { .postgres }
+    private let pool: ConnectionPool<PostgresConnection>
+    // Connections inside a write, by thread, so a read within the write sees its own uncommitted changes.
+    // Guarded by `writesLock`: the safety argument for @unchecked Sendable.
+    private var activeWrites: [UInt: PostgresConnection] = [:]
+    private let writesLock = NSLock()
+
+    public init(url: String, poolSize: Int = 4) throws(DatabaseError) {
+        var connections: [PostgresConnection] = []
+        for _ in 0..<max(1, poolSize) { connections.append(try PostgresConnection(url: url)) }
+        pool = ConnectionPool(connections)
+    }
+
+    private static var threadKey: UInt { UInt(pthread_self()) }
+
+    private func connectionInWrite() -> PostgresConnection? {
+        writesLock.lock()
+        defer { writesLock.unlock() }
+        return activeWrites[Self.threadKey]
+    }
+
+    private func healthy(_ connection: PostgresConnection) throws -> PostgresConnection {
+        if !connection.isHealthy, !connection.reset() {
+            throw DatabaseError(.connection, "PostgreSQL is unavailable")
+        }
+        return connection
+    }
+
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        if let connection = connectionInWrite() { return try body(connection) }
+        return try pool.withConnection { connection in
+            do {
+                return try body(try healthy(connection))
+            } catch let error as DatabaseError where error.code == .connection || !connection.isHealthy {
+                guard connection.reset() else { throw error }
+                return try body(connection)
+            }
+        }
+    }
+
+    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        if connectionInWrite() != nil {
+            throw DatabaseError(.unsupported, "nested write transactions are not supported")
+        }
+        return try pool.withConnection { connection in
+            let connection = try healthy(connection)
+            do {
+                try connection.executeScript("BEGIN")
+            } catch let error as DatabaseError where error.code == .connection {
+                guard connection.reset() else { throw error }
+                try connection.executeScript("BEGIN")
+            }
+            writesLock.lock()
+            activeWrites[Self.threadKey] = connection
+            writesLock.unlock()
+            defer {
+                writesLock.lock()
+                activeWrites[Self.threadKey] = nil
+                writesLock.unlock()
+            }
+            do {
+                let result = try body(connection)
+                try connection.executeScript("COMMIT")
+                return result
+            } catch {
+                try? connection.executeScript("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func ping() -> Bool {
+        (try? read { try $0.queryOne("SELECT 1 AS ok")?["ok"].int }) == 1
+    }
+}

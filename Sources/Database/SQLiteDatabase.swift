@@ -1,0 +1,263 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// One SQLite connection (sqlite3*) with a prepared-statement cache. Used by one thread at a time: the pool
+/// (or the writer mutex) hands it out exclusively. https://www.sqlite.org/c3ref/open.html
+final class SQLiteConnection: Connection {
+    let handle: OpaquePointer
+    var dialect: SQLDialect { .sqlite }
+    private var statements: [String: SQLiteStatement] = [:]
+
+    init(path: String, readOnly: Bool) throws(DatabaseError) {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &db, flags, nil)
+        guard status == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(.open, "cannot open the SQLite database: \(message)")
+        }
+        handle = db
+        sqlite3_busy_timeout(db, 5000)
+        sqlite3_extended_result_codes(db, 1)
+        try executeScript("PRAGMA foreign_keys = ON;")
+        if !readOnly {
+            try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        }
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func error(_ code: Int32, _ context: String) -> DatabaseError {
+        let primary = code & 0xff
+        let kind: DatabaseError.Code
+        switch primary {
+        case SQLITE_CONSTRAINT: kind = .constraint
+        case SQLITE_BUSY, SQLITE_LOCKED: kind = .busy
+        default: kind = context == "prepare" ? .prepare : .step
+        }
+        // sqlite3_errmsg names tables and constraints, never bound values.
+        return DatabaseError(kind, "\(context): \(lastError)")
+    }
+
+    func statement(_ sql: String) throws(DatabaseError) -> SQLiteStatement {
+        if let cached = statements[sql] {
+            sqlite3_reset(cached.handle)
+            sqlite3_clear_bindings(cached.handle)
+            return cached
+        }
+        var raw: OpaquePointer?
+        let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        guard status == SQLITE_OK, let raw else { throw error(status, "prepare") }
+        let statement = SQLiteStatement(raw)
+        if statements.count > 200 { statements.removeAll() }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ statement: SQLiteStatement, _ parameters: [SQLValue]) throws(DatabaseError) {
+        let expected = Int(sqlite3_bind_parameter_count(statement.handle))
+        guard expected == parameters.count else {
+            throw DatabaseError(.bind, "statement expects \(expected) parameters, got \(parameters.count)")
+        }
+        for (offset, value) in parameters.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .null: status = sqlite3_bind_null(statement.handle, index)
+            case .integer(let i): status = sqlite3_bind_int64(statement.handle, index, i)
+            case .real(let d): status = sqlite3_bind_double(statement.handle, index, d)
+            case .text(let s): status = sqlite3_bind_text(statement.handle, index, s, -1, mappa_sqlite_transient())
+            case .blob(let b):
+                status = b.withUnsafeBytes { buffer in
+                    sqlite3_bind_blob(statement.handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                                      Int32(buffer.count), mappa_sqlite_transient())
+                }
+            }
+            guard status == SQLITE_OK else { throw error(status, "bind") }
+        }
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> Int {
+        let statement = try statement(sql)
+        defer { sqlite3_reset(statement.handle) }
+        try bind(statement, parameters)
+        var status = sqlite3_step(statement.handle)
+        while status == SQLITE_ROW { status = sqlite3_step(statement.handle) }
+        guard status == SQLITE_DONE else { throw error(status, "step") }
+        return Int(sqlite3_changes(handle))
+    }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> [Row] {
+        let statement = try statement(sql)
+        defer { sqlite3_reset(statement.handle) }
+        try bind(statement, parameters)
+        let count = sqlite3_column_count(statement.handle)
+        let columns = (0..<count).map { String(cString: sqlite3_column_name(statement.handle, $0)) }
+        var rows: [Row] = []
+        while true {
+            let status = sqlite3_step(statement.handle)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw error(status, "step") }
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count {
+                switch sqlite3_column_type(statement.handle, column) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement.handle, column)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement.handle, column)))
+                case SQLITE_TEXT:
+                    let length = Int(sqlite3_column_bytes(statement.handle, column))
+                    let pointer = sqlite3_column_text(statement.handle, column)
+                    values.append(.text(pointer.map {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                    } ?? ""))
+                case SQLITE_BLOB:
+                    let length = Int(sqlite3_column_bytes(statement.handle, column))
+                    let pointer = sqlite3_column_blob(statement.handle, column)
+                    values.append(.blob(pointer.map {
+                        Array(UnsafeRawBufferPointer(start: $0, count: length))
+                    } ?? []))
+                default: values.append(.null)
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    /// https://www.sqlite.org/c3ref/exec.html
+    func executeScript(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(handle, sql, nil, nil, &message)
+        if status != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? lastError
+            sqlite3_free(message)
+            var failure = error(status, "script")
+            failure.description = "script: \(text)"
+            throw failure
+        }
+    }
+}
+
+/// Owns a prepared statement and finalizes it. https://www.sqlite.org/c3ref/finalize.html
+final class SQLiteStatement {
+    let handle: OpaquePointer
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { sqlite3_finalize(handle) }
+}
+
+/// A blocking pool of connections: `withConnection` waits while every connection is in use.
+/// Connections are not Sendable; the lock guards the array and each connection is used by one thread at a
+/// time, which is the safety argument for @unchecked Sendable.
+final class ConnectionPool<C: AnyObject>: @unchecked Sendable {
+    private var available: [C]
+    private let lock = NSLock()
+    private let slots: DispatchSemaphore
+
+    init(_ connections: [C]) {
+        available = connections
+        slots = DispatchSemaphore(value: connections.count)
+    }
+
+    func withConnection<T>(_ body: (C) throws -> T) rethrows -> T {
+        slots.wait()
+        lock.lock()
+        let connection = available.removeLast()
+        lock.unlock()
+        defer {
+            lock.lock()
+            available.append(connection)
+            lock.unlock()
+            slots.signal()
+        }
+        return try body(connection)
+    }
+}
+
+/// The embedded database: one writer connection (SQLite allows one writer at a time anyway) and a pool of
+/// read-only connections that, in WAL mode, read a consistent snapshot while a write is in progress.
+/// https://www.sqlite.org/wal.html
+public final class SQLiteDatabase: Database, @unchecked Sendable {
+    public var dialect: SQLDialect { .sqlite }
+    public let path: String
+    // The writer is only touched inside `writerLock`; readers only through the pool. That is the safety
+    // argument for @unchecked Sendable.
+    private let writer: SQLiteConnection
+    private let writerLock = NSLock()
+    private let writerThread = Mutex<pthread_t?>(nil)
+    private let readers: ConnectionPool<SQLiteConnection>
+
+    public init(path: String, readers readerCount: Int = 4) throws(DatabaseError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        writer = try SQLiteConnection(path: path, readOnly: false)
+        var pool: [SQLiteConnection] = []
+        for _ in 0..<max(1, readerCount) { pool.append(try SQLiteConnection(path: path, readOnly: true)) }
+        readers = ConnectionPool(pool)
+    }
+
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        // A read inside a write on the same thread must see the uncommitted write: use the writer.
+        if let owner = writerThread.withLock({ $0 }), pthread_equal(owner, pthread_self()) != 0 {
+            return try body(writer)
+        }
+        return try readers.withConnection { try body($0) }
+    }
+
+    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        if let owner = writerThread.withLock({ $0 }), pthread_equal(owner, pthread_self()) != 0 {
+            throw DatabaseError(.unsupported, "nested write transactions are not supported")
+        }
+        writerLock.lock()
+        writerThread.withLock { $0 = pthread_self() }
+        defer {
+            writerThread.withLock { $0 = nil }
+            writerLock.unlock()
+        }
+        try writer.executeScript("BEGIN IMMEDIATE")
+        do {
+            let result = try body(writer)
+            try writer.executeScript("COMMIT")
+            return result
+        } catch {
+            try? writer.executeScript("ROLLBACK")
+            throw error
+        }
+    }
+
+    public func ping() -> Bool {
+        (try? read { try $0.queryOne("SELECT 1 AS ok")?["ok"].int }) == 1
+    }
+
+    /// Copies the live database to `destination` with the online backup API, consistent even while the
+    /// server is writing. https://www.sqlite.org/backup.html
+    public func backup(to destination: String) throws {
+        writerLock.lock()
+        defer { writerLock.unlock() }
+        try? FileManager.default.removeItem(atPath: destination)
+        let target = try SQLiteConnection(path: destination, readOnly: false)
+        guard let backup = sqlite3_backup_init(target.handle, "main", writer.handle, "main") else {
+            throw DatabaseError(.step, "backup could not start: \(target.lastError)")
+        }
+        let status = sqlite3_backup_step(backup, -1)
+        sqlite3_backup_finish(backup)
+        guard status == SQLITE_DONE else { throw DatabaseError(.step, "backup failed: \(target.lastError)") }
+        try target.executeScript("PRAGMA journal_mode = DELETE;")
+    }
+
+    /// PRAGMA integrity_check: true when SQLite finds the file sound.
+    public func integrityCheck() throws -> Bool {
+        try read { try $0.queryOne("PRAGMA integrity_check")?[0].string } == "ok"
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+extension Request {
+    /// Cookies from the Cookie header (RFC 6265 §5.4): `name=value; name2=value2`. The first of a repeated
+    /// name wins, as browsers send the most specific first.
+    public var cookies: [String: String] {
+        var result: [String: String] = [:]
+        for header in headers.values("Cookie") {
+            for pair in header.split(separator: ";") {
+                let pieces = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = pieces[0].trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty, result[name] == nil else { continue }
+                var value = pieces.count > 1 ? pieces[1].trimmingCharacters(in: .whitespaces) : ""
+                if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+                result[name] = value
+            }
+        }
+        return result
+    }
+}
+
+/// A Set-Cookie header value (RFC 6265 §4.1). Defaults are the safe ones: HttpOnly, SameSite=Strict, Path=/.
+public struct SetCookie: Sendable, Equatable {
+    public enum SameSite: String, Sendable {
+        case strict = "Strict"
+        case lax = "Lax"
+    }
+    public var name: String
+    public var value: String
+    public var path: String
+    /// Seconds; 0 deletes the cookie now, nil makes it last until the browser closes.
+    public var maxAge: Int?
+    public var secure: Bool
+    public var httpOnly: Bool
+    public var sameSite: SameSite
+
+    public init(name: String, value: String, path: String = "/", maxAge: Int? = nil, secure: Bool = false,
+                httpOnly: Bool = true, sameSite: SameSite = .strict) {
+        self.name = name
+        self.value = value
+        self.path = path
+        self.maxAge = maxAge
+        self.secure = secure
+        self.httpOnly = httpOnly
+        self.sameSite = sameSite
+    }
+
+    /// Expires the cookie at once.
+    public static func expired(_ name: String, path: String = "/", secure: Bool = false) -> SetCookie {
+        SetCookie(name: name, value: "", path: path, maxAge: 0, secure: secure)
+    }
+
+    public var headerValue: String {
+        var parts = ["\(name)=\(value)", "Path=\(path)"]
+        if let maxAge {
+            parts.append("Max-Age=\(maxAge)")
+            if maxAge == 0 { parts.append("Expires=Thu, 01 Jan 1970 00:00:00 GMT") }
+        }
+        if secure { parts.append("Secure") }
+        if httpOnly { parts.append("HttpOnly") }
+        parts.append("SameSite=\(sameSite.rawValue)")
+        return parts.joined(separator: "; ")
+    }
+}
+
+extension Response {
+    public mutating func setCookie(_ cookie: SetCookie) {
+        headers.add("Set-Cookie", cookie.headerValue)
+    }
+}
