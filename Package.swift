@@ -27,7 +27,7 @@ let package = Package(
         // Shared by the test targets only: throwaway SQLite files and PostgreSQL schemas.
         .target(name: "TestSupport", dependencies: ["Database", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto", "TestSupport"]),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto",

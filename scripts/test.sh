@@ -19,7 +19,7 @@ trap cleanup EXIT
 
 echo "== starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
 MAPPA_TEST_POSTGRES_URL=$(scripts/pg-test-cluster.sh start "$pg_dir" "$pg_port" | tail -n 1)
-export MAPPA_TEST_POSTGRES_URL MAPPA_TEST_POSTGRES_DIR="$pg_dir"
+export MAPPA_TEST_POSTGRES_URL
 
 echo "== building"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || true

@@ -274,6 +274,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
         return connection
     }
 
+    @discardableResult
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         if let connection = connectionInWrite() { return try body(connection) }
         return try pool.withConnection { connection in
@@ -286,6 +287,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
         }
     }
 
+    @discardableResult
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         if connectionInWrite() != nil {
             throw DatabaseError(.unsupported, "nested write transactions are not supported")

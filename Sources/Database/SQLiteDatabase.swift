@@ -207,6 +207,7 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         readers = ConnectionPool(pool)
     }
 
+    @discardableResult
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         // A read inside a write on the same thread must see the uncommitted write: use the writer.
         if let owner = writerThread.withLock({ $0 }), pthread_equal(owner, pthread_self()) != 0 {
@@ -215,6 +216,7 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         return try readers.withConnection { try body($0) }
     }
 
+    @discardableResult
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         if let owner = writerThread.withLock({ $0 }), pthread_equal(owner, pthread_self()) != 0 {
             throw DatabaseError(.unsupported, "nested write transactions are not supported")

@@ -24,8 +24,8 @@ public final class TestDatabase: Database, @unchecked Sendable {
 
     public var database: Database { self }
     public var dialect: SQLDialect { driver.dialect }
-    public func read<T>(_ body: (Connection) throws -> T) throws -> T { try driver.read(body) }
-    public func write<T>(_ body: (Connection) throws -> T) throws -> T { try driver.write(body) }
+    @discardableResult public func read<T>(_ body: (Connection) throws -> T) throws -> T { try driver.read(body) }
+    @discardableResult public func write<T>(_ body: (Connection) throws -> T) throws -> T { try driver.write(body) }
     public func ping() -> Bool { driver.ping() }
 
     public init(_ kind: DatabaseKind, migrate: Bool = true) throws {

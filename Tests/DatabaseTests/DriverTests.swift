@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Database
+
+/// The same behaviour from both drivers: the app's SQL must mean the same on SQLite and PostgreSQL.
+@Suite("Database drivers")
+struct DriverTests {
+    func table(_ database: Database) throws {
+        try database.write { connection in
+            try connection.executeScript(Migration(0, "t", """
+                CREATE TABLE things (id {{ID}}, name TEXT NOT NULL UNIQUE, amount BIGINT, ratio DOUBLE PRECISION,
+                                     data {{BLOB}}, parent_id BIGINT REFERENCES things(id));
+                """).sql(for: connection.dialect))
+        }
+    }
+
+    @Test("every value type round-trips, including Unicode text and bytes with zeros", arguments: DatabaseKind.available)
+    func roundTrip(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        let bytes: [UInt8] = [0, 1, 2, 0, 255, 128]
+        let id = try database.write { connection in
+            try connection.insert("INSERT INTO things (name, amount, ratio, data) VALUES (?, ?, ?, ?)",
+                                  [.text("Zoë O'Brien – “quoted” ✓"), .integer(9_007_199_254_740_993), .real(0.25), .blob(bytes)])
+        }
+        #expect(id > 0)
+        let row = try #require(try database.read { try $0.queryOne("SELECT * FROM things WHERE id = ?", [.integer(id)]) })
+        #expect(row["name"].string == "Zoë O'Brien – “quoted” ✓")
+        #expect(row["amount"].int64 == 9_007_199_254_740_993)
+        #expect(row["ratio"].double == 0.25)
+        #expect(row["data"].bytes == bytes)
+        #expect(row["parent_id"].isNull)
+        let count = try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM things")?["n"].int }
+        #expect(count == 1)
+    }
+
+    @Test("a write that throws leaves nothing behind", arguments: DatabaseKind.available)
+    func rollback(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try database.write { connection in
+                try connection.execute("INSERT INTO things (name) VALUES (?)", ["first"])
+                throw Stop()
+            }
+        }
+        #expect(try database.read { try $0.query("SELECT * FROM things") }.isEmpty)
+    }
+
+    @Test("constraint violations are reported as such, without the values that caused them", arguments: DatabaseKind.available)
+    func constraint(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        try database.write { try $0.execute("INSERT INTO things (name) VALUES (?)", ["Secret Name"]) }
+        do {
+            try database.write { try $0.execute("INSERT INTO things (name) VALUES (?)", ["Secret Name"]) }
+            Issue.record("duplicate accepted")
+        } catch let error as DatabaseError {
+            #expect(error.code == .constraint)
+            #expect(!error.description.contains("Secret Name"))
+        }
+        do {
+            try database.write { try $0.execute("INSERT INTO things (name, parent_id) VALUES (?, ?)", ["child", 424242]) }
+            Issue.record("dangling foreign key accepted")
+        } catch let error as DatabaseError {
+            #expect(error.code == .constraint)
+        }
+    }
+
+    @Test("a read inside a write sees the write's own changes; nested writes are refused", arguments: DatabaseKind.available)
+    func readInsideWrite(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        try database.write { connection in
+            try connection.execute("INSERT INTO things (name) VALUES (?)", ["inside"])
+            let seen = try database.read { try $0.query("SELECT name FROM things") }
+            #expect(seen.map { $0["name"].string } == ["inside"])
+            #expect(throws: DatabaseError.self) { try database.write { _ in } }
+        }
+    }
+
+    @Test("readers are not blocked while a write transaction is open", arguments: DatabaseKind.available)
+    func concurrentReaders(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        try database.write { try $0.execute("INSERT INTO things (name) VALUES (?)", ["committed"]) }
+        let writerInside = DispatchSemaphore(value: 0)
+        let readerDone = DispatchSemaphore(value: 0)
+        let seen = LockedBox<[String]>([])
+        let thread = Thread {
+            try? database.write { connection in
+                try connection.execute("INSERT INTO things (name) VALUES (?)", ["uncommitted"])
+                writerInside.signal()
+                _ = readerDone.wait(timeout: .now() + 5)
+            }
+        }
+        thread.start()
+        writerInside.wait()
+        let names = try database.read { try $0.query("SELECT name FROM things ORDER BY name").compactMap { $0["name"].string } }
+        seen.set(names)
+        readerDone.signal()
+        #expect(seen.get() == ["committed"])
+    }
+
+    @Test("many threads writing at once all land", arguments: DatabaseKind.available)
+    func concurrentWrites(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        let failures = LockedBox(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for index in 0..<25 {
+                do {
+                    try database.write { try $0.execute("INSERT INTO things (name) VALUES (?)", [.text("\(worker)-\(index)")]) }
+                } catch {
+                    failures.set(failures.get() + 1)
+                }
+            }
+        }
+        #expect(failures.get() == 0)
+        #expect(try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM things")?["n"].int } == 200)
+    }
+
+    @Test("a failing migration is rolled back and names its version", arguments: DatabaseKind.available)
+    func failingMigration(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        let migrator = Migrator([
+            Migration(1, "good", "CREATE TABLE a (id {{ID}});"),
+            Migration(2, "bad", "CREATE TABLE b (id {{ID}}); CREATE TABLE a (id {{ID}});"),
+        ])
+        do {
+            try migrator.migrate(database)
+            Issue.record("bad migration applied")
+        } catch let error as DatabaseError {
+            #expect(error.code == .migration)
+            #expect(error.description.contains("migration 2 (bad)"))
+        }
+        #expect(try migrator.appliedVersions(database) == [1])
+        // Table b was rolled back with the failed migration.
+        #expect(throws: DatabaseError.self) { try database.read { try $0.query("SELECT * FROM b") } }
+    }
+}
+
+@Suite("PostgreSQL specifics")
+struct PostgresSpecificTests {
+    @Test("placeholders become $n outside literals, identifiers, comments and dollar quotes")
+    func placeholders() {
+        #expect(PostgresConnection.numberPlaceholders("SELECT ? , '?' , \"a?\" , ? -- what?\n, ? /* ? */ , $$ ? $$")
+                == "SELECT $1 , '?' , \"a?\" , $2 -- what?\n, $3 /* ? */ , $$ ? $$")
+        #expect(PostgresConnection.numberPlaceholders("WHERE a = ? AND b IN (?, ?)") == "WHERE a = $1 AND b IN ($2, $3)")
+    }
+
+    @Test("bytea hex output decodes")
+    func bytea() {
+        #expect(PostgresResult.decodeByteaHex("\\x00ff10Ab") == [0, 255, 16, 171])
+    }
+
+    @Test("reads work again after the server drops every connection (as in a restart)",
+          .enabled(if: DatabaseKind.available.contains(.postgres)))
+    func reconnect() throws {
+        let base = ProcessInfo.processInfo.environment["MAPPA_TEST_POSTGRES_URL"] ?? ""
+        let name = "reconnect_" + UUID().uuidString.prefix(8).lowercased()
+        let database = try PostgresDatabase(url: base + (base.contains("?") ? "&" : "?") + "application_name=\(name)", poolSize: 3)
+        #expect(database.ping())
+        let admin = try PostgresDatabase(url: base, poolSize: 1)
+        let terminated = try admin.read { connection in
+            try connection.query("SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = ?",
+                                 [.text(name)]).count
+        }
+        #expect(terminated == 3)
+        #expect(try database.read { try $0.queryOne("SELECT 1 AS one")?["one"].int } == 1)
+        #expect(database.ping())
+        #expect(try database.write { try $0.queryOne("SELECT 2 AS two")?["two"].int } == 2)
+    }
+}
+
+@Suite("SQLite specifics")
+struct SQLiteSpecificTests {
+    @Test("an online backup opens and holds the same rows; the integrity check passes")
+    func backup() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-backup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("live.sqlite").path)
+        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)") }
+        try database.write { try $0.execute("INSERT INTO t (name) VALUES (?), (?)", ["a", "b"]) }
+        let copyPath = directory.appendingPathComponent("copy.sqlite").path
+        try database.backup(to: copyPath)
+        let copy = try SQLiteDatabase(path: copyPath)
+        #expect(try copy.read { try $0.query("SELECT name FROM t ORDER BY id").compactMap { $0["name"].string } } == ["a", "b"])
+        #expect(try copy.integrityCheck())
+    }
+}
+
+/// A value shared between test threads.
+final class LockedBox<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ newValue: T) { lock.lock(); value = newValue; lock.unlock() }
+}
