@@ -45,7 +45,7 @@ public enum Middleware {
                 "bytes": response.body.count,
                 "ms": (milliseconds * 10).rounded() / 10,
             ]
-            if let data = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) {
+            if let data = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys, .withoutEscapingSlashes]) {
                 sink(String(decoding: data, as: UTF8.self))
             }
             return response
