@@ -6,7 +6,7 @@ set -uo pipefail
 bin=${MAPPA_BIN:?set MAPPA_BIN to the mappa binary}
 work=$(mktemp -d /tmp/mappa-cli.XXXXXX)
 server_pid=""
-trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[[ -n "$server_pid" ]] && kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
 passed=0
 failed=0
 
@@ -16,6 +16,16 @@ check() { # check "what a user would check" command...
     else failed=$((failed + 1)); echo "  FAIL $name"; tail -n 20 "$work/log" | sed 's/^/       /'; fi
 }
 contains() { grep -q -- "$2" <<<"$1"; }
+
+sign_in() { # sign_in PORT JAR USERNAME PASSWORD -> prints the HTTP status
+    local page csrf
+    page=$(curl -s -c "$2" "http://127.0.0.1:$1/login")
+    csrf=$(sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' <<<"$page" | head -n 1)
+    curl -s -o /dev/null -w '%{http_code}' -b "$2" -c "$2" --data-urlencode "csrf_token=$csrf" \
+        --data-urlencode "username=$3" --data-urlencode "password=$4" "http://127.0.0.1:$1/login"
+}
+page_csrf() { sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
+wait_for() { for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -69,6 +79,59 @@ run_suite() { # run_suite LABEL DATABASE
 
     out=$("$bin" audit verify --database "$db" 2>&1)
     check "$label: audit verify reports an intact chain" contains "$out" "intact"
+
+    out=$("$bin" backup --database "$db" --to "$work/$label.backup" 2>&1)
+    check "$label: backup writes a copy" bash -c 'grep -q "backed up" <<<"$0" && test -s "$1"' "$out" "$work/$label.backup"
+    echo "correct-horse-battery-43" | "$bin" user add --database "$db" --username after.backup --name "After Backup" --role chair --agency police >/dev/null 2>&1
+    out=$("$bin" restore --database "$db" --from "$work/$label.backup" 2>&1); status=$?
+    check "$label: restore without --yes changes nothing and says why" bash -c '[[ $0 -eq 2 ]] && grep -q -- "--yes" <<<"$1"' "$status" "$out"
+    out=$("$bin" restore --database "$db" --from "$work/$label.backup" --yes 2>&1); status=$?
+    check "$label: restore succeeds and re-checks the audit chain" bash -c '[[ $0 -eq 0 ]] && grep -q "audit trail intact" <<<"$1"' "$status" "$out"
+    out=$(echo "correct-horse-battery-43" | "$bin" user add --database "$db" --username after.backup --name "After Backup" --role chair --agency police 2>&1)
+    check "$label: the restored database is as it was at the backup" contains "$out" "added after.backup"
+}
+
+two_instances() { # two_instances DATABASE: two app servers sharing one database, as behind a load balancer
+    local db=$1 port_a port_b pid_a pid_b out admin_password chair_id version csrf_a csrf_b status_a status_b
+    echo "-- two instances on one database"
+    out=$("$bin" demo --database "$db" 2>&1)
+    admin_password=$(awk '$1 == "demo.admin" { print $2 }' <<<"$out")
+    port_a=$(free_port); port_b=$(free_port)
+    "$bin" serve --port "$port_a" --database "$db" >"$work/a.log" 2>&1 & pid_a=$!
+    "$bin" serve --port "$port_b" --database "$db" >"$work/b.log" 2>&1 & pid_b=$!
+    server_pid="$pid_a $pid_b"
+    wait_for "$port_a"; wait_for "$port_b"
+    check "two instances: sign in on instance A" test "$(sign_in "$port_a" "$work/jar-a" demo.admin "$admin_password")" = 303
+    # The same session cookie, sent to instance B: sessions live in the database, not in an instance.
+    cp "$work/jar-a" "$work/jar-a-on-b"
+    check "two instances: the session continues on instance B" bash -c \
+        'curl -s -b "$0" http://127.0.0.1:'"$port_b"'/ | grep -q "Welcome, Sam Demo-Admin"' "$work/jar-a-on-b"
+    csrf_a=$(curl -s -b "$work/jar-a" "http://127.0.0.1:$port_a/admin/users/new" | page_csrf)
+    curl -s -o /dev/null -b "$work/jar-a" --data-urlencode "csrf_token=$csrf_a" --data-urlencode "display_name=Robin Shared" \
+        --data-urlencode "username=robin.shared" --data-urlencode "role=chair" --data-urlencode "agency=police" \
+        --data-urlencode "email=" --data-urlencode "password=harbour tulip spoon 5" "http://127.0.0.1:$port_a/admin/users/new"
+    check "two instances: a user added through A is listed by B" bash -c \
+        'curl -s -b "$0" http://127.0.0.1:'"$port_b"'/admin/users | grep -q "robin.shared"' "$work/jar-a-on-b"
+    # Two administrators, one on each instance, edit the same user from the same starting version.
+    check "two instances: a second administrator signs in on B" test "$(sign_in "$port_b" "$work/jar-b" demo.admin "$admin_password")" = 303
+    chair_id=$(curl -s -b "$work/jar-a" "http://127.0.0.1:$port_a/admin/users" | grep -o 'href="/admin/users/[0-9]*">Robin Shared' | grep -o '[0-9]*')
+    csrf_a=$(curl -s -b "$work/jar-a" "http://127.0.0.1:$port_a/admin/users/$chair_id/edit" | page_csrf)
+    local edit_b; edit_b=$(curl -s -b "$work/jar-b" "http://127.0.0.1:$port_b/admin/users/$chair_id/edit")
+    csrf_b=$(page_csrf <<<"$edit_b")
+    version=$(sed -n 's/.*name="version" value="\([0-9]*\)".*/\1/p' <<<"$edit_b" | head -n 1)
+    status_a=$(curl -s -o /dev/null -w '%{http_code}' -b "$work/jar-a" --data-urlencode "csrf_token=$csrf_a" --data-urlencode "version=$version" \
+        --data-urlencode "display_name=Robin From A" --data-urlencode "email=" --data-urlencode "role=chair" --data-urlencode "agency=police" \
+        "http://127.0.0.1:$port_a/admin/users/$chair_id/edit")
+    status_b=$(curl -s -o "$work/b-edit.html" -w '%{http_code}' -b "$work/jar-b" --data-urlencode "csrf_token=$csrf_b" --data-urlencode "version=$version" \
+        --data-urlencode "display_name=Robin From B" --data-urlencode "email=" --data-urlencode "role=manager" --data-urlencode "agency=police" \
+        "http://127.0.0.1:$port_b/admin/users/$chair_id/edit")
+    check "two instances: the first edit (on A) is saved" test "$status_a" = 303
+    check "two instances: the concurrent edit (on B) is detected, not lost" bash -c '[[ $0 = 409 ]] && grep -q "Someone else changed this record" "$1" && grep -q "Robin From B" "$1"' "$status_b" "$work/b-edit.html"
+    check "two instances: B shows A's saved change" bash -c \
+        'curl -s -b "$0" http://127.0.0.1:'"$port_b"'/admin/users/'"$chair_id"' | grep -q "Robin From A"' "$work/jar-b"
+    kill -TERM $pid_a $pid_b; wait $pid_a $pid_b 2>/dev/null; server_pid=""
+    out=$("$bin" audit verify --database "$db" 2>&1)
+    check "two instances: the shared audit chain is intact" contains "$out" "intact"
 }
 
 echo "command-line tests"
@@ -88,6 +151,7 @@ if [[ -n "${MAPPA_TEST_POSTGRES_URL:-}" ]]; then
     pg_base=${MAPPA_TEST_POSTGRES_URL%/*}
     psql -q "$pg_base/postgres" -c "DROP DATABASE IF EXISTS mappa_cli" -c "CREATE DATABASE mappa_cli" >/dev/null 2>&1
     run_suite postgres "$pg_base/mappa_cli"
+    two_instances "$pg_base/mappa_cli"
 fi
 
 echo "cli: $passed passed, $failed failed"

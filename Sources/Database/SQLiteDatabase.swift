@@ -258,6 +258,26 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         try target.executeScript("PRAGMA journal_mode = DELETE;")
     }
 
+    /// Replaces this database's contents with a backup file's, page by page through the backup API, inside
+    /// the writer lock. Run it with the server stopped: other processes holding the file would see it change.
+    public func restore(from source: String) throws {
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw DatabaseError(.open, "the backup file does not exist")
+        }
+        writerLock.lock()
+        defer { writerLock.unlock() }
+        let backupFile = try SQLiteConnection(path: source, readOnly: true)
+        guard try backupFile.queryOne("PRAGMA integrity_check")?[0].string == "ok" else {
+            throw DatabaseError(.step, "the backup file is damaged; nothing was restored")
+        }
+        guard let backup = sqlite3_backup_init(writer.handle, "main", backupFile.handle, "main") else {
+            throw DatabaseError(.step, "restore could not start: \(writer.lastError)")
+        }
+        let status = sqlite3_backup_step(backup, -1)
+        sqlite3_backup_finish(backup)
+        guard status == SQLITE_DONE else { throw DatabaseError(.step, "restore failed: \(writer.lastError)") }
+    }
+
     /// PRAGMA integrity_check: true when SQLite finds the file sound.
     public func integrityCheck() throws -> Bool {
         try read { try $0.queryOne("PRAGMA integrity_check")?[0].string } == "ok"

@@ -189,6 +189,58 @@ public final class AccountService: Sendable {
         }
     }
 
+    public struct DetailsChange: Sendable {
+        public var displayName: String
+        public var email: String
+        public var role: Role?
+        public var agencyCode: String
+        /// The `version` the administrator's form was built from.
+        public var expectedVersion: Int64
+        public init(displayName: String, email: String, role: Role?, agencyCode: String, expectedVersion: Int64) {
+            self.displayName = displayName
+            self.email = email
+            self.role = role
+            self.agencyCode = agencyCode
+            self.expectedVersion = expectedVersion
+        }
+    }
+
+    /// Changes a user's name, email, role and agency. Throws `ValidationFailure` for bad fields and
+    /// `StoreError.editConflict` when someone else changed the user since the form was loaded (across app
+    /// instances too, as the check is in the UPDATE itself). A role change ends the user's sessions so the new
+    /// permissions apply at once.
+    @discardableResult
+    public func updateDetails(userID: Int64, _ change: DetailsChange, by actor: Actor) throws -> User {
+        guard let existing = try accounts.user(id: userID) else { throw StoreError.notFound("The user") }
+        let rules = AccountRules()
+        var problems = rules.displayNameProblems(change.displayName) + rules.emailProblems(change.email)
+        if change.role == nil { problems.append(ValidationProblem(field: "role", message: "Select a role")) }
+        let agency = change.agencyCode.isEmpty ? nil : try accounts.agency(code: change.agencyCode)
+        if agency == nil { problems.append(ValidationProblem(field: "agency", message: "Select the person's agency")) }
+        if change.role != nil, change.role != .administrator, actor.userID == userID {
+            problems.append(ValidationProblem(field: "role", message: "You cannot remove your own administrator role"))
+        }
+        guard problems.isEmpty, let role = change.role, let agency else { throw ValidationFailure(problems: problems) }
+        try database.write { connection in
+            guard try accounts.updateDetails(connection, userID: userID, expectedVersion: change.expectedVersion,
+                                             displayName: change.displayName.trimmingCharacters(in: .whitespaces),
+                                             email: change.email.trimmingCharacters(in: .whitespaces),
+                                             role: role, agencyID: agency.id) else {
+                throw StoreError.editConflict
+            }
+            if role != existing.role || agency.id != existing.agencyID { try sessions.deleteAll(connection, userID: userID) }
+            var changed: [String] = []
+            if role != existing.role { changed.append("role \(existing.role.rawValue) to \(role.rawValue)") }
+            if agency.id != existing.agencyID { changed.append("agency changed to \(agency.code)") }
+            if change.displayName != existing.displayName { changed.append("name changed") }
+            if change.email != existing.email { changed.append("email changed") }
+            try audit.append(connection, actor: actor, action: .update, subjectType: "user", subjectID: String(userID),
+                             detail: changed.isEmpty ? "no change" : changed.joined(separator: "; "))
+        }
+        guard let user = try accounts.user(id: userID) else { throw StoreError.notFound("The user") }
+        return user
+    }
+
     /// Disabling ends every session of the user at once.
     public func setActive(userID: Int64, active: Bool, by actor: Actor) throws {
         guard try accounts.user(id: userID) != nil else { throw StoreError.notFound("The user") }

@@ -56,7 +56,8 @@ public final class AccountStore: Sendable {
              email: row.string("email"), role: Role(rawValue: row.string("role")) ?? .referrer,
              agencyID: row.int64("agency_id"), agencyName: row.string("agency_name"),
              mustChangePassword: row.bool("must_change_password"), active: row.bool("active"),
-             createdAt: row.string("created_at"), lastLoginAt: row["last_login_at"].string)
+             createdAt: row.string("created_at"), lastLoginAt: row["last_login_at"].string,
+             version: row.int64("version"))
     }
 
     /// Inserts a user inside the caller's transaction.
@@ -98,13 +99,24 @@ public final class AccountStore: Sendable {
 
     func updatePassword(_ connection: Connection, userID: Int64, hash: String, mustChange: Bool) throws {
         try connection.execute(
-            "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
+            "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [.text(hash), .init(mustChange), .text(Timestamp.string(clock.now())), .integer(userID)])
     }
 
     func updateActive(_ connection: Connection, userID: Int64, active: Bool) throws {
-        try connection.execute("UPDATE users SET active = ?, updated_at = ? WHERE id = ?",
+        try connection.execute("UPDATE users SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                                [.init(active), .text(Timestamp.string(clock.now())), .integer(userID)])
+    }
+
+    /// Changes name, email, role and agency only if the row is still at `expectedVersion`; false when someone
+    /// else changed it first.
+    func updateDetails(_ connection: Connection, userID: Int64, expectedVersion: Int64, displayName: String,
+                       email: String, role: Role, agencyID: Int64) throws -> Bool {
+        try connection.execute("""
+            UPDATE users SET display_name = ?, email = ?, role = ?, agency_id = ?, updated_at = ?, version = version + 1
+            WHERE id = ? AND version = ?
+            """, [.text(displayName), .text(email), .text(role.rawValue), .integer(agencyID),
+                  .text(Timestamp.string(clock.now())), .integer(userID), .integer(expectedVersion)]) == 1
     }
 
     func updateLastLogin(_ connection: Connection, userID: Int64) throws {

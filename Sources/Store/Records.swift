@@ -11,6 +11,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         self.description = description
     }
     public static func notFound(_ what: String) -> StoreError { StoreError("not_found", "\(what) was not found") }
+    /// Someone else changed the record since it was loaded: nothing was saved.
+    public static let editConflict = StoreError("edit_conflict",
+        "Someone else changed this record while you were editing it. Nothing was saved: check the current details and make your change again.")
 }
 
 /// Supplies the time, so tests can move it (session expiry, throttling).
@@ -40,6 +43,8 @@ public struct User: Sendable, Equatable {
     public var active: Bool
     public var createdAt: String
     public var lastLoginAt: String?
+    /// Bumped on every change, so an edit based on an old copy is detected instead of overwriting.
+    public var version: Int64
 }
 
 /// ISO-8601 timestamps as stored in TEXT columns (UTC, seconds).

@@ -81,6 +81,9 @@ public enum Schema {
             CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
                 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
             """),
+        Migration(3, "user records carry a version for optimistic locking", """
+            ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

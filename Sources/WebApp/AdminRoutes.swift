@@ -33,6 +33,32 @@ enum AdminRoutes {
                                       subjectID: String(user.id))
             return userPage(request, session, user, problems: [], status: 200)
         })
+        router.get("/admin/users/:id/edit", Access.require(services, .manageUsers) { request, session in
+            let user = try loadUser(request, services)
+            return try editPage(session, services, user, values: [
+                "display_name": user.displayName, "email": user.email, "role": user.role.rawValue,
+                "agency": try services.accounts.accounts.agency(id: user.agencyID)?.code ?? "",
+            ], problems: [], conflict: false, status: 200)
+        })
+        router.post("/admin/users/:id/edit", Access.require(services, .manageUsers) { request, session in
+            let user = try loadUser(request, services)
+            let form = try request.form()
+            let values = Dictionary(form.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+            do {
+                try services.accounts.updateDetails(userID: user.id, AccountService.DetailsChange(
+                    displayName: form["display_name"] ?? "", email: form["email"] ?? "",
+                    role: Role(rawValue: form["role"] ?? ""), agencyCode: form["agency"] ?? "",
+                    expectedVersion: Int64(form["version"] ?? "") ?? -1), by: request.actor(session))
+            } catch let failure as AccountService.ValidationFailure {
+                return try editPage(session, services, user, values: values, problems: failure.problems, conflict: false, status: 422)
+            } catch let error as StoreError where error == .editConflict {
+                // Keep what the administrator typed; show what is saved now, and base a resubmission on it.
+                return try editPage(session, services, user, values: values, problems: [
+                    ValidationProblem(field: "display_name", message: error.description),
+                ], conflict: true, status: 409)
+            }
+            return .redirect(to: "/admin/users/\(user.id)?done=\(Flash.userUpdated.rawValue)")
+        })
         router.post("/admin/users/:id/reset-password", Access.require(services, .manageUsers) { request, session in
             let user = try loadUser(request, services)
             let form = try request.form()
@@ -100,6 +126,36 @@ enum AdminRoutes {
                                  hasErrors: !problems.isEmpty, content: content).rendered, status: status)
     }
 
+    static func editPage(_ session: Session, _ services: Services, _ user: User, values: [String: String],
+                         problems: [ValidationProblem], conflict: Bool, status: Int) throws -> Response {
+        let agencies = try services.accounts.accounts.agencies(activeOnly: true)
+        let saved: HTML = conflict ? """
+            <h2>What is saved now</h2>
+            \(Components.summaryList([
+                ("Name", "\(user.displayName)"), ("Email", "\(user.email.isEmpty ? "Not given" : user.email)"),
+                ("Role", "\(user.role.displayName)"), ("Agency", "\(user.agencyName)"),
+            ]))
+            <p>Your changes are still in the form below. Check them against what is saved now, then save again.</p>
+            """ : .empty
+        let content: HTML = """
+            \(Components.errorSummary(problems))
+            <span class="caption">\(user.username)</span>
+            <h1>Change user details</h1>
+            \(saved)
+            \(Components.form(action: "/admin/users/\(user.id)/edit", csrf: session.csrfToken, """
+                <input type="hidden" name="version" value="\(user.version)">
+                \(Components.textInput("display_name", label: "Full name", value: values["display_name"] ?? "", problems: problems))
+                \(Components.textInput("email", label: "Secure email address (optional)", value: values["email"] ?? "", type: "email", problems: problems))
+                \(Components.select("role", label: "Role", options: Role.allCases.map { ($0.rawValue, $0.displayName) }, selected: values["role"] ?? "", hint: "Changing the role or agency signs the person out so the change applies at once.", problems: problems))
+                \(Components.select("agency", label: "Agency", options: agencies.map { ($0.code, $0.name) }, selected: values["agency"] ?? "", problems: problems))
+                \(Components.button("Save changes"))
+                """))
+            <p><a href="/admin/users/\(user.id)">Cancel</a></p>
+            """
+        return .html(Layout.page(title: "Change user details", session: session, currentPath: "/admin/users",
+                                 hasErrors: !problems.isEmpty, content: content).rendered, status: status)
+    }
+
     static func userPage(_ request: Request, _ session: Session, _ user: User, problems: [ValidationProblem],
                          status: Int) -> Response {
         let toggle: HTML = user.active
@@ -127,6 +183,7 @@ enum AdminRoutes {
                 ("Created", "\(user.createdAt)"),
                 ("Last signed in", "\(user.lastLoginAt ?? "Never")"),
             ]))
+            <p><a href="/admin/users/\(user.id)/edit">Change name, email, role or agency</a></p>
             \(Components.form(action: "/admin/users/\(user.id)/reset-password", csrf: session.csrfToken, """
                 <h2>Reset password</h2>
                 \(Components.textInput("new_password", label: "New temporary password", hint: "12 characters or more. The person must change it when they next sign in.", type: "password", autocomplete: "new-password", problems: problems, width: "20"))

@@ -18,6 +18,7 @@ enum Flash: String {
     case passwordChanged = "password-changed"
     case userDisabled = "user-disabled"
     case userEnabled = "user-enabled"
+    case userUpdated = "user-updated"
     case signedOut = "signed-out"
     case sessionExpired = "session-expired"
 
@@ -28,6 +29,7 @@ enum Flash: String {
         case .passwordChanged: return "Your password has been changed."
         case .userDisabled: return "User account disabled. All their sessions have been ended."
         case .userEnabled: return "User account enabled."
+        case .userUpdated: return "User details saved."
         case .signedOut: return "You have signed out."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }

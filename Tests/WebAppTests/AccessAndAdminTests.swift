@@ -15,6 +15,8 @@ struct AccessAndAdminTests {
         ("/account/password", Set(Role.allCases)),
         ("/admin/users", [.administrator]),
         ("/admin/users/new", [.administrator]),
+        ("/admin/users/1", [.administrator]),
+        ("/admin/users/1/edit", [.administrator]),
         ("/audit", [.auditor]),
     ]
 
@@ -113,6 +115,50 @@ struct AccessAndAdminTests {
         let selfDisable = admin.post("/admin/users/\(adminUser.id)/disable", [])
         #expect(selfDisable.status == 422)
         #expect(selfDisable.bodyText.contains("You cannot disable your own account"))
+    }
+
+    @Test("two administrators editing the same user: the second is told, nothing is lost or overwritten", arguments: DatabaseKind.available)
+    func concurrentEdit(kind: DatabaseKind) throws {
+        let fixture = try AppFixture(kind)
+        let chair = try #require(try fixture.app.accounts.accounts.user(username: "user.chair"))
+        let first = fixture.client(signedInAs: .administrator)
+        let second = fixture.client(signedInAs: .administrator)
+        #expect(first.get("/admin/users/\(chair.id)/edit").status == 200)
+        #expect(second.get("/admin/users/\(chair.id)/edit").status == 200)
+        let version = String(chair.version)
+        let saved = first.post("/admin/users/\(chair.id)/edit", [("display_name", "Chair Renamed"), ("email", ""),
+                                                               ("role", "chair"), ("agency", "police"), ("version", version)])
+        #expect(saved.status == 303)
+        let clash = second.post("/admin/users/\(chair.id)/edit", [("display_name", "Chair Other Name"), ("email", ""),
+                                                                ("role", "manager"), ("agency", "police"), ("version", version)])
+        #expect(clash.status == 409)
+        #expect(clash.bodyText.contains("Someone else changed this record"))
+        #expect(clash.bodyText.contains("value=\"Chair Other Name\""), "the second administrator's typing is kept")
+        #expect(clash.bodyText.contains("Chair Renamed"), "and the saved details are shown")
+        let after = try #require(try fixture.app.accounts.accounts.user(id: chair.id))
+        #expect(after.displayName == "Chair Renamed")
+        #expect(after.role == .chair)
+        // Saving again from the refreshed form is a deliberate overwrite and succeeds.
+        let retry = second.post("/admin/users/\(chair.id)/edit", [("display_name", "Chair Other Name"), ("email", ""),
+                                                                ("role", "manager"), ("agency", "police"), ("version", String(after.version))])
+        #expect(retry.status == 303)
+        #expect(try fixture.app.accounts.accounts.user(id: chair.id)?.role == .manager)
+    }
+
+    @Test("a role change signs the person out so the new permissions apply at once")
+    func roleChangeEndsSessions() throws {
+        let fixture = try AppFixture(.sqlite)
+        let chairClient = fixture.client(signedInAs: .chair)
+        #expect(chairClient.get("/").status == 200)
+        let chair = try #require(try fixture.app.accounts.accounts.user(username: "user.chair"))
+        let admin = fixture.client(signedInAs: .administrator)
+        admin.get("/admin/users/\(chair.id)/edit")
+        #expect(admin.post("/admin/users/\(chair.id)/edit", [("display_name", chair.displayName), ("email", ""),
+                                                          ("role", "auditor"), ("agency", "police"),
+                                                          ("version", String(chair.version))]).status == 303)
+        #expect(chairClient.get("/").status == 303)
+        let audit = try fixture.app.accounts.audit.recent(limit: 5)
+        #expect(audit.contains { $0.action == .update && $0.detail.contains("role chair to auditor") })
     }
 
     @Test("the auditor sees the trail and can check the chain")
