@@ -1,0 +1,205 @@
+import Foundation
+
+/// The identifying details compared when a referral arrives, so the coordinator links it to an existing
+/// nominal instead of creating a second record for the same person (issue: duplicate detection).
+public struct PersonDetails: Sendable, Equatable {
+    public var familyName: String
+    public var givenNames: String
+    public var aliases: [String]
+    public var dateOfBirth: CalendarDate?
+    public var pncID: String
+    public var visorReference: String
+    public var crn: String
+
+    public init(familyName: String, givenNames: String, aliases: [String] = [], dateOfBirth: CalendarDate?,
+                pncID: String = "", visorReference: String = "", crn: String = "") {
+        self.familyName = familyName
+        self.givenNames = givenNames
+        self.aliases = aliases
+        self.dateOfBirth = dateOfBirth
+        self.pncID = pncID
+        self.visorReference = visorReference
+        self.crn = crn
+    }
+}
+
+public struct DuplicateCandidate: Sendable, Equatable {
+    public var nominalID: Int64
+    public var score: Int
+    public var reasons: [String]
+}
+
+/// Scores how likely two records describe the same person. Identifiers decide on their own; names count only
+/// with a date of birth that agrees (exactly or with day and month swapped), so two strangers born on the same
+/// day with different names are not flagged.
+public enum DuplicateMatcher {
+    public static let reportThreshold = 50
+
+    /// Lowercase, accents and punctuation removed, single spaces: "  O'Brien-Smyth " → "obrien smyth".
+    public static func normalisedName(_ text: String) -> String {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        var out = ""
+        var lastWasSpace = true
+        for scalar in folded.unicodeScalars {
+            if CharacterSet.letters.contains(scalar) || CharacterSet.decimalDigits.contains(scalar) {
+                out.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            } else if scalar == "-" || CharacterSet.whitespaces.contains(scalar) {
+                if !lastWasSpace { out += " "; lastWasSpace = true }
+            }
+            // Apostrophes and other punctuation vanish: O'Brien = OBrien.
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    public static func tokens(_ text: String) -> [String] {
+        normalisedName(text).split(separator: " ").map(String.init)
+    }
+
+    /// Identifiers compared without spaces, slashes or case: "88/123456a" = "88123456A".
+    public static func normalisedIdentifier(_ text: String) -> String {
+        String(text.uppercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+
+    /// American Soundex of a single name token, for sound-alike names (Smith/Smyth).
+    public static func soundex(_ token: String) -> String {
+        let letters = Array(normalisedName(token).replacingOccurrences(of: " ", with: "").unicodeScalars)
+        guard let first = letters.first, CharacterSet.lowercaseLetters.contains(first) else { return "" }
+        func code(_ s: Unicode.Scalar) -> Character? {
+            switch s {
+            case "b", "f", "p", "v": return "1"
+            case "c", "g", "j", "k", "q", "s", "x", "z": return "2"
+            case "d", "t": return "3"
+            case "l": return "4"
+            case "m", "n": return "5"
+            case "r": return "6"
+            default: return nil
+            }
+        }
+        var result = String(Character(first)).uppercased()
+        var last = code(first)
+        for scalar in letters.dropFirst() {
+            let current = code(scalar)
+            if let current, current != last { result.append(current) }
+            if scalar != "h" && scalar != "w" { last = current }
+            if result.count == 4 { break }
+        }
+        return result.padding(toLength: 4, withPad: "0", startingAt: 0)
+    }
+
+    /// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions).
+    public static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var d = Array(repeating: Array(repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
+        for i in 1...x.count {
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[x.count][y.count]
+    }
+
+    static func similar(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        let allowed = max(a.count, b.count) <= 5 ? 1 : 2
+        return editDistance(a, b) <= allowed || (a.count > 2 && b.count > 2 && soundex(a) == soundex(b))
+    }
+
+    /// Keys to index a person by, so a search or a duplicate check reads a few index entries instead of every
+    /// nominal: each folded name token, its Soundex code, and each identifier.
+    public static func searchKeys(_ person: PersonDetails) -> Set<String> {
+        var keys = Set<String>()
+        for name in [person.familyName, person.givenNames] + person.aliases {
+            for token in tokens(name) {
+                keys.insert("n:" + token)
+                let code = soundex(token)
+                if !code.isEmpty { keys.insert("s:" + code) }
+            }
+        }
+        for (prefix, value) in [("pnc:", person.pncID), ("visor:", person.visorReference), ("crn:", person.crn)] {
+            let id = normalisedIdentifier(value)
+            if !id.isEmpty { keys.insert(prefix + id) }
+        }
+        return keys
+    }
+
+    /// How well `existing` matches `incoming`; nil below the reporting threshold.
+    public static func match(_ incoming: PersonDetails, against existing: PersonDetails, nominalID: Int64) -> DuplicateCandidate? {
+        var score = 0
+        var reasons: [String] = []
+        for (label, a, b) in [("PNC ID", incoming.pncID, existing.pncID), ("ViSOR reference", incoming.visorReference, existing.visorReference),
+                              ("nDelius CRN", incoming.crn, existing.crn)] {
+            let left = normalisedIdentifier(a), right = normalisedIdentifier(b)
+            if !left.isEmpty, left == right {
+                score += 100
+                reasons.append("Same \(label)")
+            }
+        }
+        var dateAgrees = false
+        if let a = incoming.dateOfBirth, let b = existing.dateOfBirth {
+            if a == b {
+                score += 30
+                dateAgrees = true
+                reasons.append("Same date of birth")
+            } else if a.year == b.year, a.month == b.day, a.day == b.month {
+                score += 20
+                dateAgrees = true
+                reasons.append("Date of birth with day and month swapped")
+            }
+        }
+        let incomingFamily = tokens(incoming.familyName), existingFamily = tokens(existing.familyName)
+        let incomingGiven = tokens(incoming.givenNames), existingGiven = tokens(existing.givenNames)
+        let existingAliasTokens = existing.aliases.flatMap(tokens)
+        let incomingAliasTokens = incoming.aliases.flatMap(tokens)
+        var nameScore = 0
+        var nameReasons: [String] = []
+        if !incomingFamily.isEmpty, incomingFamily == existingFamily {
+            nameScore += 30
+            nameReasons.append("Same family name")
+        } else if let a = incomingFamily.last, let b = existingFamily.last, similar(a, b) {
+            nameScore += 20
+            nameReasons.append("Similar family name")
+        } else if incomingFamily.contains(where: { token in existingFamily.contains(token) }) {
+            nameScore += 20
+            nameReasons.append("Family names share a part (double-barrelled or hyphenated)")
+        } else if !incomingFamily.isEmpty, incomingFamily.allSatisfy({ existingAliasTokens.contains($0) }) {
+            nameScore += 25
+            nameReasons.append("Family name matches an alias")
+        } else if !incomingFamily.isEmpty, incomingFamily == existingGiven, incomingGiven == existingFamily {
+            nameScore += 30
+            nameReasons.append("Given and family names reversed")
+        }
+        if let a = incomingGiven.first, let b = existingGiven.first {
+            if a == b {
+                nameScore += 20
+                nameReasons.append("Same first given name")
+            } else if similar(a, b) {
+                nameScore += 10
+                nameReasons.append("Similar first given name")
+            } else if a.first == b.first {
+                nameScore += 5
+                nameReasons.append("Given name initial matches")
+            }
+        }
+        if !incomingAliasTokens.isEmpty, incomingAliasTokens.contains(where: { existingFamily.contains($0) || existingGiven.contains($0) || existingAliasTokens.contains($0) }) {
+            nameScore += 15
+            nameReasons.append("An alias matches a name on the record")
+        }
+        // Names alone are weak evidence; they count fully only with an agreeing date of birth or identifier.
+        if dateAgrees || score >= 100 {
+            score += nameScore
+            reasons += nameReasons
+        } else if nameScore >= 50 {
+            score += nameScore / 2
+            reasons += nameReasons + ["No date of birth agreement"]
+        }
+        guard score >= reportThreshold else { return nil }
+        return DuplicateCandidate(nominalID: nominalID, score: score, reasons: reasons)
+    }
+}
