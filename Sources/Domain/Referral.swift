@@ -127,3 +127,31 @@ public struct QualityFinding: Sendable, Equatable, Codable {
         self.message = message
     }
 }
+
+/// Where a referral is in its life (DESIGN.md "Workflow states"): draft → submitted → returned ⇄ resubmitted →
+/// accepted at a level or declined.
+public enum ReferralStatus: String, CaseIterable, Sendable, Codable {
+    case draft
+    case submitted
+    case returned
+    case resubmitted
+    case accepted
+    case declined
+
+    public var displayName: String {
+        switch self {
+        case .draft: return "Draft"
+        case .submitted: return "Submitted"
+        case .returned: return "Returned to referrer"
+        case .resubmitted: return "Resubmitted"
+        case .accepted: return "Accepted"
+        case .declined: return "Declined"
+        }
+    }
+
+    /// The referrer may change the form only before submission or after it has been returned.
+    public var referrerCanEdit: Bool { self == .draft || self == .returned }
+    /// Waiting for the coordinator: quality check, return or screening.
+    public var awaitingCoordinator: Bool { self == .submitted || self == .resubmitted }
+    public var isClosed: Bool { self == .accepted || self == .declined }
+}

@@ -24,7 +24,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .coordinator:
-            return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .manageMeetings, .viewStatistics]
+            return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .submitReferrals, .manageMeetings, .viewStatistics]
         case .chair:
             return [.viewDashboard, .viewCases, .manageMeetings, .approveMinutes]
         case .manager:

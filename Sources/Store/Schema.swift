@@ -84,6 +84,124 @@ public enum Schema {
         Migration(3, "user records carry a version for optimistic locking", """
             ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
             """),
+        Migration(4, "nominals, MAPPA cases, referrals and screening", """
+            CREATE TABLE nominals (
+                id {{ID}},
+                nominal_ref TEXT NOT NULL UNIQUE,
+                family_name TEXT NOT NULL,
+                given_names TEXT NOT NULL,
+                date_of_birth TEXT,
+                gender TEXT NOT NULL DEFAULT '',
+                ethnicity TEXT NOT NULL DEFAULT '',
+                pnc_id TEXT NOT NULL DEFAULT '',
+                visor_ref TEXT NOT NULL DEFAULT '',
+                crn TEXT NOT NULL DEFAULT '',
+                current_address TEXT NOT NULL DEFAULT '',
+                no_fixed_abode BIGINT NOT NULL DEFAULT 0,
+                nfa_area TEXT NOT NULL DEFAULT '',
+                proposed_release_address TEXT NOT NULL DEFAULT '',
+                custody_status TEXT NOT NULL DEFAULT 'community',
+                release_date TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1
+            );
+            CREATE INDEX nominals_date_of_birth ON nominals(date_of_birth);
+            CREATE TABLE nominal_aliases (
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
+                alias TEXT NOT NULL
+            );
+            CREATE INDEX nominal_aliases_nominal ON nominal_aliases(nominal_id);
+            CREATE TABLE nominal_search_keys (
+                key TEXT NOT NULL,
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
+                PRIMARY KEY (key, nominal_id)
+            );
+            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id);
+            CREATE TABLE cases (
+                id {{ID}},
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id),
+                category BIGINT NOT NULL,
+                level BIGINT NOT NULL DEFAULT 0,
+                lead_agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                start_date TEXT NOT NULL,
+                statutory_end_date TEXT,
+                next_review_date TEXT,
+                last_reviewed_on TEXT,
+                rosh TEXT,
+                rosh_children TEXT,
+                rosh_public TEXT,
+                rosh_known_adult TEXT,
+                rosh_staff TEXT,
+                status TEXT NOT NULL DEFAULT 'active',
+                exit_date TEXT,
+                exit_reason TEXT NOT NULL DEFAULT '',
+                restricted BIGINT NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1
+            );
+            CREATE INDEX cases_nominal ON cases(nominal_id);
+            CREATE INDEX cases_status_level ON cases(status, level);
+            CREATE TABLE case_history (
+                id {{ID}},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                field TEXT NOT NULL,
+                old_value TEXT NOT NULL,
+                new_value TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT '',
+                changed_at TEXT NOT NULL,
+                changed_by BIGINT
+            );
+            CREATE INDEX case_history_case ON case_history(case_id);
+            CREATE TABLE case_agencies (
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                PRIMARY KEY (case_id, agency_id)
+            );
+            CREATE TABLE case_access (
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                kind TEXT NOT NULL,
+                PRIMARY KEY (case_id, user_id)
+            );
+            CREATE TABLE referrals (
+                id {{ID}},
+                status TEXT NOT NULL,
+                form_json TEXT NOT NULL,
+                referrer_user_id BIGINT NOT NULL REFERENCES users(id),
+                referring_agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                nominal_id BIGINT REFERENCES nominals(id),
+                case_id BIGINT REFERENCES cases(id),
+                created_at TEXT NOT NULL,
+                submitted_at TEXT,
+                updated_at TEXT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1
+            );
+            CREATE INDEX referrals_status ON referrals(status);
+            CREATE INDEX referrals_referrer ON referrals(referrer_user_id);
+            CREATE TABLE referral_events (
+                id {{ID}},
+                referral_id BIGINT NOT NULL REFERENCES referrals(id),
+                event TEXT NOT NULL,
+                occurred_at TEXT NOT NULL,
+                user_id BIGINT REFERENCES users(id),
+                note TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX referral_events_referral ON referral_events(referral_id);
+            CREATE TABLE screening_decisions (
+                id {{ID}},
+                referral_id BIGINT NOT NULL REFERENCES referrals(id),
+                decision TEXT NOT NULL,
+                level BIGINT,
+                recommended_level BIGINT,
+                facts_json TEXT NOT NULL,
+                recommendation_json TEXT NOT NULL,
+                rationale TEXT NOT NULL,
+                decided_on TEXT NOT NULL,
+                decided_by BIGINT NOT NULL REFERENCES users(id)
+            );
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

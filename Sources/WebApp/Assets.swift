@@ -81,6 +81,21 @@ enum Assets {
     .footer { background: #f3f2f1; border-top: 1px solid #b1b4b6; padding: 25px 0 15px; }
     .footer__marking { font-size: 1rem; }
     .inline-form { display: inline; }
+    .preserve-lines { white-space: pre-line; }
+    .textarea { font: inherit; font-size: 1.1875rem; padding: 5px; border: 2px solid #0b0c0c; width: 100%; max-width: 40em; display: block; }
+    .checkbox { display: flex; align-items: center; gap: 10px; margin-bottom: 10px; font-size: 1.1875rem; }
+    .checkbox__input { width: 32px; height: 32px; margin: 0; }
+    .fieldset { border: 0; padding: 0; margin: 0 0 30px; }
+    .fieldset__legend { font-weight: 700; font-size: 1.5rem; margin-bottom: 15px; }
+    .section-break { border: 0; border-top: 1px solid #b1b4b6; margin: 30px 0; }
+    .findings { border-left: 5px solid #d4351c; padding-left: 15px; margin-bottom: 30px; }
+    .findings--clear { border-left-color: #00703c; }
+    .findings li { margin-bottom: 8px; font-size: 1.1875rem; }
+    .timeline { list-style: none; padding: 0; }
+    .timeline li { border-left: 3px solid #1d70b8; padding: 0 0 15px 15px; font-size: 1.1875rem; }
+    .search { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-end; margin-bottom: 30px; }
+    .search .form-group { margin-bottom: 0; }
+    .search .button { margin-bottom: 0; }
     @media print { .header__nav, .header__account, .skip-link, .button { display: none; } }
     """
 }

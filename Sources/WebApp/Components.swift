@@ -68,6 +68,35 @@ enum Components {
             """
     }
 
+    /// A labelled multi-line input. https://design-system.service.gov.uk/components/textarea/
+    static func textarea(_ name: String, label: String, value: String, hint: String? = nil,
+                         problems: [ValidationProblem] = [], rows: Int = 4) -> HTML {
+        let error = fieldError(problems, name)
+        let hintHTML: HTML? = hint.map { "<div class=\"hint\" id=\"\(name)-hint\">\($0)</div>" }
+        let errorHTML: HTML? = error.map {
+            "<p class=\"error-message\" id=\"\(name)-error\"><span class=\"visually-hidden\">Error:</span> \($0.message)</p>"
+        }
+        let describedBy = [hint == nil ? nil : "\(name)-hint", error == nil ? nil : "\(name)-error"].compactMap { $0 }
+        let describedByAttribute: HTML = describedBy.isEmpty ? .empty : " aria-describedby=\"\(describedBy.joined(separator: " "))\""
+        return """
+            <div class="form-group\(error == nil ? "" : " form-group--error")">
+              <label class="label" for="\(name)">\(label)</label>
+              \(hintHTML)\(errorHTML)
+              <textarea class="textarea\(error == nil ? "" : " input--error")" id="\(name)" name="\(name)" rows="\(rows)"\(describedByAttribute)>\(value)</textarea>
+            </div>
+            """
+    }
+
+    /// A single checkbox. https://design-system.service.gov.uk/components/checkboxes/
+    static func checkbox(_ name: String, label: String, checked: Bool, value: String = "yes") -> HTML {
+        """
+        <div class="checkbox">
+          <input class="checkbox__input" id="\(name)-\(value)" name="\(name)" type="checkbox" value="\(value)"\(checked ? HTML(trusted: " checked") : .empty)>
+          <label class="checkbox__label" for="\(name)-\(value)">\(label)</label>
+        </div>
+        """
+    }
+
     /// A POST form carrying the session's CSRF token.
     static func form(action: String, csrf: String, _ content: HTML, novalidate: Bool = true) -> HTML {
         """

@@ -19,6 +19,10 @@ enum Flash: String {
     case userDisabled = "user-disabled"
     case userEnabled = "user-enabled"
     case userUpdated = "user-updated"
+    case referralSaved = "referral-saved"
+    case referralSubmitted = "referral-submitted"
+    case referralReturned = "referral-returned"
+    case referralScreened = "referral-screened"
     case signedOut = "signed-out"
     case sessionExpired = "session-expired"
 
@@ -30,6 +34,10 @@ enum Flash: String {
         case .userDisabled: return "User account disabled. All their sessions have been ended."
         case .userEnabled: return "User account enabled."
         case .userUpdated: return "User details saved."
+        case .referralSaved: return "Referral saved as a draft. It has not been sent yet."
+        case .referralSubmitted: return "Referral submitted to the MAPPA coordinator. Anything the quality check found is listed below."
+        case .referralReturned: return "Referral returned to the referrer with your reasons."
+        case .referralScreened: return "Screening decision recorded."
         case .signedOut: return "You have signed out."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }

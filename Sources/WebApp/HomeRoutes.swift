@@ -18,6 +18,9 @@ enum HomeRoutes {
     }
 
     static let cards: [Card] = [
+        Card(title: "Referrals", href: "/referrals", text: "Start a MAPPA referral, see the quality check, and follow it through screening.", permission: .submitReferrals),
+        Card(title: "Screening queue", href: "/screening", text: "Referrals waiting for quality assurance and a screening decision.", permission: .manageReferrals),
+        Card(title: "Find a nominal", href: "/nominals", text: "Search by name, other name, date of birth or identifier.", permission: .viewCases),
         Card(title: "Users", href: "/admin/users", text: "Add people, set their role and agency, reset passwords and disable accounts.", permission: .manageUsers),
         Card(title: "Audit trail", href: "/audit", text: "Every sign-in, view, change and export, with a check that no entry has been altered.", permission: .viewAuditTrail),
     ]

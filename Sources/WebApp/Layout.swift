@@ -15,6 +15,9 @@ struct Layout {
 
     static let navigation: [NavItem] = [
         NavItem(label: "Home", href: "/", permission: nil),
+        NavItem(label: "Referrals", href: "/referrals", permission: .submitReferrals),
+        NavItem(label: "Screening", href: "/screening", permission: .manageReferrals),
+        NavItem(label: "Nominals", href: "/nominals", permission: .viewCases),
         NavItem(label: "Users", href: "/admin/users", permission: .manageUsers),
         NavItem(label: "Audit trail", href: "/audit", permission: .viewAuditTrail),
         NavItem(label: "Account", href: "/account", permission: nil),

@@ -18,6 +18,7 @@ struct Services: Sendable {
     let accounts: AccountService
     let configuration: WebConfiguration
     let clock: Clock
+    let casework: CaseworkService
     var audit: AuditTrail { accounts.audit }
 }
 
@@ -27,6 +28,7 @@ struct Services: Sendable {
 public final class WebApplication: Sendable {
     public let database: Database
     public let accounts: AccountService
+    public let casework: CaseworkService
     private let handler: Handler
 
     public init(database: Database, clock: Clock = .system, configuration: WebConfiguration = WebConfiguration(),
@@ -35,7 +37,10 @@ public final class WebApplication: Sendable {
         let accounts = AccountService(database: database, clock: clock, sessionPolicy: sessionPolicy,
                                       accountThrottle: accountThrottle)
         self.accounts = accounts
-        let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock)
+        let casework = CaseworkService(database: database, clock: clock)
+        self.casework = casework
+        let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
+                                casework: casework)
         let router = Self.routes(services)
         self.handler = Middleware.secure { request in router.handle(request) }
     }
@@ -58,6 +63,8 @@ public final class WebApplication: Sendable {
         HomeRoutes.register(&router, services)
         AdminRoutes.register(&router, services)
         AuditRoutes.register(&router, services)
+        ReferralRoutes.register(&router, services)
+        CaseRoutes.register(&router, services)
         return router
     }
 

@@ -133,6 +133,7 @@ struct RoleTests {
     @Test("only administrators manage users and only auditors read the audit trail")
     func separation() {
         #expect(Role.allCases.filter { $0.can(.manageUsers) } == [.administrator])
+        #expect(Set(Role.allCases.filter { $0.can(.submitReferrals) }) == [.coordinator, .referrer])
         #expect(Role.allCases.filter { $0.can(.viewAuditTrail) } == [.auditor])
     }
 

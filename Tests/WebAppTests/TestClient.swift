@@ -108,6 +108,8 @@ struct AppFixture {
         return client
     }
 
+    var casework: CaseworkService { app.casework }
+
     func auditActions() throws -> [AuditAction] { try app.accounts.audit.recent(limit: 1000).map(\.action) }
 }
 

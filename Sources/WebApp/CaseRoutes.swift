@@ -1,0 +1,111 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+/// Nominal search and the case and nominal records, behind need-to-know: every view is audited, every
+/// refusal says so plainly and is audited too.
+enum CaseRoutes {
+    static func register(_ router: inout Router, _ services: Services) {
+        router.get("/nominals", Access.require(services, .viewCases) { request, session in
+            let query = String((request.queryValue("q") ?? "").prefix(100))
+            let results = try services.casework.searchNominals(query)
+            if !query.isEmpty {
+                try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal_search",
+                                          subjectID: "", detail: "\(results.count) results")
+            }
+            let rows = results.map { nominal -> [HTML] in
+                ["<a href=\"/nominals/\(nominal.id)\">\(nominal.nominalRef)</a>", "\(nominal.fullName)",
+                 "\(nominal.aliases.joined(separator: ", "))", "\(nominal.dateOfBirth?.displayText ?? "–")", "\(nominal.pncID)"]
+            }
+            let table: HTML = query.isEmpty ? .empty : Components.table(
+                caption: "\(results.count) result\(results.count == 1 ? "" : "s")",
+                headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: rows)
+            let content: HTML = """
+                <h1>Find a nominal</h1>
+                <form method="get" action="/nominals" class="search" role="search">
+                  \(Components.textInput("q", label: "Name, other name, date of birth or identifier", value: query,
+                                         hint: "For example: smith jo, 12/04/1988, a PNC ID or a CRN"))
+                  \(Components.button("Search"))
+                </form>
+                \(table)
+                """
+            return .html(Layout.page(title: "Find a nominal", session: session, currentPath: "/nominals", content: content).rendered)
+        })
+        router.get("/nominals/:id", Access.require(services, .viewCases) { request, session in
+            guard let id = request.parameter("id").flatMap(Int64.init), let nominal = try services.casework.nominal(id: id) else {
+                throw HTTPError.notFound
+            }
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal", subjectID: String(id))
+            let cases = try services.casework.cases(nominalID: id).map { record -> [HTML] in
+                ["<a href=\"/cases/\(record.id)\">Case \(record.id)</a>", "\(record.category.shortName)", "\(record.level.shortName)",
+                 "\(record.leadAgencyName)", "\(record.status.rawValue)"]
+            }
+            let content: HTML = """
+                <span class="caption">Nominal \(nominal.nominalRef)</span>
+                <h1>\(nominal.fullName)</h1>
+                \(Components.summaryList([
+                    ("Other names", "\(nominal.aliases.isEmpty ? "None recorded" : nominal.aliases.joined(separator: ", "))"),
+                    ("Date of birth", "\(nominal.dateOfBirth?.displayText ?? "Not recorded")"),
+                    ("Gender", "\(nominal.gender)"), ("Ethnicity", "\(nominal.ethnicity)"),
+                    ("PNC ID", "\(nominal.pncID)"), ("ViSOR reference", "\(nominal.visorReference)"), ("nDelius CRN", "\(nominal.crn)"),
+                    ("Custody status", "\(nominal.custodyStatus.displayName)"),
+                    ("Release date", "\(nominal.releaseDate?.displayText ?? "–")"),
+                ]))
+                \(Components.table(caption: "MAPPA cases", headers: ["Case", "Category", "Level", "Lead agency", "Status"], rows: cases))
+                """
+            return .html(Layout.page(title: nominal.fullName, session: session, currentPath: "/nominals", content: content).rendered)
+        })
+        router.get("/cases/:id", Access.require(services, nil) { request, session in
+            guard let id = request.parameter("id").flatMap(Int64.init), let record = try services.casework.caseRecord(id: id) else {
+                throw HTTPError.notFound
+            }
+            if case .refused(let reason) = try services.casework.access(caseID: id, user: session.user) {
+                try services.audit.record(actor: request.actor(session), action: .accessRefused, subjectType: "case",
+                                          subjectID: String(id), detail: reason)
+                return ErrorPages.page(HTTPError(status: 403, code: "need_to_know",
+                    description: "You do not have access to this case. Access to MAPPA cases is on a need-to-know basis; if you need it for your work, ask the MAPPA coordinator. This refusal has been recorded."),
+                    session: session)
+            }
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(id))
+            let nominal = try services.casework.nominal(id: record.nominalID)
+            let schedule = ReviewSchedule(level: record.level, lastReviewed: record.lastReviewedOn ?? record.startDate,
+                                          today: services.casework.today, timescales: services.casework.timescales)
+            let reviewText: String
+            switch schedule.state {
+            case .notApplicable: reviewText = "No multi-agency review cycle at this level"
+            case .neverReviewed: reviewText = "Due now"
+            case .dueIn(let days): reviewText = "\(record.nextReviewDate?.displayText ?? schedule.dueDate?.displayText ?? "") (in \(days) days)"
+            case .overdue(let days): reviewText = "Overdue by \(days) days"
+            }
+            let history = try services.casework.history(caseID: id).map { entry -> [HTML] in
+                ["\(entry.changedAt)", "\(entry.field)", "\(entry.oldValue)", "\(entry.newValue)", "\(entry.reason)", "\(entry.changedBy)"]
+            }
+            let groups = RiskGroup.allCases.map { group -> (String, HTML) in
+                ("RoSH: \(group.displayName.lowercased())", "\(record.roshByGroup[group]?.displayName ?? "Not recorded")")
+            }
+            let nominalLink: HTML = nominal.map { n in
+                session.user.role.can(.viewCases) ? "<a href=\"/nominals/\(n.id)\">\(n.nominalRef)</a>" : "\(n.nominalRef)"
+            } ?? "–"
+            let content: HTML = """
+                \(Components.notification(Flash.from(request)?.message))
+                <span class="caption">MAPPA case \(record.id)\(record.restricted ? " – restricted" : "")</span>
+                <h1>\(nominal?.fullName ?? "Unknown nominal")</h1>
+                \(Components.summaryList([
+                    ("Nominal", nominalLink),
+                    ("Category", "\(record.category.description)"),
+                    ("Level", "\(record.level.description)"),
+                    ("Lead agency", "\(record.leadAgencyName)"),
+                    ("MAPPA start date", "\(record.startDate.displayText)"),
+                    ("Statutory end date", "\(record.statutoryEndDate?.displayText ?? "Not recorded")"),
+                    ("Next review", "\(reviewText)"),
+                    ("Overall RoSH", "\(record.rosh?.displayName ?? "Not recorded")"),
+                ] + groups + [
+                    ("Status", "\(record.status == .active ? "Active" : "Exited \(record.exitDate?.displayText ?? ""): \(record.exitReason)")"),
+                ]))
+                \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))
+                """
+            return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", content: content).rendered)
+        })
+    }
+}
