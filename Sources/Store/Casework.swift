@@ -316,37 +316,52 @@ public final class CaseworkService: Sendable {
         }.sorted { $0.1.score > $1.1.score }.prefix(limit).map { $0 }
     }
 
-    /// Finds nominals by name or alias (case- and accent-insensitive, any order, prefixes allowed), by date of
-    /// birth (YYYY-MM-DD or DD/MM/YYYY), or by PNC ID, ViSOR reference, CRN or nominal reference.
+    /// Finds nominals by name or alias (case- and accent-insensitive, any order, each word may be the start of
+    /// a name), by date of birth (YYYY-MM-DD or DD/MM/YYYY), or by PNC ID, ViSOR reference, CRN or nominal
+    /// reference. Results are in name order; `limit` caps them (ask for one more to know there are more).
     public func searchNominals(_ query: String, limit: Int = 50) throws -> [NominalRecord] {
         let trimmed = query.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return [] }
-        let ids: [Int64] = try database.read { connection in
+        let order = " ORDER BY family_name, given_names, id LIMIT ?"
+        return try database.read { connection in
+            let rows: [Row]
             if let date = Self.parseSearchDate(trimmed) {
-                return try connection.query("SELECT id FROM nominals WHERE date_of_birth = ? ORDER BY family_name LIMIT ?",
-                                            [.text(date.description), .integer(Int64(limit))]).map { $0.int64("id") }
+                rows = try connection.query("SELECT * FROM nominals WHERE date_of_birth = ?" + order,
+                                            [.text(date.description), .integer(Int64(limit))])
+            } else if trimmed.rangeOfCharacter(from: .decimalDigits) != nil {
+                let identifier = DuplicateMatcher.normalisedIdentifier(trimmed)
+                rows = try connection.query("""
+                    SELECT * FROM nominals WHERE nominal_ref = ? OR id IN (
+                        SELECT nominal_id FROM nominal_search_keys WHERE key IN (?, ?, ?))
+                    """ + order, [.text(trimmed.uppercased()), .text("pnc:" + identifier), .text("visor:" + identifier),
+                                  .text("crn:" + identifier), .integer(Int64(limit))])
+            } else {
+                let tokens = Array(DuplicateMatcher.tokens(trimmed).prefix(4))
+                guard !tokens.isEmpty else { return [] }
+                // Every word must match the start of one of the person's names or aliases: one index range per
+                // word, joined on the nominal, so the database intersects them.
+                var sql = "SELECT k0.nominal_id FROM nominal_search_keys k0"
+                var parameters: [SQLValue] = []
+                for index in 1..<max(1, tokens.count) where tokens.count > 1 {
+                    sql += " JOIN nominal_search_keys k\(index) ON k\(index).nominal_id = k0.nominal_id AND k\(index).key >= ? AND k\(index).key < ?"
+                    parameters += [.text("n:" + tokens[index]), .text("n:" + tokens[index] + "\u{10FFFF}")]
+                }
+                sql += " WHERE k0.key >= ? AND k0.key < ?"
+                parameters += [.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}")]
+                rows = try connection.query("SELECT * FROM nominals WHERE id IN (\(sql))" + order,
+                                            parameters + [.integer(Int64(limit))])
             }
-            let identifier = DuplicateMatcher.normalisedIdentifier(trimmed)
-            if trimmed.rangeOfCharacter(from: .decimalDigits) != nil {
-                let byRef = try connection.query("SELECT id FROM nominals WHERE nominal_ref = ?", [.text(trimmed.uppercased())])
-                let byID = try connection.query("SELECT nominal_id AS id FROM nominal_search_keys WHERE key IN (?, ?, ?) LIMIT ?",
-                                                [.text("pnc:" + identifier), .text("visor:" + identifier), .text("crn:" + identifier),
-                                                 .integer(Int64(limit))])
-                return (byRef + byID).map { $0.int64("id") }
+            let ids = rows.map { $0.int64("id") }
+            var aliases: [Int64: [String]] = [:]
+            if !ids.isEmpty {
+                let placeholders = ids.map { _ in "?" }.joined(separator: ", ")
+                for row in try connection.query("SELECT nominal_id, alias FROM nominal_aliases WHERE nominal_id IN (\(placeholders))",
+                                                ids.map { .integer($0) }) {
+                    aliases[row.int64("nominal_id"), default: []].append(row.string("alias"))
+                }
             }
-            var result: Set<Int64>?
-            for token in DuplicateMatcher.tokens(trimmed).prefix(4) {
-                let low = "n:" + token
-                let rows = try connection.query(
-                    "SELECT nominal_id FROM nominal_search_keys WHERE key >= ? AND key < ? LIMIT 5000",
-                    [.text(low), .text(low + "\u{10FFFF}")])
-                let ids = Set(rows.map { $0.int64("nominal_id") })
-                result = result.map { $0.intersection(ids) } ?? ids
-            }
-            return Array((result ?? []).prefix(limit))
+            return rows.map { Self.nominal($0, aliases: aliases[$0.int64("id")] ?? []) }
         }
-        let records = try database.read { try nominals($0, ids: ids) }
-        return records.sorted { ($0.familyName, $0.givenNames) < ($1.familyName, $1.givenNames) }
     }
 
     public static func parseSearchDate(_ text: String) -> CalendarDate? {

@@ -117,7 +117,7 @@ public enum Schema {
                 nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
                 PRIMARY KEY (key, nominal_id)
             );
-            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id);
+            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key);
             CREATE TABLE cases (
                 id {{ID}},
                 nominal_id BIGINT NOT NULL REFERENCES nominals(id),

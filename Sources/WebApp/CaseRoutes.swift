@@ -9,7 +9,10 @@ enum CaseRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/nominals", Access.require(services, .viewCases) { request, session in
             let query = String((request.queryValue("q") ?? "").prefix(100))
-            let results = try services.casework.searchNominals(query)
+            let pageSize = 50
+            var results = try services.casework.searchNominals(query, limit: pageSize + 1)
+            let more = results.count > pageSize
+            results = Array(results.prefix(pageSize))
             if !query.isEmpty {
                 try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal_search",
                                           subjectID: "", detail: "\(results.count) results")
@@ -19,7 +22,8 @@ enum CaseRoutes {
                  "\(nominal.aliases.joined(separator: ", "))", "\(nominal.dateOfBirth?.displayText ?? "–")", "\(nominal.pncID)"]
             }
             let table: HTML = query.isEmpty ? .empty : Components.table(
-                caption: "\(results.count) result\(results.count == 1 ? "" : "s")",
+                caption: more ? "The first \(pageSize) results: add more of the name, a date of birth or an identifier to narrow the search"
+                              : "\(results.count) result\(results.count == 1 ? "" : "s")",
                 headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: rows)
             let content: HTML = """
                 <h1>Find a nominal</h1>

@@ -16,6 +16,8 @@ struct CommandLineTool {
           user add       Add a user account
           demo           Create synthetic demo data and demo sign-ins (never real people)
           audit verify   Check the audit trail's hash chain and report the first broken link
+          import cases   Import the case register CSV (all-or-nothing, every bad row listed)
+          export cases   Export the case register CSV
           backup         Write a consistent copy of the database (SQLite or PostgreSQL)
           restore        Replace the database's contents from a backup
 
@@ -40,6 +42,8 @@ struct CommandLineTool {
             case "user": return try UserCommand.run(words)
             case "demo": return try Demo.run(words)
             case "audit": return try AuditCommand.run(words)
+            case "import": return try RegisterCommand.runImport(words)
+            case "export": return try RegisterCommand.runExport(words)
             case "backup": return try BackupCommand.backup(words)
             case "restore": return try BackupCommand.restore(words)
             default:

@@ -1,0 +1,80 @@
+import Database
+import Domain
+import Foundation
+import Store
+
+/// `mappa import cases` / `mappa export cases`: the case register file of DESIGN.md.
+enum RegisterCommand {
+    static let help = """
+        Usage: mappa import cases FILE.csv [--dry-run] [--database LOCATION]
+               mappa export cases [--to FILE.csv] [--include-restricted] [--database LOCATION]
+
+        import  checks every row first; if any row is wrong nothing is imported and every problem is listed with
+                its line number. A nominal_ref already on record is updated, never duplicated. --dry-run only checks.
+        export  writes the register in the same format (standard output without --to). Text that a spreadsheet
+                would run as a formula is prefixed with '. Category 4 (restricted) cases are left out unless
+                --include-restricted.
+        """
+
+    static func runImport(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help", "dry-run"])
+        if arguments.has("help") || arguments.positional.first != "cases" || arguments.positional.count != 2 {
+            print(help)
+            return arguments.has("help") ? 0 : 2
+        }
+        try arguments.allowOnly(["database", "dry-run"])
+        let path = arguments.positional[1]
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Arguments.UsageError(description: "cannot read \(path)")
+        }
+        let (database, _) = try openMigratedDatabase(arguments)
+        let casework = CaseworkService(database: database)
+        let started = Date()
+        let progress: (String) -> (Int) -> Void = { stage in
+            { count in FileHandle.standardError.write(Data("\r\(stage): \(count) rows".utf8)) }
+        }
+        switch CaseRegisterCSV.parse(Array(data), agencyCodes: try casework.agencyCodes(), today: casework.today,
+                                     progress: progress("checked")) {
+        case .failure(let failure):
+            FileHandle.standardError.write(Data("\n".utf8))
+            print("\(path): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s") in \(failure.rowsRead) rows; nothing was imported")
+            for error in failure.errors.prefix(1000) { print("  \(error)") }
+            if failure.errors.count > 1000 { print("  … and \(failure.errors.count - 1000) more") }
+            return 1
+        case .success(let rows):
+            FileHandle.standardError.write(Data("\n".utf8))
+            if arguments.has("dry-run") {
+                print("\(path): all \(rows.count) rows are valid (dry run: nothing imported)")
+                return 0
+            }
+            let summary = try casework.importRegister(rows, by: .commandLine, progress: progress("imported"))
+            FileHandle.standardError.write(Data("\n".utf8))
+            print("imported \(summary.rows) rows in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: "
+                + "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated; "
+                + "\(summary.casesCreated) cases created, \(summary.casesUpdated) updated")
+            return 0
+        }
+    }
+
+    static func runExport(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help", "include-restricted"])
+        if arguments.has("help") || arguments.positional != ["cases"] { print(help); return arguments.has("help") ? 0 : 2 }
+        try arguments.allowOnly(["database", "to", "include-restricted"])
+        let (database, _) = try openMigratedDatabase(arguments)
+        let casework = CaseworkService(database: database)
+        let rows = try casework.exportRegister(includeRestricted: arguments.has("include-restricted"))
+        let text = CaseRegisterCSV.write(rows)
+        try casework.audit.record(actor: .commandLine, action: .export, subjectType: "case_register", subjectID: "export",
+                                  detail: "\(rows.count) rows\(arguments.has("include-restricted") ? " including restricted" : "")")
+        if let target = arguments.value("to") {
+            guard FileManager.default.createFile(atPath: target, contents: Data(text.utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw Arguments.UsageError(description: "cannot write \(target)")
+            }
+            FileHandle.standardError.write(Data("exported \(rows.count) rows to \(target)\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        return 0
+    }
+}
