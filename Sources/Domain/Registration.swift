@@ -78,6 +78,7 @@ public enum CustodyStatus: String, CaseIterable, Sendable, Codable {
 
 public enum CaseStatus: String, CaseIterable, Sendable, Codable {
     case active, exited
+    public var displayName: String { rawValue.capitalized }
 }
 
 /// A calendar date without time (YYYY-MM-DD), as MAPPA records use them; comparable and free of time zones.

@@ -72,6 +72,10 @@ public struct FormData: Sendable, Equatable {
     public subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
     public func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
     public func file(_ name: String) -> UploadedFile? { files.first { $0.fieldName == name } }
+    /// Each field's first value by name, for redisplaying a form with what the person typed.
+    public var firstValues: [String: String] {
+        Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
     public static func == (a: FormData, b: FormData) -> Bool {
         a.fields.map { [$0.name, $0.value] } == b.fields.map { [$0.name, $0.value] } && a.files == b.files
     }

@@ -40,10 +40,19 @@ public struct NominalRecord: Sendable, Equatable {
     public var crn: String
     public var custodyStatus: CustodyStatus
     public var releaseDate: CalendarDate?
+    public var currentAddress: String = ""
+    public var noFixedAbode: Bool = false
+    public var nfaArea: String = ""
+    public var proposedReleaseAddress: String = ""
+    public var version: Int64 = 1
     public var fullName: String { "\(givenNames) \(familyName.uppercased())" }
-    public var person: PersonDetails {
-        PersonDetails(familyName: familyName, givenNames: givenNames, aliases: aliases, dateOfBirth: dateOfBirth,
-                      pncID: pncID, visorReference: visorReference, crn: crn)
+    public var person: PersonDetails { details.person }
+    /// The editable facts, as the edit form and `NominalRules` take them.
+    public var details: NominalDetails {
+        NominalDetails(familyName: familyName, givenNames: givenNames, aliases: aliases, dateOfBirth: dateOfBirth,
+                       gender: gender, ethnicity: ethnicity, pncID: pncID, visorReference: visorReference, crn: crn,
+                       currentAddress: currentAddress, noFixedAbode: noFixedAbode, nfaArea: nfaArea,
+                       proposedReleaseAddress: proposedReleaseAddress, custodyStatus: custodyStatus, releaseDate: releaseDate)
     }
 }
 
@@ -54,6 +63,7 @@ public struct CaseRecord: Sendable, Equatable {
     public var level: ManagementLevel
     public var leadAgencyID: Int64
     public var leadAgencyName: String
+    public var leadAgencyCode: String = ""
     public var startDate: CalendarDate
     public var statutoryEndDate: CalendarDate?
     public var nextReviewDate: CalendarDate?
@@ -65,6 +75,12 @@ public struct CaseRecord: Sendable, Equatable {
     public var exitReason: String
     public var restricted: Bool
     public var version: Int64
+    /// The editable facts, as the edit form and `CaseRules` take them.
+    public var details: CaseDetails {
+        CaseDetails(category: category, level: level, leadAgency: leadAgencyCode, startDate: startDate,
+                    statutoryEndDate: statutoryEndDate, nextReviewDate: nextReviewDate, rosh: rosh, roshByGroup: roshByGroup,
+                    status: status, exitDate: exitDate, exitReason: exitReason)
+    }
 }
 
 public struct CaseHistoryEntry: Sendable, Equatable {
@@ -268,7 +284,10 @@ public final class CaseworkService: Sendable {
                       gender: row.string("gender"), ethnicity: row.string("ethnicity"), pncID: row.string("pnc_id"),
                       visorReference: row.string("visor_ref"), crn: row.string("crn"),
                       custodyStatus: CustodyStatus(rawValue: row.string("custody_status")) ?? .community,
-                      releaseDate: row["release_date"].string.flatMap(CalendarDate.init))
+                      releaseDate: row["release_date"].string.flatMap(CalendarDate.init),
+                      currentAddress: row.string("current_address"), noFixedAbode: row.bool("no_fixed_abode"),
+                      nfaArea: row.string("nfa_area"), proposedReleaseAddress: row.string("proposed_release_address"),
+                      version: row.int64("version"))
     }
 
     func nominals(_ connection: Connection, ids: [Int64]) throws -> [NominalRecord] {
@@ -549,7 +568,7 @@ public final class CaseworkService: Sendable {
     }
 
     static let caseSelect = """
-        SELECT cases.*, agencies.name AS lead_agency_name FROM cases JOIN agencies ON agencies.id = cases.lead_agency_id
+        SELECT cases.*, agencies.name AS lead_agency_name, agencies.code AS lead_agency_code FROM cases JOIN agencies ON agencies.id = cases.lead_agency_id
         """
 
     static func caseRecord(_ row: Row) -> CaseRecord {
@@ -563,6 +582,7 @@ public final class CaseworkService: Sendable {
                           category: MappaCategory(rawValue: row["category"].int ?? 3) ?? .three,
                           level: ManagementLevel(rawValue: row["level"].int ?? 0) ?? .unknown,
                           leadAgencyID: row.int64("lead_agency_id"), leadAgencyName: row.string("lead_agency_name"),
+                          leadAgencyCode: row.string("lead_agency_code"),
                           startDate: date("start_date") ?? CalendarDate(daysSinceEpoch: 0),
                           statutoryEndDate: date("statutory_end_date"), nextReviewDate: date("next_review_date"),
                           lastReviewedOn: date("last_reviewed_on"), rosh: row["rosh"].string.flatMap(RoSH.init(rawValue:)),

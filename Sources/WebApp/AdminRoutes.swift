@@ -15,7 +15,7 @@ enum AdminRoutes {
         })
         router.post("/admin/users/new", Access.require(services, .manageUsers) { request, session in
             let form = try request.form()
-            let values = Dictionary(form.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let values = form.firstValues
             do {
                 let user = try services.accounts.createUser(AccountService.NewUser(
                     username: (form["username"] ?? "").lowercased(), displayName: form["display_name"] ?? "",
@@ -43,7 +43,7 @@ enum AdminRoutes {
         router.post("/admin/users/:id/edit", Access.require(services, .manageUsers) { request, session in
             let user = try loadUser(request, services)
             let form = try request.form()
-            let values = Dictionary(form.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let values = form.firstValues
             do {
                 try services.accounts.updateDetails(userID: user.id, AccountService.DetailsChange(
                     displayName: form["display_name"] ?? "", email: form["email"] ?? "",

@@ -7,6 +7,7 @@ import Store
 /// refusal says so plainly and is audited too.
 enum CaseRoutes {
     static func register(_ router: inout Router, _ services: Services) {
+        CaseEditRoutes.register(&router, services)
         router.get("/nominals", Access.require(services, .viewCases) { request, session in
             let query = String((request.queryValue("q") ?? "").prefix(100))
             let pageSize = 50
@@ -46,6 +47,7 @@ enum CaseRoutes {
                  "\(record.leadAgencyName)", "\(record.status.rawValue)"]
             }
             let content: HTML = """
+                \(Components.notification(Flash.from(request)?.message))
                 <span class="caption">Nominal \(nominal.nominalRef)</span>
                 <h1>\(nominal.fullName)</h1>
                 \(Components.summaryList([
@@ -55,22 +57,17 @@ enum CaseRoutes {
                     ("PNC ID", "\(nominal.pncID)"), ("ViSOR reference", "\(nominal.visorReference)"), ("nDelius CRN", "\(nominal.crn)"),
                     ("Custody status", "\(nominal.custodyStatus.displayName)"),
                     ("Release date", "\(nominal.releaseDate?.displayText ?? "–")"),
+                    ("Current address", "\(nominal.noFixedAbode ? "No fixed abode (closest links: \(nominal.nfaArea))" : (nominal.currentAddress.isEmpty ? "Not recorded" : nominal.currentAddress))"),
+                    ("Proposed release address", "\(nominal.proposedReleaseAddress.isEmpty ? "–" : nominal.proposedReleaseAddress)"),
                 ]))
+                \(session.user.role.can(.editCases) ? "<p><a href=\"/nominals/\(nominal.id)/edit\">Change the nominal record</a></p>" as HTML : .empty)
                 \(Components.table(caption: "MAPPA cases", headers: ["Case", "Category", "Level", "Lead agency", "Status"], rows: cases))
                 """
             return .html(Layout.page(title: nominal.fullName, session: session, currentPath: "/nominals", content: content).rendered)
         })
         router.get("/cases/:id", Access.require(services, nil) { request, session in
-            guard let id = request.parameter("id").flatMap(Int64.init), let record = try services.casework.caseRecord(id: id) else {
-                throw HTTPError.notFound
-            }
-            if case .refused(let reason) = try services.casework.access(caseID: id, user: session.user) {
-                try services.audit.record(actor: request.actor(session), action: .accessRefused, subjectType: "case",
-                                          subjectID: String(id), detail: reason)
-                return ErrorPages.page(HTTPError(status: 403, code: "need_to_know",
-                    description: "You do not have access to this case. Access to MAPPA cases is on a need-to-know basis; if you need it for your work, ask the MAPPA coordinator. This refusal has been recorded."),
-                    session: session)
-            }
+            let record = try CaseEditRoutes.loadCase(request, session, services)
+            let id = record.id
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(id))
             let nominal = try services.casework.nominal(id: record.nominalID)
             let schedule = ReviewSchedule(level: record.level, lastReviewed: record.lastReviewedOn ?? record.startDate,
@@ -83,7 +80,8 @@ enum CaseRoutes {
             case .overdue(let days): reviewText = "Overdue by \(days) days"
             }
             let history = try services.casework.history(caseID: id).map { entry -> [HTML] in
-                ["\(entry.changedAt)", "\(entry.field)", "\(entry.oldValue)", "\(entry.newValue)", "\(entry.reason)", "\(entry.changedBy)"]
+                ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
+                 "\(CaseRules.displayValue(field: entry.field, entry.newValue))", "\(entry.reason)", "\(entry.changedBy)"]
             }
             let groups = RiskGroup.allCases.map { group -> (String, HTML) in
                 ("RoSH: \(group.displayName.lowercased())", "\(record.roshByGroup[group]?.displayName ?? "Not recorded")")
@@ -107,6 +105,7 @@ enum CaseRoutes {
                 ] + groups + [
                     ("Status", "\(record.status == .active ? "Active" : "Exited \(record.exitDate?.displayText ?? ""): \(record.exitReason)")"),
                 ]))
+                \(session.user.role.can(.editCases) ? "<p><a href=\"/cases/\(record.id)/edit\">Change the case</a> · <a href=\"/cases/\(record.id)/access\">Who can see this case</a></p>" as HTML : .empty)
                 \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))
                 """
             return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", content: content).rendered)

@@ -23,6 +23,10 @@ enum Flash: String {
     case referralSubmitted = "referral-submitted"
     case referralReturned = "referral-returned"
     case referralScreened = "referral-screened"
+    case nominalSaved = "nominal-saved"
+    case caseSaved = "case-saved"
+    case accessChanged = "access-changed"
+    case registerImported = "register-imported"
     case signedOut = "signed-out"
     case sessionExpired = "session-expired"
 
@@ -38,6 +42,10 @@ enum Flash: String {
         case .referralSubmitted: return "Referral submitted to the MAPPA coordinator. Anything the quality check found is listed below."
         case .referralReturned: return "Referral returned to the referrer with your reasons."
         case .referralScreened: return "Screening decision recorded."
+        case .nominalSaved: return "Nominal record saved."
+        case .caseSaved: return "Case saved. Any change of category, level, risk or status is in the history below."
+        case .accessChanged: return "Access list saved."
+        case .registerImported: return "Case register imported."
         case .signedOut: return "You have signed out."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }

@@ -27,9 +27,23 @@ enum ErrorPages {
                      status: error.status)
     }
 
+    /// Need-to-know refusal of a case: says so plainly and that it was recorded (the caller audits it).
+    static func needToKnow(session: Session) -> Response {
+        page(HTTPError(status: 403, code: "need_to_know",
+                       description: "You do not have access to this case. Access to MAPPA cases is on a need-to-know basis; if you need it for your work, ask the MAPPA coordinator. This refusal has been recorded."),
+             session: session)
+    }
+
     static func forbidden(session: Session) -> Response {
         page(HTTPError(status: 403, code: "forbidden",
                        description: "Your role does not allow this. If you need it for your work, ask your MAPPA unit administrator. This refusal has been recorded."),
              session: session)
     }
+}
+
+/// Thrown by a helper that has already decided the whole response (a refusal page, say), so routes can stay
+/// linear: the app's error responder sends `response` as it is.
+struct FinishedResponse: Error {
+    let response: Response
+    init(_ response: Response) { self.response = response }
 }

@@ -44,7 +44,7 @@ enum ScreeningRoutes {
                 needsSeniorRepresentation: data["senior"] == "yes",
                 needsResourcesAtShortNotice: data["resources"] == "yes",
                 publicConfidenceConcern: data["public_confidence"] == "yes")
-            let values = Dictionary(data.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let values = data.firstValues
             guard data["action"] == "decide" else {
                 return try page(session, services, referral, facts: facts, values: values, problems: [], status: 200)
             }

@@ -72,6 +72,7 @@ public final class WebApplication: Sendable {
     /// 500 whose code goes only to the log.
     static func errorResponse(_ request: Request, _ error: Error) -> Response {
         let http: HTTPError
+        if let finished = error as? FinishedResponse { return finished.response }
         if let known = error as? HTTPError {
             http = known
         } else {
