@@ -204,7 +204,7 @@ public enum CaseRegisterCSV {
             var badText = false
             for (column, index) in position {
                 guard let text = String(validating: record.fields[index], as: UTF8.self) else { badText = true; continue }
-                values[column] = text.trimmingCharacters(in: .whitespaces)
+                values[column] = restored(text.trimmingCharacters(in: .whitespaces))
             }
             if badText {
                 errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
@@ -309,6 +309,15 @@ public enum CaseRegisterCSV {
     public static func neutralised(_ cell: String) -> String {
         guard let first = cell.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return cell }
         return "'" + cell
+    }
+
+    /// Undoes `neutralised`, so a file this app exported imports back exactly as it was.
+    static func restored(_ cell: String) -> String {
+        let scalars = cell.unicodeScalars
+        guard scalars.first == "'", let second = scalars.dropFirst().first, ["=", "+", "-", "@", "\t", "\r"].contains(second) else {
+            return cell
+        }
+        return String(cell.dropFirst())
     }
 
     static func quoted(_ cell: String) -> String {

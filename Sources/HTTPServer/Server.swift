@@ -10,6 +10,10 @@ public final class HTTPServer: @unchecked Sendable {
         /// 0 picks a free port; read it back from `port`.
         public var port: UInt16
         public var maxBodyBytes: Int
+        /// Paths that take file uploads (a case register, say) and may send up to `maxUploadBytes` instead. Kept
+        /// to named paths so that every other request stays small: bodies are held in memory.
+        public var uploadPaths: Set<String> = []
+        public var maxUploadBytes: Int = 64 * 1024 * 1024
         /// Simultaneous connections (each has a thread). Must be above 0: MHD treats 0 as "none".
         public var connectionLimit: UInt32
         public var timeoutSeconds: UInt32
@@ -21,6 +25,11 @@ public final class HTTPServer: @unchecked Sendable {
             self.maxBodyBytes = maxBodyBytes
             self.connectionLimit = connectionLimit
             self.timeoutSeconds = timeoutSeconds
+        }
+
+        /// The body limit for a request to `path`.
+        public func bodyLimit(for path: String) -> Int {
+            uploadPaths.contains(path) ? max(maxUploadBytes, maxBodyBytes) : maxBodyBytes
         }
     }
 
@@ -84,6 +93,7 @@ public final class HTTPServer: @unchecked Sendable {
 final class RequestState {
     var body: [UInt8] = []
     var tooLarge = false
+    var bodyLimit = 0
 }
 
 /// Header and query collection through MHD_get_connection_values.
@@ -125,8 +135,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     guard let existing = state.pointee else {
         let fresh = RequestState()
+        fresh.bodyLimit = server.configuration.bodyLimit(for: url.map { String(cString: $0) } ?? "")
         if let declared = collectPairs(connection, .HEADER_KIND).first(where: { $0.0.lowercased() == "content-length" }),
-           let length = Int(declared.1), length > server.configuration.maxBodyBytes {
+           let length = Int(declared.1), length > fresh.bodyLimit {
             fresh.tooLarge = true
         }
         state.pointee = Unmanaged.passRetained(fresh).toOpaque()
@@ -135,7 +146,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     let request = Unmanaged<RequestState>.fromOpaque(existing).takeUnretainedValue()
     if uploadSize.pointee > 0 {
         if !request.tooLarge, let uploadData {
-            if request.body.count + uploadSize.pointee > server.configuration.maxBodyBytes {
+            if request.body.count + uploadSize.pointee > request.bodyLimit {
                 request.tooLarge = true
                 request.body = []
             } else {
@@ -148,7 +159,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         return .YES
     }
     if request.tooLarge {
-        return send(connection, server.handler413())
+        return send(connection, server.handler413(limit: request.bodyLimit))
     }
     var address = [CChar](repeating: 0, count: 64)
     let remote = mappa_mhd_client_address(connection, &address, socklen_t(address.count)) == 0
@@ -172,8 +183,9 @@ private let completedHandler: MHD_RequestCompletedCallback = { _, _, state, _ in
 }
 
 extension HTTPServer {
-    func handler413() -> Response {
-        .text(HTTPError.payloadTooLarge.description + " (at most \(configuration.maxBodyBytes / 1024 / 1024) MB).",
+    func handler413(limit: Int) -> Response {
+        let size = limit >= 1024 * 1024 ? "\(limit / 1024 / 1024) MB" : "\(limit / 1024) KB"
+        return .text(HTTPError.payloadTooLarge.description + " (at most \(size)).",
               status: 413)
     }
 }

@@ -34,6 +34,7 @@ enum CaseRoutes {
                   \(Components.button("Search"))
                 </form>
                 \(table)
+                \(session.user.role.can(.editCases) ? "<p><a href=\"/cases/import\">Import or download the case register</a></p>" as HTML : .empty)
                 """
             return .html(Layout.page(title: "Find a nominal", session: session, currentPath: "/nominals", content: content).rendered)
         })

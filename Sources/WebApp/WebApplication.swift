@@ -19,6 +19,7 @@ struct Services: Sendable {
     let configuration: WebConfiguration
     let clock: Clock
     let casework: CaseworkService
+    let imports: ImportJobs
     var audit: AuditTrail { accounts.audit }
 }
 
@@ -40,10 +41,13 @@ public final class WebApplication: Sendable {
         let casework = CaseworkService(database: database, clock: clock)
         self.casework = casework
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
-                                casework: casework)
+                                casework: casework, imports: ImportJobs())
         let router = Self.routes(services)
         self.handler = Middleware.secure { request in router.handle(request) }
     }
+
+    /// Paths that take large file uploads; the server allows them a bigger body than other requests.
+    public static let uploadPaths: Set<String> = [ImportRoutes.uploadPath]
 
     /// Runs a request through the app. Never throws: every failure becomes a page that explains itself
     /// without internals.
@@ -59,12 +63,14 @@ public final class WebApplication: Sendable {
             services.database.ping() ? .text("ready") : .text("database unavailable", status: 503)
         }
         router.get(Assets.stylesheetPath) { request in Assets.stylesheetFile.response(for: request) }
+        router.get(Assets.scriptPath) { request in Assets.scriptFile.response(for: request) }
         AuthRoutes.register(&router, services)
         HomeRoutes.register(&router, services)
         AdminRoutes.register(&router, services)
         AuditRoutes.register(&router, services)
         ReferralRoutes.register(&router, services)
         CaseRoutes.register(&router, services)
+        ImportRoutes.register(&router, services)
         return router
     }
 

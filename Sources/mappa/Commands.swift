@@ -105,7 +105,9 @@ enum Serve {
         let app = WebApplication(database: database,
                                  configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
         HTTPServer.blockTerminationSignals()
-        let server = try HTTPServer(configuration: .init(host: host, port: port),
+        var serverConfiguration = HTTPServer.Configuration(host: host, port: port)
+        serverConfiguration.uploadPaths = WebApplication.uploadPaths
+        let server = try HTTPServer(configuration: serverConfiguration,
                                     handler: Middleware.requestLog(Middleware.standardOutput) { request in app.handle(request) })
         print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")
         print("Press Ctrl-C to stop.")

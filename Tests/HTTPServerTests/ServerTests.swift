@@ -199,6 +199,27 @@ struct LiveServerTests {
         #expect(chunked.readReply()?.status == 413)
     }
 
+    @Test("an upload path takes a larger body than other paths, and is still bounded")
+    func uploadLimit() throws {
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, maxBodyBytes: 1000)
+        configuration.uploadPaths = ["/upload"]
+        configuration.maxUploadBytes = 10_000
+        let server = try HTTPServer(configuration: configuration) { request in .text("\(request.body.count)") }
+        defer { server.stop() }
+        let body = String(repeating: "z", count: 5000)
+        let upload = try RawClient(port: server.port)
+        upload.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body)
+        #expect(upload.readReply()?.body == "5000")
+        let other = try RawClient(port: server.port)
+        other.write("POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body)
+        #expect(other.readReply()?.status == 413)
+        let huge = try RawClient(port: server.port)
+        huge.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n" + String(repeating: "z", count: 20000))
+        let refused = try #require(huge.readReply())
+        #expect(refused.status == 413)
+        #expect(refused.body.contains("at most 9 KB"), "the message states the upload limit, not the general one")
+    }
+
     @Test("a slow handler on one connection does not hold up another")
     func slowHandlerIsolated() throws {
         let server = try start { request in

@@ -34,6 +34,23 @@ final class TestClient {
                             body: Array(body.utf8)))
     }
 
+    /// Posts a multipart form with one file, as a browser's file upload does; CSRF token added as for `post`.
+    @discardableResult
+    func upload(_ target: String, fields: [(String, String)], fileField: String, filename: String, data: [UInt8]) -> Response {
+        let boundary = "----test-boundary-7d1f"
+        var body: [UInt8] = []
+        var allFields = fields
+        if let lastCSRF { allFields.append(("csrf_token", lastCSRF)) }
+        for (name, value) in allFields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fileField)\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n".utf8)
+        body += data + Array("\r\n--\(boundary)--\r\n".utf8)
+        var headers = headers()
+        headers.set("Content-Type", "multipart/form-data; boundary=\(boundary)")
+        return send(Request(method: "POST", path: Self.path(target), query: Self.query(target), headers: headers, body: body))
+    }
+
     /// Signs in through the real form.
     @discardableResult
     func signIn(_ username: String, _ password: String) -> Response {
