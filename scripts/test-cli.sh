@@ -71,6 +71,10 @@ run_suite() { # run_suite LABEL DATABASE
     check "$label: the printed demo sign-in works" test "$status" = 303
     page=$(curl -s -b "$jar" "http://127.0.0.1:$port/")
     check "$label: the home page greets the signed-in coordinator" contains "$page" "Welcome, Casey Demo-Coordinator"
+    page=$(curl -s -b "$jar" "http://127.0.0.1:$port/screening")
+    check "$label: the demo screening queue holds the synthetic referrals" bash -c 'grep -q "Sasha Nightingale" <<<"$0" && grep -q "Drew Larkspur" <<<"$0"' "$page"
+    page=$(curl -s -b "$jar" "http://127.0.0.1:$port/nominals?q=hollins")
+    check "$label: the demo nominals can be searched" contains "$page" "DEMO-0008"
     kill -TERM "$server_pid"
     local stopped=1
     for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || { stopped=0; break; }; sleep 0.1; done

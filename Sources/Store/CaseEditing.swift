@@ -107,6 +107,26 @@ extension CaseworkService {
         return try entries.compactMap { entry in try accounts.user(id: entry.0).map { ($0, entry.1) } }
     }
 
+    /// Adds or removes an agency involved in a case. Partner-agency staff see a case only while their agency is
+    /// involved, so this is a need-to-know decision and is audited. The lead agency cannot be removed.
+    public func setInvolvedAgency(caseID: Int64, agencyCode: String, involved: Bool, by user: User, from address: String) throws {
+        guard let record = try caseRecord(id: caseID) else { throw StoreError.notFound("The case") }
+        guard let agency = try AccountStore(database: database).agency(code: agencyCode) else {
+            throw AccountService.ValidationFailure(problems: [ValidationProblem(field: "agency", message: "Select an agency from the list")])
+        }
+        if !involved && agency.id == record.leadAgencyID {
+            throw AccountService.ValidationFailure(problems: [ValidationProblem(field: "agency", message: "The lead agency is always involved: change the lead agency first")])
+        }
+        try database.write { connection in
+            try connection.execute("DELETE FROM case_agencies WHERE case_id = ? AND agency_id = ?", [.integer(caseID), .integer(agency.id)])
+            if involved {
+                try connection.execute("INSERT INTO case_agencies (case_id, agency_id) VALUES (?, ?)", [.integer(caseID), .integer(agency.id)])
+            }
+            try audit.append(connection, actor: Self.actor(user, address), action: .update, subjectType: "case", subjectID: String(caseID),
+                             detail: "agency \(agency.code) \(involved ? "involved" : "no longer involved")")
+        }
+    }
+
     /// Agencies involved in a case (lead, referrer's, and any added): the basis of partner-agency need-to-know.
     public func involvedAgencies(caseID: Int64) throws -> [Agency] {
         let ids = try database.read { connection in

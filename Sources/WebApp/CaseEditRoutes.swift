@@ -132,6 +132,15 @@ enum CaseEditRoutes {
         router.post("/cases/:id/access", Access.require(services, .editCases) { request, session in
             let record = try loadCase(request, session, services)
             let form = try request.form()
+            if let agency = form["agency"] {
+                do {
+                    try services.casework.setInvolvedAgency(caseID: record.id, agencyCode: agency, involved: form["involved"] != "no",
+                                                            by: session.user, from: request.remoteAddress)
+                } catch let failure as AccountService.ValidationFailure {
+                    return try accessPage(request, session, services, record, username: "", problems: failure.problems, status: 422)
+                }
+                return .redirect(to: "/cases/\(record.id)/access?done=\(Flash.accessChanged.rawValue)")
+            }
             if let removeID = form["remove"].flatMap(Int64.init) {
                 try services.casework.setAccess(caseID: record.id, userID: removeID, kind: nil, by: session.user, from: request.remoteAddress)
                 return .redirect(to: "/cases/\(record.id)/access?done=\(Flash.accessChanged.rawValue)")
@@ -283,7 +292,16 @@ enum CaseEditRoutes {
                 <button class="button button--secondary button--small" type="submit">Remove<span class="visually-hidden"> \(entry.user.displayName)</span></button>
                 """)]
         }
-        let agencies = try services.casework.involvedAgencies(caseID: record.id).map(\.name).joined(separator: ", ")
+        let involved = try services.casework.involvedAgencies(caseID: record.id)
+        let agencies = involved.map(\.name).joined(separator: ", ")
+        let agencyRows = involved.map { agency -> [HTML] in
+            ["\(agency.name)\(agency.id == record.leadAgencyID ? " (lead)" : "")",
+             agency.id == record.leadAgencyID ? .empty : Components.form(action: "/cases/\(record.id)/access", csrf: session.csrfToken, """
+                <input type="hidden" name="agency" value="\(agency.code)"><input type="hidden" name="involved" value="no">
+                <button class="button button--secondary button--small" type="submit">Remove<span class="visually-hidden"> \(agency.name)</span></button>
+                """)]
+        }
+        let others = try services.accounts.accounts.agencies(activeOnly: true).filter { a in !involved.contains { $0.id == a.id } }
         let content: HTML = """
             \(Components.errorSummary(problems))
             \(Components.notification(Flash.from(request)?.message))
@@ -293,6 +311,11 @@ enum CaseEditRoutes {
                 ? "This case is restricted: only the people listed as able to see it can open it, whatever their role."
                 : "MAPPA unit staff can see this case, and partner-agency staff from the agencies involved: \(agencies). People listed as excluded cannot see it.")</p>
             \(Components.table(caption: "Named people", headers: ["Name", "Username", "Agency", "Access", ""], rows: rows))
+            \(Components.table(caption: "Agencies involved", headers: ["Agency", ""], rows: agencyRows))
+            \(Components.form(action: "/cases/\(record.id)/access", csrf: session.csrfToken, """
+                \(Components.select("agency", label: "Add an agency involved in this case", options: others.map { ($0.code, $0.name) }, selected: "", hint: "Its representatives can then see this case", problems: problems))
+                \(Components.button("Add agency", secondary: true))
+                """))
             \(Components.form(action: "/cases/\(record.id)/access", csrf: session.csrfToken, """
                 <h2>Name a person</h2>
                 \(Components.textInput("username", label: "Username", value: username, problems: problems, width: "20"))

@@ -10,7 +10,9 @@ enum Demo {
         Usage: mappa demo [--database LOCATION]
 
         Creates the demo sign-ins (one for each role) if they are missing, gives each a fresh random password,
-        and prints them. Safe to run again: it never duplicates anything. All demo data is synthetic.
+        and prints them. The first time, it also creates synthetic casework: 24 nominals with their MAPPA cases
+        (reviews due and overdue, a restricted Category 4 case, an exited case) and referrals at each step.
+        Safe to run again: it never duplicates anything. All demo data is synthetic.
         """
 
     struct DemoUser {
@@ -48,7 +50,9 @@ enum Demo {
             }
             lines.append("  \(demo.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(password)   (\(demo.role.displayName))")
         }
+        let casework = try DemoCasework.create(CaseworkService(database: database), accounts: service)
         print("Demo data ready in \(DatabaseLocation.redacted(location)) (synthetic, not real people).")
+        if let casework { print("Created \(casework).") }
         print("Demo sign-ins (passwords are new each time 'mappa demo' runs):")
         lines.forEach { print($0) }
         return 0

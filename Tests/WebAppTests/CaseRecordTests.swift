@@ -155,4 +155,23 @@ struct CaseRecordTests {
         #expect(manager.get("/cases/\(caseID)").status == 403)
         #expect(coordinator.get("/cases/\(caseID)").status == 200, "the coordinator who restricted it keeps access")
     }
+
+    @Test("adding an agency to a case lets its representatives see it; removing it takes that away; the lead stays")
+    func involvedAgency() throws {
+        let fixture = try AppFixture(.sqlite)
+        let (_, caseID) = try Self.seed(fixture)
+        let housing = fixture.client(signedInAs: .agencyRepresentative)
+        #expect(housing.get("/cases/\(caseID)").status == 403)
+        let coordinator = fixture.client(signedInAs: .coordinator)
+        coordinator.get("/cases/\(caseID)/access")
+        #expect(coordinator.post("/cases/\(caseID)/access", [("agency", "housing")]).status == 303)
+        #expect(coordinator.get("/cases/\(caseID)/access").bodyText.contains("Local housing authority"))
+        #expect(housing.get("/cases/\(caseID)").status == 200)
+        #expect(coordinator.post("/cases/\(caseID)/access", [("agency", "housing"), ("involved", "no")]).status == 303)
+        #expect(housing.get("/cases/\(caseID)").status == 403)
+        coordinator.get("/cases/\(caseID)/access")
+        let lead = coordinator.post("/cases/\(caseID)/access", [("agency", "probation"), ("involved", "no")])
+        #expect(lead.status == 422)
+        #expect(lead.bodyText.contains("The lead agency is always involved"))
+    }
 }

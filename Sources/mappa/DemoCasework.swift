@@ -1,0 +1,108 @@
+import Domain
+import Foundation
+import Store
+
+/// Synthetic casework for the demo: nominals and cases across every category and level (some reviews due or
+/// overdue, one restricted Category 4 case, one exited case), and referrals at each step of their journey, so
+/// every page has something to show. Invented names only; created once, never duplicated.
+enum DemoCasework {
+    static let familyNames = ["Ashdown", "Brackley", "Carrow", "Dunmore", "Elsworth", "Fairbank", "Garside", "Hollins",
+                              "Ingleby", "Jessop", "Kenley", "Lowther", "Marden", "Northam", "Oakridge", "Pelham",
+                              "Redfern", "Stanwick", "Thursby", "Walford", "Yarrow", "Zetland", "Quarry", "Upton"]
+    static let givenNames = ["Alex", "Billie", "Casey", "Dale", "Eden", "Frankie", "Glen", "Harley", "Jamie", "Kit",
+                             "Lee", "Morgan", "Noel", "Owen", "Parker", "Quinn", "Robin", "Sam", "Toby", "Rhys"]
+
+    /// Returns a line describing what was created, or nil when the demo casework was already there.
+    static func create(_ casework: CaseworkService, accounts: AccountService) throws -> String? {
+        guard try casework.searchNominals("DEMO-0001").isEmpty else { return nil }
+        let today = casework.today
+        var rows: [CaseRegisterRow] = []
+        for index in 0..<24 {
+            let category: MappaCategory = index == 23 ? .four : (index % 5 == 3 ? .three : (index % 3 == 0 ? .two : .one))
+            let level: ManagementLevel = index < 4 ? .three : (index < 12 ? .two : (category == .three ? .two : .one))
+            // Reviews spread around today: some overdue, some due within the fortnight, most later.
+            let review: CalendarDate? = level == .one ? nil : today.adding(days: [-21, -3, 5, 12, 30, 45, 60, 90][index % 8])
+            let custody: CustodyStatus = index % 7 == 2 ? .custody : .community
+            rows.append(CaseRegisterRow(
+                nominalRef: String(format: "DEMO-%04d", index + 1), familyName: familyNames[index],
+                givenNames: givenNames[index % givenNames.count], aliases: index % 4 == 0 ? ["\(givenNames[(index + 5) % givenNames.count])y"] : [],
+                dateOfBirth: CalendarDate("1960-01-15")!.adding(days: index * 523), gender: index % 6 == 0 ? "Female" : "Male",
+                ethnicity: "Not stated (synthetic)", pncID: String(format: "%02d/%06dD", 80 + index % 20, 100 + index),
+                crn: String(format: "D%06d", 500 + index), category: category, level: level,
+                leadAgency: category == .one ? "police" : "probation", mappaStartDate: today.adding(days: -400 + index * 9),
+                statutoryEndDate: today.adding(days: 700 + index * 30), nextReviewDate: review,
+                rosh: level == .three ? .veryHigh : (level == .two ? .high : .medium), custodyStatus: custody,
+                releaseDate: custody == .custody ? today.adding(days: 150 + index) : nil,
+                status: index == 22 ? .exited : .active, exitDate: index == 22 ? today.adding(days: -10) : nil,
+                exitReason: index == 22 ? "Notification period ended" : ""))
+        }
+        _ = try casework.importRegister(rows, by: .commandLine)
+        guard let coordinator = try accounts.accounts.user(username: "demo.coordinator"),
+              let referrer = try accounts.accounts.user(username: "demo.referrer") else { return nil }
+        // The housing representative's agency is involved in the first six cases.
+        for index in 0..<6 {
+            if let nominal = try casework.searchNominals(String(format: "DEMO-%04d", index + 1)).first,
+               let record = try casework.cases(nominalID: nominal.id).first {
+                try casework.setInvolvedAgency(caseID: record.id, agencyCode: "housing", involved: true, by: coordinator, from: "demo")
+            }
+        }
+        // Category 4 is restricted: give the demo coordinator access so the demo shows it.
+        if let nominal = try casework.searchNominals("DEMO-0024").first, let record = try casework.cases(nominalID: nominal.id).first {
+            try casework.setAccess(caseID: record.id, userID: coordinator.id, kind: "allow", by: coordinator, from: "demo")
+        }
+
+        var draft = referralForm(family: "Kestrel", given: "Jordan", today: today)
+        draft.reasonForReferral = ""
+        _ = try casework.createReferral(draft, by: referrer, from: "demo")
+
+        var incomplete = referralForm(family: "Larkspur", given: "Drew", today: today)
+        incomplete.levelRequested = .three
+        incomplete.whyLevel2IsNotEnough = ""
+        incomplete.custodyStatus = .custody
+        incomplete.releaseDate = nil
+        let submitted = try casework.createReferral(incomplete, by: referrer, from: "demo")
+        _ = try casework.submitReferral(id: submitted.id, by: referrer, from: "demo")
+
+        let toReturn = try casework.createReferral(referralForm(family: "Mallory", given: "Ash", today: today, offence: ""),
+                                                   by: referrer, from: "demo")
+        _ = try casework.submitReferral(id: toReturn.id, by: referrer, from: "demo")
+        try casework.returnReferral(id: toReturn.id, reasons: "Please add the offence details (section 3) and the current risk management plan.",
+                                    by: coordinator, from: "demo")
+
+        let ready = try casework.createReferral(referralForm(family: "Nightingale", given: "Sasha", today: today), by: referrer, from: "demo")
+        _ = try casework.submitReferral(id: ready.id, by: referrer, from: "demo")
+        return "\(rows.count) synthetic nominals and cases; 4 referrals (a draft, one with quality findings, one returned, one ready for screening)"
+    }
+
+    static func referralForm(family: String, given: String, today: CalendarDate, offence: String = "- Assault on a former partner\n- Breach of a restraining order") -> ReferralForm {
+        var form = ReferralForm()
+        form.levelRequested = .two
+        form.mappaArea = "Demo area"
+        form.category = .two
+        form.familyName = family
+        form.givenNames = given
+        form.dateOfBirth = CalendarDate("1987-07-19")
+        form.gender = "Male"
+        form.ethnicity = "Not stated (synthetic)"
+        form.currentAddress = "1 Example Street, Demotown"
+        form.custodyStatus = .community
+        form.indexOffences = "Assault occasioning actual bodily harm"
+        form.sentence = "2 years' imprisonment; on licence"
+        form.offenceDetails = offence
+        form.sentenceDate = today.adding(days: -500)
+        form.licenceEndDate = today.adding(days: 300)
+        form.reasonForReferral = "New relationship with a partner who has two young children; threats made to the former partner."
+        form.roshOverall = .high
+        form.roshByGroup = [.knownAdult: .high, .children: .medium]
+        form.riskAssessmentTools = "OASys, SARA"
+        form.victimInformation = "Former partner; victim liaison officer involved."
+        form.diversityNeeds = "None known"
+        form.currentRiskManagementPlan = offence.isEmpty ? "" : "Weekly reporting; exclusion zone; home visits with police."
+        form.multiAgencyValue = "Children's social care and housing need to act together with probation and police."
+        form.agenciesInvolved = ["housing", "childrens_services"]
+        form.leadAgency = "probation"
+        form.managerAuthorisedBy = "Senior probation officer (demo)"
+        form.managerAuthorisedOn = today.adding(days: -2)
+        return form
+    }
+}
