@@ -338,10 +338,10 @@ public final class CaseworkService: Sendable {
     /// Finds nominals by name or alias (case- and accent-insensitive, any order, each word may be the start of
     /// a name), by date of birth (YYYY-MM-DD or DD/MM/YYYY), or by PNC ID, ViSOR reference, CRN or nominal
     /// reference. Results are in name order; `limit` caps them (ask for one more to know there are more).
-    public func searchNominals(_ query: String, limit: Int = 50) throws -> [NominalRecord] {
+    public func searchNominals(_ query: String, limit: Int = 50, visibleTo user: User? = nil) throws -> [NominalRecord] {
         let trimmed = query.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return [] }
-        let order = " ORDER BY family_name, given_names, id LIMIT ?"
+        let order = (user.map { Self.hiddenNominalsFilter($0) } ?? "") + " ORDER BY family_name, given_names, id LIMIT ?"
         return try database.read { connection in
             let rows: [Row]
             if let date = Self.parseSearchDate(trimmed) {
@@ -381,6 +381,27 @@ public final class CaseworkService: Sendable {
             }
             return rows.map { Self.nominal($0, aliases: aliases[$0.int64("id")] ?? []) }
         }
+    }
+
+    /// SQL that leaves out nominals with a case the user is excluded from, or a restricted case the user is
+    /// not named on: need-to-know applies to finding the person, not only to opening the case.
+    static func hiddenNominalsFilter(_ user: User) -> String {
+        """
+         AND id NOT IN (SELECT cases.nominal_id FROM cases WHERE cases.restricted = 1 AND NOT EXISTS (
+                SELECT 1 FROM case_access a WHERE a.case_id = cases.id AND a.user_id = \(user.id) AND a.kind = 'allow'))
+         AND id NOT IN (SELECT cases.nominal_id FROM case_access a JOIN cases ON cases.id = a.case_id
+                WHERE a.user_id = \(user.id) AND a.kind = 'exclude')
+        """
+    }
+
+    /// Need-to-know for a nominal record: refused when any of the person's cases refuses the user by name or
+    /// restriction, so an excluded user cannot read the person's details through the nominal page either.
+    public func nominalAccess(nominalID: Int64, user: User) throws -> AccessDecision {
+        guard user.role.can(.viewCases) else { return .refused(reason: "role has no access to nominal records") }
+        for record in try cases(nominalID: nominalID) {
+            if case .refused(let reason) = try access(caseID: record.id, user: user) { return .refused(reason: reason) }
+        }
+        return .allowed
     }
 
     public static func parseSearchDate(_ text: String) -> CalendarDate? {

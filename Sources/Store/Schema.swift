@@ -202,6 +202,10 @@ public enum Schema {
                 decided_by BIGINT NOT NULL REFERENCES users(id)
             );
             """),
+        Migration(5, "index of restricted cases for need-to-know filtering", """
+            CREATE INDEX cases_restricted ON cases(nominal_id) WHERE restricted = 1;
+            CREATE INDEX case_access_user ON case_access(user_id, kind);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

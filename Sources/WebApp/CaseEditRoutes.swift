@@ -45,12 +45,12 @@ struct FormReader {
 enum CaseEditRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/nominals/:id/edit", Access.require(services, .editCases) { request, session in
-            let nominal = try loadNominal(request, services)
+            let nominal = try loadNominal(request, session, services)
             return nominalPage(session, nominal, values: nominalValues(nominal.details), version: nominal.version,
                                problems: [], conflict: false, status: 200)
         })
         router.post("/nominals/:id/edit", Access.require(services, .editCases) { request, session in
-            let nominal = try loadNominal(request, services)
+            let nominal = try loadNominal(request, session, services)
             let form = try request.form()
             var reader = FormReader(form)
             let details = NominalDetails(
@@ -163,9 +163,15 @@ enum CaseEditRoutes {
         })
     }
 
-    static func loadNominal(_ request: Request, _ services: Services) throws -> NominalRecord {
+    /// The nominal, if this person may see it (see `CaseworkService.nominalAccess`); a refusal is audited.
+    static func loadNominal(_ request: Request, _ session: Session, _ services: Services) throws -> NominalRecord {
         guard let id = request.parameter("id").flatMap(Int64.init), let nominal = try services.casework.nominal(id: id) else {
             throw HTTPError.notFound
+        }
+        if case .refused(let reason) = try services.casework.nominalAccess(nominalID: id, user: session.user) {
+            try services.audit.record(actor: request.actor(session), action: .accessRefused, subjectType: "nominal",
+                                      subjectID: String(id), detail: reason)
+            throw FinishedResponse(ErrorPages.needToKnow(session: session))
         }
         return nominal
     }

@@ -11,7 +11,7 @@ enum CaseRoutes {
         router.get("/nominals", Access.require(services, .viewCases) { request, session in
             let query = String((request.queryValue("q") ?? "").prefix(100))
             let pageSize = 50
-            var results = try services.casework.searchNominals(query, limit: pageSize + 1)
+            var results = try services.casework.searchNominals(query, limit: pageSize + 1, visibleTo: session.user)
             let more = results.count > pageSize
             results = Array(results.prefix(pageSize))
             if !query.isEmpty {
@@ -39,9 +39,8 @@ enum CaseRoutes {
             return .html(Layout.page(title: "Find a nominal", session: session, currentPath: "/nominals", content: content).rendered)
         })
         router.get("/nominals/:id", Access.require(services, .viewCases) { request, session in
-            guard let id = request.parameter("id").flatMap(Int64.init), let nominal = try services.casework.nominal(id: id) else {
-                throw HTTPError.notFound
-            }
+            let nominal = try CaseEditRoutes.loadNominal(request, session, services)
+            let id = nominal.id
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal", subjectID: String(id))
             let cases = try services.casework.cases(nominalID: id).map { record -> [HTML] in
                 ["<a href=\"/cases/\(record.id)\">Case \(record.id)</a>", "\(record.category.shortName)", "\(record.level.shortName)",

@@ -31,6 +31,8 @@ public final class WebApplication: Sendable {
     public let accounts: AccountService
     public let casework: CaseworkService
     private let handler: Handler
+    /// Every route as "METHOD /pattern", so tests can hold each one to an access rule.
+    public let routeTable: [String]
 
     public init(database: Database, clock: Clock = .system, configuration: WebConfiguration = WebConfiguration(),
                 sessionPolicy: SessionPolicy = SessionPolicy(), accountThrottle: LoginThrottle = LoginThrottle()) {
@@ -43,6 +45,7 @@ public final class WebApplication: Sendable {
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
                                 casework: casework, imports: ImportJobs())
         let router = Self.routes(services)
+        self.routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
         self.handler = Middleware.secure { request in router.handle(request) }
     }
 
@@ -81,8 +84,12 @@ public final class WebApplication: Sendable {
         if let finished = error as? FinishedResponse { return finished.response }
         if let known = error as? HTTPError {
             http = known
+        } else if let store = error as? StoreError {
+            // Store errors describe a rule of the records (already submitted, changed by someone else) in words
+            // safe to show; they are the person's to resolve, not the server's failure.
+            http = HTTPError(status: store.code == "not_found" ? 404 : 409, code: store.code, description: store.description)
         } else {
-            let code = (error as? DatabaseError).map { "database_\($0.code.rawValue)" } ?? (error as? StoreError)?.code ?? "internal"
+            let code = (error as? DatabaseError).map { "database_\($0.code.rawValue)" } ?? "internal"
             FileHandle.standardError.write(Data("{\"level\":\"error\",\"code\":\"\(code)\"}\n".utf8))
             http = HTTPError(status: 500, code: code, description: "Sorry, there is a problem with the service. Try again later.")
         }

@@ -133,7 +133,7 @@ struct CaseRecordTests {
     @Test("the access page names people: an excluded manager is refused; a case made Category 4 becomes restricted")
     func accessList() throws {
         let fixture = try AppFixture(.sqlite)
-        let (_, caseID) = try Self.seed(fixture)
+        let (nominalID, caseID) = try Self.seed(fixture)
         let coordinator = fixture.client(signedInAs: .coordinator)
         coordinator.get("/cases/\(caseID)/access")
         let unknown = coordinator.post("/cases/\(caseID)/access", [("username", "nobody.here"), ("kind", "exclude")])
@@ -143,6 +143,9 @@ struct CaseRecordTests {
         #expect(coordinator.get("/cases/\(caseID)/access").bodyText.contains("Test Manager"))
         let manager = fixture.client(signedInAs: .manager)
         #expect(manager.get("/cases/\(caseID)").status == 403)
+        #expect(manager.get("/nominals/\(nominalID)").status == 403, "nor the person's record")
+        #expect(!manager.get("/nominals?q=exampleton").bodyText.contains("N-0001"), "nor finds the person in search")
+        #expect(fixture.client(signedInAs: .chair).get("/nominals?q=exampleton").bodyText.contains("N-0001"))
         // Remove the exclusion: the manager can see it again.
         let managerUser = try #require(try fixture.app.accounts.accounts.user(username: "user.manager"))
         coordinator.get("/cases/\(caseID)/access")
@@ -153,7 +156,9 @@ struct CaseRecordTests {
         #expect(coordinator.post("/cases/\(caseID)/edit", Self.caseForm([("category", "4"), ("change_reason", "Terrorism connection found"),
                                                                          ("version", version)])).status == 303)
         #expect(manager.get("/cases/\(caseID)").status == 403)
+        #expect(!manager.get("/nominals?q=exampleton").bodyText.contains("N-0001"), "a restricted case's nominal is not found")
         #expect(coordinator.get("/cases/\(caseID)").status == 200, "the coordinator who restricted it keeps access")
+        #expect(coordinator.get("/nominals?q=exampleton").bodyText.contains("N-0001"))
     }
 
     @Test("adding an agency to a case lets its representatives see it; removing it takes that away; the lead stays")

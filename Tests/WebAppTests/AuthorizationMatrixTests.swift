@@ -1,0 +1,183 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+import Testing
+import TestSupport
+@testable import WebApp
+
+/// Every route against every kind of user, from one table. A route added to the app without a row here fails
+/// `everyRouteHasARule`, so access rules cannot be forgotten.
+@Suite("Authorization matrix")
+struct AuthorizationMatrixTests {
+    enum Subject: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case anonymous, coordinator, chair, manager, agencyRepresentative, referrer, administrator, auditor
+        /// An agency representative whose agency is not involved in the case.
+        case uninvolvedRepresentative
+        /// A coordinator named on the case's exclusion list.
+        case excludedCoordinator
+        var testDescription: String { rawValue }
+    }
+
+    enum Outcome: String, Equatable {
+        /// Gets past every gate (the answer may still be a form error or a redirect elsewhere).
+        case allowed
+        /// 403 with the refusal page.
+        case refused
+        /// 404: the record is not shown, nor confirmed to exist (someone else's referral).
+        case hidden
+        /// Sent to sign in.
+        case signIn
+    }
+
+    /// Who gets past each route's gate; everyone else signed in is refused, unless listed as `hidden`.
+    struct Rule {
+        var allowed: Set<Subject>
+        var hidden: Set<Subject> = []
+        var isPublic = false
+        func outcome(_ subject: Subject) -> Outcome {
+            if isPublic { return .allowed }
+            if subject == .anonymous { return .signIn }
+            if allowed.contains(subject) { return .allowed }
+            return hidden.contains(subject) ? .hidden : .refused
+        }
+    }
+
+    static let signedIn = Set(Subject.allCases).subtracting([.anonymous])
+    static let unitStaff: Set<Subject> = [.coordinator, .excludedCoordinator]
+    static let public_ = Rule(allowed: [], isPublic: true)
+    static let admin = Rule(allowed: [.administrator])
+    static let caseEditors = Rule(allowed: [.coordinator])
+    static let referralOwners = Rule(allowed: [.coordinator, .excludedCoordinator, .referrer],
+                                     hidden: signedIn.subtracting([.coordinator, .excludedCoordinator, .referrer]))
+
+    static let rules: [String: Rule] = [
+        "GET /healthz": public_, "GET /readyz": public_, "GET /assets/app.css": public_, "GET /assets/app.js": public_,
+        "GET /login": public_, "POST /login": public_,
+        "GET /": Rule(allowed: signedIn), "GET /account": Rule(allowed: signedIn),
+        "GET /account/password": Rule(allowed: signedIn), "POST /account/password": Rule(allowed: signedIn),
+        "POST /logout": Rule(allowed: signedIn),
+        "GET /admin/users": admin, "GET /admin/users/new": admin, "POST /admin/users/new": admin,
+        "GET /admin/users/:id": admin, "GET /admin/users/:id/edit": admin, "POST /admin/users/:id/edit": admin,
+        "POST /admin/users/:id/reset-password": admin, "POST /admin/users/:id/disable": admin,
+        "POST /admin/users/:id/enable": admin,
+        "GET /audit": Rule(allowed: [.auditor]), "GET /audit/verify": Rule(allowed: [.auditor]),
+        "GET /nominals": Rule(allowed: [.coordinator, .chair, .manager, .excludedCoordinator]),
+        "GET /nominals/:id": Rule(allowed: [.coordinator, .chair, .manager]),
+        "GET /nominals/:id/edit": caseEditors, "POST /nominals/:id/edit": caseEditors,
+        "GET /cases/:id": Rule(allowed: [.coordinator, .chair, .manager, .agencyRepresentative]),
+        "GET /cases/:id/edit": caseEditors, "POST /cases/:id/edit": caseEditors,
+        "GET /cases/:id/access": caseEditors, "POST /cases/:id/access": caseEditors,
+        "GET /cases/import": Rule(allowed: unitStaff), "POST /cases/import": Rule(allowed: unitStaff),
+        "GET /cases/export.csv": Rule(allowed: unitStaff),
+        // Jobs belong to whoever started them: unit staff pass the gate and find no such job.
+        "GET /cases/import/:job": Rule(allowed: [], hidden: unitStaff),
+        "GET /referrals": Rule(allowed: unitStaff.union([.referrer])),
+        "GET /referrals/new": Rule(allowed: unitStaff.union([.referrer])),
+        "POST /referrals/new": Rule(allowed: unitStaff.union([.referrer])),
+        "GET /referrals/:id": referralOwners, "GET /referrals/:id/edit": referralOwners,
+        "POST /referrals/:id/edit": referralOwners, "POST /referrals/:id/submit": referralOwners,
+        "POST /referrals/:id/return": Rule(allowed: unitStaff),
+        "GET /screening": Rule(allowed: unitStaff),
+        "GET /referrals/:id/screening": Rule(allowed: unitStaff), "POST /referrals/:id/screening": Rule(allowed: unitStaff),
+    ]
+
+    @Test("every route the app serves has an access rule in this table")
+    func everyRouteHasARule() throws {
+        let fixture = try AppFixture(.sqlite)
+        for route in fixture.app.routeTable {
+            #expect(Self.rules[route] != nil, "no access rule for \(route): add it to AuthorizationMatrixTests.rules")
+        }
+        for route in Self.rules.keys {
+            #expect(fixture.app.routeTable.contains(route), "rule for a route the app does not serve: \(route)")
+        }
+    }
+
+    /// The world the requests run in: one case (probation lead, housing involved, one coordinator excluded) and
+    /// one submitted referral by the referrer.
+    struct World {
+        let fixture: AppFixture
+        let ids: [String: String]
+
+        init() throws {
+            fixture = try AppFixture(.sqlite)
+            let accounts = fixture.app.accounts
+            for (username, role, agency) in [("user.uninvolved", Role.agencyRepresentative, "dwp"), ("user.excluded", .coordinator, "mappa_unit")] {
+                try accounts.createUser(.init(username: username, displayName: username, role: role, agencyCode: agency,
+                                              password: AppFixture.password, mustChangePassword: false), by: .commandLine)
+            }
+            let coordinator = try #require(try accounts.accounts.user(username: "user.coordinator"))
+            let excluded = try #require(try accounts.accounts.user(username: "user.excluded"))
+            let uninvolved = try #require(try accounts.accounts.user(username: "user.uninvolved"))
+            let referrer = try #require(try accounts.accounts.user(username: "user.referrer"))
+            _ = try fixture.casework.importRegister([CaseRegisterRow(
+                nominalRef: "M-1", familyName: "Matrixson", givenNames: "Pat", dateOfBirth: CalendarDate("1980-01-01")!,
+                category: .two, level: .two, leadAgency: "probation", mappaStartDate: CalendarDate("2026-01-01"))], by: .commandLine)
+            let nominal = try #require(try fixture.casework.searchNominals("M-1").first)
+            let record = try #require(try fixture.casework.cases(nominalID: nominal.id).first)
+            try fixture.casework.setInvolvedAgency(caseID: record.id, agencyCode: "housing", involved: true, by: coordinator, from: "test")
+            try fixture.casework.setAccess(caseID: record.id, userID: excluded.id, kind: "exclude", by: coordinator, from: "test")
+            var form = ReferralForm()
+            form.familyName = "Referredperson"
+            let referral = try fixture.casework.createReferral(form, by: referrer, from: "test")
+            _ = try fixture.casework.submitReferral(id: referral.id, by: referrer, from: "test")
+            ids = ["/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
+                   "/referrals/": String(referral.id), "/cases/import/": "0f0e0d0c-no-such-job"]
+        }
+
+        /// The route's pattern with its parameter filled in with a record that exists.
+        func path(_ pattern: String) -> String {
+            guard let colon = pattern.range(of: "/:") else { return pattern }
+            let prefix = String(pattern[..<colon.lowerBound]) + "/"
+            let rest = pattern[colon.upperBound...].drop { $0 != "/" }
+            return prefix + (ids[prefix] ?? "1") + rest
+        }
+
+        func client(_ subject: Subject) -> TestClient {
+            switch subject {
+            case .anonymous: return fixture.client()
+            case .uninvolvedRepresentative, .excludedCoordinator:
+                let client = fixture.client()
+                client.signIn(subject == .excludedCoordinator ? "user.excluded" : "user.uninvolved", AppFixture.password)
+                return client
+            default:
+                return fixture.client(signedInAs: Role(rawValue: subject == .agencyRepresentative ? "agency_representative" : subject.rawValue)!)
+            }
+        }
+    }
+
+    static func observed(_ response: Response) -> Outcome {
+        let location = response.headers["Location"] ?? ""
+        switch response.status {
+        case 403: return .refused
+        case 404: return .hidden
+        case 303 where location.hasPrefix("/login") && !location.contains("signed-out"): return .signIn
+        default: return .allowed
+        }
+    }
+
+    @Test("each kind of user gets exactly the access the table gives, on every route", arguments: Subject.allCases)
+    func matrix(subject: Subject) throws {
+        let world = try World()
+        let client = world.client(subject)
+        // Signing out ends the session, so it goes last.
+        let routes = world.fixture.app.routeTable.sorted { a, b in (a == "POST /logout" ? 1 : 0, a) < (b == "POST /logout" ? 1 : 0, b) }
+        for route in routes {
+            guard let rule = Self.rules[route] else { continue }
+            let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+            let path = world.path(parts[1])
+            client.get("/")  // a fresh CSRF token for the form posts
+            let response = parts[0] == "GET" ? client.get(path) : client.post(path, [])
+            #expect(response.status < 500, "\(subject) \(route) failed with \(response.status)")
+            if rule.isPublic {
+                if parts[0] == "GET" { #expect(response.status == 200, "\(subject) \(route) is public") }
+                continue
+            }
+            let expected = rule.outcome(subject)
+            #expect(Self.observed(response) == expected, "\(subject) \(parts[0]) \(path): expected \(expected), got \(response.status)")
+            if expected == .refused {
+                #expect(response.bodyText.contains("This refusal has been recorded"), "\(subject) \(route): the refusal says it was recorded")
+            }
+        }
+    }
+}
