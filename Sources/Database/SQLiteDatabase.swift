@@ -22,7 +22,10 @@ final class SQLiteConnection: Connection {
         handle = db
         sqlite3_busy_timeout(db, 5000)
         sqlite3_extended_result_codes(db, 1)
-        try executeScript("PRAGMA foreign_keys = ON;")
+        // Memory-mapped reads share the operating system's page cache between the pooled connections instead of
+        // copying pages into each one's private cache: index lookups (name search) cost a pointer, not a read()
+        // call. https://www.sqlite.org/mmap.html
+        try executeScript("PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -8192;")
         if !readOnly {
             try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
         }

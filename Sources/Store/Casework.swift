@@ -355,7 +355,8 @@ public final class CaseworkService: Sendable {
                     """ + order, [.text(trimmed.uppercased()), .text("pnc:" + identifier), .text("visor:" + identifier),
                                   .text("crn:" + identifier), .integer(Int64(limit))])
             } else {
-                let tokens = Array(DuplicateMatcher.tokens(trimmed).prefix(4))
+                // The longest word drives the join: a longer prefix matches fewer names, so fewer lookups follow.
+                let tokens = Array(DuplicateMatcher.tokens(trimmed).prefix(4)).sorted { $0.count > $1.count }
                 guard !tokens.isEmpty else { return [] }
                 // Every word must match the start of one of the person's names or aliases: one index range per
                 // word, joined on the nominal, so the database intersects them.
