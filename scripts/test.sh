@@ -28,6 +28,9 @@ swift build --build-tests >/dev/null   # fail here, with the compiler's output a
 echo "== command-line tests"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-cli.sh
 
+echo "== crash safety (kill -9 during writes)"
+MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-crash.sh
+
 echo "== Swift test suites (SQLite and PostgreSQL)"
 set +e
 swift test --skip-build 2>&1 | grep --line-buffered -Ev ' started\.$'
