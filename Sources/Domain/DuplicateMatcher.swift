@@ -112,7 +112,9 @@ public enum DuplicateMatcher {
     }
 
     /// Keys to index a person by, so a search or a duplicate check reads a few index entries instead of every
-    /// nominal: each folded name token, its Soundex code, and each identifier.
+    /// nominal: each folded name token, its Soundex code, each identifier, and each ordered pair of words that
+    /// can appear together in a search for the person (`p:first second`), so a two-word name search reads one
+    /// short run of the index instead of looking up every person who shares a common first word.
     public static func searchKeys(_ person: PersonDetails) -> Set<String> {
         var keys = Set<String>()
         for name in [person.familyName, person.givenNames] + person.aliases {
@@ -120,6 +122,13 @@ public enum DuplicateMatcher {
                 keys.insert("n:" + token)
                 let code = soundex(token)
                 if !code.isEmpty { keys.insert("s:" + code) }
+            }
+        }
+        let family = tokens(person.familyName)
+        for group in [family + tokens(person.givenNames)] + person.aliases.map({ tokens($0) + family }) {
+            let words = Array(Set(group))
+            for first in words {
+                for second in words where second != first { keys.insert("p:\(first) \(second)") }
             }
         }
         for (prefix, value) in [("pnc:", person.pncID), ("visor:", person.visorReference), ("crn:", person.crn)] {

@@ -358,16 +358,23 @@ public final class CaseworkService: Sendable {
                 // The longest word drives the join: a longer prefix matches fewer names, so fewer lookups follow.
                 let tokens = Array(DuplicateMatcher.tokens(trimmed).prefix(4)).sorted { $0.count > $1.count }
                 guard !tokens.isEmpty else { return [] }
-                // Every word must match the start of one of the person's names or aliases: one index range per
-                // word, joined on the nominal, so the database intersects them.
-                var sql = "SELECT k0.nominal_id FROM nominal_search_keys k0"
+                // Every word must match the start of one of the person's names or aliases. One word: a range of the
+                // name keys. Two or more: the first two as a range of the word-pair keys filtered by the second
+                // word (one short sequential read), then any further words joined on the nominal.
+                var sql = "SELECT DISTINCT k0.nominal_id FROM nominal_search_keys k0"
                 var parameters: [SQLValue] = []
-                for index in 1..<max(1, tokens.count) where tokens.count > 1 {
+                for index in 2..<max(2, tokens.count) where tokens.count > 2 {
                     sql += " JOIN nominal_search_keys k\(index) ON k\(index).nominal_id = k0.nominal_id AND k\(index).key >= ? AND k\(index).key < ?"
                     parameters += [.text("n:" + tokens[index]), .text("n:" + tokens[index] + "\u{10FFFF}")]
                 }
-                sql += " WHERE k0.key >= ? AND k0.key < ?"
-                parameters += [.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}")]
+                if tokens.count == 1 {
+                    sql += " WHERE k0.key >= ? AND k0.key < ?"
+                    parameters += [.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}")]
+                } else {
+                    sql += " WHERE k0.key >= ? AND k0.key < ? AND k0.key LIKE ?"
+                    parameters += [.text("p:" + tokens[0]), .text("p:" + tokens[0] + "\u{10FFFF}"),
+                                   .text("p:\(tokens[0])% \(tokens[1])%")]
+                }
                 rows = try connection.query("SELECT * FROM nominals WHERE id IN (\(sql))" + order,
                                             parameters + [.integer(Int64(limit))])
             }

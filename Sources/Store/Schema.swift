@@ -202,9 +202,15 @@ public enum Schema {
                 decided_by BIGINT NOT NULL REFERENCES users(id)
             );
             """),
-        Migration(5, "index of restricted cases for need-to-know filtering", """
+        Migration(5, "need-to-know indexes; search keys in byte order", sqlite: """
             CREATE INDEX cases_restricted ON cases(nominal_id) WHERE restricted = 1;
             CREATE INDEX case_access_user ON case_access(user_id, kind);
+            """, postgres: """
+            CREATE INDEX cases_restricted ON cases(nominal_id) WHERE restricted = 1;
+            CREATE INDEX case_access_user ON case_access(user_id, kind);
+            -- Prefix ranges (key >= 'n:smi' AND key < 'n:smi' || U+10FFFF) need byte order, whatever the
+            -- database's locale: SQLite compares bytes already.
+            ALTER TABLE nominal_search_keys ALTER COLUMN key TYPE TEXT COLLATE "C";
             """),
     ]
 

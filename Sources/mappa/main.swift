@@ -79,6 +79,9 @@ func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> 
         for migration in applied { print("applied migration \(migration.version): \(migration.name)") }
     }
     try AccountStore(database: database).seedAgencies()
+    if let count = try CaseworkService(database: database).rebuildSearchKeysIfNeeded(), count > 0 {
+        print("rebuilt the name search index for \(count) nominals")
+    }
     return (database, location)
 }
 

@@ -1,0 +1,57 @@
+import Database
+import Domain
+import Foundation
+import Store
+import Testing
+import TestSupport
+
+/// Nominal search as a coordinator types it, on both databases.
+@Suite("Nominal search")
+struct NominalSearchTests {
+    static func seeded(_ kind: DatabaseKind) throws -> (TestDatabase, CaseworkService) {
+        let test = try TestDatabase(kind)
+        let casework = CaseworkService(database: test.database)
+        let people: [(String, String, String, [String])] = [
+            ("S-1", "Hollins", "Sam", ["Spike"]), ("S-2", "Hollinsworth", "Samantha", []), ("S-3", "Hollins", "Alex", []),
+            ("S-4", "Samuels", "Hollie", []), ("S-5", "Müller", "Zoë Anne", []), ("S-6", "O'Hare", "Sam", ["Jo-Jo"]),
+        ]
+        _ = try casework.importRegister(people.map { ref, family, given, aliases in
+            CaseRegisterRow(nominalRef: ref, familyName: family, givenNames: given, aliases: aliases,
+                            dateOfBirth: CalendarDate("1980-01-01")!, category: .one, level: .one, leadAgency: "police")
+        }, by: .commandLine)
+        return (test, casework)
+    }
+
+    func refs(_ casework: CaseworkService, _ query: String) throws -> [String] {
+        try casework.searchNominals(query).map(\.nominalRef)
+    }
+
+    @Test("two words match in either order and as prefixes, names and aliases, accents and case folded", arguments: DatabaseKind.available)
+    func words(kind: DatabaseKind) throws {
+        let (test, casework) = try Self.seeded(kind)
+        _ = test
+        #expect(try refs(casework, "hollins sam") == ["S-1", "S-2"])
+        #expect(try refs(casework, "SAM HOLLINS") == ["S-1", "S-2"])
+        #expect(try refs(casework, "holl sa") == ["S-1", "S-2", "S-4"], "Hollie Samuels matches too")
+        #expect(try refs(casework, "spike hollins") == ["S-1"], "an alias with the family name")
+        #expect(try refs(casework, "muller zoe") == ["S-5"])
+        #expect(try refs(casework, "zoe anne muller") == ["S-5"], "three words")
+        #expect(try refs(casework, "ohare jo") == ["S-6"])
+        #expect(try refs(casework, "hollins") == ["S-3", "S-1", "S-2"], "one word, in name order")
+        #expect(try refs(casework, "hollins zed").isEmpty)
+    }
+
+    @Test("keys from an older version are rebuilt once at start, and search works again", arguments: DatabaseKind.available)
+    func rebuild(kind: DatabaseKind) throws {
+        let (test, casework) = try Self.seeded(kind)
+        try casework.rebuildSearchKeysIfNeeded()
+        #expect(try casework.rebuildSearchKeysIfNeeded() == nil, "current keys are left alone")
+        try test.database.write { connection in
+            try connection.execute("DELETE FROM nominal_search_keys WHERE key LIKE 'p:%'")
+            try connection.execute("UPDATE settings SET value = '1' WHERE key = 'search_keys_version'")
+        }
+        #expect(try refs(casework, "hollins sam").isEmpty)
+        #expect(try casework.rebuildSearchKeysIfNeeded() == 6)
+        #expect(try refs(casework, "hollins sam") == ["S-1", "S-2"])
+    }
+}
