@@ -35,21 +35,33 @@ public enum Middleware {
             } catch {
                 response = .text("Sorry, there is a problem with the service. Try again later.", status: 500)
             }
-            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-            let entry: [String: Any] = [
-                "time": Date().formatted(.iso8601),
-                "id": String(UInt64.random(in: 0...UInt64.max), radix: 16),
-                "method": request.method,
-                "path": String(request.path.prefix(300)),
-                "status": response.status,
-                "bytes": response.body.count,
-                "ms": (milliseconds * 10).rounded() / 10,
-            ]
-            if let data = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys, .withoutEscapingSlashes]) {
-                sink(String(decoding: data, as: UTF8.self))
-            }
+            let tenths = (DispatchTime.now().uptimeNanoseconds - started) / 100_000
+            // Written by hand, not with JSONSerialization: this runs on every request and the general
+            // serializer (boxing, key sorting) cost a tenth of the server's time under load.
+            sink("{\"bytes\":\(response.body.count),\"id\":\"\(String(UInt64.random(in: 0...UInt64.max), radix: 16))\","
+                + "\"method\":\(jsonString(String(request.method.prefix(16)))),\"ms\":\(tenths / 10).\(tenths % 10),"
+                + "\"path\":\(jsonString(String(request.path.prefix(300)))),\"status\":\(response.status),"
+                + "\"time\":\"\(Date().formatted(.iso8601))\"}")
             return response
         }
+    }
+
+    /// A JSON string literal (RFC 8259 section 7): quotes, backslashes and control characters escaped.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let control where control.value < 0x20:
+                out += String(format: "\\u%04x", control.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// Writes log lines to standard output, one write per line so lines from threads do not interleave.

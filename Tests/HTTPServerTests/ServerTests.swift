@@ -141,6 +141,14 @@ struct MiddlewareTests {
         #expect(object["path"] as? String == "/search")
         #expect(object["status"] as? Int == 201)
         #expect(object["method"] as? String == "GET")
+        #expect(object["ms"] is Double || object["ms"] is Int)
+
+        // A hostile path stays one valid JSON line.
+        _ = try handler(Request(method: "GET", path: "/a\"b\\c\n{\u{01}}/é"))
+        let hostile = try #require(lines.withLock { $0 }.last)
+        #expect(!hostile.contains("\n"))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(hostile.utf8)) as? [String: Any])
+        #expect(parsed["path"] as? String == "/a\"b\\c\n{\u{01}}/é")
     }
 }
 
