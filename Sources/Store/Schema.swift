@@ -212,6 +212,93 @@ public enum Schema {
             -- database's locale: SQLite compares bytes already.
             ALTER TABLE nominal_search_keys ALTER COLUMN key TYPE TEXT COLLATE "C";
             """),
+        Migration(6, "agency contacts, contact log, meetings, agendas, invitees and attendance", """
+            CREATE TABLE agency_contacts (
+                id {{ID}},
+                agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                name TEXT NOT NULL,
+                role TEXT NOT NULL DEFAULT '',
+                email TEXT NOT NULL DEFAULT '',
+                phone TEXT NOT NULL DEFAULT '',
+                is_spoc BIGINT NOT NULL DEFAULT 0,
+                active BIGINT NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX agency_contacts_agency ON agency_contacts(agency_id);
+            CREATE TABLE case_contacts (
+                id {{ID}},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                occurred_on TEXT NOT NULL,
+                direction TEXT NOT NULL,
+                agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                person TEXT NOT NULL DEFAULT '',
+                method TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                recorded_by BIGINT NOT NULL REFERENCES users(id),
+                recorded_at TEXT NOT NULL
+            );
+            CREATE INDEX case_contacts_case ON case_contacts(case_id, occurred_on);
+            CREATE TABLE meeting_series (
+                id {{ID}},
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE meetings (
+                id {{ID}},
+                series_id BIGINT REFERENCES meeting_series(id),
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL,
+                meeting_date TEXT NOT NULL,
+                start_time TEXT NOT NULL,
+                duration_minutes BIGINT NOT NULL,
+                venue TEXT NOT NULL DEFAULT '',
+                online_link TEXT NOT NULL DEFAULT '',
+                chair_user_id BIGINT REFERENCES users(id),
+                chair_grade TEXT,
+                status TEXT NOT NULL DEFAULT 'scheduled',
+                uid TEXT NOT NULL UNIQUE,
+                sequence BIGINT NOT NULL DEFAULT 0,
+                papers_sent_on TEXT,
+                version BIGINT NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX meetings_date ON meetings(meeting_date);
+            CREATE TABLE meeting_items (
+                id {{ID}},
+                meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                position BIGINT NOT NULL,
+                review_type TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT '',
+                confidentiality_acknowledged BIGINT NOT NULL DEFAULT 0,
+                UNIQUE (meeting_id, case_id)
+            );
+            CREATE INDEX meeting_items_case ON meeting_items(case_id);
+            CREATE TABLE meeting_invitees (
+                id {{ID}},
+                meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+                agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                confirmed BIGINT NOT NULL DEFAULT 0,
+                invited_sequence BIGINT,
+                UNIQUE (meeting_id, email)
+            );
+            CREATE INDEX meeting_invitees_agency ON meeting_invitees(agency_id, meeting_id);
+            CREATE TABLE attendance (
+                id {{ID}},
+                meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+                item_id BIGINT REFERENCES meeting_items(id),
+                agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                person TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            );
+            CREATE INDEX attendance_meeting ON attendance(meeting_id);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }
