@@ -24,17 +24,18 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .coordinator:
-            return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .submitReferrals, .manageMeetings, .viewStatistics]
+            return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .submitReferrals, .viewMeetings, .manageMeetings,
+                    .manageDirectory, .viewStatistics]
         case .chair:
-            return [.viewDashboard, .viewCases, .manageMeetings, .approveMinutes]
+            return [.viewDashboard, .viewCases, .viewMeetings, .manageMeetings, .approveMinutes]
         case .manager:
-            return [.viewDashboard, .viewCases, .viewStatistics]
+            return [.viewDashboard, .viewCases, .viewMeetings, .viewStatistics]
         case .agencyRepresentative:
-            return [.viewDashboard, .viewInvolvedCases]
+            return [.viewDashboard, .viewInvolvedCases, .viewMeetings]
         case .referrer:
             return [.viewDashboard, .submitReferrals]
         case .administrator:
-            return [.viewDashboard, .manageUsers]
+            return [.viewDashboard, .manageUsers, .manageDirectory]
         case .auditor:
             return [.viewDashboard, .viewAuditTrail, .viewStatistics]
         }
@@ -52,7 +53,11 @@ public enum Permission: String, CaseIterable, Sendable {
     case editCases
     case manageReferrals
     case submitReferrals
+    /// Meetings: unit staff see all; partner-agency staff only those their agency is part of (need-to-know).
+    case viewMeetings
     case manageMeetings
+    /// The agency directory: agencies, contacts and single points of contact.
+    case manageDirectory
     case approveMinutes
     case viewStatistics
     case manageUsers

@@ -111,8 +111,10 @@ public final class AccountService: Sendable {
         }
     }
 
+    /// Every problem found with what was entered, for the form to show at once.
     public struct ValidationFailure: Error, Sendable, Equatable {
         public var problems: [ValidationProblem]
+        public init(problems: [ValidationProblem]) { self.problems = problems }
     }
 
     /// Creates a user after checking every field; throws `ValidationFailure` listing all problems at once.

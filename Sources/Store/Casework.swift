@@ -175,6 +175,11 @@ public final class CaseworkService: Sendable {
         user.role.can(.manageReferrals) || referral.referrerUserID == user.id
     }
 
+    /// The referrals that led to this case, oldest first.
+    public func referralIDs(caseID: Int64) throws -> [Int64] {
+        try database.read { try $0.query("SELECT id FROM referrals WHERE case_id = ? ORDER BY id", [.integer(caseID)]).map { $0.int64("id") } }
+    }
+
     public func events(referralID: Int64) throws -> [ReferralEvent] {
         try database.read { connection in
             try connection.query("""

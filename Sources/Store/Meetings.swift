@@ -503,6 +503,28 @@ public final class MeetingService: Sendable {
         }
     }
 
+    /// Every meeting that had (or has) this case on its agenda, newest first.
+    public func meetings(caseID: Int64) throws -> [Meeting] {
+        try database.read { connection in
+            try connection.query(Self.meetingSelect + " WHERE meetings.id IN (SELECT meeting_id FROM meeting_items WHERE case_id = ?) ORDER BY meeting_date DESC",
+                                 [.integer(caseID)]).map(Self.meeting)
+        }
+    }
+
+    /// Active Level 2 and 3 cases whose review date has passed, most overdue first, with their nominal.
+    public func overdueReviews(limit: Int = 20) throws -> (total: Int, cases: [(caseID: Int64, nominalRef: String, level: ManagementLevel, due: CalendarDate)]) {
+        try database.read { connection in
+            let filter = "FROM cases JOIN nominals ON nominals.id = cases.nominal_id WHERE cases.status = 'active' AND cases.level IN (2, 3) AND cases.next_review_date < ?"
+            let total = try connection.queryOne("SELECT COUNT(*) AS n " + filter, [.text(today.description)])?["n"].int ?? 0
+            let rows = try connection.query("SELECT cases.id, cases.level, cases.next_review_date, nominals.nominal_ref " + filter
+                                            + " ORDER BY cases.next_review_date, cases.id LIMIT ?", [.text(today.description), .integer(Int64(limit))])
+            return (total, rows.map { row in
+                (row.int64("id"), row.string("nominal_ref"), ManagementLevel(rawValue: row["level"].int ?? 0) ?? .unknown,
+                 CalendarDate(row.string("next_review_date")) ?? today)
+            })
+        }
+    }
+
     // MARK: invitees
 
     public func invitees(meetingID: Int64) throws -> [MeetingInvitee] {

@@ -79,6 +79,8 @@ enum CaseRoutes {
             case .dueIn(let days): reviewText = "\(record.nextReviewDate?.displayText ?? schedule.dueDate?.displayText ?? "") (in \(days) days)"
             case .overdue(let days): reviewText = "Overdue by \(days) days"
             }
+            let timeline = try timelineSection(session, services, caseID: id)
+            let contactLog = try AgencyRoutes.contactLogSection(session, services, caseID: id)
             let history = try services.casework.history(caseID: id).map { entry -> [HTML] in
                 ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
                  "\(CaseRules.displayValue(field: entry.field, entry.newValue))", "\(entry.reason)", "\(entry.changedBy)"]
@@ -106,9 +108,36 @@ enum CaseRoutes {
                     ("Status", "\(record.status == .active ? "Active" : "Exited \(record.exitDate?.displayText ?? ""): \(record.exitReason)")"),
                 ]))
                 \(session.user.role.can(.editCases) ? "<p><a href=\"/cases/\(record.id)/edit\">Change the case</a> · <a href=\"/cases/\(record.id)/access\">Who can see this case</a></p>" as HTML : .empty)
+                \(timeline)
+                \(contactLog)
                 \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))
                 """
             return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", content: content).rendered)
         })
+    }
+
+    /// The case's story in one list, newest first: referral steps, meetings, contacts with agencies and changes
+    /// to the registration.
+    static func timelineSection(_ session: Session, _ services: Services, caseID: Int64) throws -> HTML {
+        var entries: [(date: String, what: String, detail: String)] = []
+        for referralID in try services.casework.referralIDs(caseID: caseID) {
+            for event in try services.casework.events(referralID: referralID) {
+                entries.append((String(event.occurredAt.prefix(10)), "Referral \(String(format: "REF-%05lld", referralID)): \(event.event)", event.note))
+            }
+        }
+        for meeting in try services.meetings.meetings(caseID: caseID) {
+            entries.append((meeting.date.description, "\(meeting.kind.displayName) (\(meeting.status.displayName.lowercased()))", meeting.title))
+        }
+        for contact in try services.meetings.contactLog(caseID: caseID) {
+            entries.append((contact.occurredOn.description, "\(contact.method) \(contact.direction == "in" ? "from" : "to") \(contact.agencyName)", contact.summary))
+        }
+        for change in try services.casework.history(caseID: caseID) {
+            entries.append((String(change.changedAt.prefix(10)), CaseRules.fieldName(change.field),
+                            "\(CaseRules.displayValue(field: change.field, change.oldValue)) → \(CaseRules.displayValue(field: change.field, change.newValue))"))
+        }
+        let rows = entries.sorted { $0.date > $1.date }.prefix(200).map { entry -> [HTML] in
+            ["\(CalendarDate(entry.date)?.displayText ?? entry.date)", "\(entry.what)", "\(entry.detail)"]
+        }
+        return Components.table(caption: "Timeline", headers: ["Date", "What", "Detail"], rows: Array(rows))
     }
 }

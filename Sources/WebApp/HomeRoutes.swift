@@ -6,7 +6,7 @@ import Store
 enum HomeRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/", Access.require(services, .viewDashboard) { request, session in
-            home(request, session)
+            try home(request, session, services)
         })
     }
 
@@ -21,11 +21,13 @@ enum HomeRoutes {
         Card(title: "Referrals", href: "/referrals", text: "Start a MAPPA referral, see the quality check, and follow it through screening.", permission: .submitReferrals),
         Card(title: "Screening queue", href: "/screening", text: "Referrals waiting for quality assurance and a screening decision.", permission: .manageReferrals),
         Card(title: "Find a nominal", href: "/nominals", text: "Search by name, other name, date of birth or identifier.", permission: .viewCases),
+        Card(title: "Meetings", href: "/meetings", text: "Screening, Level 2 and Level 3 panels: agendas, invitations, attendance and compliance.", permission: .viewMeetings),
+        Card(title: "Agencies and contacts", href: "/agencies", text: "Responsible authorities and partner agencies, their contacts and single points of contact.", permission: .viewDashboard),
         Card(title: "Users", href: "/admin/users", text: "Add people, set their role and agency, reset passwords and disable accounts.", permission: .manageUsers),
         Card(title: "Audit trail", href: "/audit", text: "Every sign-in, view, change and export, with a check that no entry has been altered.", permission: .viewAuditTrail),
     ]
 
-    static func home(_ request: Request, _ session: Session) -> Response {
+    static func home(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
         let user = session.user
         let available = cards.filter { user.role.can($0.permission) }.map { card -> HTML in
             "<div class=\"card\"><h2><a href=\"\(card.href)\">\(card.title)</a></h2><p>\(card.text)</p></div>"
@@ -35,9 +37,36 @@ enum HomeRoutes {
             <span class="caption">\(user.role.displayName), \(user.agencyName)</span>
             <h1>Welcome, \(user.displayName)</h1>
             \(grid)
+            \(session.user.role.can(.manageMeetings) ? try dashboard(session, services) : .empty)
             <h2>Your account</h2>
             <p><a href="/account">View your account</a> or <a href="/account/password">change your password</a>.</p>
             """
         return .html(Layout.page(title: "Home", session: session, currentPath: "/", content: content).rendered)
+    }
+
+    /// What needs the coordinator's attention: reviews that have slipped and meetings with compliance gaps.
+    static func dashboard(_ session: Session, _ services: Services) throws -> HTML {
+        let overdue = try services.meetings.overdueReviews(limit: 10)
+        let overdueRows = overdue.cases.map { item -> [HTML] in
+            ["<a href=\"/cases/\(item.caseID)\">\(item.nominalRef)</a>", "\(item.level.shortName)",
+             "\(item.due.displayText) (\(item.due.days(until: services.meetings.today)) days ago)"]
+        }
+        let today = services.meetings.today
+        let meetings = try services.meetings.meetings(from: today.adding(days: -30), through: today.adding(days: 28), visibleTo: session.user)
+        var flagged: [[HTML]] = []
+        for meeting in meetings where meeting.status != .cancelled {
+            let findings = try services.meetings.compliance(meetingID: meeting.id)
+            if !findings.isEmpty {
+                flagged.append(["<a href=\"/meetings/\(meeting.id)#compliance\">\(meeting.title)</a>", "\(meeting.date.displayText)",
+                                "\(findings.count): \(findings.first!.message)\(findings.count > 1 ? " …" : "")"])
+            }
+        }
+        return """
+            <h2>Needs attention</h2>
+            \(Components.table(caption: overdue.total == 0 ? "No Level 2 or 3 reviews are overdue" : "\(overdue.total) Level 2 and 3 review\(overdue.total == 1 ? " is" : "s are") overdue",
+                               headers: ["Case", "Level", "Review was due"], rows: overdueRows))
+            \(Components.table(caption: flagged.isEmpty ? "No compliance problems in meetings of the last 30 and next 28 days" : "Meetings with compliance problems",
+                               headers: ["Meeting", "Date", "Problems"], rows: flagged))
+            """
     }
 }

@@ -18,6 +18,8 @@ struct Layout {
         NavItem(label: "Referrals", href: "/referrals", permission: .submitReferrals),
         NavItem(label: "Screening", href: "/screening", permission: .manageReferrals),
         NavItem(label: "Nominals", href: "/nominals", permission: .viewCases),
+        NavItem(label: "Meetings", href: "/meetings", permission: .viewMeetings),
+        NavItem(label: "Agencies", href: "/agencies", permission: nil),
         NavItem(label: "Users", href: "/admin/users", permission: .manageUsers),
         NavItem(label: "Audit trail", href: "/audit", permission: .viewAuditTrail),
         NavItem(label: "Account", href: "/account", permission: nil),

@@ -20,6 +20,7 @@ struct Services: Sendable {
     let clock: Clock
     let casework: CaseworkService
     let imports: ImportJobs
+    let meetings: MeetingService
     var audit: AuditTrail { accounts.audit }
 }
 
@@ -30,6 +31,7 @@ public final class WebApplication: Sendable {
     public let database: Database
     public let accounts: AccountService
     public let casework: CaseworkService
+    public let meetings: MeetingService
     private let handler: Handler
     /// Every route as "METHOD /pattern", so tests can hold each one to an access rule.
     public let routeTable: [String]
@@ -42,8 +44,10 @@ public final class WebApplication: Sendable {
         self.accounts = accounts
         let casework = CaseworkService(database: database, clock: clock)
         self.casework = casework
+        let meetings = MeetingService(database: database, clock: clock)
+        self.meetings = meetings
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
-                                casework: casework, imports: ImportJobs())
+                                casework: casework, imports: ImportJobs(), meetings: meetings)
         let router = Self.routes(services)
         self.routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
         self.handler = Middleware.secure { request in router.handle(request) }
@@ -74,6 +78,8 @@ public final class WebApplication: Sendable {
         ReferralRoutes.register(&router, services)
         CaseRoutes.register(&router, services)
         ImportRoutes.register(&router, services)
+        MeetingRoutes.register(&router, services)
+        AgencyRoutes.register(&router, services)
         return router
     }
 
