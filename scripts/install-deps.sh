@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages MAPPA Coordinator needs, only those missing. Run as root on Debian 12.
 #   scripts/install-deps.sh          build and run
-#   scripts/install-deps.sh --test   also what the tests need (PostgreSQL server, sqlite3 CLI, wrk)
+#   scripts/install-deps.sh --test   also what the tests need (PostgreSQL server, sqlite3 CLI, Python venv; for the
+#                                    browser tests Chromium and its driver, and Java for the HTML checker; poppler-utils
+#                                    and wrk for PDF and load checks)
 set -euo pipefail
 
 packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(postgresql sqlite3 curl python3-venv)
+    packages+=(postgresql sqlite3 curl python3-venv chromium chromium-driver fonts-liberation openjdk-17-jre-headless poppler-utils wrk)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs: installs what is missing, starts a throwaway PostgreSQL on loopback, builds,
-# runs the Swift test suites (both database drivers) and the command-line tests against the built binary.
+# runs the Swift test suites (both database drivers), the command-line tests against the built binary, and the
+# real-browser tests (scripts/browser-tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
@@ -30,6 +31,9 @@ MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-cli.sh
 
 echo "== crash safety (kill -9 during writes)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-crash.sh
+
+echo "== browser tests (end to end, accessibility, HTML validity)"
+MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh
 
 echo "== Swift test suites (SQLite and PostgreSQL)"
 set +e

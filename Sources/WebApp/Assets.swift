@@ -20,7 +20,7 @@ enum Assets {
     .visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: 0; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
     .marking { background: #0b0c0c; color: #ffffff; text-align: center; font-weight: 700; letter-spacing: .05em; padding: 4px 10px; font-size: 1rem; }
     .marking--bottom { margin-top: 0; }
-    .width-container { max-width: 1020px; margin: 0 auto; padding: 0 15px; }
+    .width-container { width: 100%; max-width: 1020px; margin: 0 auto; padding: 0 15px; }
     .header { background: #0b0c0c; color: #ffffff; border-bottom: 10px solid #1d70b8; }
     .header__container { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 30px; padding-top: 10px; padding-bottom: 10px; }
     .header__service { color: #ffffff; font-weight: 700; font-size: 1.5rem; text-decoration: none; }
@@ -47,16 +47,20 @@ enum Assets {
     .input, .select { font: inherit; font-size: 1.1875rem; padding: 5px; border: 2px solid #0b0c0c; border-radius: 0; width: 100%; max-width: 30em; min-height: 40px; background: #ffffff; }
     .input--error { border-color: #d4351c; }
     .input--20 { max-width: 20em; }
-    .button { font: inherit; font-size: 1.1875rem; font-weight: 400; background: #00703c; color: #ffffff; border: 2px solid transparent; box-shadow: 0 2px 0 #002d18; padding: 8px 10px 7px; cursor: pointer; margin: 0 15px 30px 0; }
+    .button { display: inline-block; text-decoration: none; font: inherit; font-size: 1.1875rem; font-weight: 400; background: #00703c; color: #ffffff; border: 2px solid transparent; box-shadow: 0 2px 0 #002d18; padding: 8px 10px 7px; cursor: pointer; margin: 0 15px 30px 0; }
     .button:hover { background: #005a30; }
+    a.button:link, a.button:visited, a.button:hover { color: #ffffff; }
     .button--secondary { background: #f3f2f1; color: #0b0c0c; box-shadow: 0 2px 0 #929191; }
     .button--secondary:hover { background: #dbdad9; }
+    a.button--secondary:link, a.button--secondary:visited, a.button--secondary:hover { color: #0b0c0c; }
+    a.button:focus { color: #0b0c0c; }
     .button--warning { background: #d4351c; box-shadow: 0 2px 0 #55150b; }
     .button--warning:hover { background: #aa2a16; }
     .error-summary { border: 5px solid #d4351c; padding: 20px; margin-bottom: 30px; }
     .error-summary:focus { outline: 3px solid #ffdd00; }
     .error-summary__title { margin-top: 0; }
     .error-summary__list { margin: 0; padding-left: 0; list-style: none; }
+    .error-summary__list li { margin-bottom: 10px; font-size: 1.1875rem; }
     .error-summary__list a { color: #d4351c; font-weight: 700; }
     .notification { border: 5px solid #1d70b8; margin-bottom: 30px; }
     .notification--success { border-color: #00703c; }

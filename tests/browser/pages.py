@@ -1,0 +1,193 @@
+"""The main pages of the app, for each role, as the accessibility and HTML-validity tests visit them, and the
+synthetic records ("the world") those pages show.
+
+A page is a GET of `path` as `user`, optionally followed by filling in the form on it and pressing a button
+(to reach a page that shows errors). The browser does that by typing and clicking; the raw-HTML fetcher posts
+the same fields, with the pressed button's name and value, to the form's action.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from support import USERS, HttpClient
+
+# A MAPPA A referral as a hurried referrer leaves it: several sections filled, others not. Synthetic person.
+INCOMPLETE_REFERRAL = [
+    ("level_requested", "3"), ("category", "2"), ("family_name", "Fictitious"), ("given_names", "Dana"),
+    ("date_of_birth", "03/09/1985"), ("gender", "Female"), ("ethnicity", "Mixed White and Asian"),
+    ("current_address", "9 Invented Street, Testville"), ("pnc_id", "85/000001X"), ("custody_status", "community"),
+    ("index_offences", "Arson with intent to endanger life"), ("sentence", "4 years"),
+    ("offence_details", "- Set fire to a neighbour's door"), ("reason_for_referral", "Renewed threats to neighbours"),
+    ("rosh_overall", "high"), ("multi_agency_value", "Housing and police need to share information"),
+    ("lead_agency", "probation"),
+]
+
+# A complete referral that the coordinator screens into a case. Synthetic person.
+COMPLETE_REFERRAL = [
+    ("level_requested", "2"), ("category", "2"), ("family_name", "Placeholder"), ("given_names", "Quinn"),
+    ("aliases", "Q"), ("date_of_birth", "21/06/1979"), ("gender", "Male"), ("ethnicity", "White Irish"),
+    ("current_address", "Flat 2, 40 Sample Lane, Testville"), ("pnc_id", "79/000002Y"), ("custody_status", "community"),
+    ("index_offences", "Grievous bodily harm"), ("sentence", "6 years"), ("offence_details", "- Assault on a stranger"),
+    ("reason_for_referral", "Escalating threats"), ("rosh_overall", "high"), ("victim_information", "None identified"),
+    ("diversity_needs", "None known"), ("current_risk_management_plan", "Weekly reporting"),
+    ("multi_agency_value", "Housing and police must co-ordinate"), ("lead_agency", "probation"),
+    ("agencies_involved", "housing"), ("licence_end_date", "2031-05-01"),
+    ("manager_authorised_by", "SPO Example"), ("manager_authorised_on", "01/03/2026"),
+]
+
+
+@dataclass
+class World:
+    referral_id: int  # submitted by the referrer, with quality findings
+    case_id: int      # accepted by the coordinator
+    nominal_id: int
+    nominal_query: str
+    referrer_user_id: int
+
+    def format(self, template: str) -> str:
+        return template.format(**self.__dict__)
+
+
+def build_world(base_url: str) -> World:
+    referrer = HttpClient(base_url)
+    referrer.sign_in(USERS["referrer"])
+    referrer.get("/referrals/new")
+    page = referrer.post("/referrals/new", INCOMPLETE_REFERRAL + [("action", "submit")])
+    match = re.fullmatch(r"/referrals/(\d+)", page.path)
+    assert match and "Quality check" in page.html, f"the incomplete referral was not submitted: {page.status} {page.url}"
+    referral_id = int(match.group(1))
+
+    coordinator = HttpClient(base_url)
+    coordinator.sign_in(USERS["coordinator"])
+    coordinator.get("/referrals/new")
+    page = coordinator.post("/referrals/new", COMPLETE_REFERRAL + [("action", "submit")])
+    assert re.fullmatch(r"/referrals/\d+", page.path), f"the complete referral was not submitted: {page.status}"
+    coordinator.get(page.path + "/screening")
+    page = coordinator.post(page.path + "/screening", [
+        ("rosh", "high"), ("adds_value", "yes"), ("decision", "accept"), ("level", "2"), ("existing_nominal", ""),
+        ("rationale", "Meets 7.4(a): high RoSH and agencies must co-ordinate."), ("action", "decide"),
+    ])
+    match = re.fullmatch(r"/cases/(\d+)", page.path)
+    assert match, f"screening did not create a case: {page.status} {page.url}"
+    case_id = int(match.group(1))
+    nominal = re.search(r'href="/nominals/(\d+)"', page.html)
+    assert nominal, "the case page does not link its nominal"
+
+    admin = HttpClient(base_url)
+    admin.sign_in(USERS["admin"])
+    users = admin.get("/admin/users")
+    referrer_link = re.search(r'href="/admin/users/(\d+)">' + re.escape(USERS["referrer"].name) + "<", users.html)
+    assert referrer_link, "the users list does not show the referrer"
+    return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
+                 nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)))
+
+
+@dataclass
+class Submit:
+    """Filling in the form on a page and pressing one button."""
+    action: str                          # where the form posts (a template like `path`)
+    button: str                          # the button's text, as a person sees it
+    button_field: tuple[str, str] | None  # the button's name and value, when it has one
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PageSpec:
+    name: str
+    user: str | None     # a key of USERS, or None for signed out
+    path: str            # may name World fields: "/referrals/{referral_id}"
+    heading: str         # what the h1 says (or starts with)
+    status: int = 200
+    submit: Submit | None = None
+    shows_errors: bool = False
+
+
+PAGES: list[PageSpec] = [
+    # Signed out
+    PageSpec("login", None, "/login", "Sign in"),
+    PageSpec("login-with-errors", None, "/login", "Sign in", status=422, shows_errors=True,
+             submit=Submit("/login", "Sign in", None, [("username", ""), ("password", "")])),
+    PageSpec("not-found-signed-out", None, "/no-such-page", "Page not found", status=404),
+    # Referrer
+    PageSpec("home-referrer", "referrer", "/", "Welcome, Taylor Testreferrer"),
+    PageSpec("referrals-list", "referrer", "/referrals", "Referrals"),
+    PageSpec("referral-new", "referrer", "/referrals/new", "Start a MAPPA referral"),
+    PageSpec("referral-new-with-errors", "referrer", "/referrals/new", "Start a MAPPA referral", status=422,
+             shows_errors=True,
+             submit=Submit("/referrals/new", "Save as draft", ("action", "save"),
+                           [("family_name", "Errorcase"), ("date_of_birth", "31/02/1990")])),
+    PageSpec("referral-with-findings", "referrer", "/referrals/{referral_id}", "Dana Fictitious"),
+    PageSpec("forbidden", "referrer", "/screening", "You do not have access to this page", status=403),
+    PageSpec("account", "referrer", "/account", "Your account"),
+    PageSpec("account-password", "referrer", "/account/password", "Change your password"),
+    PageSpec("account-password-with-errors", "referrer", "/account/password", "Change your password", status=422,
+             shows_errors=True,
+             submit=Submit("/account/password", "Change password", None,
+                           [("current_password", ""), ("new_password", "short"), ("confirm_password", "other")])),
+    # Coordinator
+    PageSpec("home-coordinator", "coordinator", "/", "Welcome, Casey Testcoordinator"),
+    PageSpec("screening-queue", "coordinator", "/screening", "Screening queue"),
+    PageSpec("referral-coordinator", "coordinator", "/referrals/{referral_id}", "Dana Fictitious"),
+    PageSpec("screening", "coordinator", "/referrals/{referral_id}/screening", "Screen Dana Fictitious"),
+    PageSpec("screening-with-errors", "coordinator", "/referrals/{referral_id}/screening", "Screen Dana Fictitious",
+             status=422, shows_errors=True,
+             submit=Submit("/referrals/{referral_id}/screening", "Record the decision", ("action", "decide"),
+                           [("decision", ""), ("rosh", "high"), ("adds_value", "yes")])),
+    PageSpec("case", "coordinator", "/cases/{case_id}", "Quinn PLACEHOLDER"),
+    PageSpec("nominal-search", "coordinator", "/nominals", "Find a nominal"),
+    PageSpec("nominal-search-results", "coordinator", "/nominals?q={nominal_query}", "Find a nominal"),
+    PageSpec("nominal", "coordinator", "/nominals/{nominal_id}", "Quinn PLACEHOLDER"),
+    PageSpec("not-found", "coordinator", "/no-such-page", "Page not found", status=404),
+    # Other roles' home pages
+    PageSpec("home-chair", "chair", "/", "Welcome, Jordan Testchair"),
+    PageSpec("home-manager", "manager", "/", "Welcome, Morgan Testmanager"),
+    PageSpec("home-agency-representative", "housing", "/", "Welcome, Riley Testhousing"),
+    PageSpec("case-agency-representative", "housing", "/cases/{case_id}", "Quinn PLACEHOLDER"),
+    # Administrator
+    PageSpec("home-admin", "admin", "/", "Welcome, Sam Testadmin"),
+    PageSpec("admin-users", "admin", "/admin/users", "Users"),
+    PageSpec("admin-user-new", "admin", "/admin/users/new", "Add a user"),
+    PageSpec("admin-user-new-with-errors", "admin", "/admin/users/new", "Add a user", status=422, shows_errors=True,
+             submit=Submit("/admin/users/new", "Add user", None,
+                           [("display_name", ""), ("username", "X"), ("email", "not-an-address"), ("password", "short")])),
+    PageSpec("admin-user", "admin", "/admin/users/{referrer_user_id}", "Taylor Testreferrer"),
+    PageSpec("admin-user-edit", "admin", "/admin/users/{referrer_user_id}/edit", "Change user details"),
+    # Auditor
+    PageSpec("home-auditor", "auditor", "/", "Welcome, Avery Testauditor"),
+    PageSpec("audit", "auditor", "/audit", "Audit trail"),
+    PageSpec("audit-verify", "auditor", "/audit/verify", "Audit trail"),
+]
+
+
+def open_in_browser(browser, spec: PageSpec, world: World) -> None:
+    """Shows the page in the browser as its user would reach it: signed in as them, by address, then (for a page
+    with errors) by filling in the form and pressing the button."""
+    browser.become(USERS[spec.user] if spec.user else None)
+    browser.go(world.format(spec.path))
+    if spec.submit:
+        browser.fill_all(spec.submit.fields)
+        browser.click_button(spec.submit.button)
+    heading = browser.h1()
+    assert heading.startswith(spec.heading), f"{spec.name}: expected the heading '{spec.heading}', saw '{heading}'"
+    if spec.shows_errors:
+        assert "There is a problem" in browser.error_summary(), f"{spec.name}: no error summary"
+        assert browser.title().startswith("Error: "), f"{spec.name}: the title does not start with 'Error: '"
+
+
+def fetch_raw(clients: dict, base_url: str, spec: PageSpec, world: World) -> str:
+    """The HTML exactly as the server sends it for this page (the browser's page_source is its DOM, re-serialised)."""
+    key = spec.user or "(signed out)"
+    if key not in clients:
+        client = HttpClient(base_url)
+        if spec.user:
+            client.sign_in(USERS[spec.user])
+        clients[key] = client
+    client = clients[key]
+    page = client.get(world.format(spec.path))
+    if spec.submit:
+        extra = [spec.submit.button_field] if spec.submit.button_field else []
+        page = client.post(world.format(spec.submit.action), spec.submit.fields + extra)
+    assert page.status == spec.status, f"{spec.name}: expected HTTP {spec.status}, got {page.status} at {page.url}"
+    assert re.search(r"<h1[^>]*>\s*" + re.escape(spec.heading), page.html), f"{spec.name}: heading '{spec.heading}' not found"
+    return page.html
