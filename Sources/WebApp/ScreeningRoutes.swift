@@ -44,8 +44,11 @@ enum ScreeningRoutes {
                 needsSeniorRepresentation: data["senior"] == "yes",
                 needsResourcesAtShortNotice: data["resources"] == "yes",
                 publicConfidenceConcern: data["public_confidence"] == "yes")
-            let values = data.firstValues
+            var values = data.firstValues
             guard data["action"] == "decide" else {
+                // A new recommendation moves the level choice to it, so a coordinator who does not notice the
+                // change cannot record the old level by accident; they can still choose another before deciding.
+                values["level"] = nil
                 return try page(session, services, referral, facts: facts, values: values, problems: [], status: 200)
             }
             let outcome: ScreeningOutcome

@@ -48,6 +48,10 @@ struct AuthorizationMatrixTests {
     static let public_ = Rule(allowed: [], isPublic: true)
     static let admin = Rule(allowed: [.administrator])
     static let caseEditors = Rule(allowed: [.coordinator])
+    static let meetingViewers: Set<Subject> = [.coordinator, .excludedCoordinator, .chair, .manager, .agencyRepresentative,
+                                                .uninvolvedRepresentative]
+    static let meetingManagers = Rule(allowed: [.coordinator, .excludedCoordinator, .chair])
+    static let directoryEditors = Rule(allowed: [.coordinator, .excludedCoordinator, .administrator])
     static let referralOwners = Rule(allowed: [.coordinator, .excludedCoordinator, .referrer],
                                      hidden: signedIn.subtracting([.coordinator, .excludedCoordinator, .referrer]))
 
@@ -79,6 +83,17 @@ struct AuthorizationMatrixTests {
         "POST /referrals/:id/edit": referralOwners, "POST /referrals/:id/submit": referralOwners,
         "POST /referrals/:id/return": Rule(allowed: unitStaff),
         "GET /screening": Rule(allowed: unitStaff),
+        "POST /cases/:id/contacts": caseEditors,
+        "GET /meetings": Rule(allowed: meetingViewers), "GET /meetings/new": meetingManagers, "POST /meetings/new": meetingManagers,
+        // The uninvolved agency is not told the meeting exists.
+        "GET /meetings/:id": Rule(allowed: meetingViewers.subtracting([.uninvolvedRepresentative]), hidden: [.uninvolvedRepresentative]),
+        "GET /meetings/:id/edit": meetingManagers, "POST /meetings/:id/edit": meetingManagers,
+        "POST /meetings/:id/cancel": meetingManagers, "POST /meetings/:id/papers": meetingManagers,
+        "POST /meetings/:id/held": meetingManagers, "POST /meetings/:id/agenda": meetingManagers,
+        "GET /meetings/:id/invitees": meetingManagers, "POST /meetings/:id/invitees": meetingManagers,
+        "GET /meetings/:id/attendance": meetingManagers, "POST /meetings/:id/attendance": meetingManagers,
+        "GET /agencies": Rule(allowed: signedIn), "GET /agencies/:code": Rule(allowed: signedIn),
+        "POST /agencies": directoryEditors, "POST /agencies/:code": directoryEditors,
         "GET /referrals/:id/screening": Rule(allowed: unitStaff), "POST /referrals/:id/screening": Rule(allowed: unitStaff),
     ]
 
@@ -121,7 +136,11 @@ struct AuthorizationMatrixTests {
             form.familyName = "Referredperson"
             let referral = try fixture.casework.createReferral(form, by: referrer, from: "test")
             _ = try fixture.casework.submitReferral(id: referral.id, by: referrer, from: "test")
-            ids = ["/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
+            let meetingID = try fixture.app.meetings.schedule(
+                MeetingPlan(kind: .level2, title: "Matrix panel", date: CalendarDate(fixture.clock.now).adding(days: 7), startTime: "10:00",
+                            venue: "Room 1"), by: .commandLine)[0]
+            try fixture.app.meetings.addToAgenda(meetingID: meetingID, caseID: record.id, reason: "test", by: .commandLine)
+            ids = ["/meetings/": String(meetingID), "/agencies/": "housing", "/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
                    "/referrals/": String(referral.id), "/cases/import/": "0f0e0d0c-no-such-job"]
         }
 

@@ -60,9 +60,11 @@ struct ReferralFlowTests {
         let screening = coordinator.get(referralPath + "/screening")
         #expect(screening.status == 200)
         let recommended = coordinator.post(referralPath + "/screening", [
-            ("rosh", "high"), ("adds_value", "yes"), ("senior", "yes"), ("action", "recommend"),
+            ("rosh", "high"), ("adds_value", "yes"), ("senior", "yes"), ("level", "2"), ("action", "recommend"),
         ])
         #expect(recommended.bodyText.contains("Recommended: Level 3"))
+        #expect(recommended.bodyText.contains("<option value=\"3\" selected>Level 3</option>"),
+                "the level choice follows the new recommendation")
         #expect(recommended.bodyText.contains("(7.5)"))
         let decided = coordinator.post(referralPath + "/screening", [
             ("rosh", "high"), ("adds_value", "yes"), ("senior", "yes"), ("decision", "accept"), ("level", "3"),

@@ -7,6 +7,7 @@ the same fields, with the pressed button's name and value, to the form's action.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class World:
     nominal_id: int
     nominal_query: str
     referrer_user_id: int
+    meeting_id: int  # a Level 2 panel tomorrow with the case on its agenda
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -74,13 +76,25 @@ def build_world(base_url: str) -> World:
     nominal = re.search(r'href="/nominals/(\d+)"', page.html)
     assert nominal, "the case page does not link its nominal"
 
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    coordinator.get("/meetings/new")
+    page = coordinator.post("/meetings/new", [
+        ("kind", "level_2"), ("title", "Level 2 panel – Testville"), ("date", tomorrow), ("start_time", "10:00"),
+        ("duration", "120"), ("venue", "Room 3, Testville police station"), ("chair_grade", "manager"),
+    ])
+    meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
+    assert meeting, f"the meeting was not scheduled: {page.status} {page.url}"
+    page = coordinator.post(page.path + "/agenda", [("action", "add_all")])
+    assert "Quinn PLACEHOLDER" in page.html, "the new case was not proposed for the agenda"
+
     admin = HttpClient(base_url)
     admin.sign_in(USERS["admin"])
     users = admin.get("/admin/users")
     referrer_link = re.search(r'href="/admin/users/(\d+)">' + re.escape(USERS["referrer"].name) + "<", users.html)
     assert referrer_link, "the users list does not show the referrer"
     return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
-                 nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)))
+                 nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
+                 meeting_id=int(meeting.group(1)))
 
 
 @dataclass
@@ -139,11 +153,33 @@ PAGES: list[PageSpec] = [
     PageSpec("nominal-search-results", "coordinator", "/nominals?q={nominal_query}", "Find a nominal"),
     PageSpec("nominal", "coordinator", "/nominals/{nominal_id}", "Quinn PLACEHOLDER"),
     PageSpec("not-found", "coordinator", "/no-such-page", "Page not found", status=404),
+    PageSpec("case-edit", "coordinator", "/cases/{case_id}/edit", "Change the MAPPA case"),
+    PageSpec("case-edit-with-errors", "coordinator", "/cases/{case_id}/edit", "Change the MAPPA case", status=422,
+             shows_errors=True,
+             submit=Submit("/cases/{case_id}/edit", "Save changes", None,
+                           [("level", "3"), ("exit_date", "not a date"), ("change_reason", "")])),
+    PageSpec("case-access", "coordinator", "/cases/{case_id}/access", "Who can see this case"),
+    PageSpec("nominal-edit", "coordinator", "/nominals/{nominal_id}/edit", "Change the nominal record"),
+    PageSpec("register-import", "coordinator", "/cases/import", "Import the case register"),
+    PageSpec("meetings", "coordinator", "/meetings", "Meetings"),
+    PageSpec("meeting-new", "coordinator", "/meetings/new", "Schedule a meeting"),
+    PageSpec("meeting-new-with-errors", "coordinator", "/meetings/new", "Schedule a meeting", status=422, shows_errors=True,
+             submit=Submit("/meetings/new", "Schedule", None, [("title", ""), ("date", "2020-01-01"), ("start_time", "25:00")])),
+    PageSpec("meeting", "coordinator", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
+    PageSpec("meeting-edit", "coordinator", "/meetings/{meeting_id}/edit", "Change the meeting"),
+    PageSpec("meeting-invitees", "coordinator", "/meetings/{meeting_id}/invitees", "Invitations"),
+    PageSpec("meeting-attendance", "coordinator", "/meetings/{meeting_id}/attendance", "Record attendance"),
+    PageSpec("agencies", "coordinator", "/agencies", "Agencies and contacts"),
+    PageSpec("agency", "coordinator", "/agencies/housing", "Local housing authority"),
+    PageSpec("agency-with-errors", "coordinator", "/agencies/housing", "Local housing authority", status=422, shows_errors=True,
+             submit=Submit("/agencies/housing", "Save contact", None, [("name", ""), ("email", "not-an-address")])),
     # Other roles' home pages
     PageSpec("home-chair", "chair", "/", "Welcome, Jordan Testchair"),
     PageSpec("home-manager", "manager", "/", "Welcome, Morgan Testmanager"),
     PageSpec("home-agency-representative", "housing", "/", "Welcome, Riley Testhousing"),
     PageSpec("case-agency-representative", "housing", "/cases/{case_id}", "Quinn PLACEHOLDER"),
+    PageSpec("meetings-agency-representative", "housing", "/meetings", "Meetings"),
+    PageSpec("meeting-agency-representative", "housing", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
     # Administrator
     PageSpec("home-admin", "admin", "/", "Welcome, Sam Testadmin"),
     PageSpec("admin-users", "admin", "/admin/users", "Users"),
