@@ -55,6 +55,8 @@ enum Assets {
     a.button--secondary:link, a.button--secondary:visited, a.button--secondary:hover { color: #0b0c0c; }
     a.button:focus { color: #0b0c0c; }
     .button--warning { background: #d4351c; box-shadow: 0 2px 0 #55150b; }
+    .button--small { font-size: 1rem; padding: 4px 8px 3px; margin: 0 8px 8px 0; }
+    .table__cell form { display: inline-block; }
     .button--warning:hover { background: #aa2a16; }
     .error-summary { border: 5px solid #d4351c; padding: 20px; margin-bottom: 30px; }
     .error-summary:focus { outline: 3px solid #ffdd00; }

@@ -50,7 +50,7 @@ enum Demo {
             }
             lines.append("  \(demo.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(password)   (\(demo.role.displayName))")
         }
-        let casework = try DemoCasework.create(CaseworkService(database: database), accounts: service)
+        let casework = try DemoCasework.create(CaseworkService(database: database), meetings: MeetingService(database: database), accounts: service)
         print("Demo data ready in \(DatabaseLocation.redacted(location)) (synthetic, not real people).")
         if let casework { print("Created \(casework).") }
         print("Demo sign-ins (passwords are new each time 'mappa demo' runs):")

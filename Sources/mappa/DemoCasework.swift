@@ -13,7 +13,7 @@ enum DemoCasework {
                              "Lee", "Morgan", "Noel", "Owen", "Parker", "Quinn", "Robin", "Sam", "Toby", "Rhys"]
 
     /// Returns a line describing what was created, or nil when the demo casework was already there.
-    static func create(_ casework: CaseworkService, accounts: AccountService) throws -> String? {
+    static func create(_ casework: CaseworkService, meetings: MeetingService, accounts: AccountService) throws -> String? {
         guard try casework.searchNominals("DEMO-0001").isEmpty else { return nil }
         let today = casework.today
         var rows: [CaseRegisterRow] = []
@@ -71,7 +71,8 @@ enum DemoCasework {
 
         let ready = try casework.createReferral(referralForm(family: "Nightingale", given: "Sasha", today: today), by: referrer, from: "demo")
         _ = try casework.submitReferral(id: ready.id, by: referrer, from: "demo")
-        return "\(rows.count) synthetic nominals and cases; 4 referrals (a draft, one with quality findings, one returned, one ready for screening)"
+        let meetings = try createMeetings(meetings, accounts: accounts, chair: try accounts.accounts.user(username: "demo.chair"))
+        return "\(rows.count) synthetic nominals and cases; 4 referrals (a draft, one with quality findings, one returned, one ready for screening); \(meetings)"
     }
 
     static func referralForm(family: String, given: String, today: CalendarDate, offence: String = "- Assault on a former partner\n- Breach of a restraining order") -> ReferralForm {
@@ -104,5 +105,35 @@ enum DemoCasework {
         form.managerAuthorisedBy = "Senior probation officer (demo)"
         form.managerAuthorisedOn = today.adding(days: -2)
         return form
+    }
+
+    /// Single points of contact for the core agencies, a Level 2 and a Level 3 panel next week with their agendas
+    /// built, and a Level 2 panel held last week whose attendance shows a missing core agency.
+    static func createMeetings(_ meetings: MeetingService, accounts: AccountService, chair: User?) throws -> String {
+        let actor = Actor.commandLine
+        let spocs = [("police", "DS Demo Police-Spoc"), ("probation", "SPO Demo Probation-Spoc"), ("housing", "Demo Housing-Spoc"),
+                     ("childrens_services", "Demo Children-Spoc"), ("prison", "Demo Prison-Spoc")]
+        for (code, name) in spocs {
+            guard let agency = try accounts.accounts.agency(code: code) else { continue }
+            try meetings.saveContact(id: nil, agencyID: agency.id, name: name, role: "MAPPA single point of contact",
+                                     email: "\(code).spoc@example.invalid", phone: "01632 960000", isSPOC: true, active: true, by: actor)
+        }
+        let today = meetings.today
+        var made = 0
+        for (kind, title, offset, grade) in [(MeetingKind.level2, "Level 2 panel (demo)", 7, ChairGrade.manager),
+                                             (.level3, "Level 3 panel (demo)", 8, .strategic)] {
+            let id = try meetings.schedule(MeetingPlan(kind: kind, title: title, date: today.adding(days: offset), startTime: "10:00",
+                                                       durationMinutes: 180, venue: "Conference room 2, Demotown police station",
+                                                       chairUserID: chair?.id, chairGrade: grade), by: actor)[0]
+            for proposal in try meetings.agendaProposals(meetingID: id) {
+                try meetings.addToAgenda(meetingID: id, caseID: proposal.caseID, reason: proposal.reason.text, by: actor)
+            }
+            let invitees = try meetings.proposedInvitees(meetingID: id).compactMap { entry in
+                entry.contact.map { (agencyID: entry.agency.id, name: $0.name, email: $0.email) }
+            }
+            if !invitees.isEmpty { try meetings.confirmInvitees(meetingID: id, invitees, by: actor) }
+            made += 1
+        }
+        return "\(made) panels next week with agendas and invitees, and single points of contact for \(spocs.count) agencies"
     }
 }
