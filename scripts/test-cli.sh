@@ -119,7 +119,7 @@ register_import() { # register_import LABEL DATABASE: the case register file in 
     check "$label: export neutralises text a spreadsheet would run as a formula" grep -q "'=cmd" "$work/exported.csv"
     check "$label: the exported file is readable only by its owner" bash -c '[[ $(stat -c %a "$0") == 600 ]]' "$work/exported.csv"
     out=$("$bin" import cases "$work/exported.csv" --database "$db" 2>/dev/null)
-    check "$label: the export imports back as updates only" contains "$out" "0 nominals created, 3 updated"
+    check "$label: the export imports back as updates only" bash -c 'grep -q "0 nominals created, [0-9]* updated; 0 cases created" <<<"$0"' "$out"
     "$bin" export cases --database "$db" --to "$work/exported-again.csv" 2>/dev/null
     check "$label: export → import → export gives the same file" cmp -s "$work/exported.csv" "$work/exported-again.csv"
     out=$("$bin" audit verify --database "$db" 2>&1)
