@@ -24,6 +24,7 @@ enum Flash: String {
     case referralReturned = "referral-returned"
     case referralScreened = "referral-screened"
     case signedOut = "signed-out"
+    case apiTokenRevoked = "api-token-revoked"
     case sessionExpired = "session-expired"
 
     var message: String {
@@ -39,6 +40,7 @@ enum Flash: String {
         case .referralReturned: return "Referral returned to the referrer with your reasons."
         case .referralScreened: return "Screening decision recorded."
         case .signedOut: return "You have signed out."
+        case .apiTokenRevoked: return "API token revoked. Anything still using it is refused from now on."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }
     }

@@ -65,6 +65,7 @@ public final class WebApplication: Sendable {
         AuditRoutes.register(&router, services)
         ReferralRoutes.register(&router, services)
         CaseRoutes.register(&router, services)
+        ApiRoutes.register(&router, services)
         return router
     }
 
