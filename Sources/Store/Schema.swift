@@ -299,6 +299,19 @@ public enum Schema {
             );
             CREATE INDEX attendance_meeting ON attendance(meeting_id);
             """),
+        Migration(8, "API bearer tokens", """
+            CREATE TABLE api_tokens (
+                id {{ID}},
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                last_used_at TEXT,
+                expires_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE INDEX api_tokens_user ON api_tokens(user_id);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

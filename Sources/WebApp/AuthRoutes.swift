@@ -21,6 +21,7 @@ enum AuthRoutes {
         router.get("/account", Access.require(services, nil) { request, session in
             accountPage(request, session)
         })
+        ApiTokenPages.register(&router, services)
         router.get("/account/password", Access.require(services, nil, allowWhilePasswordChangeDue: true) { _, session in
             passwordPage(session, problems: [], status: 200)
         })
@@ -115,6 +116,7 @@ enum AuthRoutes {
                 ("Last signed in", "\(user.lastLoginAt ?? "Never")"),
             ]))
             <p><a href="/account/password">Change your password</a></p>
+            <p><a href="/account/api-tokens">Manage your API tokens</a></p>
             """
         return .html(Layout.page(title: "Your account", session: session, currentPath: "/account", content: content).rendered)
     }

@@ -38,6 +38,7 @@ enum Flash: String {
     case contactLogged = "contact-logged"
     case agencyChanged = "agency-changed"
     case signedOut = "signed-out"
+    case apiTokenRevoked = "api-token-revoked"
     case sessionExpired = "session-expired"
 
     var message: String {
@@ -67,6 +68,7 @@ enum Flash: String {
         case .contactLogged: return "Contact added to the case's log."
         case .agencyChanged: return "Agency saved."
         case .signedOut: return "You have signed out."
+        case .apiTokenRevoked: return "API token revoked. Anything still using it is refused from now on."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }
     }

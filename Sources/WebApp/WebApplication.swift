@@ -80,6 +80,7 @@ public final class WebApplication: Sendable {
         ImportRoutes.register(&router, services)
         MeetingRoutes.register(&router, services)
         AgencyRoutes.register(&router, services)
+        ApiRoutes.register(&router, services)
         return router
     }
 

@@ -14,6 +14,7 @@ struct CommandLineTool {
           serve          Run the web server
           migrate        Bring the database schema up to date
           user add       Add a user account
+          token create   Create an API token for a user (printed once)
           demo           Create synthetic demo data and demo sign-ins (never real people)
           audit verify   Check the audit trail's hash chain and report the first broken link
           import cases   Import the case register CSV (all-or-nothing, every bad row listed)
@@ -40,6 +41,7 @@ struct CommandLineTool {
             case "serve": return try Serve.run(words)
             case "migrate": return try Migrate.run(words)
             case "user": return try UserCommand.run(words)
+            case "token": return try TokenCommand.run(words)
             case "demo": return try Demo.run(words)
             case "audit": return try AuditCommand.run(words)
             case "import": return try RegisterCommand.runImport(words)

@@ -94,6 +94,21 @@ struct AuthorizationMatrixTests {
         "GET /meetings/:id/attendance": meetingManagers, "POST /meetings/:id/attendance": meetingManagers,
         "GET /agencies": Rule(allowed: signedIn), "GET /agencies/:code": Rule(allowed: signedIn),
         "POST /agencies": directoryEditors, "POST /agencies/:code": directoryEditors,
+        "GET /account/api-tokens": Rule(allowed: signedIn), "POST /account/api-tokens": Rule(allowed: signedIn),
+        // The coordinator's token: only its owner may revoke it; for everyone else it does not exist.
+        "POST /account/api-tokens/:id/revoke": Rule(allowed: [.coordinator], hidden: signedIn.subtracting([.coordinator])),
+        // The JSON API: the same subjects, presenting their own bearer tokens instead of a session.
+        "GET /api/openapi.json": public_,
+        "GET /api/v1/nominals": Rule(allowed: [.coordinator, .chair, .manager, .excludedCoordinator]),
+        "GET /api/v1/nominals/:id": Rule(allowed: [.coordinator, .chair, .manager]),
+        "GET /api/v1/cases/:id": Rule(allowed: [.coordinator, .chair, .manager, .agencyRepresentative]),
+        "GET /api/v1/referrals": Rule(allowed: unitStaff.union([.referrer])),
+        "POST /api/v1/referrals": Rule(allowed: unitStaff.union([.referrer])),
+        "GET /api/v1/referrals/:id": referralOwners, "PUT /api/v1/referrals/:id": referralOwners,
+        "POST /api/v1/referrals/:id/submit": referralOwners,
+        // The referral has not been screened yet: unit staff pass the gate and find no decision.
+        "GET /api/v1/referrals/:id/screening-decision": Rule(allowed: [], hidden: unitStaff),
+        "GET /api/v1/screening-decisions": Rule(allowed: unitStaff),
         "GET /referrals/:id/screening": Rule(allowed: unitStaff), "POST /referrals/:id/screening": Rule(allowed: unitStaff),
     ]
 
@@ -140,7 +155,10 @@ struct AuthorizationMatrixTests {
                 MeetingPlan(kind: .level2, title: "Matrix panel", date: CalendarDate(fixture.clock.now).adding(days: 7), startTime: "10:00",
                             venue: "Room 1"), by: .commandLine)[0]
             try fixture.app.meetings.addToAgenda(meetingID: meetingID, caseID: record.id, reason: "test", by: .commandLine)
-            ids = ["/meetings/": String(meetingID), "/agencies/": "housing", "/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
+            // A token of the coordinator's, which nobody else may revoke.
+            let coordinatorToken = try ApiTokenStore(database: fixture.test.database).create(userID: coordinator.id, name: "matrix",
+                                                                                            by: .commandLine).record.id
+            ids = ["/account/api-tokens/": String(coordinatorToken), "/meetings/": String(meetingID), "/agencies/": "housing", "/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
                    "/referrals/": String(referral.id), "/cases/import/": "0f0e0d0c-no-such-job"]
         }
 
@@ -150,6 +168,22 @@ struct AuthorizationMatrixTests {
             let prefix = String(pattern[..<colon.lowerBound]) + "/"
             let rest = pattern[colon.upperBound...].drop { $0 != "/" }
             return prefix + (ids[prefix] ?? "1") + rest
+        }
+
+        /// A client that presents the subject's own API token (none for anonymous).
+        func apiClient(_ subject: Subject) throws -> TestClient {
+            let client = fixture.client()
+            guard subject != .anonymous else { return client }
+            let username: String
+            switch subject {
+            case .excludedCoordinator: username = "user.excluded"
+            case .uninvolvedRepresentative: username = "user.uninvolved"
+            case .agencyRepresentative: username = "user.agency_representative"
+            default: username = "user.\(subject.rawValue)"
+            }
+            let user = try #require(try fixture.app.accounts.accounts.user(username: username))
+            client.bearer = try ApiTokenStore(database: fixture.test.database).create(userID: user.id, name: "matrix", by: .commandLine).token
+            return client
         }
 
         func client(_ subject: Subject) -> TestClient {
@@ -171,6 +205,7 @@ struct AuthorizationMatrixTests {
         case 403: return .refused
         case 404: return .hidden
         case 303 where location.hasPrefix("/login") && !location.contains("signed-out"): return .signIn
+        case 401: return .signIn
         default: return .allowed
         }
     }
@@ -179,14 +214,20 @@ struct AuthorizationMatrixTests {
     func matrix(subject: Subject) throws {
         let world = try World()
         let client = world.client(subject)
+        let api = try world.apiClient(subject)
         // Signing out ends the session, so it goes last.
         let routes = world.fixture.app.routeTable.sorted { a, b in (a == "POST /logout" ? 1 : 0, a) < (b == "POST /logout" ? 1 : 0, b) }
         for route in routes {
             guard let rule = Self.rules[route] else { continue }
             let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
             let path = world.path(parts[1])
-            client.get("/")  // a fresh CSRF token for the form posts
-            let response = parts[0] == "GET" ? client.get(path) : client.post(path, [])
+            let response: Response
+            if path.hasPrefix("/api/") {
+                response = parts[0] == "GET" ? api.get(path) : api.send(Request(method: parts[0], path: path, headers: api.headers(), body: Array("{}".utf8)))
+            } else {
+                client.get("/")  // a fresh CSRF token for the form posts
+                response = parts[0] == "GET" ? client.get(path) : client.post(path, [])
+            }
             #expect(response.status < 500, "\(subject) \(route) failed with \(response.status)")
             if rule.isPublic {
                 if parts[0] == "GET" { #expect(response.status == 200, "\(subject) \(route) is public") }

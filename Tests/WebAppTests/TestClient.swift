@@ -10,6 +10,8 @@ final class TestClient {
     let app: WebApplication
     var cookies: [String: String] = [:]
     var lastCSRF: String?
+    /// An API token sent as `Authorization: Bearer`, for the JSON API.
+    var bearer: String?
     var address: String
 
     init(_ app: WebApplication, address: String = "192.0.2.10") {
@@ -75,6 +77,7 @@ final class TestClient {
     func headers() -> Headers {
         var headers = Headers()
         if !cookies.isEmpty { headers.set("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+        if let bearer { headers.set("Authorization", "Bearer \(bearer)") }
         return headers
     }
 

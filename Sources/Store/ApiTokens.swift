@@ -1,0 +1,145 @@
+import Crypto
+import Database
+import Domain
+import Foundation
+
+/// A bearer token an API client presents instead of a session cookie. Only its SHA-256 is stored; the token
+/// itself is shown once, when it is created.
+public struct ApiToken: Sendable, Equatable {
+    public var id: Int64
+    public var userID: Int64
+    /// What the owner called it ("case management sync"), so they can tell their tokens apart.
+    public var name: String
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    public var expiresAt: Date
+    public var revokedAt: Date?
+
+    public func isUsable(at now: Date) -> Bool { revokedAt == nil && expiresAt > now }
+}
+
+/// API tokens: created for a user (audited), checked on every API request, listed for their owner and
+/// revoked (audited). A token acts as its user with that user's current role, so disabling the account or
+/// changing the role takes effect at once.
+public final class ApiTokenStore: Sendable {
+    let database: Database
+    let clock: Clock
+    let audit: AuditTrail
+
+    /// Tokens expire so a forgotten one does not stay usable for ever.
+    public static let defaultLifetimeDays = 90
+    public static let maximumLifetimeDays = 366
+    public static let maximumNameLength = 100
+    /// Makes a leaked token recognisable (log and secret scanners, people reading a config file).
+    public static let tokenPrefix = "mappa_"
+    /// Writing `last_used_at` on every request would turn each API read into a write; once per interval is
+    /// enough to tell whether a token is still in use.
+    static let lastUsedResolution: TimeInterval = 300
+
+    public init(database: Database, clock: Clock = .system) {
+        self.database = database
+        self.clock = clock
+        self.audit = AuditTrail(database: database, clock: clock)
+    }
+
+    static func hash(_ token: String) -> String { Crypto.sha256Hex(token) }
+
+    static func date(_ text: String?) -> Date? {
+        text.flatMap { try? Date.ISO8601FormatStyle().parse($0) }
+    }
+
+    static func token(_ row: Row) -> ApiToken {
+        ApiToken(id: row.int64("id"), userID: row.int64("user_id"), name: row.string("name"),
+                 createdAt: date(row.string("created_at")) ?? Date(timeIntervalSince1970: 0),
+                 lastUsedAt: date(row["last_used_at"].string),
+                 expiresAt: date(row.string("expires_at")) ?? Date(timeIntervalSince1970: 0),
+                 revokedAt: date(row["revoked_at"].string))
+    }
+
+    /// Creates a token for an active user and returns it in plain text: the only time it is available.
+    public func create(userID: Int64, name: String, lifetimeDays: Int = ApiTokenStore.defaultLifetimeDays,
+                       by actor: Actor) throws -> (token: String, record: ApiToken) {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        var problems: [ValidationProblem] = []
+        if trimmed.isEmpty {
+            problems.append(ValidationProblem(field: "name", message: "Enter a name for the token, such as the system that will use it"))
+        } else if trimmed.count > Self.maximumNameLength {
+            problems.append(ValidationProblem(field: "name", message: "The name must be \(Self.maximumNameLength) characters or fewer"))
+        }
+        if !(1...Self.maximumLifetimeDays).contains(lifetimeDays) {
+            problems.append(ValidationProblem(field: "days", message: "A token lasts from 1 to \(Self.maximumLifetimeDays) days"))
+        }
+        guard let user = try AccountStore(database: database).user(id: userID) else { throw StoreError.notFound("The user") }
+        if !user.active {
+            problems.append(ValidationProblem(field: "user", message: "The account is disabled: enable it before giving it a token"))
+        }
+        guard problems.isEmpty else { throw AccountService.ValidationFailure(problems: problems) }
+
+        let token = Self.tokenPrefix + Crypto.randomToken()
+        let now = clock.now()
+        let expires = now.addingTimeInterval(TimeInterval(lifetimeDays) * 86_400)
+        let id = try database.write { connection in
+            let id = try connection.insert("""
+                INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                """, [.integer(userID), .text(trimmed), .text(Self.hash(token)), .text(Timestamp.string(now)),
+                      .text(Timestamp.string(expires))])
+            try audit.append(connection, actor: actor, action: .create, subjectType: "api_token", subjectID: String(id),
+                             detail: "for user \(userID), expires \(Timestamp.string(expires))")
+            return id
+        }
+        guard let record = try self.token(id: id) else { throw StoreError.notFound("The token") }
+        return (token, record)
+    }
+
+    public func token(id: Int64) throws -> ApiToken? {
+        try database.read { try $0.queryOne("SELECT * FROM api_tokens WHERE id = ?", [.integer(id)]).map(Self.token) }
+    }
+
+    /// The user a presented token acts for, or nil when the token is unknown, revoked or expired, or its
+    /// account is disabled.
+    public func authenticate(_ presented: String) throws -> User? {
+        let secret = presented.dropFirst(Self.tokenPrefix.count)
+        guard presented.hasPrefix(Self.tokenPrefix), secret.count == 64,
+              secret.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        let tokenHash = Self.hash(presented)
+        let row = try database.read { connection in
+            try connection.queryOne(AccountStore.userSelect.replacingOccurrences(
+                of: "SELECT users.*",
+                with: "SELECT api_tokens.id AS token_id, api_tokens.expires_at AS token_expires_at, api_tokens.revoked_at AS token_revoked_at, api_tokens.last_used_at AS token_last_used_at, users.*")
+                + " JOIN api_tokens ON api_tokens.user_id = users.id WHERE api_tokens.token_hash = ?", [.text(tokenHash)])
+        }
+        guard let row else { return nil }
+        let now = clock.now()
+        let user = AccountStore.user(row)
+        guard user.active, row["token_revoked_at"].isNull,
+              let expires = Self.date(row["token_expires_at"].string), expires > now else { return nil }
+        let lastUsed = Self.date(row["token_last_used_at"].string)
+        if lastUsed.map({ now.timeIntervalSince($0) >= Self.lastUsedResolution }) ?? true {
+            try database.write { connection in
+                try connection.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                                       [.text(Timestamp.string(now)), .integer(row.int64("token_id"))])
+            }
+        }
+        return user
+    }
+
+    /// A user's tokens, newest first, including revoked and expired ones so the owner sees what existed.
+    public func tokens(userID: Int64) throws -> [ApiToken] {
+        try database.read {
+            try $0.query("SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC", [.integer(userID)])
+                .map(Self.token)
+        }
+    }
+
+    /// Revokes one of the user's own tokens at once. Revoking a token that is already revoked changes nothing.
+    public func revoke(id: Int64, userID: Int64, by actor: Actor) throws {
+        guard let token = try token(id: id), token.userID == userID else { throw StoreError.notFound("The token") }
+        guard token.revokedAt == nil else { return }
+        try database.write { connection in
+            try connection.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                                   [.text(Timestamp.string(clock.now())), .integer(id)])
+            try audit.append(connection, actor: actor, action: .update, subjectType: "api_token", subjectID: String(id),
+                             detail: "revoked")
+        }
+    }
+}
