@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh --test   also what the tests need (PostgreSQL server, sqlite3 CLI, wrk)
 set -euo pipefail
 
-packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev)
+packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql sqlite3 curl python3-venv)
 fi
