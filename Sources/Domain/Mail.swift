@@ -222,3 +222,28 @@ public struct SMTPSettings: Codable, Sendable, Equatable, CustomStringConvertibl
         return problems
     }
 }
+
+extension OutgoingMail {
+    /// The message an administrator sends to check the mail settings: synthetic, no case information, and with
+    /// `invitation` a sample meeting invitation (tomorrow, on the hour, one hour long) so calendar handling can be
+    /// checked too.
+    public static func testMessage(to recipient: Mailbox, sender: Mailbox, invitation: Bool, now: Date,
+                                   uid: String = UUID().uuidString.lowercased()) -> OutgoingMail {
+        var mail = OutgoingMail(from: sender, to: [recipient], subject: "MAPPA Coordinator test message",
+                                text: """
+                                This is a test message from MAPPA Coordinator, sent by an administrator to check \
+                                the mail settings. It contains no case information and needs no reply.
+                                """)
+        if invitation {
+            let hour = (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600
+            let start = Date(timeIntervalSince1970: hour + 24 * 3600)
+            mail.calendar = CalendarEvent(uid: "test-\(uid)@mappa-coordinator", sequence: 0, method: .request,
+                                          start: start, end: start.addingTimeInterval(3600),
+                                          summary: "Test meeting (please ignore)", location: "Nowhere: this is a test",
+                                          details: "A sample invitation sent to check the mail settings.",
+                                          organizer: sender, attendees: [recipient])
+            mail.text += "\n\nIt carries a sample meeting invitation, which you can decline."
+        }
+        return mail
+    }
+}

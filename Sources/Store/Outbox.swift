@@ -19,12 +19,13 @@ public enum OutboxStatus: String, Sendable, CaseIterable, Codable {
 public struct OutboxPolicy: Sendable, Equatable {
     public var baseDelay: TimeInterval
     public var maxDelay: TimeInterval
-    /// How long a claim lasts before another worker may take the message: longer than one send can take.
+    /// How long a claim lasts before another worker may take the message: longer than a batch of sends can take
+    /// (the worker claims 10 at a time and gives each at most 60 s).
     public var claimLease: TimeInterval
     /// Attempts before a message is marked failed, unless the `outbox.max_attempts` setting says otherwise.
     public var defaultMaxAttempts: Int
 
-    public init(baseDelay: TimeInterval = 60, maxDelay: TimeInterval = 3600, claimLease: TimeInterval = 600,
+    public init(baseDelay: TimeInterval = 60, maxDelay: TimeInterval = 3600, claimLease: TimeInterval = 900,
                 defaultMaxAttempts: Int = 20) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -115,7 +116,7 @@ public struct MailSettings: Sendable, Equatable {
 /// `SELECT … FOR UPDATE SKIP LOCKED`, so workers take different rows without waiting; on SQLite the claim runs in
 /// the single write transaction (BEGIN IMMEDIATE), which already excludes every other writer.
 public final class Outbox: Sendable {
-    let database: Database
+    public let database: Database
     let clock: Clock
     public let policy: OutboxPolicy
     let audit: AuditTrail
@@ -257,6 +258,18 @@ public final class Outbox: Sendable {
                                 status == .failed ? "gave up" : "will retry",
                              ]))
             return status
+        }
+    }
+
+    /// Hands back a claimed message that was not tried (the server failed on an earlier one): queued again, due
+    /// after `retryAfter` seconds, the attempt not counted.
+    public func release(_ claimed: ClaimedMail, retryAfter: TimeInterval) throws {
+        try database.write { connection in
+            try connection.execute("""
+                UPDATE outbox SET status = 'queued', attempts = ?, next_attempt_at = ?
+                WHERE id = ? AND status = 'sending' AND attempts = ?
+                """, [.integer(Int64(claimed.attempt - 1)), .integer(nowSeconds + Int64(retryAfter.rounded(.up))),
+                      .integer(claimed.id), .integer(Int64(claimed.attempt))])
         }
     }
 

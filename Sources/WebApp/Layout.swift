@@ -19,6 +19,7 @@ struct Layout {
         NavItem(label: "Screening", href: "/screening", permission: .manageReferrals),
         NavItem(label: "Nominals", href: "/nominals", permission: .viewCases),
         NavItem(label: "Users", href: "/admin/users", permission: .manageUsers),
+        NavItem(label: "Mail", href: "/admin/mail", permission: .manageUsers),
         NavItem(label: "Audit trail", href: "/audit", permission: .viewAuditTrail),
         NavItem(label: "Account", href: "/account", permission: nil),
     ]

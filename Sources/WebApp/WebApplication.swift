@@ -74,6 +74,7 @@ public final class WebApplication: Sendable {
         ReferralRoutes.register(&router, services)
         CaseRoutes.register(&router, services)
         ImportRoutes.register(&router, services)
+        MailRoutes.register(&router, services)
         return router
     }
 
