@@ -152,15 +152,16 @@ public enum MIMEMessage {
         return fold(field, encodedWords(line))
     }
 
-    /// `=?UTF-8?B?…?=` words of at most 75 characters (RFC 2047 §2), each holding whole characters: a word never
+    /// `=?UTF-8?B?…?=` words of at most 75 characters (RFC 2047 §2; ours are at most 52), each holding whole characters: a word never
     /// ends inside a UTF-8 sequence (§5 rule 3).
     static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
         for scalar in text.unicodeScalars {
             let bytes = Array(String(scalar).utf8)
-            // 45 octets make 60 base64 characters: with "=?UTF-8?B?" and "?=" that is 72.
-            if chunk.count + bytes.count > 45 {
+            // 30 octets make 40 base64 characters, 52 with "=?UTF-8?B?" and "?=": short enough that the first word
+            // fits on the field's own line within 76 characters (§2), after "Reply-To: " say.
+            if chunk.count + bytes.count > 30 {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
             }
@@ -171,12 +172,14 @@ public enum MIMEMessage {
     }
 
     /// Joins tokens with single spaces, starting a continuation line (CRLF then the space, RFC 5322 §2.2.3)
-    /// instead whenever the line would pass 78 characters.
+    /// instead whenever the line would pass 76 characters (RFC 2047 §2's limit for lines with encoded-words,
+    /// within RFC 5322's 78).
     static func fold(_ field: String, _ tokens: [String]) -> String {
         var out = "\(field):"
         var lineLength = out.utf8.count
         for token in tokens {
-            if lineLength + 1 + token.utf8.count > 78 && lineLength > field.utf8.count + 1 {
+            // Never fold before an empty token: a continuation line of only whitespace is not allowed (§3.2.2).
+            if lineLength + 1 + token.utf8.count > 76 && lineLength > field.utf8.count + 1 && !token.isEmpty {
                 out += "\r\n " + token
                 lineLength = 1 + token.utf8.count
             } else {
