@@ -98,6 +98,11 @@ enum MailRoutes {
                 "from_address": smtp.fromAddress, "from_name": smtp.fromName, "max_attempts": String(settings.maxAttempts)]
     }
 
+    /// "2026-03-01T08:15:30Z" as "2026-03-01 08:15" (the table says the times are UTC).
+    static func displayTime(_ timestamp: String) -> String {
+        String(timestamp.replacingOccurrences(of: "T", with: " ").prefix(16))
+    }
+
     static func statusTag(_ status: OutboxStatus) -> HTML {
         switch status {
         case .queued: return Components.tag("Waiting")
@@ -123,8 +128,14 @@ enum MailRoutes {
                   <button type="submit" class="button button--secondary">Retry<span class="visually-hidden"> message \(entry.id)</span></button>
                 </form>
                 """ : .empty
-            let next = entry.nextAttemptAt.map { Timestamp.string($0) } ?? (entry.sentAt.map { "Sent \($0)" } ?? "–")
-            return ["\(entry.id)", "\(entry.createdAt)", "\(entry.purpose)", "\(entry.recipientCount)", statusTag(entry.status),
+            let next: String
+            switch entry.status {
+            case .queued: next = entry.nextAttemptAt.map { displayTime(Timestamp.string($0)) } ?? "–"
+            case .sending: next = "Now"
+            case .sent: next = entry.sentAt.map { "Sent \(displayTime($0))" } ?? "–"
+            case .failed: next = "None: retry it"
+            }
+            return ["\(entry.id)", "\(displayTime(entry.createdAt))", "\(entry.purpose)", "\(entry.recipientCount)", statusTag(entry.status),
                     "\(entry.attempts)", "\(next)", "\(entry.lastError.isEmpty ? "–" : entry.lastError)", retry]
         }
         let waiting = (counts[.queued] ?? 0) + (counts[.sending] ?? 0)
