@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layers point inward: C wrappers ← HTTPServer/Database/Crypto ← Store ← WebApp ← mappa.
+/// Layers point inward: C wrappers ← HTTPServer/Database/Crypto ← Store ← WebApp ← mappa; Adapters (mail,
+/// iCalendar) sit beside Store, on Domain and their C wrapper only.
 /// Domain imports nothing of ours. See ../shared/DESIGN.md.
 let package = Package(
     name: "MAPPACoordinator",
@@ -15,20 +16,25 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium"),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Database", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "Crypto", dependencies: ["CSodium"]),
         .target(name: "Domain"),
         .target(name: "Store", dependencies: ["Domain", "Database", "Crypto"]),
-        .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store"]),
-        .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer"]),
+        .target(name: "Adapters", dependencies: ["Domain", "CCurl"]),
+        .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store", "Adapters"]),
+        .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer",
+                                                        "Adapters"]),
 
         // Shared by the test targets only: throwaway SQLite files and PostgreSQL schemas.
         .target(name: "TestSupport", dependencies: ["Database", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Domain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto", "TestSupport"]),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto",
                                                      "TestSupport"]),

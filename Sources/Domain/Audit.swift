@@ -17,6 +17,10 @@ public enum AuditAction: String, CaseIterable, Sendable, Codable {
     case passwordChanged = "password.changed"
     case userDisabled = "user.disabled"
     case userEnabled = "user.enabled"
+    /// A queued message was handed to the mail server (detail: purpose, recipient count, attempt; no content).
+    case mailSent = "mail.sent"
+    /// A delivery attempt failed (detail: attempt, error code, whether it will be retried).
+    case mailFailed = "mail.failed"
 }
 
 /// One link of the append-only audit chain. `detail` is a short description without personal data

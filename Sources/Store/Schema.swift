@@ -299,6 +299,30 @@ public enum Schema {
             );
             CREATE INDEX attendance_meeting ON attendance(meeting_id);
             """),
+        // The transactional outbox for mail (Outbox.swift). `recipients` holds addresses only; the message itself
+        // is in `mail_json`. `next_attempt_at` (Unix seconds) is when a queued message is due, or when the claim
+        // on a message being sent lapses. meeting_id and case_id carry no foreign key so mail can be queued for
+        // any record and the table does not depend on the order other tables were added in.
+        Migration(7, "mail outbox", """
+            CREATE TABLE outbox (
+                id {{ID}},
+                created_at TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                mail_json TEXT NOT NULL,
+                recipients TEXT NOT NULL,
+                recipient_count BIGINT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'queued',
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                last_error TEXT NOT NULL DEFAULT '',
+                sent_at TEXT,
+                meeting_id BIGINT NULL,
+                case_id BIGINT NULL
+            );
+            CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+            CREATE INDEX outbox_meeting ON outbox(meeting_id);
+            CREATE INDEX outbox_case ON outbox(case_id);
+            """),
         Migration(8, "API bearer tokens", """
             CREATE TABLE api_tokens (
                 id {{ID}},

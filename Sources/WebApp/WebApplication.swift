@@ -81,6 +81,7 @@ public final class WebApplication: Sendable {
         MeetingRoutes.register(&router, services)
         AgencyRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
+        MailRoutes.register(&router, services)
         return router
     }
 

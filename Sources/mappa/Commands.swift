@@ -88,15 +88,19 @@ enum AuditCommand {
 
 enum Serve {
     static let help = """
-        Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies]
+        Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies] [--no-mail]
 
         Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
         flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
+
+        A background worker delivers queued mail every few seconds (MAPPA_OUTBOX_POLL_SECONDS, default 5)
+        through the SMTP server set with `mappa mail settings` or on /admin/mail; the SMTP password is read from
+        MAPPA_SMTP_PASSWORD. --no-mail runs no worker in this instance (another instance delivers).
         """
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flagNames: ["help", "secure-cookies"])
+        let arguments = try Arguments(words, flagNames: ["help", "secure-cookies", "no-mail"])
         if arguments.has("help") { print(help); return 0 }
-        try arguments.allowOnly(["database", "host", "port", "secure-cookies"])
+        try arguments.allowOnly(["database", "host", "port", "secure-cookies", "no-mail"])
         let host = arguments.value("host") ?? "127.0.0.1"
         guard let port = UInt16(arguments.value("port") ?? "8080") else {
             throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
@@ -110,10 +114,20 @@ enum Serve {
         let server = try HTTPServer(configuration: serverConfiguration,
                                     handler: Middleware.requestLog(Middleware.standardOutput) { request in app.handle(request) })
         print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")
+        var worker: OutboxWorker?
+        if !arguments.has("no-mail") {
+            let environment = ProcessInfo.processInfo.environment
+            let interval = environment["MAPPA_OUTBOX_POLL_SECONDS"].flatMap(Double.init).map { max(0.2, $0) } ?? 5
+            worker = OutboxWorker(outbox: Outbox(database: database, policy: OutboxPolicy.fromEnvironment(environment)),
+                                  interval: interval)
+            worker?.start()
+            print("Mail delivery worker running (every \(interval) s).")
+        }
         print("Press Ctrl-C to stop.")
         fflush(nil)
         let signal = HTTPServer.waitForTerminationSignal()
         server.stop()
+        worker?.stop()
         print("stopped on signal \(signal)")
         return 0
     }

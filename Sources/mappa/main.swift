@@ -21,6 +21,7 @@ struct CommandLineTool {
           export cases   Export the case register CSV
           backup         Write a consistent copy of the database (SQLite or PostgreSQL)
           restore        Replace the database's contents from a backup
+          mail           Mail settings, test message, outbox status, retry and delivery
 
         Common option:
           --database LOCATION   SQLite file path or postgres:// URL
@@ -48,6 +49,7 @@ struct CommandLineTool {
             case "export": return try RegisterCommand.runExport(words)
             case "backup": return try BackupCommand.backup(words)
             case "restore": return try BackupCommand.restore(words)
+            case "mail": return try MailCommand.run(words)
             default:
                 printError("unknown command '\(command)'\n\n\(usage)")
                 return 2

@@ -17,6 +17,7 @@ struct AccessAndAdminTests {
         ("/admin/users/new", [.administrator]),
         ("/admin/users/1", [.administrator]),
         ("/admin/users/1/edit", [.administrator]),
+        ("/admin/mail", [.administrator]),
         ("/audit", [.auditor]),
     ]
 

@@ -65,6 +65,8 @@ struct AuthorizationMatrixTests {
         "GET /admin/users/:id": admin, "GET /admin/users/:id/edit": admin, "POST /admin/users/:id/edit": admin,
         "POST /admin/users/:id/reset-password": admin, "POST /admin/users/:id/disable": admin,
         "POST /admin/users/:id/enable": admin,
+        "GET /admin/mail": admin, "POST /admin/mail/settings": admin, "POST /admin/mail/test": admin,
+        "POST /admin/mail/:id/retry": admin,
         "GET /audit": Rule(allowed: [.auditor]), "GET /audit/verify": Rule(allowed: [.auditor]),
         "GET /nominals": Rule(allowed: [.coordinator, .chair, .manager, .excludedCoordinator]),
         "GET /nominals/:id": Rule(allowed: [.coordinator, .chair, .manager]),
@@ -158,7 +160,15 @@ struct AuthorizationMatrixTests {
             // A token of the coordinator's, which nobody else may revoke.
             let coordinatorToken = try ApiTokenStore(database: fixture.test.database).create(userID: coordinator.id, name: "matrix",
                                                                                             by: .commandLine).record.id
-            ids = ["/account/api-tokens/": String(coordinatorToken), "/meetings/": String(meetingID), "/agencies/": "housing", "/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
+            // A failed message, so an administrator's Retry gets past the gate to a message that can be retried.
+            let outbox = Outbox(database: fixture.test.database, clock: fixture.clock.clock)
+            try outbox.saveSettings(MailSettings(smtp: SMTPSettings(host: "smtp.example.invalid", fromAddress: "mappa@example.invalid"),
+                                                 maxAttempts: 1), by: .commandLine)
+            let mailID = try outbox.enqueue(mail: OutgoingMail(from: Mailbox(name: "", address: "mappa@example.invalid"),
+                                                               to: [Mailbox(name: "", address: "a@example.invalid")], subject: "s", text: "t"),
+                                            purpose: "test")
+            try outbox.markFailed(try #require(try outbox.claimDue().first), error: "smtp_connect: test")
+            ids = ["/admin/mail/": String(mailID), "/account/api-tokens/": String(coordinatorToken), "/meetings/": String(meetingID), "/agencies/": "housing", "/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
                    "/referrals/": String(referral.id), "/cases/import/": "0f0e0d0c-no-such-job"]
         }
 

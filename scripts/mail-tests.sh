@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Mail delivery end to end (tests/mail/test_mail_delivery.py): the built `mappa` binary sends through libcurl to
+# an aiosmtpd sink on 127.0.0.1; the invitation is checked with `icalendar`; the sink is stopped and restarted to
+# show that queued mail waits and is then delivered, and that an administrator can retry a failed message.
+# Uses MAPPA_BIN when set, otherwise builds (debug). Python tools live in .venv-mail (tests/mail-requirements.txt).
+# Bounded: the whole run is killed after 5 minutes. Loopback only; everything is in a temporary folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+if [[ -z "${MAPPA_BIN:-}" ]]; then
+    swift build --product mappa >/dev/null
+    MAPPA_BIN="$(swift build --show-bin-path)/mappa"
+fi
+
+venv=.venv-mail
+if ! "$venv/bin/python" -c 'import aiosmtpd, icalendar' >/dev/null 2>&1; then
+    echo "== installing the mail test tools into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet -r tests/mail-requirements.txt
+fi
+
+echo "== mail delivery tests"
+exec timeout --kill-after=10 300 "$venv/bin/python" tests/mail/test_mail_delivery.py --bin "$MAPPA_BIN"
