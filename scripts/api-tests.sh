@@ -4,7 +4,7 @@
 # openapi-spec-validator, then schemathesis generating requests from the document (every check) and comparing
 # every response with it. Runs on SQLite, and on PostgreSQL too when MAPPA_TEST_POSTGRES_URL names a server
 # (a throwaway database is created there and dropped). Exits non-zero on any failure.
-# Uses $MAPPA_BIN (default: the debug build's mappa); the Python tools go into .venv-api.
+# Uses $MAPPA_BIN (default: the debug build's mappa); the Python tools come from .venv-tests (scripts/python-venv.sh).
 # API_TESTS_EXAMPLES (default 50) and API_TESTS_SECONDS (default 240) bound each schemathesis run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +16,7 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 examples=${API_TESTS_EXAMPLES:-50}
 schemathesis_seconds=${API_TESTS_SECONDS:-240}
 
-venv="$root/.venv-api"
-if [[ ! -x "$venv/bin/schemathesis" ]] || ! cmp -s tests/api-requirements.txt "$venv/.requirements"; then
-    echo "== installing the API test tools into .venv-api"
-    [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv" || exit 2
-    "$venv/bin/pip" install -q -r tests/api-requirements.txt || exit 2
-    cp tests/api-requirements.txt "$venv/.requirements"
-fi
+venv=$(scripts/python-venv.sh | tail -n 1) || exit 2
 
 work=$(mktemp -d /tmp/mappa-api.XXXXXX)
 server_pid=""

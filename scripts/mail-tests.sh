@@ -2,7 +2,7 @@
 # Mail delivery end to end (tests/mail/test_mail_delivery.py): the built `mappa` binary sends through libcurl to
 # an aiosmtpd sink on 127.0.0.1; the invitation is checked with `icalendar`; the sink is stopped and restarted to
 # show that queued mail waits and is then delivered, and that an administrator can retry a failed message.
-# Uses MAPPA_BIN when set, otherwise builds (debug). Python tools live in .venv-mail (tests/mail-requirements.txt).
+# Uses MAPPA_BIN when set, otherwise builds (debug). Python tools come from .venv-tests (scripts/python-venv.sh).
 # Bounded: the whole run is killed after 5 minutes. Loopback only; everything is in a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +13,7 @@ if [[ -z "${MAPPA_BIN:-}" ]]; then
     MAPPA_BIN="$(swift build --show-bin-path)/mappa"
 fi
 
-venv=.venv-mail
-if ! "$venv/bin/python" -c 'import aiosmtpd, icalendar' >/dev/null 2>&1; then
-    echo "== installing the mail test tools into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet -r tests/mail-requirements.txt
-fi
+venv=$(scripts/python-venv.sh | tail -n 1)
 
 echo "== mail delivery tests"
 exec timeout --kill-after=10 300 "$venv/bin/python" tests/mail/test_mail_delivery.py --bin "$MAPPA_BIN"

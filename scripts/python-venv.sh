@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates .venv-tests (Python packages for the browser tests) when it is missing or tests/requirements.txt has
+# Creates .venv-tests (the Python packages the tests use) when it is missing or tests/requirements.txt has
 # changed since it was made; otherwise does nothing. Prints the venv's path on its last line.
 #   scripts/python-venv.sh            create or refresh
 #   scripts/python-venv.sh --force    rebuild from scratch

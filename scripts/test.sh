@@ -35,6 +35,9 @@ MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-crash.sh
 echo "== JSON API (OpenAPI document validated, schemathesis against the running API)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/api-tests.sh
 
+echo "== mail (SMTP sink, calendar invitations, outage and recovery)"
+MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/mail-tests.sh
+
 echo "== browser tests (end to end, accessibility, HTML validity)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh
 
