@@ -661,3 +661,78 @@ public final class MeetingService: Sendable {
         return (rank[a] ?? 0) >= (rank[b] ?? 0) ? a : b
     }
 }
+
+// MARK: invitations
+
+extension MeetingService {
+    /// When the meeting starts and ends, as instants: its date and "HH:MM" are UK local time.
+    public static func interval(_ meeting: Meeting) -> (start: Date, end: Date) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
+        let minutes = MeetingPlan.minutesOfDay(meeting.startTime) ?? 0
+        let components = DateComponents(year: meeting.date.year, month: meeting.date.month, day: meeting.date.day,
+                                        hour: minutes / 60, minute: minutes % 60)
+        let start = calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
+        return (start, start.addingTimeInterval(TimeInterval(meeting.durationMinutes * 60)))
+    }
+
+    /// Invitees due a message: never sent one, or sent an older version of the meeting. For a cancelled meeting,
+    /// only those who had been invited (the others never heard of it).
+    public func invitationsDue(meetingID: Int64) throws -> [MeetingInvitee] {
+        guard let meeting = try meeting(id: meetingID) else { return [] }
+        return try invitees(meetingID: meetingID).filter { invitee in
+            guard invitee.confirmed else { return false }
+            if meeting.status == .cancelled { return invitee.invitedSequence.map { $0 < meeting.sequence } ?? false }
+            return invitee.invitedSequence.map { $0 < meeting.sequence } ?? true
+        }
+    }
+
+    /// Queues an invitation, an update or a cancellation (iCalendar, same UID, the meeting's sequence) to each
+    /// invitee who is due one, through the outbox in the same transaction that records it as sent, so nothing
+    /// is lost or sent twice if the mail server is down. The messages carry no case details: those go in the
+    /// papers, by secure email. Returns how many were queued.
+    @discardableResult
+    public func sendInvitations(meetingID: Int64, organizer: Mailbox, outbox: Outbox, by actor: Actor) throws -> Int {
+        guard let meeting = try meeting(id: meetingID) else { throw StoreError.notFound("The meeting") }
+        guard meeting.status != .held else { throw StoreError("already_held", "The meeting has already been held") }
+        let due = try invitationsDue(meetingID: meetingID)
+        guard !due.isEmpty else { return 0 }
+        let everyone = try invitees(meetingID: meetingID).filter(\.confirmed).map { Mailbox(name: $0.name, address: $0.email) }
+        let (start, end) = Self.interval(meeting)
+        let cancelled = meeting.status == .cancelled
+        let location = [meeting.venue, meeting.onlineLink].filter { !$0.isEmpty }.joined(separator: " – ")
+        let event = CalendarEvent(
+            uid: meeting.uid, sequence: meeting.sequence, method: cancelled ? .cancel : .request, start: start, end: end,
+            summary: "MAPPA \(meeting.kind.displayName): \(meeting.title)", location: location,
+            details: "MAPPA meeting. OFFICIAL-SENSITIVE. Case details are not sent by email: the papers follow by secure email. "
+                + "Chair: \(meeting.chairName.isEmpty ? "to be confirmed" : meeting.chairName).",
+            organizer: organizer, attendees: everyone)
+        let when = "\(meeting.date.displayText), \(meeting.startTime) (UK time), \(meeting.durationMinutes) minutes"
+        try database.write { connection in
+            for invitee in due {
+                let kind = cancelled ? "Cancelled" : (invitee.invitedSequence == nil ? "Invitation" : "Updated")
+                let text = """
+                    \(cancelled ? "This meeting has been cancelled." : (invitee.invitedSequence == nil ? "You are invited to this MAPPA meeting." : "This MAPPA meeting has changed: the details below replace the earlier invitation."))
+
+                    \(meeting.kind.displayName): \(meeting.title)
+                    When: \(when)
+                    Where: \(location.isEmpty ? "to be confirmed" : location)
+
+                    You are invited on behalf of \(invitee.agencyName). Case details are not sent by email; the papers follow by
+                    secure email. Please reply to confirm attendance or send apologies and, if you cannot attend, a written report.
+
+                    OFFICIAL-SENSITIVE: handle in line with the MAPPA information-sharing agreement.
+                    """
+                try outbox.enqueue(connection, mail: OutgoingMail(from: organizer, to: [Mailbox(name: invitee.name, address: invitee.email)],
+                                                                   subject: "\(kind): \(meeting.title), \(meeting.date.displayText) \(meeting.startTime)",
+                                                                   text: text, calendar: event),
+                                   purpose: "meeting_\(kind.lowercased())", meetingID: meetingID)
+                try connection.execute("UPDATE meeting_invitees SET invited_sequence = ? WHERE id = ?",
+                                       [.integer(Int64(meeting.sequence)), .integer(invitee.id)])
+            }
+            try audit.append(connection, actor: actor, action: .update, subjectType: "meeting", subjectID: String(meetingID),
+                             detail: "\(due.count) \(cancelled ? "cancellations" : "invitations") queued, sequence \(meeting.sequence)")
+        }
+        return due.count
+    }
+}
