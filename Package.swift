@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layers point inward: C wrappers ← HTTPServer/Database/Crypto ← Store ← WebApp ← mappa.
+/// Layers point inward: C wrappers ← HTTPServer/Database/Crypto/Documents ← Store ← WebApp ← mappa.
 /// Domain imports nothing of ours. See ../shared/DESIGN.md.
 let package = Package(
     name: "MAPPACoordinator",
@@ -15,11 +15,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium"),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
+        .systemLibrary(name: "CPangoCairo", path: "Sources/CPangoCairo", pkgConfig: "pangocairo"),
 
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Database", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "Crypto", dependencies: ["CSodium"]),
         .target(name: "Domain"),
+        .target(name: "Documents", dependencies: ["Domain", "CPangoCairo"]),
         .target(name: "Store", dependencies: ["Domain", "Database", "Crypto"]),
         .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store"]),
         .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer"]),

@@ -6,7 +6,7 @@
 #                                    and wrk for PDF and load checks)
 set -euo pipefail
 
-packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev)
+packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql sqlite3 curl python3-venv chromium chromium-driver fonts-liberation openjdk-17-jre-headless poppler-utils wrk)
 fi
