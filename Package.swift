@@ -31,6 +31,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Domain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto", "TestSupport"]),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto",
                                                      "TestSupport"]),
