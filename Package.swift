@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers point inward: C wrappers ← HTTPServer/Database/Crypto ← Store ← WebApp ← mappa; Adapters (mail,
-/// iCalendar) sit beside Store, on Domain and their C wrapper only.
+/// iCalendar) and Documents (PDF) sit beside Store, on Domain and their C wrappers only.
 /// Domain imports nothing of ours. See ../shared/DESIGN.md.
 let package = Package(
     name: "MAPPACoordinator",
@@ -18,11 +18,13 @@ let package = Package(
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CPangoCairo", path: "Sources/CPangoCairo", pkgConfig: "pangocairo"),
 
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Database", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "Crypto", dependencies: ["CSodium"]),
         .target(name: "Domain"),
+        .target(name: "Documents", dependencies: ["Domain", "CPangoCairo"]),
         .target(name: "Store", dependencies: ["Domain", "Database", "Crypto"]),
         .target(name: "Adapters", dependencies: ["Domain", "CCurl"]),
         .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store", "Adapters"]),
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Domain"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Domain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Database", "Domain", "Crypto", "TestSupport"]),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPServer", "Store", "Database", "Domain", "Crypto",
                                                      "TestSupport"]),
