@@ -86,6 +86,21 @@ enum MeetingRoutes {
             }
             return .redirect(to: "/meetings/\(meeting.id)?done=\(Flash.meetingChanged.rawValue)")
         })
+        router.post("/meetings/:id/send", Access.require(services, .manageMeetings) { request, session in
+            let meeting = try load(request, session, services)
+            let outbox = Outbox(database: services.database, clock: services.clock)
+            let settings = try outbox.settings()
+            // Invitations come from the unit's mailbox, so replies reach the coordinators rather than one person.
+            let organizer = settings.smtp.fromAddress.isEmpty
+                ? Mailbox(name: session.user.displayName, address: session.user.email) : settings.smtp.sender
+            guard !organizer.address.isEmpty else {
+                return try meetingPage(request, session, services, meeting, problems: [ValidationProblem(field: "send",
+                    message: "Mail is not set up yet: ask an administrator to enter the mail settings, then send the invitations")], status: 422)
+            }
+            let count = try services.meetings.sendInvitations(meetingID: meeting.id, organizer: organizer, outbox: outbox,
+                                                              by: request.actor(session))
+            return .redirect(to: "/meetings/\(meeting.id)?done=\(count == 0 ? Flash.nothingToSend.rawValue : Flash.invitationsQueued.rawValue)#invitees")
+        })
         router.post("/meetings/:id/held", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
             try services.meetings.markHeld(id: meeting.id, by: session.user, from: request.remoteAddress)
@@ -339,6 +354,19 @@ enum MeetingRoutes {
                 <ul class="list list--bullet">\(findings.map { finding -> HTML in "<li>\(finding.message)</li>" })</ul>
                 """)
         let invitees = manages ? try services.meetings.invitees(meetingID: meeting.id) : []
+        let due = manages ? try services.meetings.invitationsDue(meetingID: meeting.id).count : 0
+        let mail = manages ? try Outbox(database: services.database, clock: services.clock).entries(meetingID: meeting.id) : []
+        let mailRows = mail.map { entry -> [HTML] in
+            ["\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))", "\(entry.recipients.joined(separator: ", "))",
+             "\(entry.purpose.replacingOccurrences(of: "meeting_", with: "").capitalized)",
+             entry.status == .sent ? Components.tag("Sent", colour: "green")
+                : (entry.status == .failed ? Components.tag("Failed", colour: "red") : Components.tag("Waiting to send", colour: "blue")),
+             "\(entry.attempts)", "\(entry.lastError)"]
+        }
+        let sendForm: HTML = due == 0 || meeting.status == .held ? .empty : Components.form(action: "/meetings/\(meeting.id)/send", csrf: session.csrfToken, """
+            <p>\(due) invitee\(due == 1 ? " is" : "s are") due \(meeting.status == .cancelled ? "a cancellation notice" : "an invitation or an update") (email with a calendar invitation).</p>
+            \(Components.button(meeting.status == .cancelled ? "Send cancellation notices" : "Send invitations and updates"))
+            """)
         let inviteeRows = invitees.map { invitee -> [HTML] in
             ["\(invitee.name)", "\(invitee.agencyName)", "\(invitee.email)",
              "\(invitee.invitedSequence == nil ? "Not sent yet" : (invitee.invitedSequence! < meeting.sequence ? "Update due" : "Sent"))"]
@@ -378,8 +406,10 @@ enum MeetingRoutes {
             \(Components.table(caption: "\(visible.count) case\(visible.count == 1 ? "" : "s") on the agenda", headers: ["#", "Case", "Category and level", "Lead agency", "Discussion", ""], rows: agendaRows))
             \(hidden > 0 ? "<p>\(hidden) other case\(hidden == 1 ? " is" : "s are") on this agenda but not shown: access is on a need-to-know basis.</p>" as HTML : .empty)
             \(proposalsHTML)
-            \(manages ? "<h2>Invitees</h2>" as HTML : .empty)
+            \(manages ? "<h2 id=\"invitees\">Invitees</h2>" as HTML : .empty)
             \(manages ? Components.table(caption: "\(invitees.count) confirmed", headers: ["Name", "Agency", "Email", "Invitation"], rows: inviteeRows) : .empty)
+            \(sendForm)
+            \(mail.isEmpty ? .empty : Components.table(caption: "Messages about this meeting", headers: ["Queued", "To", "Kind", "Status", "Attempts", "Last problem"], rows: mailRows))
             \(actions)
             <p><a href="/meetings">All meetings</a></p>
             """

@@ -94,6 +94,7 @@ struct AuthorizationMatrixTests {
         "POST /meetings/:id/held": meetingManagers, "POST /meetings/:id/agenda": meetingManagers,
         "GET /meetings/:id/invitees": meetingManagers, "POST /meetings/:id/invitees": meetingManagers,
         "GET /meetings/:id/attendance": meetingManagers, "POST /meetings/:id/attendance": meetingManagers,
+        "POST /meetings/:id/send": meetingManagers,
         "GET /agencies": Rule(allowed: signedIn), "GET /agencies/:code": Rule(allowed: signedIn),
         "POST /agencies": directoryEditors, "POST /agencies/:code": directoryEditors,
         "GET /account/api-tokens": Rule(allowed: signedIn), "POST /account/api-tokens": Rule(allowed: signedIn),

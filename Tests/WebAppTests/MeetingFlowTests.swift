@@ -226,4 +226,74 @@ struct MeetingFlowTests {
         #expect(bad.status == 422)
         #expect(bad.bodyText.contains("must be a real date"))
     }
+
+    @Test("invitations go through the outbox with the meeting's UID; a reschedule sends updates and a cancellation notices, same UID, higher sequence", arguments: DatabaseKind.available)
+    func invitations(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let outbox = Outbox(database: world.fixture.test.database, clock: world.fixture.clock.clock)
+        try outbox.saveSettings(MailSettings(smtp: SMTPSettings(host: "127.0.0.1", port: 2525, fromAddress: "mappa.unit@example.invalid",
+                                                                fromName: "MAPPA Unit")), by: .commandLine)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")])
+        coordinator.get("/meetings/\(id)/invitees")
+        coordinator.post("/meetings/\(id)/invitees", [("action", "add"), ("agency", "police"), ("name", "DS Example"), ("email", "ds@example.invalid")])
+        coordinator.post("/meetings/\(id)/invitees", [("action", "add"), ("agency", "housing"), ("name", "Housing Lead"), ("email", "housing@example.invalid")])
+        #expect(coordinator.get("/meetings/\(id)").bodyText.contains("2 invitees are due an invitation or an update"))
+        #expect(coordinator.post("/meetings/\(id)/send", []).status == 303)
+        func drain() throws -> [OutgoingMail] {
+            let claimed = try outbox.claimDue(limit: 50)
+            for message in claimed { try outbox.markSent(message) }
+            return claimed.map(\.mail)
+        }
+        let uid = try #require(try world.fixture.app.meetings.meeting(id: id)).uid
+        let first = try drain()
+        #expect(first.count == 2)
+        #expect(Set(first.flatMap(\.to).map(\.address)) == ["ds@example.invalid", "housing@example.invalid"])
+        for mail in first {
+            #expect(mail.subject.hasPrefix("Invitation: Level 2 panel – North"))
+            #expect(mail.calendar?.uid == uid && mail.calendar?.sequence == 0 && mail.calendar?.method == .request)
+            #expect(mail.calendar?.organizer.address == "mappa.unit@example.invalid")
+            #expect(mail.calendar?.attendees.count == 2)
+            #expect(!mail.text.contains("PERSONOVERDUE") && !mail.text.contains("Personoverdue"), "no case details by email")
+        }
+        // 10:00 UK time on a January day is 10:00 UTC.
+        let start = try #require(first.first?.calendar?.start)
+        #expect(Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: start).hour == 10)
+        coordinator.get("/meetings/\(id)")
+        #expect(coordinator.post("/meetings/\(id)/send", []).headers["Location"]?.contains("nothing-to-send") == true)
+
+        let edit = coordinator.get("/meetings/\(id)/edit")
+        let version = try #require(TestClient.firstMatch(#"name="version" value="(\d+)""#, in: edit.bodyText))
+        coordinator.post("/meetings/\(id)/edit", [("title", "Level 2 panel – North"), ("date", world.today.adding(days: 8).description),
+                                                  ("start_time", "13:30"), ("duration", "120"), ("venue", "Room 4"), ("chair_grade", "manager"),
+                                                  ("version", version)])
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/send", [])
+        let updates = try drain()
+        #expect(updates.count == 2)
+        #expect(updates.allSatisfy { $0.subject.hasPrefix("Updated:") && $0.calendar?.uid == uid && $0.calendar?.sequence == 1 })
+
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/cancel", [])
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/send", [])
+        let cancellations = try drain()
+        #expect(cancellations.count == 2)
+        #expect(cancellations.allSatisfy { $0.calendar?.method == .cancel && $0.calendar?.uid == uid && $0.calendar?.sequence == 2 })
+        let page = coordinator.get("/meetings/\(id)").bodyText
+        #expect(page.contains("Messages about this meeting") && page.contains("Cancelled"))
+    }
+
+    @Test("without mail settings or an email address, sending says what to do")
+    func sendWithoutMail() throws {
+        let world = try World()
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        coordinator.get("/meetings/\(id)")
+        let response = coordinator.post("/meetings/\(id)/send", [])
+        #expect(response.status == 422)
+        #expect(response.bodyText.contains("Mail is not set up yet"))
+    }
 }

@@ -37,6 +37,10 @@ SECOND = "jo.housing@housing.example.invalid"
 THIRD = "sam.health@health.example.invalid"
 ADMIN_PASSWORD = "lantern quarry violet 58"
 NEW_ADMIN_PASSWORD = "copper meadow falcon 71"
+COORDINATOR_PASSWORD = "harbour lantern plum 34"
+NEW_COORDINATOR_PASSWORD = "violet canyon oar 62"
+POLICE = "ds.example@police.example.invalid"
+HOUSING = "lead.example@housing.example.invalid"
 
 passed = 0
 failed = 0
@@ -237,6 +241,90 @@ def check_invitation(message, attendee):
     check("DTSTART is in UTC", start.utcoffset() is not None and start.utcoffset().total_seconds() == 0, str(start))
 
 
+def meeting_event(message):
+    """The one VEVENT of a delivered meeting message, as a calendar program reads it, with the METHOD."""
+    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    if not parts:
+        return None, None
+    calendar = icalendar.Calendar.from_ical(parts[0].get_payload(decode=True))
+    events = list(calendar.walk("VEVENT"))
+    return (str(calendar.get("method")), events[0]) if len(events) == 1 else (None, None)
+
+
+def meeting_invitations(harness):
+    """The coordinator schedules a meeting, confirms two invitees and sends the invitations while the mail
+    server is down; they arrive when it returns; a reschedule sends updates and a cancellation notices, each
+    with the same UID and a higher SEQUENCE."""
+    code, output = harness.mappa("user", "add", "--username", "mail.coordinator", "--name", "Mail Coordinator",
+                                 "--role", "coordinator", "--agency", "mappa_unit", stdin=COORDINATOR_PASSWORD + "\n")
+    check("a coordinator account is added", code == 0, output)
+    coordinator = Browser(harness.http_port)
+    coordinator.sign_in("mail.coordinator", COORDINATOR_PASSWORD, NEW_COORDINATOR_PASSWORD)
+    _, page = coordinator.get("/meetings/new")
+    date = time.strftime("%Y-%m-%d", time.localtime(time.time() + 7 * 86400))
+    status, page = coordinator.post("/meetings/new", {
+        "csrf_token": Browser.csrf(page), "kind": "level_2", "title": "Level 2 panel (mail test)", "date": date,
+        "start_time": "10:00", "duration": "120", "venue": "Room 9, Testville", "chair_grade": "manager"})
+    found = re.search(r'action="/meetings/(\d+)/', page)
+    if not check("the coordinator schedules a Level 2 meeting", status == 200 and found, page[:300]):
+        return
+    meeting = found.group(1)
+    for agency, name, address in [("police", "DS Example", POLICE), ("housing", "Housing Lead", HOUSING)]:
+        _, page = coordinator.get(f"/meetings/{meeting}/invitees")
+        coordinator.post(f"/meetings/{meeting}/invitees", {"csrf_token": Browser.csrf(page), "action": "add",
+                                                           "agency": agency, "name": name, "email": address})
+    _, page = coordinator.get(f"/meetings/{meeting}")
+    check("the meeting shows 2 invitees due an invitation", "2 invitees are due an invitation" in page)
+    check("the sink stops (mail server down)", harness.stop_sink())
+    status, page = coordinator.post(f"/meetings/{meeting}/send", {"csrf_token": Browser.csrf(page)})
+    check("sending while the server is down is accepted and queued", status == 200 and "Invitations queued" in page, page[:300])
+    waiting = wait_for(lambda: re.search(r"queued\tattempts [1-9]", harness.status()), 30)
+    check("the invitations wait after a failed attempt", waiting, harness.status())
+    _, page = coordinator.get(f"/meetings/{meeting}")
+    check("the meeting page shows them waiting to send", "Waiting to send" in page)
+    check("the sink comes back", harness.start_sink())
+    police = wait_for(lambda: harness.messages_to(POLICE), 30)
+    housing = wait_for(lambda: harness.messages_to(HOUSING), 30)
+    check("both invitees receive their invitation once the server is back", len(police) == 1 and len(housing) == 1, harness.status())
+    if not police:
+        return
+    method, event = meeting_event(police[0])
+    check("icalendar reads METHOD:REQUEST with one event", method == "REQUEST" and event is not None)
+    if event is None:
+        return
+    uid = str(event.get("uid"))
+    attendees = event.get("attendee")
+    attendees = [str(a).lower() for a in (attendees if isinstance(attendees, list) else [attendees])]
+    check("ORGANIZER is the unit's mailbox", str(event.get("organizer")).lower() == f"mailto:{SENDER}", str(event.get("organizer")))
+    check("both invitees are ATTENDEEs", f"mailto:{POLICE}" in attendees and f"mailto:{HOUSING}" in attendees, str(attendees))
+    check("the first invitation has SEQUENCE 0", int(event.get("sequence", -1)) == 0)
+    check("the subject says Invitation", str(police[0]["Subject"]).startswith("Invitation: Level 2 panel (mail test)"))
+
+    _, page = coordinator.get(f"/meetings/{meeting}/edit")
+    version = re.search(r'name="version" value="(\d+)"', page)
+    status, page = coordinator.post(f"/meetings/{meeting}/edit", {
+        "csrf_token": Browser.csrf(page), "title": "Level 2 panel (mail test)", "date": date, "start_time": "14:00",
+        "duration": "90", "venue": "Room 9, Testville", "chair_grade": "manager", "version": version.group(1) if version else "0"})
+    check("the coordinator moves the meeting to 14:00", status == 200 and "2 invitees are due" in page, page[:300])
+    coordinator.post(f"/meetings/{meeting}/send", {"csrf_token": Browser.csrf(page)})
+    updated = wait_for(lambda: harness.messages_to(POLICE) if len(harness.messages_to(POLICE)) == 2 else None, 30)
+    update = [m for m in (updated or []) if str(m["Subject"]).startswith("Updated:")]
+    if check("the update arrives, its subject saying Updated", len(update) == 1, str([str(m["Subject"]) for m in updated or []])):
+        method, event = meeting_event(update[0])
+        check("the update is METHOD:REQUEST with the same UID and SEQUENCE 1",
+              method == "REQUEST" and event is not None and str(event.get("uid")) == uid and int(event.get("sequence", -1)) == 1)
+    _, page = coordinator.get(f"/meetings/{meeting}")
+    status, page = coordinator.post(f"/meetings/{meeting}/cancel", {"csrf_token": Browser.csrf(page)})
+    coordinator.post(f"/meetings/{meeting}/send", {"csrf_token": Browser.csrf(page)})
+    cancelled = wait_for(lambda: harness.messages_to(HOUSING) if len(harness.messages_to(HOUSING)) == 3 else None, 30)
+    cancellation = [m for m in (cancelled or []) if str(m["Subject"]).startswith("Cancelled:")]
+    if check("the cancellation arrives, its subject saying Cancelled", len(cancellation) == 1):
+        method, event = meeting_event(cancellation[0])
+        check("it is METHOD:CANCEL with the same UID, SEQUENCE 2 and STATUS:CANCELLED",
+              method == "CANCEL" and event is not None and str(event.get("uid")) == uid and int(event.get("sequence", -1)) == 2
+              and str(event.get("status")) == "CANCELLED")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
@@ -303,6 +391,9 @@ def main():
               delivered and not any(p.get_content_type() == "text/calendar" for p in delivered[0].walk()))
         final = harness.status()
         check("in the end: 3 sent, none waiting or failed", final.startswith("queued: 0  sending: 0  sent: 3  failed: 0"), final)
+
+        print("-- meeting invitations, updates and cancellations")
+        meeting_invitations(harness)
         check("mappa serve stops on SIGTERM, worker included", harness.stop_server())
         code, output = harness.mappa("audit", "verify")
         check("the audit trail, with its delivery entries, is intact", code == 0 and "intact" in output, output)
