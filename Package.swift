@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Documents", dependencies: ["Domain", "CPangoCairo"]),
         .target(name: "Store", dependencies: ["Domain", "Database", "Crypto"]),
         .target(name: "Adapters", dependencies: ["Domain", "CCurl"]),
-        .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store", "Adapters"]),
+        .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store", "Adapters", "Documents"]),
         .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer",
                                                         "Adapters"]),
 

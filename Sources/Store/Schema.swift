@@ -336,6 +336,30 @@ public enum Schema {
             );
             CREATE INDEX api_tokens_user ON api_tokens(user_id);
             """),
+        Migration(9, "minutes of case discussions, with versions", """
+            CREATE TABLE minutes (
+                id {{ID}},
+                meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+                item_id BIGINT NOT NULL REFERENCES meeting_items(id),
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                version_number BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                content_json TEXT NOT NULL,
+                chair_comments TEXT NOT NULL DEFAULT '',
+                change_note TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                created_by BIGINT NOT NULL REFERENCES users(id),
+                updated_at TEXT NOT NULL,
+                submitted_at TEXT,
+                approved_at TEXT,
+                approved_by BIGINT REFERENCES users(id),
+                distributed_at TEXT,
+                version BIGINT NOT NULL DEFAULT 1,
+                UNIQUE (item_id, version_number)
+            );
+            CREATE INDEX minutes_case ON minutes(case_id);
+            CREATE INDEX minutes_meeting ON minutes(meeting_id);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

@@ -318,13 +318,17 @@ enum MeetingRoutes {
         var visible: [MeetingItem] = []
         for item in items where try services.casework.access(caseID: item.caseID, user: session.user) == .allowed { visible.append(item) }
         let hidden = items.count - visible.count
-        let agendaRows = visible.map { item -> [HTML] in
+        let agendaRows = try visible.map { item -> [HTML] in
+            let minutes = try services.minutes.current(itemID: item.id)
+            let minutesLink: HTML = session.user.role.can(.viewCases)
+                ? "<a href=\"/meetings/\(meeting.id)/items/\(item.id)/minutes\">Minutes<span class=\"visually-hidden\"> for \(item.nominalRef)</span></a>: \(minutes?.status.displayName ?? "not started")"
+                : .empty
             let controls: HTML = manages && scheduled ? """
                 \(agendaButton(meeting, session, "up", item, "Move up"))\(agendaButton(meeting, session, "down", item, "Move down"))\(agendaButton(meeting, session, "remove", item, "Remove"))
                 """ : .empty
             return ["\(item.position)", "<a href=\"/cases/\(item.caseID)\">\(item.nominalName)</a> (\(item.nominalRef))",
                     "\(item.category.shortName), \(item.level.shortName)", "\(item.leadAgencyName)",
-                    "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)", controls]
+                    "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)", minutesLink, controls]
         }
         var proposalsHTML: HTML = .empty
         if manages && scheduled && meeting.kind.reviewLevel != nil {
@@ -403,7 +407,7 @@ enum MeetingRoutes {
             ]))
             \(complianceHTML)
             <h2 id="agenda">Agenda</h2>
-            \(Components.table(caption: "\(visible.count) case\(visible.count == 1 ? "" : "s") on the agenda", headers: ["#", "Case", "Category and level", "Lead agency", "Discussion", ""], rows: agendaRows))
+            \(Components.table(caption: "\(visible.count) case\(visible.count == 1 ? "" : "s") on the agenda", headers: ["#", "Case", "Category and level", "Lead agency", "Discussion", "Minutes", ""], rows: agendaRows))
             \(hidden > 0 ? "<p>\(hidden) other case\(hidden == 1 ? " is" : "s are") on this agenda but not shown: access is on a need-to-know basis.</p>" as HTML : .empty)
             \(proposalsHTML)
             \(manages ? "<h2 id=\"invitees\">Invitees</h2>" as HTML : .empty)

@@ -21,6 +21,7 @@ struct Services: Sendable {
     let casework: CaseworkService
     let imports: ImportJobs
     let meetings: MeetingService
+    let minutes: MinutesService
     var audit: AuditTrail { accounts.audit }
 }
 
@@ -32,6 +33,7 @@ public final class WebApplication: Sendable {
     public let accounts: AccountService
     public let casework: CaseworkService
     public let meetings: MeetingService
+    public let minutes: MinutesService
     private let handler: Handler
     /// Every route as "METHOD /pattern", so tests can hold each one to an access rule.
     public let routeTable: [String]
@@ -46,8 +48,11 @@ public final class WebApplication: Sendable {
         self.casework = casework
         let meetings = MeetingService(database: database, clock: clock)
         self.meetings = meetings
+        let minutes = MinutesService(database: database, clock: clock)
+        self.minutes = minutes
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
-                                casework: casework, imports: ImportJobs(), meetings: meetings)
+                                casework: casework, imports: ImportJobs(), meetings: meetings,
+                                minutes: minutes)
         let router = Self.routes(services)
         self.routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
         self.handler = Middleware.secure { request in router.handle(request) }
@@ -80,6 +85,7 @@ public final class WebApplication: Sendable {
         ImportRoutes.register(&router, services)
         MeetingRoutes.register(&router, services)
         AgencyRoutes.register(&router, services)
+        MinutesRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)
         return router

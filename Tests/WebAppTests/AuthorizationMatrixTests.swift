@@ -95,6 +95,16 @@ struct AuthorizationMatrixTests {
         "GET /meetings/:id/invitees": meetingManagers, "POST /meetings/:id/invitees": meetingManagers,
         "GET /meetings/:id/attendance": meetingManagers, "POST /meetings/:id/attendance": meetingManagers,
         "POST /meetings/:id/send": meetingManagers,
+        // Minutes: unit staff with the case in their need-to-know read them; coordinators and chairs write them;
+        // only chairs approve. The excluded coordinator is refused by the case's exclusion list.
+        "GET /meetings/:id/items/:item/minutes": Rule(allowed: [.coordinator, .chair, .manager]),
+        "GET /meetings/:id/items/:item/minutes.pdf": Rule(allowed: [.coordinator, .chair, .manager]),
+        "POST /meetings/:id/items/:item/minutes": Rule(allowed: [.coordinator, .chair]),
+        "POST /meetings/:id/items/:item/minutes/start": Rule(allowed: [.coordinator, .chair]),
+        "POST /meetings/:id/items/:item/minutes/distribute": Rule(allowed: [.coordinator, .chair]),
+        "POST /meetings/:id/items/:item/minutes/amend": Rule(allowed: [.coordinator, .chair]),
+        "POST /meetings/:id/items/:item/minutes/approve": Rule(allowed: [.chair]),
+        "POST /meetings/:id/items/:item/minutes/send-back": Rule(allowed: [.chair]),
         "GET /agencies": Rule(allowed: signedIn), "GET /agencies/:code": Rule(allowed: signedIn),
         "POST /agencies": directoryEditors, "POST /agencies/:code": directoryEditors,
         "GET /account/api-tokens": Rule(allowed: signedIn), "POST /account/api-tokens": Rule(allowed: signedIn),
@@ -169,16 +179,29 @@ struct AuthorizationMatrixTests {
                                                                to: [Mailbox(name: "", address: "a@example.invalid")], subject: "s", text: "t"),
                                             purpose: "test")
             try outbox.markFailed(try #require(try outbox.claimDue().first), error: "smtp_connect: test")
-            ids = ["/admin/mail/": String(mailID), "/account/api-tokens/": String(coordinatorToken), "/meetings/": String(meetingID), "/agencies/": "housing", "/admin/users/": String(uninvolved.id), "/nominals/": String(nominal.id), "/cases/": String(record.id),
-                   "/referrals/": String(referral.id), "/cases/import/": "0f0e0d0c-no-such-job"]
+            let itemID = try #require(try fixture.app.meetings.items(meetingID: meetingID).first?.id)
+            _ = try fixture.app.minutes.startDraft(meetingID: meetingID, itemID: itemID, caseID: record.id, referral: nil, record: record,
+                                                   by: coordinator, from: "test")
+            // Each parameter is filled by the path segment before it: /cases/:id, /items/:item, /import/:job …
+            ids = ["mail": String(mailID), "api-tokens": String(coordinatorToken), "meetings": String(meetingID), "items": String(itemID),
+                   "agencies": "housing", "users": String(uninvolved.id), "nominals": String(nominal.id), "cases": String(record.id),
+                   "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job"]
         }
 
         /// The route's pattern with its parameter filled in with a record that exists.
         func path(_ pattern: String) -> String {
-            guard let colon = pattern.range(of: "/:") else { return pattern }
-            let prefix = String(pattern[..<colon.lowerBound]) + "/"
-            let rest = pattern[colon.upperBound...].drop { $0 != "/" }
-            return prefix + (ids[prefix] ?? "1") + rest
+            let segments = pattern.split(separator: "/").map(String.init)
+            var filled: [String] = []
+            for (index, segment) in segments.enumerated() {
+                if segment.hasPrefix(":") {
+                    let key = index > 0 ? segments[index - 1] : ""
+                    precondition(ids[key] != nil, "no record for the parameter after /\(key)/ in \(pattern)")
+                    filled.append(ids[key]!)
+                } else {
+                    filled.append(segment)
+                }
+            }
+            return "/" + filled.joined(separator: "/")
         }
 
         /// A client that presents the subject's own API token (none for anonymous).
