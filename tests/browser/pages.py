@@ -46,6 +46,7 @@ class World:
     nominal_query: str
     referrer_user_id: int
     meeting_id: int  # a Level 2 panel tomorrow with the case on its agenda
+    item_id: int     # the case's discussion at that meeting, with draft minutes
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -86,6 +87,10 @@ def build_world(base_url: str) -> World:
     assert meeting, f"the meeting was not scheduled: {page.status} {page.url}"
     page = coordinator.post(page.path + "/agenda", [("action", "add_all")])
     assert "Quinn PLACEHOLDER" in page.html, "the new case was not proposed for the agenda"
+    item = re.search(r'href="/meetings/\d+/items/(\d+)/minutes"', page.html)
+    assert item, "the agenda does not link the minutes"
+    page = coordinator.post(f"/meetings/{meeting.group(1)}/items/{item.group(1)}/minutes/start", [])
+    assert "Save draft" in page.html, f"the minutes were not started: {page.status} {page.url}"
 
     admin = HttpClient(base_url)
     admin.sign_in(USERS["admin"])
@@ -94,7 +99,7 @@ def build_world(base_url: str) -> World:
     assert referrer_link, "the users list does not show the referrer"
     return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
-                 meeting_id=int(meeting.group(1)))
+                 meeting_id=int(meeting.group(1)), item_id=int(item.group(1)))
 
 
 @dataclass
@@ -167,6 +172,11 @@ PAGES: list[PageSpec] = [
              submit=Submit("/meetings/new", "Schedule", None, [("title", ""), ("date", "2020-01-01"), ("start_time", "25:00")])),
     PageSpec("meeting", "coordinator", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
     PageSpec("meeting-edit", "coordinator", "/meetings/{meeting_id}/edit", "Change the meeting"),
+    PageSpec("minutes", "coordinator", "/meetings/{meeting_id}/items/{item_id}/minutes", "Minutes: Quinn PLACEHOLDER"),
+    PageSpec("minutes-with-findings", "coordinator", "/meetings/{meeting_id}/items/{item_id}/minutes", "Minutes: Quinn PLACEHOLDER",
+             status=422, submit=Submit("/meetings/{meeting_id}/items/{item_id}/minutes", "Save and send to the chair",
+                                       ("action", "submit"), [("risk_assessment", "")])),
+    PageSpec("minutes-chair", "chair", "/meetings/{meeting_id}/items/{item_id}/minutes", "Minutes: Quinn PLACEHOLDER"),
     PageSpec("meeting-invitees", "coordinator", "/meetings/{meeting_id}/invitees", "Invitations"),
     PageSpec("meeting-attendance", "coordinator", "/meetings/{meeting_id}/attendance", "Record attendance"),
     PageSpec("agencies", "coordinator", "/agencies", "Agencies and contacts"),
@@ -223,6 +233,10 @@ def fetch_raw(clients: dict, base_url: str, spec: PageSpec, world: World) -> str
     page = client.get(world.format(spec.path))
     if spec.submit:
         extra = [spec.submit.button_field] if spec.submit.button_field else []
+        # Hidden fields the form carries (the record version for optimistic locking), as a browser would send them.
+        version = re.search(r'name="version" value="(\d+)"', page.html)
+        if version and not any(name == "version" for name, _ in spec.submit.fields):
+            extra.append(("version", version.group(1)))
         page = client.post(world.format(spec.submit.action), spec.submit.fields + extra)
     assert page.status == spec.status, f"{spec.name}: expected HTTP {spec.status}, got {page.status} at {page.url}"
     assert re.search(r"<h1[^>]*>\s*" + re.escape(spec.heading), page.html), f"{spec.name}: heading '{spec.heading}' not found"
