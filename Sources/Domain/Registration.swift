@@ -198,6 +198,26 @@ public struct Timescales: Sendable, Equatable, Codable {
         self.minutesDistributionWorkingDays = minutesDistributionWorkingDays
     }
 
+    /// Limits that keep the settings sensible: Level 3 is reviewed at least as often as Level 2.
+    public func problems() -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        if !(1...12).contains(level3ReviewWeeks) {
+            problems.append(ValidationProblem(field: "level3_review_weeks", message: "Level 3 reviews must be every 1 to 12 weeks"))
+        }
+        if !(1...26).contains(level2ReviewWeeks) {
+            problems.append(ValidationProblem(field: "level2_review_weeks", message: "Level 2 reviews must be every 1 to 26 weeks"))
+        } else if level2ReviewWeeks < level3ReviewWeeks {
+            problems.append(ValidationProblem(field: "level2_review_weeks", message: "Level 2 cases cannot be reviewed more often than Level 3 cases"))
+        }
+        if !(1...24).contains(custodyReferralLeadMonths) {
+            problems.append(ValidationProblem(field: "custody_referral_lead_months", message: "The custody referral lead time must be 1 to 24 months"))
+        }
+        if !(1...30).contains(minutesDistributionWorkingDays) {
+            problems.append(ValidationProblem(field: "minutes_distribution_working_days", message: "Minutes must be distributed within 1 to 30 working days"))
+        }
+        return problems
+    }
+
     /// The review interval for a level in weeks, or nil for levels without multi-agency reviews.
     public func reviewWeeks(for level: ManagementLevel) -> Int? {
         switch level {

@@ -106,13 +106,15 @@ public final class CaseworkService: Sendable {
     let database: Database
     let clock: Clock
     public let audit: AuditTrail
-    public let timescales: Timescales
+    /// Fixed timescales (tests); nil reads the unit's settings, so a change applies at once on every instance.
+    let fixedTimescales: Timescales?
+    public var timescales: Timescales { fixedTimescales ?? TimescaleSettings.load(database) }
 
-    public init(database: Database, clock: Clock = .system, timescales: Timescales = Timescales()) {
+    public init(database: Database, clock: Clock = .system, timescales: Timescales? = nil) {
         self.database = database
         self.clock = clock
         self.audit = AuditTrail(database: database, clock: clock)
-        self.timescales = timescales
+        self.fixedTimescales = timescales
     }
 
     public var today: CalendarDate { CalendarDate(clock.now()) }

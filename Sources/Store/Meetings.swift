@@ -104,13 +104,15 @@ public struct AttendanceRecord: Sendable, Equatable {
 public final class MeetingService: Sendable {
     let database: Database
     let clock: Clock
-    public let timescales: Timescales
+    /// Fixed timescales (tests); nil reads the unit's settings, so a change applies at once on every instance.
+    let fixedTimescales: Timescales?
+    public var timescales: Timescales { fixedTimescales ?? TimescaleSettings.load(database) }
     let audit: AuditTrail
 
-    public init(database: Database, clock: Clock = .system, timescales: Timescales = Timescales()) {
+    public init(database: Database, clock: Clock = .system, timescales: Timescales? = nil) {
         self.database = database
         self.clock = clock
-        self.timescales = timescales
+        self.fixedTimescales = timescales
         self.audit = AuditTrail(database: database, clock: clock)
     }
 

@@ -24,6 +24,7 @@ enum HomeRoutes {
         Card(title: "Meetings", href: "/meetings", text: "Screening, Level 2 and Level 3 panels: agendas, invitations, attendance and compliance.", permission: .viewMeetings),
         Card(title: "Agencies and contacts", href: "/agencies", text: "Responsible authorities and partner agencies, their contacts and single points of contact.", permission: .viewDashboard),
         Card(title: "Users", href: "/admin/users", text: "Add people, set their role and agency, reset passwords and disable accounts.", permission: .manageUsers),
+        Card(title: "Timescales", href: "/admin/timescales", text: "Review intervals for each level, the custody referral lead time and the minutes deadline.", permission: .manageUsers),
         Card(title: "Audit trail", href: "/audit", text: "Every sign-in, view, change and export, with a check that no entry has been altered.", permission: .viewAuditTrail),
     ]
 

@@ -340,7 +340,8 @@ enum MinutesRoutes {
         var body: HTML
         if let minutes = context.minutes {
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "minutes", subjectID: String(minutes.id))
-            let deadline = MinutesWorkflow.distributionDeadline(meetingDate: context.meeting.date)
+            let workingDays = services.minutes.timescales.minutesDistributionWorkingDays
+            let deadline = MinutesWorkflow.distributionDeadline(meetingDate: context.meeting.date, workingDays: workingDays)
             let checks = findings ?? (minutes.status.editable
                 ? MinutesQuality.findings(minutes.content, meetingDate: context.meeting.date, timescales: services.minutes.timescales) : [])
             let checkList: HTML = checks.isEmpty ? .empty : """
@@ -368,7 +369,7 @@ enum MinutesRoutes {
                 let recipients = try entitled(services, context)
                 actions = """
                     <h2>Distribute</h2>
-                    <p>Distribute by \(deadline.displayText) (10 working days after the meeting)\(deadline < services.minutes.today ? ": this is overdue" : "").
+                    <p>Distribute by \(deadline.displayText) (\(workingDays) working days after the meeting)\(deadline < services.minutes.today ? ": this is overdue" : "").
                     The PDF goes by email only to these invitees, from the agencies involved in the case: \(recipients.isEmpty ? "nobody yet" : recipients.map(\.name).joined(separator: ", ")).</p>
                     \(Components.form(action: path(context) + "/distribute", csrf: session.csrfToken, "\(Components.button("Distribute the minutes"))"))
                     """

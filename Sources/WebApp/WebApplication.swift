@@ -86,6 +86,7 @@ public final class WebApplication: Sendable {
         MeetingRoutes.register(&router, services)
         AgencyRoutes.register(&router, services)
         MinutesRoutes.register(&router, services)
+        TimescaleRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)
         return router

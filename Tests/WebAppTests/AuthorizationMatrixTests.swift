@@ -67,6 +67,7 @@ struct AuthorizationMatrixTests {
         "POST /admin/users/:id/enable": admin,
         "GET /admin/mail": admin, "POST /admin/mail/settings": admin, "POST /admin/mail/test": admin,
         "POST /admin/mail/:id/retry": admin,
+        "GET /admin/timescales": admin, "POST /admin/timescales": admin,
         "GET /audit": Rule(allowed: [.auditor]), "GET /audit/verify": Rule(allowed: [.auditor]),
         "GET /nominals": Rule(allowed: [.coordinator, .chair, .manager, .excludedCoordinator]),
         "GET /nominals/:id": Rule(allowed: [.coordinator, .chair, .manager]),
