@@ -90,6 +90,30 @@ public struct MinutesContent: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The sections that differ from an earlier version, so an amendment's change is visible at a glance.
+    public func changedSections(from earlier: MinutesContent) -> [String] {
+        var sections: [String] = []
+        if newInformation != earlier.newInformation { sections.append("New information") }
+        if riskAssessment != earlier.riskAssessment || rosh != earlier.rosh || roshByGroup != earlier.roshByGroup {
+            sections.append("Risk assessment")
+        }
+        if victimIssues != earlier.victimIssues { sections.append("Victims") }
+        if diversity != earlier.diversity { sections.append("Diversity") }
+        if disclosureConsidered != earlier.disclosureConsidered || disclosureDecision != earlier.disclosureDecision
+            || disclosureTo != earlier.disclosureTo || disclosureBy != earlier.disclosureBy || disclosureRationale != earlier.disclosureRationale {
+            sections.append("Disclosure")
+        }
+        if riskManagementPlanPillars.map(\.text) != earlier.riskManagementPlanPillars.map(\.text) { sections.append("Risk management plan") }
+        if decisions != earlier.decisions || anyDisagreement != earlier.anyDisagreement || dissent != earlier.dissent {
+            sections.append("Decisions")
+        }
+        if actions != earlier.actions { sections.append("Actions") }
+        if levelDecision != earlier.levelDecision || leadAgency != earlier.leadAgency || nextReviewDate != earlier.nextReviewDate {
+            sections.append("Level and review")
+        }
+        return sections
+    }
+
     public var riskManagementPlanPillars: [(name: String, text: String)] {
         [("Supervision", supervision), ("Monitoring and control", monitoringAndControl),
          ("Interventions and treatment", interventionsAndTreatment), ("Victim safety planning", victimSafetyPlanning)]

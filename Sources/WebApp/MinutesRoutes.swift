@@ -351,9 +351,12 @@ enum MinutesRoutes {
                 </div>
                 """
             let versions = try services.minutes.versions(itemID: context.item.id)
-            let history = versions.map { version -> [HTML] in
-                ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \($0.prefix(10))" } ?? "–")",
-                 "\(version.changeNote.isEmpty ? (version.versionNumber == 1 ? "First version" : "–") : version.changeNote)"]
+            let history = versions.enumerated().map { index, version -> [HTML] in
+                let earlier = index + 1 < versions.count ? versions[index + 1] : nil
+                let changed = earlier.map { version.content.changedSections(from: $0.content) }
+                return ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \($0.prefix(10))" } ?? "–")",
+                        "\(version.changeNote.isEmpty ? (version.versionNumber == 1 ? "First version" : "–") : version.changeNote)",
+                        "\(changed.map { $0.isEmpty ? "Nothing yet" : $0.joined(separator: ", ") } ?? "–")"]
             }
             var actions: HTML = .empty
             switch minutes.status {
@@ -396,7 +399,7 @@ enum MinutesRoutes {
                 \(checkList)
                 \(main)
                 \(actions)
-                \(Components.table(caption: "Versions", headers: ["Version", "Status", "Approved", "Why changed"], rows: history))
+                \(Components.table(caption: "Versions", headers: ["Version", "Status", "Approved", "Why changed", "Sections changed from the version before"], rows: history))
                 """
         } else {
             body = manages ? Components.form(action: path(context) + "/start", csrf: session.csrfToken, """

@@ -128,4 +128,14 @@ struct MinutesRuleTests {
         #expect(MinutesWorkflow.distributionDeadline(meetingDate: CalendarDate("2026-12-11")!, workingDays: 1) == CalendarDate("2026-12-14"))
         #expect(CalendarDate("2026-11-28")!.isWeekend && !CalendarDate("2026-11-27")!.isWeekend)
     }
+
+    @Test("an amendment shows which sections changed")
+    func changedSections() {
+        var amended = Self.good
+        #expect(amended.changedSections(from: Self.good).isEmpty)
+        amended.actions[0].ownerName = "Someone else"
+        amended.victimSafetyPlanning = "New marker"
+        amended.nextReviewDate = CalendarDate("2027-02-01")
+        #expect(amended.changedSections(from: Self.good) == ["Risk management plan", "Actions", "Level and review"])
+    }
 }

@@ -118,6 +118,13 @@ struct MinutesFlowTests {
         #expect(versions.map(\.versionNumber) == [2, 1])
         #expect(versions[0].status == .draft && versions[0].changeNote == "Correct the action owner")
         #expect(versions[1].status == .distributed, "the distributed version stays as it was")
+        page = coordinator.get(world.path)
+        let amended = coordinator.post(world.path, Self.complete.filter { $0.0 != "action_owner_1" }
+                                       + [("action_owner_1", "Housing Manager"), ("version", try Self.version(page)), ("action_due_1", due),
+                                          ("next_review_date", next), ("action", "save")])
+        #expect(amended.status == 303)
+        let history = coordinator.get(world.path).bodyText
+        #expect(history.contains("Correct the action owner") && history.contains(">Actions<"), "the change is visible by section")
     }
 
     @Test("two people saving the same draft: the second is told, not overwritten")
