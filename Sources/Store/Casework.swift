@@ -368,7 +368,7 @@ public final class CaseworkService: Sendable {
                 // Every word must match the start of one of the person's names or aliases. One word: a range of the
                 // name keys. Two or more: the first two as a range of the word-pair keys filtered by the second
                 // word (one short sequential read), then any further words joined on the nominal.
-                var sql = "SELECT DISTINCT k0.nominal_id FROM nominal_search_keys k0"
+                var sql = "SELECT k0.nominal_id FROM nominal_search_keys k0"
                 var parameters: [SQLValue] = []
                 for index in 2..<max(2, tokens.count) where tokens.count > 2 {
                     sql += " JOIN nominal_search_keys k\(index) ON k\(index).nominal_id = k0.nominal_id AND k\(index).key >= ? AND k\(index).key < ?"
@@ -382,6 +382,11 @@ public final class CaseworkService: Sendable {
                     parameters += [.text("p:" + tokens[0]), .text("p:" + tokens[0] + "\u{10FFFF}"),
                                    .text("p:\(tokens[0])% \(tokens[1])%")]
                 }
+                // Read candidates in index order and stop after a few hundred: a common name (1,300 "Smith"s) then
+                // costs the same as a rare one, and the page asks for more of the name. Up to that many matching
+                // names the results are complete and in name order.
+                sql += " ORDER BY k0.key, k0.nominal_id LIMIT ?"
+                parameters.append(.integer(Int64(max(limit * 4, Self.searchCandidates))))
                 rows = try connection.query("SELECT * FROM nominals WHERE id IN (\(sql))" + order,
                                             parameters + [.integer(Int64(limit))])
             }
@@ -418,6 +423,9 @@ public final class CaseworkService: Sendable {
         }
         return .allowed
     }
+
+    /// How many index entries a name search reads at most before it asks for more of the name.
+    public static let searchCandidates = 200
 
     public static func parseSearchDate(_ text: String) -> CalendarDate? {
         if let date = CalendarDate(text) { return date }

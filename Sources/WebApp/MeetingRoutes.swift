@@ -333,7 +333,7 @@ enum MeetingRoutes {
         var proposalsHTML: HTML = .empty
         if manages && scheduled && meeting.kind.reviewLevel != nil {
             let proposals = try services.meetings.agendaProposals(meetingID: meeting.id)
-            let rows = try proposals.map { proposal -> [HTML] in
+            let rows = try proposals.prefix(50).map { proposal -> [HTML] in
                 let record = try services.casework.caseRecord(id: proposal.caseID)
                 let nominal = try record.flatMap { try services.casework.nominal(id: $0.nominalID) }
                 return ["<a href=\"/cases/\(proposal.caseID)\">\(nominal?.fullName ?? "Case \(proposal.caseID)")</a>",
@@ -344,7 +344,7 @@ enum MeetingRoutes {
                             """)]
             }
             proposalsHTML = proposals.isEmpty ? "<p>No other \(meeting.kind.reviewLevel!.shortName) cases are new, overdue or due for review by this meeting.</p>" : """
-                \(Components.table(caption: "Proposed: \(proposals.count) case\(proposals.count == 1 ? "" : "s") new, overdue or due for review", headers: ["Case", "Why", ""], rows: rows))
+                \(Components.table(caption: "Proposed: \(proposals.count) case\(proposals.count == 1 ? "" : "s") new, overdue or due for review\(proposals.count > 50 ? " (the 50 most urgent shown)" : "")", headers: ["Case", "Why", ""], rows: Array(rows)))
                 \(Components.form(action: "/meetings/\(meeting.id)/agenda", csrf: session.csrfToken, """
                     <input type="hidden" name="action" value="add_all">\(Components.button("Add all proposed cases", secondary: true))
                     """))

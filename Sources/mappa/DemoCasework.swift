@@ -125,7 +125,8 @@ enum DemoCasework {
             let id = try meetings.schedule(MeetingPlan(kind: kind, title: title, date: today.adding(days: offset), startTime: "10:00",
                                                        durationMinutes: 180, venue: "Conference room 2, Demotown police station",
                                                        chairUserID: chair?.id, chairGrade: grade), by: actor)[0]
-            for proposal in try meetings.agendaProposals(meetingID: id) {
+            // A panel discusses a dozen cases or so: the rest wait for the next one.
+            for proposal in try meetings.agendaProposals(meetingID: id).prefix(12) {
                 try meetings.addToAgenda(meetingID: id, caseID: proposal.caseID, reason: proposal.reason.text, by: actor)
             }
             let invitees = try meetings.proposedInvitees(meetingID: id).compactMap { entry in

@@ -54,4 +54,20 @@ struct NominalSearchTests {
         #expect(try casework.rebuildSearchKeysIfNeeded() == 6)
         #expect(try refs(casework, "hollins sam") == ["S-1", "S-2"])
     }
+
+    @Test("a very common name reads a bounded number of entries and still fills the page; more words find the one", arguments: DatabaseKind.available)
+    func commonName(kind: DatabaseKind) throws {
+        let test = try TestDatabase(kind)
+        let casework = CaseworkService(database: test.database)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let rows = (0..<300).map { index in
+            CaseRegisterRow(nominalRef: "C-\(index)", familyName: "Commonname", givenNames: "Given\(letters[index % 26])\(letters[index / 26])",
+                            dateOfBirth: CalendarDate("1980-01-01")!, category: .one, level: .one, leadAgency: "police")
+        }
+        _ = try casework.importRegister(rows, by: .commandLine)
+        let page = try casework.searchNominals("commonname", limit: 51)
+        #expect(page.count == 51, "a full page and the sign that there are more")
+        #expect(page.map { $0.givenNames } == page.map { $0.givenNames }.sorted(), "shown in name order")
+        #expect(try casework.searchNominals("commonname givenlk").map(\.nominalRef) == ["C-271"])
+    }
 }
