@@ -360,6 +360,9 @@ public enum Schema {
             CREATE INDEX minutes_case ON minutes(case_id);
             CREATE INDEX minutes_meeting ON minutes(meeting_id);
             """),
+        Migration(11, "index of review dates by status and level, for overdue reviews and agendas", """
+            CREATE INDEX cases_review_due ON cases(status, level, next_review_date);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }
