@@ -9,7 +9,8 @@ set -euo pipefail
 packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libpango1.0-dev
           libcairo2-dev fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(postgresql sqlite3 curl python3-venv chromium chromium-driver fonts-liberation openjdk-17-jre-headless poppler-utils wrk)
+    packages+=(postgresql sqlite3 curl python3-venv chromium chromium-driver fonts-liberation openjdk-17-jre-headless poppler-utils wrk
+               sqlmap)
 fi
 
 missing=()

@@ -32,6 +32,9 @@ MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-cli.sh
 echo "== crash safety (kill -9 during writes)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-crash.sh
 
+echo "== SQL injection (sqlmap against search and form endpoints)"
+MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/test-sqlmap.sh
+
 echo "== JSON API (OpenAPI document validated, schemathesis against the running API)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/api-tests.sh
 
