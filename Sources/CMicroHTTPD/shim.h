@@ -74,4 +74,10 @@ static inline int mappa_wait_termination_signal(void) {
     sigwait(&set, &received);
     return received;
 }
+/* Caps glibc's malloc arenas (mallopt(3), M_ARENA_MAX): with a thread per connection, each busy thread would
+   otherwise get an arena of its own and keep freed memory resident. */
+#include <malloc.h>
+static inline int mappa_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
+}
 #endif

@@ -22,10 +22,10 @@ final class SQLiteConnection: Connection {
         handle = db
         sqlite3_busy_timeout(db, 5000)
         sqlite3_extended_result_codes(db, 1)
-        // An 8 MB page cache per connection keeps the search indexes' upper levels in memory. Memory-mapped I/O
+        // A 4 MB page cache per connection keeps the search indexes' upper levels in memory. Memory-mapped I/O
         // was measured slower here: every checkpoint that grows the file makes each pooled connection remap it
         // (munmap and TLB shootdowns showed in the profile). https://www.sqlite.org/mmap.html
-        try executeScript("PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;")
+        try executeScript("PRAGMA foreign_keys = ON; PRAGMA cache_size = -4096;")
         if !readOnly {
             try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
         }

@@ -357,8 +357,9 @@ public final class CaseworkService: Sendable {
             } else if trimmed.rangeOfCharacter(from: .decimalDigits) != nil {
                 let identifier = DuplicateMatcher.normalisedIdentifier(trimmed)
                 rows = try connection.query("""
-                    SELECT * FROM nominals WHERE nominal_ref = ? OR id IN (
-                        SELECT nominal_id FROM nominal_search_keys WHERE key IN (?, ?, ?))
+                    SELECT * FROM nominals WHERE id IN (
+                        SELECT id FROM nominals WHERE nominal_ref = ?
+                        UNION SELECT nominal_id FROM nominal_search_keys WHERE key IN (?, ?, ?))
                     """ + order, [.text(trimmed.uppercased()), .text("pnc:" + identifier), .text("visor:" + identifier),
                                   .text("crn:" + identifier), .integer(Int64(limit))])
             } else {

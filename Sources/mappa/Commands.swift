@@ -108,6 +108,7 @@ enum Serve {
         let (database, location) = try openMigratedDatabase(arguments)
         let app = WebApplication(database: database,
                                  configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
+        HTTPServer.limitMallocArenas(4)
         HTTPServer.blockTerminationSignals()
         var serverConfiguration = HTTPServer.Configuration(host: host, port: port)
         serverConfiguration.uploadPaths = WebApplication.uploadPaths
