@@ -25,13 +25,13 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         switch self {
         case .coordinator:
             return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .submitReferrals, .viewMeetings, .manageMeetings,
-                    .manageDirectory, .viewStatistics]
+                    .manageDirectory, .viewStatistics, .trackActions]
         case .chair:
-            return [.viewDashboard, .viewCases, .viewMeetings, .manageMeetings, .approveMinutes]
+            return [.viewDashboard, .viewCases, .viewMeetings, .manageMeetings, .approveMinutes, .trackActions]
         case .manager:
-            return [.viewDashboard, .viewCases, .viewMeetings, .viewStatistics]
+            return [.viewDashboard, .viewCases, .viewMeetings, .viewStatistics, .trackActions]
         case .agencyRepresentative:
-            return [.viewDashboard, .viewInvolvedCases, .viewMeetings]
+            return [.viewDashboard, .viewInvolvedCases, .viewMeetings, .trackActions]
         case .referrer:
             return [.viewDashboard, .submitReferrals]
         case .administrator:
@@ -56,6 +56,8 @@ public enum Permission: String, CaseIterable, Sendable {
     /// Meetings: unit staff see all; partner-agency staff only those their agency is part of (need-to-know).
     case viewMeetings
     case manageMeetings
+    /// A list of the actions one owns, and closing them.
+    case trackActions
     /// The agency directory: agencies, contacts and single points of contact.
     case manageDirectory
     case approveMinutes

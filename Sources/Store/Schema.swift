@@ -360,6 +360,31 @@ public enum Schema {
             CREATE INDEX minutes_case ON minutes(case_id);
             CREATE INDEX minutes_meeting ON minutes(meeting_id);
             """),
+        Migration(10, "actions on cases, with reminders and the daily overdue digest", """
+            CREATE TABLE actions (
+                id {{ID}},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                meeting_id BIGINT REFERENCES meetings(id),
+                minutes_id BIGINT REFERENCES minutes(id),
+                description TEXT NOT NULL,
+                owner_user_id BIGINT REFERENCES users(id),
+                owner_name TEXT NOT NULL,
+                owner_email TEXT NOT NULL DEFAULT '',
+                owner_agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                due_date TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'open',
+                completion_note TEXT NOT NULL DEFAULT '',
+                completed_on TEXT,
+                reminder_sent_on TEXT,
+                created_at TEXT NOT NULL,
+                created_by BIGINT REFERENCES users(id),
+                updated_at TEXT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1
+            );
+            CREATE INDEX actions_case ON actions(case_id, status);
+            CREATE INDEX actions_open_due ON actions(status, due_date);
+            CREATE INDEX actions_owner ON actions(owner_user_id, status);
+            """),
         Migration(11, "index of review dates by status and level, for overdue reviews and agendas", """
             CREATE INDEX cases_review_due ON cases(status, level, next_review_date);
             """),

@@ -81,6 +81,7 @@ enum CaseRoutes {
             }
             let timeline = try timelineSection(session, services, caseID: id)
             let contactLog = try AgencyRoutes.contactLogSection(session, services, caseID: id)
+            let actions = try ActionRoutes.caseSection(session, services, caseID: id)
             let history = try services.casework.history(caseID: id).map { entry -> [HTML] in
                 ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
                  "\(CaseRules.displayValue(field: entry.field, entry.newValue))", "\(entry.reason)", "\(entry.changedBy)"]
@@ -108,6 +109,7 @@ enum CaseRoutes {
                     ("Status", "\(record.status == .active ? "Active" : "Exited \(record.exitDate?.displayText ?? ""): \(record.exitReason)")"),
                 ]))
                 \(session.user.role.can(.editCases) ? "<p><a href=\"/cases/\(record.id)/edit\">Change the case</a> · <a href=\"/cases/\(record.id)/access\">Who can see this case</a></p>" as HTML : .empty)
+                \(actions)
                 \(timeline)
                 \(contactLog)
                 \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))

@@ -21,6 +21,7 @@ enum HomeRoutes {
         Card(title: "Referrals", href: "/referrals", text: "Start a MAPPA referral, see the quality check, and follow it through screening.", permission: .submitReferrals),
         Card(title: "Screening queue", href: "/screening", text: "Referrals waiting for quality assurance and a screening decision.", permission: .manageReferrals),
         Card(title: "Find a nominal", href: "/nominals", text: "Search by name, other name, date of birth or identifier.", permission: .viewCases),
+        Card(title: "My actions", href: "/actions", text: "The actions you own: what is due, what is overdue, and closing them.", permission: .trackActions),
         Card(title: "Meetings", href: "/meetings", text: "Screening, Level 2 and Level 3 panels: agendas, invitations, attendance and compliance.", permission: .viewMeetings),
         Card(title: "Agencies and contacts", href: "/agencies", text: "Responsible authorities and partner agencies, their contacts and single points of contact.", permission: .viewDashboard),
         Card(title: "Users", href: "/admin/users", text: "Add people, set their role and agency, reset passwords and disable accounts.", permission: .manageUsers),
@@ -62,8 +63,14 @@ enum HomeRoutes {
                                 "\(findings.count): \(findings.first!.message)\(findings.count > 1 ? " …" : "")"])
             }
         }
+        let overdueActions = try services.actions.overdue(limit: 10).map { action -> [HTML] in
+            ["<a href=\"/actions/\(action.id)\">\(action.description)</a>", "\(action.ownerName), \(action.ownerAgencyName)",
+             "\(action.dueDate.displayText)", "\(action.nominalRef)"]
+        }
         return """
             <h2>Needs attention</h2>
+            \(Components.table(caption: overdueActions.isEmpty ? "No actions are overdue" : "Overdue actions",
+                               headers: ["Action", "Owner", "Was due", "Case"], rows: overdueActions))
             \(Components.table(caption: overdue.total == 0 ? "No Level 2 or 3 reviews are overdue" : "\(overdue.total) Level 2 and 3 review\(overdue.total == 1 ? " is" : "s are") overdue",
                                headers: ["Case", "Level", "Review was due"], rows: overdueRows))
             \(Components.table(caption: flagged.isEmpty ? "No compliance problems in meetings of the last 30 and next 28 days" : "Meetings with compliance problems",

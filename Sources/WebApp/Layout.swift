@@ -19,6 +19,7 @@ struct Layout {
         NavItem(label: "Screening", href: "/screening", permission: .manageReferrals),
         NavItem(label: "Nominals", href: "/nominals", permission: .viewCases),
         NavItem(label: "Meetings", href: "/meetings", permission: .viewMeetings),
+        NavItem(label: "My actions", href: "/actions", permission: .trackActions),
         NavItem(label: "Agencies", href: "/agencies", permission: nil),
         NavItem(label: "Users", href: "/admin/users", permission: .manageUsers),
         NavItem(label: "Mail", href: "/admin/mail", permission: .manageUsers),

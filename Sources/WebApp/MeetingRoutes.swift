@@ -320,6 +320,7 @@ enum MeetingRoutes {
         let hidden = items.count - visible.count
         let agendaRows = try visible.map { item -> [HTML] in
             let minutes = try services.minutes.current(itemID: item.id)
+            let openActions = try services.actions.openActionCount(caseID: item.caseID)
             let minutesLink: HTML = session.user.role.can(.viewCases)
                 ? "<a href=\"/meetings/\(meeting.id)/items/\(item.id)/minutes\">Minutes<span class=\"visually-hidden\"> for \(item.nominalRef)</span></a>: \(minutes?.status.displayName ?? "not started")"
                 : .empty
@@ -328,7 +329,8 @@ enum MeetingRoutes {
                 """ : .empty
             return ["\(item.position)", "<a href=\"/cases/\(item.caseID)\">\(item.nominalName)</a> (\(item.nominalRef))",
                     "\(item.category.shortName), \(item.level.shortName)", "\(item.leadAgencyName)",
-                    "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)", minutesLink, controls]
+                    "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)\(openActions > 0 ? "; \(openActions) open action\(openActions == 1 ? "" : "s") to review" : "")",
+                    minutesLink, controls]
         }
         var proposalsHTML: HTML = .empty
         if manages && scheduled && meeting.kind.reviewLevel != nil {

@@ -59,7 +59,20 @@ enum MinutesRoutes {
         router.post(base + "/approve", Access.require(services, .approveMinutes) { request, session in
             let context = try load(request, session, services)
             guard let minutes = context.minutes else { throw HTTPError.notFound }
-            try services.minutes.approve(id: minutes.id, meeting: context.meeting, by: session.user, from: request.remoteAddress)
+            let actor = request.actor(session)
+            do {
+                try services.minutes.approve(id: minutes.id, meeting: context.meeting, by: session.user, from: request.remoteAddress) { connection, approved in
+                    // The agreed actions become tracked actions in the same transaction as the approval.
+                    for planned in approved.content.actions {
+                        try services.actions.create(connection, NewAction(
+                            caseID: approved.caseID, meetingID: approved.meetingID, minutesID: approved.id, description: planned.description,
+                            ownerName: planned.ownerName, ownerEmail: planned.ownerEmail, ownerAgencyCode: planned.ownerAgency,
+                            dueDate: planned.dueDate), by: actor)
+                    }
+                }
+            } catch let failure as AccountService.ValidationFailure {
+                return try page(request, session, services, context, values: nil, problems: failure.problems, findings: nil, status: 422)
+            }
             return .redirect(to: path(context) + "?done=\(Flash.minutesApproved.rawValue)")
         })
         router.post(base + "/send-back", Access.require(services, .approveMinutes) { request, session in

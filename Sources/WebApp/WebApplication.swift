@@ -22,6 +22,7 @@ struct Services: Sendable {
     let imports: ImportJobs
     let meetings: MeetingService
     let minutes: MinutesService
+    let actions: ActionService
     var audit: AuditTrail { accounts.audit }
 }
 
@@ -34,6 +35,7 @@ public final class WebApplication: Sendable {
     public let casework: CaseworkService
     public let meetings: MeetingService
     public let minutes: MinutesService
+    public let actions: ActionService
     private let handler: Handler
     /// Every route as "METHOD /pattern", so tests can hold each one to an access rule.
     public let routeTable: [String]
@@ -50,9 +52,11 @@ public final class WebApplication: Sendable {
         self.meetings = meetings
         let minutes = MinutesService(database: database, clock: clock)
         self.minutes = minutes
+        let actions = ActionService(database: database, clock: clock)
+        self.actions = actions
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
                                 casework: casework, imports: ImportJobs(), meetings: meetings,
-                                minutes: minutes)
+                                minutes: minutes, actions: actions)
         let router = Self.routes(services)
         self.routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
         self.handler = Middleware.secure { request in router.handle(request) }
@@ -87,6 +91,7 @@ public final class WebApplication: Sendable {
         AgencyRoutes.register(&router, services)
         MinutesRoutes.register(&router, services)
         TimescaleRoutes.register(&router, services)
+        ActionRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)
         return router

@@ -124,10 +124,16 @@ enum Serve {
             worker?.start()
             print("Mail delivery worker running (every \(interval) s).")
         }
+        // Action reminders and the daily overdue digest, queued for the mail worker (of this or another instance).
+        let reminderInterval = ProcessInfo.processInfo.environment["MAPPA_REMINDER_SECONDS"].flatMap(Double.init).map { max(1, $0) } ?? 900
+        let reminders = ReminderScheduler(actions: ActionService(database: database), outbox: Outbox(database: database),
+                                          interval: reminderInterval)
+        reminders.start()
         print("Press Ctrl-C to stop.")
         fflush(nil)
         let signal = HTTPServer.waitForTerminationSignal()
         server.stop()
+        reminders.stop()
         worker?.stop()
         print("stopped on signal \(signal)")
         return 0

@@ -22,6 +22,7 @@ struct CommandLineTool {
           backup         Write a consistent copy of the database (SQLite or PostgreSQL)
           restore        Replace the database's contents from a backup
           mail           Mail settings, test message, outbox status, retry and delivery
+          actions remind Queue action reminders and today's overdue digest now
 
         Common option:
           --database LOCATION   SQLite file path or postgres:// URL
@@ -50,6 +51,7 @@ struct CommandLineTool {
             case "backup": return try BackupCommand.backup(words)
             case "restore": return try BackupCommand.restore(words)
             case "mail": return try MailCommand.run(words)
+            case "actions": return try ActionsCommand.run(words)
             default:
                 printError("unknown command '\(command)'\n\n\(usage)")
                 return 2

@@ -50,6 +50,7 @@ struct AuthorizationMatrixTests {
     static let caseEditors = Rule(allowed: [.coordinator])
     static let meetingViewers: Set<Subject> = [.coordinator, .excludedCoordinator, .chair, .manager, .agencyRepresentative,
                                                 .uninvolvedRepresentative]
+    static let actionTrackers: Set<Subject> = [.coordinator, .chair, .manager, .agencyRepresentative, .uninvolvedRepresentative, .excludedCoordinator]
     static let meetingManagers = Rule(allowed: [.coordinator, .excludedCoordinator, .chair])
     static let directoryEditors = Rule(allowed: [.coordinator, .excludedCoordinator, .administrator])
     static let referralOwners = Rule(allowed: [.coordinator, .excludedCoordinator, .referrer],
@@ -96,6 +97,13 @@ struct AuthorizationMatrixTests {
         "GET /meetings/:id/invitees": meetingManagers, "POST /meetings/:id/invitees": meetingManagers,
         "GET /meetings/:id/attendance": meetingManagers, "POST /meetings/:id/attendance": meetingManagers,
         "POST /meetings/:id/send": meetingManagers,
+        // An action is seen by its owner and by those who may see its case; others are not told it exists.
+        "GET /actions": Rule(allowed: actionTrackers),
+        "GET /actions/:id": Rule(allowed: [.coordinator, .chair, .manager, .agencyRepresentative],
+                                 hidden: [.uninvolvedRepresentative, .excludedCoordinator]),
+        // Only its owner (nobody here) and the coordinator change it.
+        "POST /actions/:id": Rule(allowed: [.coordinator], hidden: [.uninvolvedRepresentative, .excludedCoordinator]),
+        "POST /cases/:id/actions": caseEditors,
         // Minutes: unit staff with the case in their need-to-know read them; coordinators and chairs write them;
         // only chairs approve. The excluded coordinator is refused by the case's exclusion list.
         "GET /meetings/:id/items/:item/minutes": Rule(allowed: [.coordinator, .chair, .manager]),
@@ -183,8 +191,11 @@ struct AuthorizationMatrixTests {
             let itemID = try #require(try fixture.app.meetings.items(meetingID: meetingID).first?.id)
             _ = try fixture.app.minutes.startDraft(meetingID: meetingID, itemID: itemID, caseID: record.id, referral: nil, record: record,
                                                    by: coordinator, from: "test")
+            let actionID = try fixture.app.actions.create(NewAction(caseID: record.id, description: "Matrix action", ownerName: "Someone",
+                                                                    ownerAgencyCode: "police", dueDate: CalendarDate(fixture.clock.now).adding(days: 5)),
+                                                          by: .commandLine)
             // Each parameter is filled by the path segment before it: /cases/:id, /items/:item, /import/:job …
-            ids = ["mail": String(mailID), "api-tokens": String(coordinatorToken), "meetings": String(meetingID), "items": String(itemID),
+            ids = ["actions": String(actionID), "mail": String(mailID), "api-tokens": String(coordinatorToken), "meetings": String(meetingID), "items": String(itemID),
                    "agencies": "housing", "users": String(uninvolved.id), "nominals": String(nominal.id), "cases": String(record.id),
                    "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job"]
         }

@@ -93,6 +93,9 @@ struct MinutesFlowTests {
         let record = try #require(try world.fixture.casework.caseRecord(id: world.caseID))
         #expect(record.level == .three && record.nextReviewDate == CalendarDate(next) && record.lastReviewedOn == today)
         #expect(try world.fixture.casework.history(caseID: world.caseID).contains { $0.field == "level" && $0.reason.contains("approved by the chair") })
+        let tracked = try world.fixture.app.actions.actions(caseID: world.caseID)
+        #expect(tracked.map(\.description) == ["Book emergency housing panel"] && tracked.first?.ownerAgencyCode == "housing",
+                "the agreed action is now tracked")
 
         coordinator.get(world.path)
         #expect(coordinator.post(world.path + "/distribute", []).status == 422, "no mail settings yet")

@@ -1,0 +1,24 @@
+import Foundation
+import Store
+
+/// `mappa actions remind`: queues the action reminders and the daily overdue digest now (`mappa serve` does it
+/// every 15 minutes; the digest goes once a day).
+enum ActionsCommand {
+    static let help = """
+        Usage: mappa actions remind [--database LOCATION]
+
+        Queues reminders to the owners of open actions due within 3 days (once per action) and, once a day, the
+        digest of overdue actions to their owners and to every coordinator, through the mail outbox. Nothing is
+        queued while mail is not set up (`mappa mail settings`).
+        """
+
+    static func run(_ words: [String]) throws -> Int32 {
+        let arguments = try Arguments(words, flagNames: ["help"])
+        if arguments.has("help") || arguments.positional != ["remind"] { print(help); return arguments.has("help") ? 0 : 2 }
+        try arguments.allowOnly(["database"])
+        let (database, _) = try openMigratedDatabase(arguments)
+        let queued = try ActionService(database: database).sendReminders(outbox: Outbox(database: database))
+        print("queued \(queued) reminder and digest message\(queued == 1 ? "" : "s")")
+        return 0
+    }
+}
