@@ -47,6 +47,7 @@ class World:
     referrer_user_id: int
     meeting_id: int  # a Level 2 panel tomorrow with the case on its agenda
     item_id: int     # the case's discussion at that meeting, with draft minutes
+    action_id: int   # an action on the case owned by the housing officer
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -92,6 +93,14 @@ def build_world(base_url: str) -> World:
     page = coordinator.post(f"/meetings/{meeting.group(1)}/items/{item.group(1)}/minutes/start", [])
     assert "Save draft" in page.html, f"the minutes were not started: {page.status} {page.url}"
 
+    coordinator.get(f"/cases/{case_id}")
+    due = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+    page = coordinator.post(f"/cases/{case_id}/actions", [
+        ("description", "Check the tenancy file"), ("owner_name", USERS["housing"].name),
+        ("owner_email", f"{USERS['housing'].username}@example.invalid"), ("owner_agency", "housing"), ("due_date", due)])
+    action = re.search(r'href="/actions/(\d+)"', page.html)
+    assert action, f"the action was not added: {page.status} {page.url}"
+
     admin = HttpClient(base_url)
     admin.sign_in(USERS["admin"])
     users = admin.get("/admin/users")
@@ -99,7 +108,7 @@ def build_world(base_url: str) -> World:
     assert referrer_link, "the users list does not show the referrer"
     return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
-                 meeting_id=int(meeting.group(1)), item_id=int(item.group(1)))
+                 meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)))
 
 
 @dataclass
@@ -167,6 +176,8 @@ PAGES: list[PageSpec] = [
     PageSpec("nominal-edit", "coordinator", "/nominals/{nominal_id}/edit", "Change the nominal record"),
     PageSpec("register-import", "coordinator", "/cases/import", "Import the case register"),
     PageSpec("meetings", "coordinator", "/meetings", "Meetings"),
+    PageSpec("my-actions-coordinator", "coordinator", "/actions", "My actions"),
+    PageSpec("timescales", "admin", "/admin/timescales", "Timescales"),
     PageSpec("meeting-new", "coordinator", "/meetings/new", "Schedule a meeting"),
     PageSpec("meeting-new-with-errors", "coordinator", "/meetings/new", "Schedule a meeting", status=422, shows_errors=True,
              submit=Submit("/meetings/new", "Schedule", None, [("title", ""), ("date", "2020-01-01"), ("start_time", "25:00")])),
@@ -189,6 +200,10 @@ PAGES: list[PageSpec] = [
     PageSpec("home-agency-representative", "housing", "/", "Welcome, Riley Testhousing"),
     PageSpec("case-agency-representative", "housing", "/cases/{case_id}", "Quinn PLACEHOLDER"),
     PageSpec("meetings-agency-representative", "housing", "/meetings", "Meetings"),
+    PageSpec("my-actions-agency-representative", "housing", "/actions", "My actions"),
+    PageSpec("action-agency-representative", "housing", "/actions/{action_id}", "Check the tenancy file"),
+    PageSpec("action-with-errors", "housing", "/actions/{action_id}", "Check the tenancy file", status=422, shows_errors=True,
+             submit=Submit("/actions/{action_id}", "Save", None, [("status", "done"), ("completion_note", "")])),
     PageSpec("meeting-agency-representative", "housing", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
     # Administrator
     PageSpec("home-admin", "admin", "/", "Welcome, Sam Testadmin"),

@@ -97,7 +97,8 @@ class Server:
         assert "applied migration" in out, out
         for user in USERS.values():
             out = self.run("user", "add", "--username", user.username, "--name", user.name, "--role", user.role,
-                           "--agency", user.agency, stdin=user.temporary_password + "\n")
+                           "--agency", user.agency, "--email", f"{user.username}@example.invalid",
+                           stdin=user.temporary_password + "\n")
             assert f"added {user.username}" in out, out
 
     def start(self) -> None:

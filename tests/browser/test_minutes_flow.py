@@ -1,0 +1,59 @@
+"""Minutes and actions in real browsers: the coordinator writes the minutes of a case discussion, the quality
+check stops an incomplete version, the chair approves the complete one, the case takes the level decision, and
+the housing officer who owns the agreed action sees it in their list and closes it. All people are synthetic."""
+from __future__ import annotations
+
+import datetime
+
+from support import USERS
+
+
+def test_minutes_written_approved_and_action_closed(make_browser, world):
+    path = f"/meetings/{world.meeting_id}/items/{world.item_id}/minutes"
+    coordinator = make_browser()
+    coordinator.sign_in(USERS["coordinator"])
+    coordinator.go(path)
+    assert coordinator.h1() == "Minutes: Quinn PLACEHOLDER (NOM-000001)" or coordinator.h1().startswith("Minutes: Quinn PLACEHOLDER")
+
+    # Sending it to the chair with the risk assessment and plan empty is stopped by the quality check.
+    coordinator.fill("risk_assessment", "")
+    coordinator.click_button("Save and send to the chair")
+    assert "Quality check" in coordinator.main_text()
+    assert "Record the risk assessment" in coordinator.main_text()
+
+    today = datetime.date.today()
+    coordinator.fill_all([
+        ("info_police", "No new intelligence"), ("risk_assessment", "Neighbours at risk of arson when he is intoxicated"),
+        ("rosh", "high"), ("victim_issues", "Neighbours informed through the police"), ("diversity", "None identified"),
+        ("disclosure_considered", "yes"), ("disclosure_decision", "No disclosure"), ("disclosure_rationale", "Neighbours already aware"),
+        ("supervision", "Weekly reporting"), ("monitoring_and_control", "Curfew 21:00-07:00"),
+        ("interventions_and_treatment", "Alcohol treatment"), ("victim_safety_planning", "Police marker on neighbours' addresses"),
+        ("decision_1", "Remain at Level 2"), ("rationale_1", "Housing and police still need to co-ordinate"),
+        ("level_decision", "2"), ("lead_agency", "probation"),
+        ("next_review_date", (today + datetime.timedelta(weeks=12)).isoformat()),
+        ("action_1", "Confirm the tenancy conditions"), ("action_owner_1", USERS["housing"].name),
+        ("action_email_1", f"{USERS['housing'].username}@example.invalid"), ("action_agency_1", "housing"),
+        ("action_due_1", (today + datetime.timedelta(days=14)).isoformat()),
+    ])
+    coordinator.click_button("Save and send to the chair")
+    assert "Minutes sent to the chair" in coordinator.notification()
+    coordinator.screenshot("minutes-01-sent-to-chair")
+
+    chair = make_browser()
+    chair.sign_in(USERS["chair"])
+    chair.go(path)
+    chair.click_button("Approve the minutes")
+    assert "Minutes approved" in chair.notification()
+    chair.screenshot("minutes-02-approved")
+
+    # The housing officer owns the agreed action: it is in their list, and they close it.
+    housing = make_browser()
+    housing.sign_in(USERS["housing"])
+    housing.click_nav("My actions")
+    assert "Confirm the tenancy conditions" in housing.main_text()
+    housing.click_link("Confirm the tenancy conditions")
+    housing.fill_all([("status", "done"), ("completion_note", "Conditions confirmed with the landlord")])
+    housing.click_button("Save")
+    assert "Action saved" in housing.notification()
+    assert "Conditions confirmed with the landlord" in housing.main_text()
+    housing.screenshot("minutes-03-action-closed-by-partner")
