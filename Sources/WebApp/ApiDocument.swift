@@ -57,8 +57,8 @@ enum ApiDocument {
             description: "By name or other name (any order, each word may be the start of a name, accents and case ignored), by date of birth (YYYY-MM-DD or DD/MM/YYYY), or by PNC ID, ViSOR reference, CRN or nominal reference. Results are in name order. Needs the viewCases permission. Audited.",
             parameters: [
                 ["name": "q", "in": "query", "required": true,
-                 "description": "What to search for. NUL characters are refused.",
-                 "schema": ["type": "string", "minLength": 1, "maxLength": 100]],
+                 "description": "What to search for. The text ends at a NUL character (the HTTP server reads query values as C strings), so it cannot start with one.",
+                 "schema": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\u0000]"]],
                 ["name": "limit", "in": "query", "required": false, "description": "At most this many results",
                  "schema": ["type": "integer", "minimum": 1, "maximum": 100, "default": 50]],
             ],
