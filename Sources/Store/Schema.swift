@@ -388,6 +388,24 @@ public enum Schema {
         Migration(11, "index of review dates by status and level, for overdue reviews and agendas", """
             CREATE INDEX cases_review_due ON cases(status, level, next_review_date);
             """),
+        // Events the annual report counts. `level_at_event` 0 means not known (not NULL, so the unique index also
+        // catches a re-imported row without a level). Changes of level and category by date, for the report.
+        Migration(12, "events for the annual report; case history by field and date", """
+            CREATE TABLE mappa_events (
+                id {{ID}},
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id),
+                event_type TEXT NOT NULL,
+                event_date TEXT NOT NULL,
+                level_at_event BIGINT NOT NULL DEFAULT 0,
+                detail TEXT NOT NULL DEFAULT '',
+                source TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                recorded_by BIGINT REFERENCES users(id)
+            );
+            CREATE UNIQUE INDEX mappa_events_unique ON mappa_events(nominal_id, event_type, event_date, level_at_event, detail);
+            CREATE INDEX mappa_events_date ON mappa_events(event_date, event_type, level_at_event);
+            CREATE INDEX case_history_field_date ON case_history(field, changed_at);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

@@ -82,6 +82,7 @@ enum CaseRoutes {
             let timeline = try timelineSection(session, services, caseID: id)
             let contactLog = try AgencyRoutes.contactLogSection(session, services, caseID: id)
             let actions = try ActionRoutes.caseSection(session, services, caseID: id)
+            let events = try StatisticsRoutes.caseEventsSection(session, services, caseID: id, nominalID: record.nominalID)
             let history = try services.casework.history(caseID: id).map { entry -> [HTML] in
                 ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
                  "\(CaseRules.displayValue(field: entry.field, entry.newValue))", "\(entry.reason)", "\(entry.changedBy)"]
@@ -112,6 +113,7 @@ enum CaseRoutes {
                 \(actions)
                 \(timeline)
                 \(contactLog)
+                \(events)
                 \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))
                 """
             return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", content: content).rendered)

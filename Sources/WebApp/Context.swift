@@ -50,6 +50,8 @@ enum Flash: String {
     case signedOut = "signed-out"
     case apiTokenRevoked = "api-token-revoked"
     case sessionExpired = "session-expired"
+    case populationSaved = "population-saved"
+    case eventRecorded = "event-recorded"
 
     var message: String {
         switch self {
@@ -89,6 +91,8 @@ enum Flash: String {
         case .agencyChanged: return "Agency saved."
         case .signedOut: return "You have signed out."
         case .apiTokenRevoked: return "API token revoked. Anything still using it is refused from now on."
+        case .populationSaved: return "Area population saved. The rate per 100,000 below uses it."
+        case .eventRecorded: return "Event recorded. The annual report counts it in the year of its date."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }
     }

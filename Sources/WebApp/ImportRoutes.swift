@@ -4,9 +4,23 @@ import HTTPServer
 import Store
 import Synchronization
 
-/// Case register uploads (DESIGN.md "Case register import") run in the background so that a large file shows
-/// how far it has got instead of a browser spinning for a minute. Jobs live in this app instance's memory:
-/// progress is for the person watching; the result itself is in the database and the audit trail.
+/// What a file upload imports: the case register (DESIGN.md "Case register import") or the annual report's
+/// events (DESIGN.md "Events import"). Each has its own upload page and names its rows the same way.
+enum ImportKind: String, Sendable {
+    case register
+    case events
+
+    var title: String { self == .register ? "Import the case register" : "Import events" }
+    var uploadPath: String { self == .register ? ImportRoutes.uploadPath : StatisticsRoutes.eventsUploadPath }
+    var doneTitle: String { self == .register ? "Case register imported" : "Events imported" }
+    var next: (href: String, label: String) {
+        self == .register ? ("/nominals", "Find a nominal") : ("/statistics/annual", "See the annual report")
+    }
+}
+
+/// Uploads run in the background so that a large file shows how far it has got instead of a browser spinning
+/// for a minute. Jobs live in this app instance's memory: progress is for the person watching; the result
+/// itself is in the database and the audit trail.
 final class ImportJobs: Sendable {
     enum Phase: Sendable, Equatable {
         case checking
@@ -15,14 +29,21 @@ final class ImportJobs: Sendable {
         case rejected(errors: [CaseRegisterRowError], rowsRead: Int)
         /// Dry run: every row is valid; nothing was imported.
         case checked(rows: Int)
-        case imported(ImportSummary)
+        /// What was imported, as labelled figures for the result page.
+        case imported([Figure])
         /// The import itself failed (for example the database was unavailable); nothing was imported.
         case failed(String)
 
         var finished: Bool { ![.checking, .importing].contains(self) }
     }
 
+    struct Figure: Sendable, Equatable {
+        let label: String
+        let value: Int
+    }
+
     struct Job: Sendable {
+        let kind: ImportKind
         let ownerID: Int64
         let filename: String
         let dryRun: Bool
@@ -36,39 +57,62 @@ final class ImportJobs: Sendable {
     /// Finished jobs are forgotten after this long; the audit trail keeps the record.
     private let retention: TimeInterval = 3600
 
-    func job(_ id: String, ownerID: Int64) -> Job? {
-        jobs.withLock { $0[id] }.flatMap { $0.ownerID == ownerID ? $0 : nil }
+    /// The job, only for the person who started it and only on the upload page of its kind.
+    func job(_ id: String, ownerID: Int64, kind: ImportKind) -> Job? {
+        jobs.withLock { $0[id] }.flatMap { $0.ownerID == ownerID && $0.kind == kind ? $0 : nil }
     }
 
     /// Starts checking (and unless `dryRun`, importing) `data` on a background thread; returns the job id.
-    func start(data: [UInt8], filename: String, dryRun: Bool, user: User, address: String, casework: CaseworkService) -> String {
+    func start(_ kind: ImportKind, data: [UInt8], filename: String, dryRun: Bool, user: User, address: String,
+               services: Services) -> String {
         let id = UUID().uuidString.lowercased()
         let estimate = max(0, data.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } - 1)
         let now = Date()
         jobs.withLock { jobs in
             jobs = jobs.filter { !$0.value.phase.finished || now.timeIntervalSince($0.value.startedAt) < retention }
-            jobs[id] = Job(ownerID: user.id, filename: filename, dryRun: dryRun, startedAt: now, estimatedRows: estimate)
+            jobs[id] = Job(kind: kind, ownerID: user.id, filename: filename, dryRun: dryRun, startedAt: now, estimatedRows: estimate)
         }
+        let actor = Actor(userID: user.id, username: user.username, clientAddress: address)
         let thread = Thread { [self] in
             let update: @Sendable (Int) -> Void = { count in self.jobs.withLock { $0[id]?.processed = count } }
-            let phase: Phase
-            do {
-                switch CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), today: casework.today, progress: update) {
-                case .failure(let failure):
-                    phase = .rejected(errors: failure.errors, rowsRead: failure.rowsRead)
-                case .success(let rows) where dryRun:
-                    phase = .checked(rows: rows.count)
+            /// Checks every row, then (unless a dry run) imports them: the same steps for every kind of file.
+            func run<Row>(_ parsed: Result<[Row], CaseRegisterImportError>, _ importRows: ([Row]) throws -> [Figure]) throws -> Phase {
+                switch parsed {
+                case .failure(let failure): return .rejected(errors: failure.errors, rowsRead: failure.rowsRead)
+                case .success(let rows) where dryRun: return .checked(rows: rows.count)
                 case .success(let rows):
                     jobs.withLock { $0[id]?.phase = .importing; $0[id]?.processed = 0; $0[id]?.estimatedRows = rows.count }
-                    let actor = Actor(userID: user.id, username: user.username, clientAddress: address)
-                    phase = .imported(try casework.importRegister(rows, by: actor, progress: update))
+                    return .imported(try importRows(rows))
+                }
+            }
+            let phase: Phase
+            do {
+                switch kind {
+                case .register:
+                    let casework = services.casework
+                    phase = try run(CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), today: casework.today, progress: update)) {
+                        let summary = try casework.importRegister($0, by: actor, progress: update)
+                        return [Figure(label: "Rows imported", value: summary.rows),
+                                Figure(label: "Nominals created", value: summary.nominalsCreated),
+                                Figure(label: "Nominals updated", value: summary.nominalsUpdated),
+                                Figure(label: "Cases created", value: summary.casesCreated),
+                                Figure(label: "Cases updated", value: summary.casesUpdated)]
+                    }
+                case .events:
+                    let statistics = services.statistics
+                    let known = try statistics.nominalRefs()
+                    phase = try run(EventsCSV.parse(data, knownNominalRefs: { known.contains($0) }, today: statistics.today, progress: update)) {
+                        let summary = try statistics.importEvents($0, by: actor, progress: update)
+                        return [Figure(label: "Rows read", value: $0.count), Figure(label: "Events added", value: summary.added),
+                                Figure(label: "Already on record (skipped)", value: summary.alreadyRecorded)]
+                    }
                 }
             } catch {
                 phase = .failed((error as? StoreError)?.description ?? "The database could not save the import. Nothing was imported; try again later.")
             }
             self.jobs.withLock { $0[id]?.phase = phase }
         }
-        thread.name = "register-import"
+        thread.name = "\(kind.rawValue)-import"
         thread.start()
         return id
     }
@@ -87,12 +131,12 @@ enum ImportRoutes {
             guard let file = form.file("register"), !file.data.isEmpty else {
                 return uploadPage(session, problems: [ValidationProblem(field: "register", message: "Select a CSV file of the case register")], status: 422)
             }
-            let id = services.imports.start(data: file.data, filename: file.filename, dryRun: form["dry_run"] == "yes",
-                                            user: session.user, address: request.remoteAddress, casework: services.casework)
+            let id = services.imports.start(.register, data: file.data, filename: file.filename, dryRun: form["dry_run"] == "yes",
+                                            user: session.user, address: request.remoteAddress, services: services)
             return .redirect(to: "\(uploadPath)/\(id)")
         })
         router.get("\(uploadPath)/:job", Access.require(services, .editCases) { request, session in
-            guard let id = request.parameter("job"), let job = services.imports.job(id, ownerID: session.user.id) else {
+            guard let id = request.parameter("job"), let job = services.imports.job(id, ownerID: session.user.id, kind: .register) else {
                 throw HTTPError.notFound
             }
             return progressPage(session, job)
@@ -119,7 +163,7 @@ enum ImportRoutes {
             record updates that nominal and its case; it never makes a duplicate.</p>
             <form method="post" action="\(uploadPath)" enctype="multipart/form-data" novalidate>
               <input type="hidden" name="csrf_token" value="\(session.csrfToken)">
-              \(fileInput(problems))
+              \(fileInput(problems, name: "register", label: "Case register file"))
               \(Components.checkbox("dry_run", label: "Only check the file: do not import anything", checked: false))
               \(Components.button("Upload"))
             </form>
@@ -132,16 +176,16 @@ enum ImportRoutes {
     }
 
     /// https://design-system.service.gov.uk/components/file-upload/
-    static func fileInput(_ problems: [ValidationProblem]) -> HTML {
-        let error = Components.fieldError(problems, "register")
+    static func fileInput(_ problems: [ValidationProblem], name: String, label: String) -> HTML {
+        let error = Components.fieldError(problems, name)
         let errorHTML: HTML? = error.map {
-            "<p class=\"error-message\" id=\"register-error\"><span class=\"visually-hidden\">Error:</span> \($0.message)</p>"
+            "<p class=\"error-message\" id=\"\(name)-error\"><span class=\"visually-hidden\">Error:</span> \($0.message)</p>"
         }
         return """
             <div class="form-group\(error == nil ? "" : " form-group--error")">
-              <label class="label" for="register">Case register file</label>
+              <label class="label" for="\(name)">\(label)</label>
               \(errorHTML)
-              <input class="file-upload" id="register" name="register" type="file" accept=".csv,text/csv"\(error == nil ? HTML.empty : " aria-describedby=\"register-error\"")>
+              <input class="file-upload" id="\(name)" name="\(name)" type="file" accept=".csv,text/csv"\(error == nil ? HTML.empty : " aria-describedby=\"\(name)-error\"")>
             </div>
             """
     }
@@ -170,32 +214,26 @@ enum ImportRoutes {
                 </div>
                 \(Components.table(caption: errors.count > 1000 ? "The first 1,000 problems" : "Problems by line",
                                    headers: ["Line", "Column", "Problem"], rows: rows))
-                <p><a href="\(uploadPath)">Upload a corrected file</a></p>
+                <p><a href="\(job.kind.uploadPath)">Upload a corrected file</a></p>
                 """
         case .checked(let count):
             body = """
                 <h1>All \(count) rows are valid</h1>
-                <p>\(job.filename) was only checked: nothing was imported. <a href="\(uploadPath)">Upload it again to import it</a>.</p>
+                <p>\(job.filename) was only checked: nothing was imported. <a href="\(job.kind.uploadPath)">Upload it again to import it</a>.</p>
                 """
-        case .imported(let summary):
+        case .imported(let figures):
             body = """
-                <h1>Case register imported</h1>
-                \(Components.summaryList([
-                    ("File", "\(job.filename)"),
-                    ("Rows imported", "\(summary.rows)"),
-                    ("Nominals created", "\(summary.nominalsCreated)"), ("Nominals updated", "\(summary.nominalsUpdated)"),
-                    ("Cases created", "\(summary.casesCreated)"), ("Cases updated", "\(summary.casesUpdated)"),
-                ]))
-                <p><a href="/nominals">Find a nominal</a></p>
+                <h1>\(job.kind.doneTitle)</h1>
+                \(Components.summaryList([("File", "\(job.filename)")] + figures.map { ($0.label, "\($0.value)") }))
+                <p><a href="\(job.kind.next.href)">\(job.kind.next.label)</a></p>
                 """
         case .failed(let message):
             body = """
                 <h1>The file was not imported</h1>
                 <p>\(message)</p>
-                <p><a href="\(uploadPath)">Try again</a></p>
+                <p><a href="\(job.kind.uploadPath)">Try again</a></p>
                 """
         }
-        return .html(Layout.page(title: "Import the case register", session: session, currentPath: "/cases/import",
-                                 content: body).rendered)
+        return .html(Layout.page(title: job.kind.title, session: session, currentPath: job.kind.uploadPath, content: body).rendered)
     }
 }

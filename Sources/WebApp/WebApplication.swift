@@ -23,6 +23,7 @@ struct Services: Sendable {
     let meetings: MeetingService
     let minutes: MinutesService
     let actions: ActionService
+    let statistics: StatisticsService
     var audit: AuditTrail { accounts.audit }
 }
 
@@ -36,6 +37,7 @@ public final class WebApplication: Sendable {
     public let meetings: MeetingService
     public let minutes: MinutesService
     public let actions: ActionService
+    public let statistics: StatisticsService
     private let handler: Handler
     /// Every route as "METHOD /pattern", so tests can hold each one to an access rule.
     public let routeTable: [String]
@@ -54,16 +56,18 @@ public final class WebApplication: Sendable {
         self.minutes = minutes
         let actions = ActionService(database: database, clock: clock)
         self.actions = actions
+        let statistics = StatisticsService(database: database, clock: clock)
+        self.statistics = statistics
         let services = Services(database: database, accounts: accounts, configuration: configuration, clock: clock,
                                 casework: casework, imports: ImportJobs(), meetings: meetings,
-                                minutes: minutes, actions: actions)
+                                minutes: minutes, actions: actions, statistics: statistics)
         let router = Self.routes(services)
         self.routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
         self.handler = Middleware.secure { request in router.handle(request) }
     }
 
     /// Paths that take large file uploads; the server allows them a bigger body than other requests.
-    public static let uploadPaths: Set<String> = [ImportRoutes.uploadPath]
+    public static let uploadPaths: Set<String> = [ImportRoutes.uploadPath, StatisticsRoutes.eventsUploadPath]
 
     /// Runs a request through the app. Never throws: every failure becomes a page that explains itself
     /// without internals.
@@ -92,6 +96,7 @@ public final class WebApplication: Sendable {
         MinutesRoutes.register(&router, services)
         TimescaleRoutes.register(&router, services)
         ActionRoutes.register(&router, services)
+        StatisticsRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)
         return router

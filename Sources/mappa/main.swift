@@ -18,11 +18,13 @@ struct CommandLineTool {
           demo           Create synthetic demo data and demo sign-ins (never real people)
           audit verify   Check the audit trail's hash chain and report the first broken link
           import cases   Import the case register CSV (all-or-nothing, every bad row listed)
+          import events  Import annual-report events CSV (all-or-nothing, re-import counts nothing twice)
           export cases   Export the case register CSV
           backup         Write a consistent copy of the database (SQLite or PostgreSQL)
           restore        Replace the database's contents from a backup
           mail           Mail settings, test message, outbox status, retry and delivery
           actions remind Queue action reminders and today's overdue digest now
+          stats annual   The MAPPA annual report tables for a reporting year (csv, json or xlsx)
 
         Common option:
           --database LOCATION   SQLite file path or postgres:// URL
@@ -46,12 +48,14 @@ struct CommandLineTool {
             case "token": return try TokenCommand.run(words)
             case "demo": return try Demo.run(words)
             case "audit": return try AuditCommand.run(words)
+            case "import" where words.first == "events": return try StatsCommand.runImportEvents(words)
             case "import": return try RegisterCommand.runImport(words)
             case "export": return try RegisterCommand.runExport(words)
             case "backup": return try BackupCommand.backup(words)
             case "restore": return try BackupCommand.restore(words)
             case "mail": return try MailCommand.run(words)
             case "actions": return try ActionsCommand.run(words)
+            case "stats": return try StatsCommand.run(words)
             default:
                 printError("unknown command '\(command)'\n\n\(usage)")
                 return 2

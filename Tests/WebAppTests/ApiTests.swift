@@ -406,7 +406,7 @@ struct ApiTests {
         ApiRoutes.register(&router, Services(database: app.database, accounts: app.accounts, configuration: WebConfiguration(),
                                              clock: fixture.app.clock.clock, casework: app.casework, imports: ImportJobs(),
                                              meetings: app.meetings, minutes: app.minutes,
-                                             actions: app.actions))
+                                             actions: app.actions, statistics: app.statistics))
         let routed = Set(router.routes.filter { $0.pattern.hasPrefix("/api/v1/") }.map { route in
             "\(route.method) " + route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 .reduce("") { $0 + "/" + $1 }

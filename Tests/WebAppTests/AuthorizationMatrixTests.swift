@@ -52,6 +52,7 @@ struct AuthorizationMatrixTests {
                                                 .uninvolvedRepresentative]
     static let actionTrackers: Set<Subject> = [.coordinator, .chair, .manager, .agencyRepresentative, .uninvolvedRepresentative, .excludedCoordinator]
     static let meetingManagers = Rule(allowed: [.coordinator, .excludedCoordinator, .chair])
+    static let statisticsViewers = Rule(allowed: [.coordinator, .excludedCoordinator, .manager, .auditor])
     static let directoryEditors = Rule(allowed: [.coordinator, .excludedCoordinator, .administrator])
     static let referralOwners = Rule(allowed: [.coordinator, .excludedCoordinator, .referrer],
                                      hidden: signedIn.subtracting([.coordinator, .excludedCoordinator, .referrer]))
@@ -132,6 +133,14 @@ struct AuthorizationMatrixTests {
         "GET /api/v1/referrals/:id/screening-decision": Rule(allowed: [], hidden: unitStaff),
         "GET /api/v1/screening-decisions": Rule(allowed: unitStaff),
         "GET /referrals/:id/screening": Rule(allowed: unitStaff), "POST /referrals/:id/screening": Rule(allowed: unitStaff),
+        // Statistics: counts, never names; unit staff, managers and auditors. Partner agencies and referrers are refused.
+        "GET /statistics": statisticsViewers, "GET /statistics/annual": statisticsViewers,
+        "GET /statistics/annual.csv": statisticsViewers, "GET /statistics/annual.json": statisticsViewers,
+        "GET /statistics/annual.xlsx": statisticsViewers,
+        "POST /statistics/population": Rule(allowed: unitStaff),
+        "GET /statistics/events/import": Rule(allowed: unitStaff), "POST /statistics/events/import": Rule(allowed: unitStaff),
+        "GET /statistics/events/import/:job": Rule(allowed: [], hidden: unitStaff),
+        "POST /cases/:id/events": caseEditors,
     ]
 
     @Test("every route the app serves has an access rule in this table")

@@ -1,0 +1,498 @@
+/// The events the MAPPA annual report counts (DESIGN.md, "Events import"; domain.md 7.2–7.3).
+public enum MappaEventType: String, CaseIterable, Sendable, Codable {
+    case notificationBreach = "notification_breach"
+    case lifetimeNotificationRevoked = "lifetime_notification_revoked"
+    case shpo
+    case interimSHPO = "interim_shpo"
+    case notificationOrder = "notification_order"
+    case interimNotificationOrder = "interim_notification_order"
+    case foreignTravelRestriction = "foreign_travel_restriction"
+    case sroBreachNotification = "sro_breach_notification"
+    case returnedToCustodyLicence = "returned_to_custody_licence"
+    case returnedToCustodyOrder = "returned_to_custody_order"
+    case sfoCharged = "sfo_charged"
+    case seriousCaseReview = "serious_case_review"
+
+    public var displayName: String {
+        switch self {
+        case .notificationBreach: return "RSO cautioned or convicted for breach of notification requirements"
+        case .lifetimeNotificationRevoked: return "RSO lifetime notification revoked on application"
+        case .shpo: return "Sexual Harm Prevention Order imposed"
+        case .interimSHPO: return "Interim Sexual Harm Prevention Order imposed"
+        case .notificationOrder: return "Notification Order imposed"
+        case .interimNotificationOrder: return "Interim Notification Order imposed"
+        case .foreignTravelRestriction: return "Foreign travel restriction imposed"
+        case .sroBreachNotification: return "Became subject to notification after breach of a Sexual Risk Order"
+        case .returnedToCustodyLicence: return "Returned to custody for breach of licence"
+        case .returnedToCustodyOrder: return "Returned to custody for breach of SHPO, SOPO or SRO"
+        case .sfoCharged: return "Charged with a serious further offence"
+        case .seriousCaseReview: return "MAPPA serious case review"
+        }
+    }
+
+    /// The annual report splits these by the level the offender was managed at when the event happened.
+    public var countedByLevel: Bool {
+        self == .returnedToCustodyLicence || self == .returnedToCustodyOrder || self == .sfoCharged
+    }
+}
+
+/// One event as the events file carries it, or as a coordinator records it on a case.
+public struct MappaEventRecord: Sendable, Equatable {
+    public var nominalRef: String
+    public var type: MappaEventType
+    public var date: CalendarDate
+    /// Nil when the file leaves it empty (not known).
+    public var levelAtEvent: ManagementLevel?
+    public var detail: String
+
+    public init(nominalRef: String, type: MappaEventType, date: CalendarDate, levelAtEvent: ManagementLevel?, detail: String) {
+        self.nominalRef = nominalRef
+        self.type = type
+        self.date = date
+        self.levelAtEvent = levelAtEvent
+        self.detail = detail
+    }
+
+    /// Problems with an event typed in by hand, keyed by form field, in the words the page shows.
+    public static func problems(typeText: String, dateText: String, levelText: String, detail: String,
+                                today: CalendarDate) -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        if MappaEventType(rawValue: typeText) == nil { problems.append(ValidationProblem(field: "event_type", message: "Select the type of event")) }
+        if dateText.isEmpty {
+            problems.append(ValidationProblem(field: "event_date", message: "Enter the date of the event"))
+        } else if let date = CalendarDate(dateText) {
+            if date > today { problems.append(ValidationProblem(field: "event_date", message: "The date of the event must be today or in the past")) }
+        } else {
+            problems.append(ValidationProblem(field: "event_date", message: "Enter the date of the event as a real date, for example 2026-03-14"))
+        }
+        if !levelText.isEmpty, Int(levelText).flatMap(ManagementLevel.init(rawValue:)).map({ $0 != .unknown }) != true {
+            problems.append(ValidationProblem(field: "level_at_event", message: "Select Level 1, 2 or 3, or not known"))
+        }
+        if detail.count > 500 { problems.append(ValidationProblem(field: "detail", message: "Detail must be 500 characters or fewer")) }
+        return problems
+    }
+}
+
+/// The events CSV contract (DESIGN.md): `nominal_ref,event_type,event_date,level_at_event,detail`, UTF-8 (BOM
+/// accepted), header row; all-or-nothing with every bad row reported by line. Whether each `nominal_ref` is on
+/// record is the caller's question (`knownNominalRefs`), so this stays free of I/O.
+public enum EventsCSV {
+    public static let columns = ["nominal_ref", "event_type", "event_date", "level_at_event", "detail"]
+
+    public static func parse(_ data: [UInt8], knownNominalRefs: (String) -> Bool, today: CalendarDate,
+                             progress: ((Int) -> Void)? = nil) -> Result<[MappaEventRecord], CaseRegisterImportError> {
+        var errors: [CaseRegisterRowError] = []
+        let (records, unterminated) = CaseRegisterCSV.records(data)
+        if let unterminated {
+            errors.append(CaseRegisterRowError(line: unterminated, column: "(file)", message: "A quoted value starting here is never closed"))
+        }
+        guard let header = records.first else {
+            return .failure(CaseRegisterImportError(errors: errors + [CaseRegisterRowError(line: 1, column: "(file)",
+                message: "The file is empty: it needs a header row and one row per event")], rowsRead: 0))
+        }
+        let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
+        var position: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if !columns.contains(name) {
+                errors.append(CaseRegisterRowError(line: 1, column: name.isEmpty ? "(blank)" : String(name.prefix(40)),
+                                                   message: "Unknown column; the columns are: \(columns.joined(separator: ","))"))
+            } else if position[name] != nil {
+                errors.append(CaseRegisterRowError(line: 1, column: name, message: "Column appears twice"))
+            } else {
+                position[name] = index
+            }
+        }
+        for column in columns where position[column] == nil {
+            errors.append(CaseRegisterRowError(line: 1, column: column, message: "Required column is missing"))
+        }
+        if !errors.isEmpty { return .failure(CaseRegisterImportError(errors: errors, rowsRead: 0)) }
+
+        let types = MappaEventType.allCases.map(\.rawValue).joined(separator: ", ")
+        var events: [MappaEventRecord] = []
+        events.reserveCapacity(records.count)
+        let dataRecords = records.dropFirst()
+        for (offset, record) in dataRecords.enumerated() {
+            if (offset + 1) % 10_000 == 0 { progress?(offset + 1) }
+            let line = record.line
+            guard record.fields.count == names.count else {
+                errors.append(CaseRegisterRowError(line: line, column: "(row)",
+                                                   message: "Has \(record.fields.count) values but the header has \(names.count) columns"))
+                continue
+            }
+            var values: [String: String] = [:]
+            var badText = false
+            for (column, index) in position {
+                guard let text = String(validating: record.fields[index], as: UTF8.self) else { badText = true; continue }
+                values[column] = CaseRegisterCSV.restored(text.trimmingCharacters(in: .whitespaces))
+            }
+            if badText {
+                errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
+                continue
+            }
+            var rowErrors: [CaseRegisterRowError] = []
+            func fail(_ column: String, _ message: String) { rowErrors.append(CaseRegisterRowError(line: line, column: column, message: message)) }
+            let reference = values["nominal_ref"] ?? ""
+            if reference.isEmpty {
+                fail("nominal_ref", "Enter the nominal reference")
+            } else if !knownNominalRefs(reference) {
+                fail("nominal_ref", "No nominal on record has this reference: import the case register first")
+            }
+            let typeText = (values["event_type"] ?? "").lowercased()
+            let type = MappaEventType(rawValue: typeText)
+            if type == nil {
+                fail("event_type", typeText.isEmpty ? "Enter the event type" : "Unknown event type \"\(typeText.prefix(40))\"; the types are: \(types)")
+            }
+            let dateText = values["event_date"] ?? ""
+            var date: CalendarDate?
+            if dateText.isEmpty {
+                fail("event_date", "Enter the date of the event")
+            } else if let parsed = CalendarDate(dateText) {
+                if parsed > today { fail("event_date", "The event date is in the future") } else { date = parsed }
+            } else {
+                fail("event_date", "Must be a real date written YYYY-MM-DD")
+            }
+            let levelText = values["level_at_event"] ?? ""
+            var level: ManagementLevel?
+            if !levelText.isEmpty {
+                if let parsed = Int(levelText).flatMap(ManagementLevel.init(rawValue:)), parsed != .unknown {
+                    level = parsed
+                } else {
+                    fail("level_at_event", "Level at event must be 1, 2, 3 or empty (not known), not \"\(levelText.prefix(10))\"")
+                }
+            }
+            let detail = values["detail"] ?? ""
+            if detail.count > 500 { fail("detail", "Detail must be 500 characters or fewer") }
+            guard rowErrors.isEmpty, let type, let date else {
+                errors += rowErrors
+                continue
+            }
+            events.append(MappaEventRecord(nominalRef: reference, type: type, date: date, levelAtEvent: level, detail: detail))
+        }
+        progress?(dataRecords.count)
+        if dataRecords.isEmpty {
+            errors.append(CaseRegisterRowError(line: 2, column: "(file)", message: "The file has a header but no rows"))
+        }
+        return errors.isEmpty ? .success(events) : .failure(CaseRegisterImportError(errors: errors, rowsRead: dataRecords.count))
+    }
+}
+
+/// The MAPPA reporting year, 1 April to 31 March (domain.md 7.1), named by the date it ends.
+public struct ReportingYear: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let start: CalendarDate
+    public let end: CalendarDate
+
+    /// Nil unless `yearEnding` is a 31 March.
+    public init?(yearEnding: CalendarDate) {
+        guard yearEnding.month == 3, yearEnding.day == 31 else { return nil }
+        end = yearEnding
+        start = CalendarDate(year: yearEnding.year - 1, month: 4, day: 1)
+    }
+
+    /// The reporting year a date falls in.
+    public init(containing date: CalendarDate) {
+        let endYear = date.month >= 4 ? date.year + 1 : date.year
+        self.init(yearEnding: CalendarDate(year: endYear, month: 3, day: 31))!
+    }
+
+    /// The last reporting year that has ended on or before `today`: the one an annual report is written for.
+    public static func lastCompleted(before today: CalendarDate) -> ReportingYear {
+        ReportingYear(containing: today).previous
+    }
+
+    public var previous: ReportingYear { ReportingYear(yearEnding: CalendarDate(year: end.year - 1, month: 3, day: 31))! }
+    public var next: ReportingYear { ReportingYear(yearEnding: CalendarDate(year: end.year + 1, month: 3, day: 31))! }
+
+    /// "2025/26", as MoJ tables name years.
+    public var description: String { "\(start.year)/\(String(format2: end.year % 100))" }
+    public func contains(_ date: CalendarDate) -> Bool { date >= start && date <= end }
+    public static func < (a: Self, b: Self) -> Bool { a.end < b.end }
+}
+
+private extension String {
+    init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
+}
+
+/// What the annual report needs to know about one MAPPA case. Levels and categories change over a case's life:
+/// the history gives each change with the date it took effect, so the report can say what the case was on any day.
+public struct CaseFactsForReport: Sendable, Equatable {
+    public var nominalID: Int64
+    public var category: MappaCategory
+    public var level: ManagementLevel
+    public var inCommunity: Bool
+    public var startDate: CalendarDate
+    public var exitDate: CalendarDate?
+    /// Changes of level and category, in the order they happened.
+    public var changes: [Change]
+
+    public struct Change: Sendable, Equatable {
+        public enum Field: String, Sendable { case level, category }
+        public var field: Field
+        public var date: CalendarDate
+        public var oldValue: Int
+        public var newValue: Int
+        public init(field: Field, date: CalendarDate, oldValue: Int, newValue: Int) {
+            self.field = field
+            self.date = date
+            self.oldValue = oldValue
+            self.newValue = newValue
+        }
+    }
+
+    public init(nominalID: Int64, category: MappaCategory, level: ManagementLevel, inCommunity: Bool, startDate: CalendarDate,
+                exitDate: CalendarDate?, changes: [Change] = []) {
+        self.nominalID = nominalID
+        self.category = category
+        self.level = level
+        self.inCommunity = inCommunity
+        self.startDate = startDate
+        self.exitDate = exitDate
+        self.changes = changes
+    }
+
+    /// Open at the end of `date`: started on or before it and not exited on or before it.
+    public func isOpen(on date: CalendarDate) -> Bool { startDate <= date && (exitDate.map { $0 > date } ?? true) }
+
+    /// The value at the end of `date`: the old value of the first change after it, or the current value.
+    func value(_ field: Change.Field, on date: CalendarDate) -> Int {
+        let current = field == .level ? level.rawValue : category.rawValue
+        return changes.first { $0.field == field && $0.date > date }?.oldValue ?? current
+    }
+
+    public func level(on date: CalendarDate) -> ManagementLevel { ManagementLevel(rawValue: value(.level, on: date)) ?? .unknown }
+    public func category(on date: CalendarDate) -> MappaCategory { MappaCategory(rawValue: value(.category, on: date)) ?? category }
+
+    /// The highest level held on any day from `from` to `to`, and the category held on the last of those days
+    /// at that level. Nil when the case was not open on any of those days.
+    public func highestLevel(from: CalendarDate, to: CalendarDate) -> (level: ManagementLevel, category: MappaCategory)? {
+        let first = max(from, startDate)
+        let last = min(to, exitDate.map { $0.adding(days: -1) } ?? to)
+        guard first <= last else { return nil }
+        // The days on which the level or category can differ: the first day, and each day a change took effect.
+        var days = [first]
+        for change in changes where change.date > first && change.date <= last { days.append(change.date) }
+        var best: (level: ManagementLevel, category: MappaCategory, day: CalendarDate)?
+        for day in days {
+            let level = self.level(on: day)
+            if best == nil || level > best!.level || (level == best!.level && day > best!.day) {
+                best = (level, category(on: day), day)
+            }
+        }
+        return best.map { ($0.level, $0.category) }
+    }
+}
+
+/// Events counted for the report: how many of a type, at a level at the event (nil: not recorded).
+public struct EventTally: Sendable, Equatable {
+    public var type: MappaEventType
+    public var levelAtEvent: ManagementLevel?
+    public var count: Int
+    public init(type: MappaEventType, levelAtEvent: ManagementLevel?, count: Int) {
+        self.type = type
+        self.levelAtEvent = levelAtEvent
+        self.count = count
+    }
+}
+
+/// The annual report in the shape of the MoJ area tables (DESIGN.md, "Annual report"): tables of named rows and
+/// columns. Values are numbers; a value that cannot be worked out (the rate without an area population) is nil.
+public struct AnnualReport: Sendable, Equatable {
+    public struct Table: Sendable, Equatable {
+        public var name: String
+        public var title: String
+        public var columns: [String]
+        public var rows: [Row]
+    }
+    public struct Row: Sendable, Equatable {
+        public var name: String
+        public var label: String
+        /// One per column of the table, in the same order; nil where the figure cannot be worked out.
+        public var values: [Double?]
+        /// Columns this row has no figure for by definition (event types not split by level): not reported.
+        public var notApplicable: Set<String> = []
+    }
+
+    public var year: ReportingYear
+    public var tables: [Table]
+    /// Active community cases on 31 March with no level set: in the totals, in no level row.
+    public var casesWithoutLevel: Int
+    public var areaPopulation: Int?
+
+    public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
+
+    /// The figure at `table`, `row`, `column`; nil if absent.
+    public func value(_ table: String, _ row: String, _ column: String) -> Double? {
+        guard let table = self.table(table), let columnIndex = table.columns.firstIndex(of: column),
+              let row = table.rows.first(where: { $0.name == row }) else { return nil }
+        return row.values[columnIndex]
+    }
+
+    /// Counts print as integers; the rate with two decimals.
+    public static func formatted(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format2dp: value)
+    }
+
+    /// The report as `table,row,column,value` CSV (DESIGN.md), one line per figure, LF line endings. Every cell
+    /// is a fixed name or a number, so nothing can run as a formula.
+    public func csv() -> String {
+        var out = "table,row,column,value\n"
+        for table in tables {
+            for row in table.rows {
+                for (index, column) in table.columns.enumerated() where !row.notApplicable.contains(column) {
+                    out += "\(table.name),\(row.name),\(column),\(row.values[index].map(Self.formatted) ?? "")\n"
+                }
+            }
+        }
+        return out
+    }
+}
+
+private extension String {
+    init(format2dp value: Double) {
+        let hundredths = Int64((value * 100).rounded())
+        let sign = hundredths < 0 ? "-" : ""
+        let magnitude = abs(hundredths)
+        let cents = magnitude % 100
+        self = "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+}
+
+/// Works out the annual report from case facts and event tallies: pure, so each table is unit-tested by hand.
+public enum AnnualReportCalculator {
+    static let categoryColumns = ["category_1", "category_2", "category_3", "category_4", "total"]
+
+    public static func report(year: ReportingYear, cases: [CaseFactsForReport], events: [EventTally], areaPopulation: Int?) -> AnnualReport {
+        // 1. Active cases in the community on the year-end date, by level and category.
+        var eligible = Array(repeating: Array(repeating: 0.0, count: 5), count: 4) // level rows 1–3, total
+        var withoutLevel = 0
+        var category1InCommunity = 0
+        for facts in cases where facts.inCommunity && facts.isOpen(on: year.end) {
+            let category = facts.category(on: year.end)
+            let level = facts.level(on: year.end)
+            let column = category.rawValue - 1
+            if level == .unknown { withoutLevel += 1 } else { eligible[level.rawValue - 1][column] += 1; eligible[level.rawValue - 1][4] += 1 }
+            eligible[3][column] += 1
+            eligible[3][4] += 1
+            if category == .one { category1InCommunity += 1 }
+        }
+
+        // 2. Distinct nominals at Level 2 or 3 at any time in the year, at the highest level they reached.
+        var highest: [Int64: (level: ManagementLevel, category: MappaCategory)] = [:]
+        for facts in cases {
+            guard let reached = facts.highestLevel(from: year.start, to: year.end), reached.level >= .two else { continue }
+            if let existing = highest[facts.nominalID], existing.level >= reached.level { continue }
+            highest[facts.nominalID] = reached
+        }
+        var inYear = Array(repeating: Array(repeating: 0.0, count: 5), count: 3) // level 2, level 3, total
+        for reached in highest.values {
+            let row = reached.level == .three ? 1 : 0
+            let column = reached.category.rawValue - 1
+            inYear[row][column] += 1
+            inYear[row][4] += 1
+            inYear[2][column] += 1
+            inYear[2][4] += 1
+        }
+
+        // 3. Registered sexual offenders per 100,000 of the area's population.
+        let rate: Double? = areaPopulation.flatMap { $0 > 0 ? (Double(category1InCommunity) * 100_000 / Double($0) * 100).rounded() / 100 : nil }
+
+        // 4. Events in the year.
+        var counts: [MappaEventType: [Double]] = [:]
+        for tally in events {
+            var row = counts[tally.type] ?? [0, 0, 0, 0]
+            row[0] += Double(tally.count)
+            if let level = tally.levelAtEvent, level != .unknown { row[level.rawValue] += Double(tally.count) }
+            counts[tally.type] = row
+        }
+        let eventRows = MappaEventType.allCases.map { type -> AnnualReport.Row in
+            let row = counts[type] ?? [0, 0, 0, 0]
+            return AnnualReport.Row(name: type.rawValue, label: type.displayName,
+                                    values: type.countedByLevel ? row : [row[0], nil, nil, nil],
+                                    notApplicable: type.countedByLevel ? [] : ["level_1", "level_2", "level_3"])
+        }
+
+        let levelLabels = ["Level 1", "Level 2", "Level 3", "Total"]
+        return AnnualReport(year: year, tables: [
+            AnnualReport.Table(name: "eligible_on_31_march", title: "MAPPA-eligible offenders in the community on 31 March \(year.end.year)",
+                               columns: categoryColumns,
+                               rows: zip(["level_1", "level_2", "level_3", "total"], levelLabels).enumerated().map {
+                                   AnnualReport.Row(name: $1.0, label: $1.1, values: eligible[$0].map(Optional.some)) }),
+            AnnualReport.Table(name: "level_2_3_in_year", title: "Offenders managed at Level 2 or 3 during \(year)",
+                               columns: categoryColumns,
+                               rows: zip(["level_2", "level_3", "total"], ["Level 2", "Level 3", "Total"]).enumerated().map {
+                                   AnnualReport.Row(name: $1.0, label: $1.1, values: inYear[$0].map(Optional.some)) }),
+            AnnualReport.Table(name: "rsos_per_100k", title: "Registered sexual offenders per 100,000 population on 31 March \(year.end.year)",
+                               columns: ["value"], rows: [AnnualReport.Row(name: "rate", label: "Rate", values: [rate])]),
+            AnnualReport.Table(name: "events", title: "Events during \(year)", columns: ["count", "level_1", "level_2", "level_3"],
+                               rows: eventRows),
+        ], casesWithoutLevel: withoutLevel, areaPopulation: areaPopulation)
+    }
+
+    /// Human names for the report's columns.
+    public static func columnLabel(_ column: String) -> String {
+        switch column {
+        case "category_1": return "Category 1"
+        case "category_2": return "Category 2"
+        case "category_3": return "Category 3"
+        case "category_4": return "Category 4"
+        case "total": return "Total"
+        case "value": return "Value"
+        case "count": return "Count"
+        case "level_1": return "Level 1"
+        case "level_2": return "Level 2"
+        case "level_3": return "Level 3"
+        default: return column
+        }
+    }
+}
+
+extension AnnualReport {
+    /// The report as the JSON the CLI and the API give: the same table, row and column names as the CSV.
+    public struct Document: Encodable, Sendable {
+        public struct Table: Encodable, Sendable {
+            public var name: String
+            public var title: String
+            public var columns: [String]
+            public var rows: [Row]
+        }
+        public struct Row: Encodable, Sendable {
+            public var name: String
+            public var label: String
+            public var values: [String: Double?]
+
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(name, forKey: Key("name"))
+                try container.encode(label, forKey: Key("label"))
+                var nested = container.nestedContainer(keyedBy: Key.self, forKey: Key("values"))
+                for (column, value) in values.sorted(by: { $0.key < $1.key }) {
+                    if let value { try nested.encode(value == value.rounded() ? Double(Int64(value)) : value, forKey: Key(column)) }
+                    else { try nested.encodeNil(forKey: Key(column)) }
+                }
+            }
+            struct Key: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init(_ value: String) { stringValue = value }
+                init?(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+        }
+        public var yearStarting: String
+        public var yearEnding: String
+        public var areaPopulation: Int?
+        public var casesWithoutLevel: Int
+        public var tables: [Table]
+    }
+
+    public var document: Document {
+        Document(yearStarting: year.start.description, yearEnding: year.end.description, areaPopulation: areaPopulation,
+                 casesWithoutLevel: casesWithoutLevel,
+                 tables: tables.map { table in
+                     Document.Table(name: table.name, title: table.title, columns: table.columns, rows: table.rows.map { row in
+                         Document.Row(name: row.name, label: row.label,
+                                      values: Dictionary(uniqueKeysWithValues: zip(table.columns, row.values)
+                                          .filter { !row.notApplicable.contains($0.0) }))
+                     })
+                 })
+    }
+}

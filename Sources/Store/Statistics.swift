@@ -1,0 +1,195 @@
+import Database
+import Domain
+import Foundation
+
+/// What an events import did.
+public struct EventImportSummary: Sendable, Equatable {
+    public var added = 0
+    /// Rows identical to an event already on record (same nominal, type, date, level and detail): skipped, so
+    /// importing the same file twice counts nothing twice.
+    public var alreadyRecorded = 0
+}
+
+/// One event on a nominal's record, for the case page.
+public struct RecordedEvent: Sendable, Equatable {
+    public var id: Int64
+    public var type: MappaEventType
+    public var date: CalendarDate
+    public var levelAtEvent: ManagementLevel?
+    public var detail: String
+    public var source: String
+}
+
+/// The statistics the annual report needs: events (imported or recorded), the area population setting, and the
+/// report itself, worked out by `AnnualReportCalculator` from facts read here.
+public final class StatisticsService: Sendable {
+    let database: Database
+    let clock: Clock
+    public let audit: AuditTrail
+    static let populationKey = "statistics.area_population"
+
+    public init(database: Database, clock: Clock = .system) {
+        self.database = database
+        self.clock = clock
+        self.audit = AuditTrail(database: database, clock: clock)
+    }
+
+    public var today: CalendarDate { CalendarDate(clock.now()) }
+
+    // MARK: Area population
+
+    /// The area's population for the RSOs-per-100,000 rate; nil until an administrator sets it.
+    public func areaPopulation() throws -> Int? {
+        try database.read { connection in
+            try connection.queryOne("SELECT value FROM settings WHERE key = ?", [.text(Self.populationKey)])
+                .flatMap { Int($0.string("value")) }
+        }
+    }
+
+    public func setAreaPopulation(_ text: String, by actor: Actor) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        guard let population = Int(trimmed), population > 0, population <= 100_000_000 else {
+            throw AccountService.ValidationFailure(problems: [ValidationProblem(field: "area_population",
+                message: "Enter the area's population as a whole number, for example 1,250,000")])
+        }
+        try database.write { connection in
+            try connection.execute("DELETE FROM settings WHERE key = ?", [.text(Self.populationKey)])
+            try connection.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [.text(Self.populationKey), .text(String(population))])
+            try audit.append(connection, actor: actor, action: .update, subjectType: "settings", subjectID: "area_population",
+                             detail: "\(population)")
+        }
+    }
+
+    // MARK: Events
+
+    /// The set of nominal references on record, so the events file can be checked before anything is written.
+    public func nominalRefs() throws -> Set<String> {
+        try database.read { connection in
+            Set(try connection.query("SELECT nominal_ref FROM nominals").map { $0.string("nominal_ref") })
+        }
+    }
+
+    /// Imports validated events in one transaction, many rows per statement (PostgreSQL pays a round trip per
+    /// statement). Rows already on record are skipped and counted. Any failure rolls back everything.
+    public func importEvents(_ events: [MappaEventRecord], by actor: Actor, progress: ((Int) -> Void)? = nil) throws -> EventImportSummary {
+        var summary = EventImportSummary()
+        let stamp = Timestamp.string(clock.now())
+        try database.write { connection in
+            var ids: [String: Int64] = [:]
+            for row in try connection.query("SELECT id, nominal_ref FROM nominals") { ids[row.string("nominal_ref")] = row.int64("id") }
+            let batchSize = 200
+            var start = 0
+            while start < events.count {
+                let batch = events[start..<min(start + batchSize, events.count)]
+                var parameters: [SQLValue] = []
+                parameters.reserveCapacity(batch.count * 8)
+                for event in batch {
+                    guard let nominalID = ids[event.nominalRef] else {
+                        throw StoreError("unknown_nominal", "An event names a nominal reference that is not on record")
+                    }
+                    parameters += [.integer(nominalID), .text(event.type.rawValue), .text(event.date.description),
+                                   .integer(Int64(event.levelAtEvent?.rawValue ?? 0)), .text(event.detail), .text("import"),
+                                   .text(stamp), .init(actor.userID)]
+                }
+                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+                let added = try connection.execute("""
+                    INSERT INTO mappa_events (nominal_id, event_type, event_date, level_at_event, detail, source, recorded_at, recorded_by)
+                    VALUES \(placeholders) ON CONFLICT DO NOTHING
+                    """, parameters)
+                summary.added += added
+                summary.alreadyRecorded += batch.count - added
+                start += batch.count
+                if start / 10_000 != (start - batch.count) / 10_000 { progress?(start) }
+            }
+            try audit.append(connection, actor: actor, action: .create, subjectType: "events", subjectID: "import",
+                             detail: "\(summary.added) events added, \(summary.alreadyRecorded) already recorded")
+        }
+        progress?(events.count)
+        return summary
+    }
+
+    /// Records one event on a nominal, typed in on the case page. The same event twice is refused.
+    @discardableResult
+    public func recordEvent(nominalID: Int64, type: MappaEventType, date: CalendarDate, levelAtEvent: ManagementLevel?,
+                            detail: String, by actor: Actor) throws -> Int64 {
+        try database.write { connection in
+            guard try connection.queryOne("SELECT id FROM nominals WHERE id = ?", [.integer(nominalID)]) != nil else {
+                throw StoreError.notFound("The nominal")
+            }
+            let key: [SQLValue] = [.integer(nominalID), .text(type.rawValue), .text(date.description),
+                                   .integer(Int64(levelAtEvent?.rawValue ?? 0)), .text(detail)]
+            if try connection.queryOne("""
+                SELECT id FROM mappa_events WHERE nominal_id = ? AND event_type = ? AND event_date = ? AND level_at_event = ? AND detail = ?
+                """, key) != nil {
+                throw StoreError("duplicate_event", "This event is already recorded for this nominal")
+            }
+            let id = try connection.insert("""
+                INSERT INTO mappa_events (nominal_id, event_type, event_date, level_at_event, detail, source, recorded_at, recorded_by)
+                VALUES (?, ?, ?, ?, ?, 'recorded', ?, ?)
+                """, key + [.text(Timestamp.string(clock.now())), .init(actor.userID)])
+            try audit.append(connection, actor: actor, action: .create, subjectType: "nominal", subjectID: String(nominalID),
+                             detail: "event \(type.rawValue) on \(date)")
+            return id
+        }
+    }
+
+    /// A nominal's events, newest first.
+    public func events(nominalID: Int64) throws -> [RecordedEvent] {
+        try database.read { connection in
+            try connection.query("""
+                SELECT id, event_type, event_date, level_at_event, detail, source FROM mappa_events
+                WHERE nominal_id = ? ORDER BY event_date DESC, id DESC
+                """, [.integer(nominalID)]).compactMap { row in
+                guard let type = MappaEventType(rawValue: row.string("event_type")), let date = CalendarDate(row.string("event_date")) else { return nil }
+                let level = ManagementLevel(rawValue: Int(row.int64("level_at_event"))) ?? .unknown
+                return RecordedEvent(id: row.int64("id"), type: type, date: date, levelAtEvent: level == .unknown ? nil : level,
+                                     detail: row.string("detail"), source: row.string("source"))
+            }
+        }
+    }
+
+    // MARK: Annual report
+
+    /// The annual report for `year`: case facts for every case open at some time since the year began (with
+    /// the level and category changes since then), and the year's events counted by type and level in SQL.
+    public func annualReport(year: ReportingYear) throws -> AnnualReport {
+        let (cases, tallies) = try database.read { connection -> ([CaseFactsForReport], [EventTally]) in
+            let from = year.start.description
+            var changes: [Int64: [CaseFactsForReport.Change]] = [:]
+            for row in try connection.query("""
+                SELECT case_id, field, old_value, new_value, changed_at FROM case_history
+                WHERE field IN ('level', 'category') AND changed_at >= ? ORDER BY changed_at, id
+                """, [.text(from)]) {
+                guard let field = CaseFactsForReport.Change.Field(rawValue: row.string("field")),
+                      let date = CalendarDate(String(row.string("changed_at").prefix(10))),
+                      let old = Int(row.string("old_value")), let new = Int(row.string("new_value")) else { continue }
+                changes[row.int64("case_id"), default: []].append(.init(field: field, date: date, oldValue: old, newValue: new))
+            }
+            var cases: [CaseFactsForReport] = []
+            for row in try connection.query("""
+                SELECT cases.id, cases.nominal_id, cases.category, cases.level, cases.start_date, cases.exit_date,
+                       nominals.custody_status
+                FROM cases JOIN nominals ON nominals.id = cases.nominal_id
+                WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?)
+                """, [.text(year.end.description), .text(from)]) {
+                guard let category = MappaCategory(rawValue: Int(row.int64("category"))),
+                      let start = CalendarDate(row.string("start_date")) else { continue }
+                cases.append(CaseFactsForReport(
+                    nominalID: row.int64("nominal_id"), category: category,
+                    level: ManagementLevel(rawValue: Int(row.int64("level"))) ?? .unknown,
+                    inCommunity: row.string("custody_status") == CustodyStatus.community.rawValue, startDate: start,
+                    exitDate: row["exit_date"].string.flatMap(CalendarDate.init), changes: changes[row.int64("id")] ?? []))
+            }
+            let tallies = try connection.query("""
+                SELECT event_type, level_at_event, COUNT(*) AS n FROM mappa_events
+                WHERE event_date >= ? AND event_date <= ? GROUP BY event_type, level_at_event
+                """, [.text(from), .text(year.end.description)]).compactMap { row -> EventTally? in
+                guard let type = MappaEventType(rawValue: row.string("event_type")) else { return nil }
+                let level = ManagementLevel(rawValue: Int(row.int64("level_at_event"))) ?? .unknown
+                return EventTally(type: type, levelAtEvent: level == .unknown ? nil : level, count: Int(row.int64("n")))
+            }
+            return (cases, tallies)
+        }
+        return AnnualReportCalculator.report(year: year, cases: cases, events: tallies, areaPopulation: try areaPopulation())
+    }
+}
