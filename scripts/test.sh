@@ -41,6 +41,9 @@ MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/api-tests.sh
 echo "== mail (SMTP sink, calendar invitations, outage and recovery)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/mail-tests.sh
 
+echo "== statistics (annual report with known answers: CLI, page, CSV, JSON, XLSX)"
+MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/stats-tests.sh
+
 echo "== browser tests (end to end, accessibility, HTML validity)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh
 

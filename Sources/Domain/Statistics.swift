@@ -301,6 +301,12 @@ public struct AnnualReport: Sendable, Equatable {
         public var title: String
         public var columns: [String]
         public var rows: [Row]
+        /// Counts are whole numbers; a rate has two decimal places, always (1.50, not 1.5).
+        public var isRate = false
+
+        public func formatted(_ value: Double) -> String {
+            isRate ? String(format2dp: value) : AnnualReport.formatted(value)
+        }
     }
     public struct Row: Sendable, Equatable {
         public var name: String
@@ -338,7 +344,7 @@ public struct AnnualReport: Sendable, Equatable {
         for table in tables {
             for row in table.rows {
                 for (index, column) in table.columns.enumerated() where !row.notApplicable.contains(column) {
-                    out += "\(table.name),\(row.name),\(column),\(row.values[index].map(Self.formatted) ?? "")\n"
+                    out += "\(table.name),\(row.name),\(column),\(row.values[index].map(table.formatted) ?? "")\n"
                 }
             }
         }
@@ -421,7 +427,7 @@ public enum AnnualReportCalculator {
                                rows: zip(["level_2", "level_3", "total"], ["Level 2", "Level 3", "Total"]).enumerated().map {
                                    AnnualReport.Row(name: $1.0, label: $1.1, values: inYear[$0].map(Optional.some)) }),
             AnnualReport.Table(name: "rsos_per_100k", title: "Registered sexual offenders per 100,000 population on 31 March \(year.end.year)",
-                               columns: ["value"], rows: [AnnualReport.Row(name: "rate", label: "Rate", values: [rate])]),
+                               columns: ["value"], rows: [AnnualReport.Row(name: "rate", label: "Rate", values: [rate])], isRate: true),
             AnnualReport.Table(name: "events", title: "Events during \(year)", columns: ["count", "level_1", "level_2", "level_3"],
                                rows: eventRows),
         ], casesWithoutLevel: withoutLevel, areaPopulation: areaPopulation)

@@ -185,7 +185,7 @@ enum StatisticsRoutes {
         let body = table.rows.map { row -> HTML in
             let cells = zip(table.columns, row.values).map { column, value -> HTML in
                 if row.notApplicable.contains(column) { return "<td class=\"table__cell table__cell--numeric\">–</td>" }
-                let text = value.map(AnnualReport.formatted) ?? "Not known"
+                let text = value.map(table.formatted) ?? "Not known"
                 return "<td class=\"table__cell table__cell--numeric\" data-column=\"\(column)\">\(text)</td>"
             }
             return "<tr class=\"table__row\" data-row=\"\(row.name)\"><th scope=\"row\" class=\"table__header\">\(row.label)</th>\(cells)</tr>"

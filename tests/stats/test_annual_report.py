@@ -1,0 +1,307 @@
+"""The annual report end to end, as the coordinator and the statistics team would check it.
+
+For each database (a temporary SQLite file, and PostgreSQL when --postgres is given):
+1. the synthetic register and events of fixture.py go in through `mappa import cases` / `mappa import events`
+   (an events file with one bad row first: nothing imported); importing the events again adds nothing;
+2. `mappa stats annual --format csv` gives exactly the expected figure in every cell, and no other cells;
+   `--format json` gives the same figures; `--format xlsx` opens in openpyxl with one sheet per table and the
+   same numbers as numbers;
+3. `mappa serve`: the coordinator signs in and the annual report page shows the same figure in every cell; the
+   page's CSV and XLSX downloads agree;
+4. level history: a second register import raises, lowers and exits cases today; the current year counts each
+   case at the highest level it held, the year before at the level it had then.
+
+Prints one line per check and "stats: N passed, N failed"; exits 1 on any failure. Loopback only.
+"""
+
+import argparse
+import csv
+import datetime
+import http.cookiejar
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import openpyxl
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fixture  # noqa: E402
+
+COORDINATOR_PASSWORD = "saffron ledger kite 93"
+NEW_PASSWORD = "pebble orchard mast 47"
+passed = 0
+failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"  ok   {name}", flush=True)
+    else:
+        failed += 1
+        print(f"  FAIL {name}" + (f"\n       {str(detail)[:1500]}" if detail else ""), flush=True)
+    return condition
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mappa:
+    def __init__(self, binary, database, work):
+        self.binary, self.database, self.work = binary, database, work
+        self.environment = {k: v for k, v in os.environ.items() if k != "MAPPA_DATABASE_URL"}
+
+    def run(self, *arguments, stdin=None):
+        result = subprocess.run([self.binary, *arguments, "--database", self.database], input=stdin,
+                                capture_output=True, timeout=300, env=self.environment)
+        return result.returncode, result.stdout, result.stderr.decode(errors="replace")
+
+    def file(self, name, text):
+        path = os.path.join(self.work, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return path
+
+
+def csv_cells(data):
+    rows = list(csv.reader(io.StringIO(data.decode() if isinstance(data, bytes) else data)))
+    if not rows or rows[0] != ["table", "row", "column", "value"]:
+        return None
+    return {(table, row, column): value for table, row, column, value in rows[1:]}
+
+
+def xlsx_cells(data):
+    """Each sheet is one table: row names in column A, column names in the header row."""
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    cells, types = {}, set()
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = rows[0]
+        for values in rows[1:]:
+            for column, value in zip(header[1:], values[1:]):
+                if value is None or value == "–":
+                    continue
+                types.add(type(value))
+                if not isinstance(value, (int, float)):
+                    text = str(value)
+                elif sheet.title == "rsos_per_100k":
+                    text = f"{value:.2f}"
+                else:
+                    text = str(int(value))
+                cells[(sheet.title, values[0], column)] = text
+    return [sheet.title for sheet in book.worksheets], cells, types
+
+
+def page_cells(page):
+    cells = {}
+    for table, body in re.findall(r'<table class="table" data-table="([a-z0-9_]+)">(.*?)</table>', page, re.S):
+        for row, row_body in re.findall(r'<tr class="table__row" data-row="([a-z0-9_]+)">(.*?)</tr>', body, re.S):
+            for column, value in re.findall(r'data-column="([a-z0-9_]+)">([^<]*)<', row_body):
+                cells[(table, row, column)] = value
+    return cells
+
+
+def differences(expected, actual):
+    wrong = [f"{key}: expected {value}, got {actual.get(key)}" for key, value in sorted(expected.items()) if actual.get(key) != value]
+    extra = [f"{key} not expected" for key in sorted(set(actual) - set(expected))]
+    return wrong + extra
+
+
+class Browser:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path):
+        try:
+            with self.opener.open(self.base + path, timeout=30) as response:
+                return response.status, response.read(), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), error.headers
+
+    def post(self, path, fields):
+        try:
+            with self.opener.open(self.base + path, data=urllib.parse.urlencode(fields).encode(), timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def csrf(self, path):
+        _, page, _ = self.get(path)
+        match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.decode())
+        return match.group(1) if match else ""
+
+    def sign_in(self, username, password, new_password):
+        self.post("/login", {"csrf_token": self.csrf("/login"), "username": username, "password": password})
+        self.post("/account/password", {"csrf_token": self.csrf("/account/password"), "current_password": password,
+                                        "new_password": new_password, "confirm_password": new_password})
+
+
+def serve(mappa, port):
+    log = open(os.path.join(mappa.work, "serve.log"), "a")
+    server = subprocess.Popen([mappa.binary, "serve", "--port", str(port), "--database", mappa.database],
+                              stdout=log, stderr=log, env=mappa.environment)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    return server
+
+
+def suite(name, binary, database, work):
+    print(f"-- {name}: the synthetic register with known answers")
+    data = fixture.Fixture()
+    mappa = Mappa(binary, database, work)
+    code, out, err = mappa.run("import", "cases", mappa.file("register.csv", data.register_csv()))
+    check(f"{name}: the register of {len(data.rows)} synthetic nominals imports", code == 0, out + err.encode())
+    bad = data.events_csv() + "FX-99999,shpo,2025-06-01,,Nobody by this reference\n"
+    code, out, _ = mappa.run("import", "events", mappa.file("bad-events.csv", bad))
+    check(f"{name}: an events file with one unknown nominal imports nothing and names the line",
+          code == 1 and f"line {len(data.events) + 2}, nominal_ref" in out.decode() and "nothing was imported" in out.decode(), out)
+    code, out, _ = mappa.run("import", "events", mappa.file("events.csv", data.events_csv()))
+    check(f"{name}: the {len(data.events)} events import", code == 0 and f"{len(data.events)} events added" in out.decode(), out)
+    code, out, _ = mappa.run("import", "events", mappa.file("events.csv", data.events_csv()))
+    check(f"{name}: importing the same events again adds nothing",
+          code == 0 and f"0 events added, {len(data.events)} already on record" in out.decode(), out)
+    code, out, _ = mappa.run("stats", "population", str(fixture.POPULATION))
+    check(f"{name}: the area population is set", code == 0, out)
+
+    code, out, err = mappa.run("stats", "annual", "--year-ending", "2026-03-31", "--format", "csv")
+    cells = csv_cells(out) or {}
+    check(f"{name}: CLI CSV has every expected figure and nothing else ({len(data.expected)} cells)",
+          code == 0 and not differences(data.expected, cells), differences(data.expected, cells) or err)
+    code, out, _ = mappa.run("stats", "annual", "--year-ending", "2026-03-31", "--format", "json")
+    document = json.loads(out) if code == 0 else {}
+    from_json = {}
+    for table in document.get("tables", []):
+        for row in table["rows"]:
+            for column, value in row["values"].items():
+                from_json[(table["name"], row["name"], column)] = "" if value is None else (
+                    f"{value:.2f}" if table["name"] == "rsos_per_100k" else str(int(value)))
+    check(f"{name}: CLI JSON gives the same figures", document.get("yearEnding") == "2026-03-31"
+          and not differences(data.expected, from_json), differences(data.expected, from_json))
+    xlsx_path = os.path.join(work, "annual.xlsx")
+    code, _, err = mappa.run("stats", "annual", "--year-ending", "2026-03-31", "--format", "xlsx", "--to", xlsx_path)
+    if check(f"{name}: CLI writes the XLSX", code == 0 and os.path.exists(xlsx_path), err):
+        with open(xlsx_path, "rb") as handle:
+            sheets, from_xlsx, types = xlsx_cells(handle.read())
+        check(f"{name}: the XLSX has one sheet per table", sheets == ["eligible_on_31_march", "level_2_3_in_year", "rsos_per_100k", "events"], sheets)
+        check(f"{name}: the XLSX opens in openpyxl with the same figures", not differences(data.expected, from_xlsx),
+              differences(data.expected, from_xlsx))
+        check(f"{name}: figures in the XLSX are numbers, not text", types <= {int, float}, types)
+    code, out, err = mappa.run("stats", "annual", "--year-ending", "2026-02-28")
+    check(f"{name}: a year that does not end on 31 March is refused with a reason", code == 2 and "31 March" in err, err)
+
+    print(f"-- {name}: the annual report page")
+    code, _, err = mappa.run("user", "add", "--username", "stats.coordinator", "--name", "Stats Coordinator",
+                             "--role", "coordinator", "--agency", "mappa_unit", stdin=(COORDINATOR_PASSWORD + "\n").encode())
+    check(f"{name}: a coordinator account is added", code == 0, err)
+    port = free_port()
+    server = serve(mappa, port)
+    try:
+        browser = Browser(port)
+        browser.sign_in("stats.coordinator", COORDINATOR_PASSWORD, NEW_PASSWORD)
+        status, page, _ = browser.get("/statistics/annual?year_ending=2026-03-31")
+        shown = page_cells(page.decode())
+        expected_page = {key: value for key, value in data.expected.items()}
+        check(f"{name}: the page shows every expected figure", status == 200 and not differences(expected_page, shown),
+              differences(expected_page, shown) or status)
+        status, body, headers = browser.get("/statistics/annual.csv?year_ending=2026-03-31")
+        check(f"{name}: the page's CSV download agrees", status == 200 and csv_cells(body) == cells,
+              differences(data.expected, csv_cells(body) or {}))
+        status, body, headers = browser.get("/statistics/annual.xlsx?year_ending=2026-03-31")
+        if check(f"{name}: the page's XLSX download is a spreadsheet", status == 200 and body[:2] == b"PK"
+                 and "spreadsheetml" in headers.get("Content-Type", ""), headers.get("Content-Type")):
+            check(f"{name}: the downloaded XLSX has the same figures", not differences(data.expected, xlsx_cells(body)[1]))
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def history_suite(name, binary, database, work):
+    print(f"-- {name}: level history through two register imports")
+    mappa = Mappa(binary, database, work)
+    today = datetime.date.today()
+    year_end = datetime.date(today.year + (1 if today.month >= 4 else 0), 3, 31)
+    year_start = datetime.date(year_end.year - 1, 4, 1)
+    code, out, err = mappa.run("import", "cases", mappa.file("history-1.csv", fixture.history_register(False, today)))
+    check(f"{name}: five cases at their first levels", code == 0, out + err.encode())
+    code, out, err = mappa.run("import", "cases", mappa.file("history-2.csv", fixture.history_register(True, today)))
+    check(f"{name}: the second import raises H1 and H4, lowers H2 and exits H3 today", code == 0, out + err.encode())
+
+    def report(year_ending):
+        code, out, _ = mappa.run("stats", "annual", "--year-ending", year_ending.isoformat())
+        cells = csv_cells(out) or {}
+        return {key: value for key, value in cells.items() if key[0] in ("eligible_on_31_march", "level_2_3_in_year") and value != "0"}
+
+    current = report(year_end)
+    if today > year_start:
+        expected = {("level_2_3_in_year", "level_2", "category_1"): "1", ("level_2_3_in_year", "level_2", "total"): "1",
+                    ("level_2_3_in_year", "level_3", "category_1"): "1", ("level_2_3_in_year", "level_3", "category_2"): "1",
+                    ("level_2_3_in_year", "level_3", "category_3"): "1", ("level_2_3_in_year", "level_3", "total"): "3",
+                    ("level_2_3_in_year", "total", "category_1"): "2", ("level_2_3_in_year", "total", "category_2"): "1",
+                    ("level_2_3_in_year", "total", "category_3"): "1", ("level_2_3_in_year", "total", "total"): "4"}
+    else:  # on 1 April the year began today: only today's levels count
+        expected = {("level_2_3_in_year", "level_3", "category_1"): "1", ("level_2_3_in_year", "level_3", "category_3"): "1",
+                    ("level_2_3_in_year", "level_3", "total"): "2", ("level_2_3_in_year", "total", "category_1"): "1",
+                    ("level_2_3_in_year", "total", "category_3"): "1", ("level_2_3_in_year", "total", "total"): "2"}
+    expected.update({("eligible_on_31_march", "level_1", "category_2"): "2", ("eligible_on_31_march", "level_1", "total"): "2",
+                     ("eligible_on_31_march", "level_3", "category_1"): "1", ("eligible_on_31_march", "level_3", "category_3"): "1",
+                     ("eligible_on_31_march", "level_3", "total"): "2", ("eligible_on_31_march", "total", "category_1"): "1",
+                     ("eligible_on_31_march", "total", "category_2"): "2", ("eligible_on_31_march", "total", "category_3"): "1",
+                     ("eligible_on_31_march", "total", "total"): "4"})
+    check(f"{name}: this year counts each case at the highest level it held; H3 (exited today) is not eligible",
+          not differences(expected, current), differences(expected, current))
+    before = report(datetime.date(year_end.year - 1, 3, 31))
+    expected = {("eligible_on_31_march", "level_1", "category_1"): "1", ("eligible_on_31_march", "level_1", "category_2"): "1",
+                ("eligible_on_31_march", "level_1", "total"): "2", ("eligible_on_31_march", "level_2", "category_1"): "1",
+                ("eligible_on_31_march", "level_2", "category_3"): "1", ("eligible_on_31_march", "level_2", "total"): "2",
+                ("eligible_on_31_march", "level_3", "category_2"): "1", ("eligible_on_31_march", "level_3", "total"): "1",
+                ("eligible_on_31_march", "total", "category_1"): "2", ("eligible_on_31_march", "total", "category_2"): "2",
+                ("eligible_on_31_march", "total", "category_3"): "1", ("eligible_on_31_march", "total", "total"): "5",
+                ("level_2_3_in_year", "level_2", "category_1"): "1", ("level_2_3_in_year", "level_2", "category_3"): "1",
+                ("level_2_3_in_year", "level_2", "total"): "2", ("level_2_3_in_year", "level_3", "category_2"): "1",
+                ("level_2_3_in_year", "level_3", "total"): "1", ("level_2_3_in_year", "total", "category_1"): "1",
+                ("level_2_3_in_year", "total", "category_2"): "1", ("level_2_3_in_year", "total", "category_3"): "1",
+                ("level_2_3_in_year", "total", "total"): "3"}
+    check(f"{name}: the year before shows the levels as they were then", not differences(expected, before), differences(expected, before))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--postgres", action="append", default=[],
+                        help="two empty PostgreSQL databases: the fixture suite's, then the history suite's")
+    arguments = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="mappa-stats.")
+    try:
+        suite("sqlite", arguments.bin, os.path.join(work, "stats.sqlite"), work)
+        history_suite("sqlite", arguments.bin, os.path.join(work, "history.sqlite"), work)
+        if len(arguments.postgres) == 2:
+            suite("postgres", arguments.bin, arguments.postgres[0], work)
+            history_suite("postgres", arguments.bin, arguments.postgres[1], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"stats: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
