@@ -385,7 +385,9 @@ public enum AnnualReportCalculator {
         var highest: [Int64: (level: ManagementLevel, category: MappaCategory)] = [:]
         for facts in cases {
             guard let reached = facts.highestLevel(from: year.start, to: year.end), reached.level >= .two else { continue }
-            if let existing = highest[facts.nominalID], existing.level >= reached.level { continue }
+            // Several cases for one nominal: the highest level wins; at the same level the later case (cases come
+            // in the order they were opened) gives the category.
+            if let existing = highest[facts.nominalID], existing.level > reached.level { continue }
             highest[facts.nominalID] = reached
         }
         var inYear = Array(repeating: Array(repeating: 0.0, count: 5), count: 3) // level 2, level 3, total

@@ -170,7 +170,7 @@ public final class StatisticsService: Sendable {
                 SELECT cases.id, cases.nominal_id, cases.category, cases.level, cases.start_date, cases.exit_date,
                        nominals.custody_status
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id
-                WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?)
+                WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?) ORDER BY cases.id
                 """, [.text(year.end.description), .text(from)]) {
                 guard let category = MappaCategory(rawValue: Int(row.int64("category"))),
                       let start = CalendarDate(row.string("start_date")) else { continue }
