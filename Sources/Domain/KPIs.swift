@@ -653,3 +653,42 @@ public enum KPICalculator {
         }
     }
 }
+
+/// An indicator over the chosen period with what it is compared against: the period before, the same period a
+/// year before, and a trend of recent periods (oldest first, ending with the current one).
+public struct KPIBenchmark: Sendable, Equatable {
+    public var current: KPIResult
+    public var previous: KPIResult
+    public var yearBefore: KPIResult
+    public var trend: [KPIResult]
+    public var indicator: KPIIndicator { current.indicator }
+
+    /// The same benchmarks over the records whose case has this lead agency.
+    public func forLeadAgency(_ code: String) -> KPIBenchmark {
+        KPIBenchmark(current: current.forLeadAgency(code), previous: previous.forLeadAgency(code),
+                     yearBefore: yearBefore.forLeadAgency(code), trend: trend.map { $0.forLeadAgency(code) })
+    }
+}
+
+extension KPICalculator {
+    /// The indicator measured over `chosen` (or the reporting year containing it, for an indicator reported
+    /// yearly), benchmarked period on period and year on year.
+    public static func benchmark(_ indicator: KPIIndicator, settings: KPISettings, facts: KPIFacts, chosen: ReportingPeriod,
+                                 trendLength: Int, today: CalendarDate, timescales: Timescales) -> KPIBenchmark {
+        let period = chosen.measured(as: settings.period)
+        let compute = { (period: ReportingPeriod) in
+            result(indicator, settings: settings, facts: facts, period: period, today: today, timescales: timescales)
+        }
+        let trend = period.recent(trendLength).map(compute)
+        return KPIBenchmark(current: trend.last!, previous: compute(period.previous), yearBefore: compute(period.yearBefore), trend: trend)
+    }
+
+    /// The first and last dates any of those benchmarks looks at, so the facts can be loaded once.
+    public static func span(chosen: ReportingPeriod, kinds: [ReportingPeriod.Kind], trendLength: Int) -> (from: CalendarDate, through: CalendarDate) {
+        let periods = Set(kinds).flatMap { kind -> [ReportingPeriod] in
+            let period = chosen.measured(as: kind)
+            return period.recent(trendLength) + [period.yearBefore]
+        }
+        return (periods.map(\.start).min() ?? chosen.start, periods.map(\.end).max() ?? chosen.end)
+    }
+}

@@ -21,6 +21,7 @@ struct Layout {
         NavItem(label: "Meetings", href: "/meetings", permission: .viewMeetings),
         NavItem(label: "My actions", href: "/actions", permission: .trackActions),
         NavItem(label: "Agencies", href: "/agencies", permission: nil),
+        NavItem(label: "Performance", href: "/statistics/kpis", permission: .viewStatistics),
         NavItem(label: "Users", href: "/admin/users", permission: .manageUsers),
         NavItem(label: "Mail", href: "/admin/mail", permission: .manageUsers),
         NavItem(label: "Audit trail", href: "/audit", permission: .viewAuditTrail),

@@ -92,6 +92,7 @@ public final class WebApplication: Sendable {
         MinutesRoutes.register(&router, services)
         TimescaleRoutes.register(&router, services)
         ActionRoutes.register(&router, services)
+        KPIRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)
         return router
