@@ -82,7 +82,7 @@ enum Charts {
     static func line(_ options: ChartOptions, _ series: [ChartSeries]) -> HTML {
         let labels = series.first?.values.map(\.label) ?? []
         let top = axisMaximum(options, series.flatMap { $0.values.compactMap(\.value) })
-        let left = 56.0, right = width - 24, topMargin = 20.0, plotBottom = 200.0
+        let left = 56.0, right = width - 48, topMargin = 20.0, plotBottom = 200.0
         let legendRows = series.count > 1 ? Double(series.count) * 20 : 0
         let height = plotBottom + 36 + legendRows
         let step = labels.count > 1 ? (right - left) / Double(labels.count - 1) : 0
