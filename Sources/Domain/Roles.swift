@@ -25,7 +25,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         switch self {
         case .coordinator:
             return [.viewDashboard, .viewCases, .editCases, .manageReferrals, .submitReferrals, .viewMeetings, .manageMeetings,
-                    .manageDirectory, .viewStatistics, .trackActions]
+                    .manageDirectory, .viewStatistics, .configureStatistics, .trackActions]
         case .chair:
             return [.viewDashboard, .viewCases, .viewMeetings, .manageMeetings, .approveMinutes, .trackActions]
         case .manager:
@@ -35,7 +35,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         case .referrer:
             return [.viewDashboard, .submitReferrals]
         case .administrator:
-            return [.viewDashboard, .manageUsers, .manageDirectory]
+            return [.viewDashboard, .manageUsers, .manageDirectory, .configureStatistics]
         case .auditor:
             return [.viewDashboard, .viewAuditTrail, .viewStatistics]
         }
@@ -62,6 +62,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageDirectory
     case approveMinutes
     case viewStatistics
+    /// The performance indicators' names, definitions, targets and periods.
+    case configureStatistics
     case manageUsers
     case viewAuditTrail
 }

@@ -113,6 +113,9 @@ enum StatisticsRoutes {
         let content: HTML = """
             <h1>Statistics</h1>
             <ul class="list">
+              <li><a href="/statistics/kpis">Performance indicators</a>: reviews on time, core agency attendance, custody
+              referrals in time, victims and disclosure in minutes, minutes and actions on time, referral quality and
+              screening times, by quarter or year, compared with earlier periods and across lead agencies</li>
               <li><a href="\(annualPath)">MAPPA annual report tables</a>: eligible offenders by category and level, Level 2 and 3
               during the year, registered sexual offenders per 100,000, and the events the report counts</li>
               \(session.user.role.can(.editCases) ? "<li><a href=\"\(eventsUploadPath)\">Import events</a> from a file (breaches, orders, returns to custody, serious further offences, serious case reviews)</li>" as HTML : .empty)

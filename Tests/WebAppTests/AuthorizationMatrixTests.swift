@@ -141,6 +141,11 @@ struct AuthorizationMatrixTests {
         "GET /statistics/events/import": Rule(allowed: unitStaff), "POST /statistics/events/import": Rule(allowed: unitStaff),
         "GET /statistics/events/import/:job": Rule(allowed: [], hidden: unitStaff),
         "POST /cases/:id/events": caseEditors,
+        // Performance indicators: the figures for unit staff, managers and auditors; the settings for the coordinator and administrator.
+        "GET /statistics/kpis": Rule(allowed: [.coordinator, .excludedCoordinator, .manager, .auditor]),
+        "GET /statistics/kpis/:id": Rule(allowed: [.coordinator, .excludedCoordinator, .manager, .auditor]),
+        "GET /statistics/kpis/settings": Rule(allowed: [.coordinator, .excludedCoordinator, .administrator]),
+        "POST /statistics/kpis/settings": Rule(allowed: [.coordinator, .excludedCoordinator, .administrator]),
     ]
 
     @Test("every route the app serves has an access rule in this table")
@@ -206,7 +211,7 @@ struct AuthorizationMatrixTests {
             // Each parameter is filled by the path segment before it: /cases/:id, /items/:item, /import/:job …
             ids = ["actions": String(actionID), "mail": String(mailID), "api-tokens": String(coordinatorToken), "meetings": String(meetingID), "items": String(itemID),
                    "agencies": "housing", "users": String(uninvolved.id), "nominals": String(nominal.id), "cases": String(record.id),
-                   "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job"]
+                   "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job", "kpis": KPIIndicator.attendance.rawValue]
         }
 
         /// The route's pattern with its parameter filled in with a record that exists.
