@@ -26,6 +26,7 @@ enum HomeRoutes {
         Card(title: "Agencies and contacts", href: "/agencies", text: "Responsible authorities and partner agencies, their contacts and single points of contact.", permission: .viewDashboard),
         Card(title: "Users", href: "/admin/users", text: "Add people, set their role and agency, reset passwords and disable accounts.", permission: .manageUsers),
         Card(title: "Performance indicators", href: "/statistics/kpis", text: "Each KPI by quarter or year against its target, by lead agency, with the cases behind it.", permission: .viewStatistics),
+        Card(title: "MAPPA annual report", href: "/statistics/annual", text: "The Ministry of Justice area tables for a reporting year, compared with the year before; CSV, Excel and JSON downloads.", permission: .viewStatistics),
         Card(title: "Indicator settings", href: "/statistics/kpis/settings", text: "Names, definitions, targets and reporting periods of the performance indicators.", permission: .configureStatistics),
         Card(title: "Timescales", href: "/admin/timescales", text: "Review intervals for each level, the custody referral lead time and the minutes deadline.", permission: .manageUsers),
         Card(title: "Audit trail", href: "/audit", text: "Every sign-in, view, change and export, with a check that no entry has been altered.", permission: .viewAuditTrail),

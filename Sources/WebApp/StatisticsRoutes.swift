@@ -139,6 +139,18 @@ enum StatisticsRoutes {
         let query = "?year_ending=\(year.end)"
         let tables = report.tables.map { reportTable($0, year: year) }
         let comparison = comparisonTable(report, previous)
+        let byCategory = Charts.bar(
+            ChartOptions(id: "eligible-by-category", title: "Eligible offenders in the community on 31 March \(year.end.year), by category",
+                         summary: "The number in each category on 31 March, with the figure a year before."),
+            (1...4).map { category -> ChartValue in
+                let now = report.value("eligible_on_31_march", "total", "category_\(category)")
+                let before = previous.value("eligible_on_31_march", "total", "category_\(category)")
+                return ChartValue("Category \(category)", now, text: now.map { "\(AnnualReport.formatted($0)) (\(before.map(AnnualReport.formatted) ?? "not known") a year before)" })
+            })
+        let events = Charts.bar(
+            ChartOptions(id: "events-in-year", title: "Events during \(year.description)",
+                         summary: "How many of each event the annual report counts were dated in the year."),
+            MappaEventType.allCases.map { ChartValue($0.displayName, report.value("events", $0.rawValue, "count")) })
         let missingPopulation: HTML = report.areaPopulation == nil ? """
             <div class="inset-text">The area population is not set, so the rate of registered sexual offenders per 100,000
             cannot be worked out.\(session.user.role.can(.editCases) ? " Set it below." : " Ask the MAPPA coordinator to set it.")</div>
@@ -171,7 +183,10 @@ enum StatisticsRoutes {
             \(missingPopulation)
             \(withoutLevel)
             \(tables)
+            <h2>Compared with the year before</h2>
             \(comparison)
+            \(byCategory)
+            \(events)
             \(populationForm)
             """
         return .html(Layout.page(title: "MAPPA annual report \(year.description)", session: session, currentPath: "/statistics",
