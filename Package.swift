@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CPangoCairo", path: "Sources/CPangoCairo", pkgConfig: "pangocairo"),
+        .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter",
+                       providers: [.apt(["libxlsxwriter-dev"])]),
 
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Database", dependencies: ["CSQLite", "CPostgres"]),
@@ -26,7 +28,7 @@ let package = Package(
         .target(name: "Domain"),
         .target(name: "Documents", dependencies: ["Domain", "CPangoCairo"]),
         .target(name: "Store", dependencies: ["Domain", "Database", "Crypto"]),
-        .target(name: "Adapters", dependencies: ["Domain", "CCurl"]),
+        .target(name: "Adapters", dependencies: ["Domain", "CCurl", "CXLSXWriter"]),
         .target(name: "WebApp", dependencies: ["HTTPServer", "Database", "Crypto", "Domain", "Store", "Adapters", "Documents"]),
         .executableTarget(name: "mappa", dependencies: ["WebApp", "Store", "Database", "Domain", "Crypto", "HTTPServer",
                                                         "Adapters"]),

@@ -18,12 +18,12 @@ enum StatsCommand {
         """
 
     static let help = """
-        Usage: mappa stats annual [--year-ending YYYY-03-31] [--format csv|json] [--to FILE] [--database LOCATION]
+        Usage: mappa stats annual [--year-ending YYYY-03-31] [--format csv|json|xlsx] [--to FILE] [--database LOCATION]
                mappa stats population NUMBER [--database LOCATION]
 
         annual      the MAPPA annual report tables for the reporting year 1 April - 31 March ending on
                     --year-ending (default: the last year that has ended). CSV columns: table,row,column,value.
-                    Written to standard output unless --to names a file.
+                    XLSX has one sheet per table. Written to standard output unless --to names a file.
         population  sets the area's population, used for registered sexual offenders per 100,000.
         """
 
