@@ -458,9 +458,12 @@ public final class CaseworkService: Sendable {
 
     func indexNominal(_ connection: Connection, id: Int64, person: PersonDetails) throws {
         try connection.execute("DELETE FROM nominal_search_keys WHERE nominal_id = ?", [.integer(id)])
-        for key in DuplicateMatcher.searchKeys(person).sorted() {
-            try connection.execute("INSERT INTO nominal_search_keys (key, nominal_id) VALUES (?, ?)", [.text(key), .integer(id)])
-        }
+        // One statement for all the keys: on PostgreSQL each statement is a round trip, and a nominal has dozens.
+        let keys = DuplicateMatcher.searchKeys(person).sorted()
+        guard !keys.isEmpty else { return }
+        try connection.execute("INSERT INTO nominal_search_keys (key, nominal_id) VALUES "
+                                   + Array(repeating: "(?, ?)", count: keys.count).joined(separator: ", "),
+                               keys.flatMap { [SQLValue.text($0), .integer(id)] })
     }
 
     // MARK: screening and cases
