@@ -325,6 +325,12 @@ public enum CaseRegisterCSV {
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// One CSV line (with its LF) of any export: each cell neutralised against formula injection and quoted when
+    /// it holds a comma, quote or line break.
+    public static func line(_ cells: [String]) -> String {
+        cells.map { quoted(neutralised($0)) }.joined(separator: ",") + "\n"
+    }
+
     /// The register in the same format, LF line endings, text cells neutralised against formula injection.
     public static func write(_ rows: [CaseRegisterRow]) -> String {
         var out = columns.joined(separator: ",") + "\n"

@@ -1,3 +1,4 @@
+import Adapters
 import Domain
 import Foundation
 import HTTPServer
@@ -19,6 +20,20 @@ enum KPIRoutes {
             let benchmarks = try kpis.benchmarks(chosen: filter.period, trendLength: trendLength)
             return overview(request, session, services, filter, benchmarks.map { filter.narrowed($0) }, unfiltered: benchmarks)
         })
+        for format in ["csv", "xlsx"] {
+            router.get("\(path).\(format)", Access.require(services, .viewStatistics) { request, session in
+                let filter = try Filter(request, services, today: kpis.today)
+                let benchmarks = try kpis.benchmarks(chosen: filter.period, trendLength: 1).map { filter.narrowed($0) }
+                try services.audit.record(actor: request.actor(session), action: .export, subjectType: "kpi",
+                                          subjectID: filter.period.id, detail: format)
+                var response = format == "csv"
+                    ? Response.json(Array(KPIExport.csv(benchmarks).utf8), contentType: "text/csv; charset=utf-8")
+                    : Response.json(try KPIExport.xlsx(benchmarks, leadAgencyName: filter.name),
+                                    contentType: AnnualReportFormat.xlsx.contentType)
+                response.headers.set("Content-Disposition", "attachment; filename=\"mappa-indicators-\(filter.period.id).\(format)\"")
+                return response
+            })
+        }
         router.get(path + "/:id", Access.require(services, .viewStatistics) { request, session in
             guard let indicator = request.parameter("id").flatMap(KPIIndicator.init(rawValue:)) else { throw HTTPError.notFound }
             let filter = try Filter(request, services, today: kpis.today)
@@ -180,6 +195,9 @@ enum KPIRoutes {
             <p>\(filter.period.name): \(filter.period.dates). \(scope) Indicators reported yearly show the reporting year that contains the
             chosen quarter. Where nothing happened in a period the figure says “No data in this period” rather than 0%.</p>
             \(filter.form(action: path, today: today))
+            <p>Download these figures: <a href="\(path).csv\(filter.query)" download>CSV</a> ·
+            <a href="\(path).xlsx\(filter.query)" download>Excel (XLSX)</a>, with each indicator by lead agency. Downloads are
+            recorded in the audit trail.</p>
             \(settingsLink)
             \(Components.table(caption: "Indicators for \(filter.period.name)",
                                headers: ["Indicator", "Period", "Count", "Figure", "Target", "Result", "Previous period", "Same period a year before"],

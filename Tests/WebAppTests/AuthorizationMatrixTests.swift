@@ -144,6 +144,7 @@ struct AuthorizationMatrixTests {
         // Performance indicators: the figures for unit staff, managers and auditors; the settings for the coordinator and administrator.
         "GET /statistics/kpis": Rule(allowed: [.coordinator, .excludedCoordinator, .manager, .auditor]),
         "GET /statistics/kpis/:id": Rule(allowed: [.coordinator, .excludedCoordinator, .manager, .auditor]),
+        "GET /statistics/kpis.csv": statisticsViewers, "GET /statistics/kpis.xlsx": statisticsViewers,
         "GET /statistics/kpis/settings": Rule(allowed: [.coordinator, .excludedCoordinator, .administrator]),
         "POST /statistics/kpis/settings": Rule(allowed: [.coordinator, .excludedCoordinator, .administrator]),
     ]

@@ -167,6 +167,43 @@ struct KPIRouteTests {
         #expect(Self.row(q3, "8. Actions completed").contains("<td class=\"table__cell\">No data in this period</td>"))
     }
 
+    @Test("the figures download as CSV (formula-safe) and XLSX with the lead agency sheet; the download is audited", arguments: DatabaseKind.available)
+    func downloads(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        #expect(coordinator.get("/statistics/kpis").bodyText.contains("href=\"/statistics/kpis.csv?period=2026-27-Q4\""))
+        let csv = coordinator.get("/statistics/kpis.csv?period=2026-27-Q4")
+        #expect(csv.status == 200 && csv.headers["Content-Type"]?.hasPrefix("text/csv") == true)
+        #expect(csv.headers["Content-Disposition"]?.contains("mappa-indicators-2026-27-Q4.csv") == true)
+        let lines = csv.bodyText.split(separator: "\n").map(String.init)
+        #expect(lines.count == 11, "a header and one line per indicator")
+        #expect(lines.first?.hasPrefix("indicator,number,name,period,period_start,period_end,numerator,denominator,value") == true)
+        #expect(lines.contains { $0.hasPrefix("level3-reviews,1,Level 3 cases reviewed within the interval,Q4 2026/27,2027-01-01,2027-03-31,1,3,33.3,percent,100,at_least,not met,") })
+        #expect(lines.contains { $0.hasPrefix("screening-days,10,") && $0.contains(",2,2,3,days,") })
+        let police = coordinator.get("/statistics/kpis.csv?period=2026-27-Q4&lead=police").bodyText
+        #expect(police.contains("level3-reviews,1,Level 3 cases reviewed within the interval,Q4 2026/27,2027-01-01,2027-03-31,0,2,0,"))
+        let xlsx = coordinator.get("/statistics/kpis.xlsx?period=2026-27-Q4")
+        #expect(xlsx.status == 200 && Array(xlsx.body.prefix(2)) == Array("PK".utf8))
+        #expect(xlsx.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        #expect(coordinator.get("/statistics/kpis.csv?period=nonsense").status == 400)
+        #expect(world.fixture.client(signedInAs: .agencyRepresentative).get("/statistics/kpis.xlsx").status == 403)
+        #expect(try world.fixture.app.accounts.audit.recent(limit: 50).contains { $0.subjectType == "kpi" && $0.action == .export && $0.detail == "xlsx" })
+
+        // A renamed indicator that starts like a formula opens as text in a spreadsheet.
+        let admin = world.fixture.client(signedInAs: .administrator)
+        var fields: [(String, String)] = []
+        for indicator in KPIIndicator.allCases {
+            let settings = indicator.defaultSettings
+            fields += [("\(indicator.rawValue)-name", indicator == .level3Reviews ? "=HYPERLINK(\"http://x\")" : settings.name),
+                       ("\(indicator.rawValue)-target", String(settings.target)), ("\(indicator.rawValue)-direction", settings.direction.rawValue),
+                       ("\(indicator.rawValue)-period", settings.period.rawValue), ("\(indicator.rawValue)-average", settings.average.rawValue),
+                       ("\(indicator.rawValue)-definition", settings.definition)]
+        }
+        admin.get("/statistics/kpis/settings")
+        #expect(admin.post("/statistics/kpis/settings", fields).status == 303)
+        #expect(coordinator.get("/statistics/kpis.csv?period=2026-27-Q4").bodyText.contains("level3-reviews,1,\"'=HYPERLINK(\"\"http://x\"\")\","))
+    }
+
     @Test("the records behind a figure: linked when the user may open the case, withheld when not; the view is audited", arguments: DatabaseKind.available)
     func drillDown(kind: DatabaseKind) throws {
         let world = try World(kind)
