@@ -114,9 +114,8 @@ def load(args):
         meetings.append((meeting_id, kind, f"Synthetic {kind.replace('_', ' ')} panel {index}", when.isoformat(), "10:00", 180,
                          "Synthetic venue", "", None, "strategic" if kind == "level_3" else "manager",
                          "held" if held else "scheduled", f"bench-{index}@mappa-coordinator", 0, None, 1, stamp, stamp))
-        for position in range(3):
+        for position, case_id in enumerate(rng.sample(panel_cases, 3)):
             item_id = base * 2 + index * 3 + position
-            case_id = rng.choice(panel_cases)
             items.append((item_id, meeting_id, case_id, position + 1, "review", "Review due", 1 if held else 0))
             if held:
                 minutes.append((base * 3 + index * 3 + position, meeting_id, item_id, case_id, 1, "distributed", content, "", "",
