@@ -140,3 +140,16 @@ public protocol Database: Sendable {
     /// Checks that the database answers (for /readyz).
     func ping() -> Bool
 }
+
+extension Connection {
+    /// Bulk writes (imports) touch far more pages than the small per-connection SQLite cache holds (kept small so
+    /// the server's memory stays bounded), so SQLite would read and write the same pages again and again. This
+    /// gives the connection a 64 MB cache for `body` and puts the small one back after.
+    /// https://www.sqlite.org/pragma.html#pragma_cache_size. PostgreSQL manages its own buffers: no change.
+    public func withBulkWriteCache<T>(_ body: () throws -> T) throws -> T {
+        guard dialect == .sqlite else { return try body() }
+        try executeScript("PRAGMA cache_size = -65536;")
+        defer { try? executeScript("PRAGMA cache_size = -4096;") }
+        return try body()
+    }
+}

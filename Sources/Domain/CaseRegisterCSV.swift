@@ -203,8 +203,8 @@ public enum CaseRegisterCSV {
             var values: [String: String] = [:]
             var badText = false
             for (column, index) in position {
-                guard let text = String(validating: record.fields[index], as: UTF8.self) else { badText = true; continue }
-                values[column] = restored(text.trimmingCharacters(in: .whitespaces))
+                guard let text = field(record.fields[index]) else { badText = true; continue }
+                values[column] = restored(text)
             }
             if badText {
                 errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
@@ -302,6 +302,18 @@ public enum CaseRegisterCSV {
             errors.append(CaseRegisterRowError(line: 2, column: "(file)", message: "The file has a header but no rows"))
         }
         return errors.isEmpty ? .success(rows) : .failure(CaseRegisterImportError(errors: errors, rowsRead: dataRecords.count))
+    }
+
+    /// A field as text without surrounding spaces; nil when it is not valid UTF-8. ASCII spaces and tabs are cut
+    /// from the bytes (the common case, and much cheaper than Foundation's trimming, which a 100,000-row file
+    /// calls two million times); other Unicode spaces at either end still go through Foundation.
+    static func field(_ bytes: [UInt8]) -> String? {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { return nil }
+        if start < end, bytes[start] >= 0x80 || bytes[end - 1] >= 0x80 { return text.trimmingCharacters(in: .whitespaces) }
+        return text
     }
 
     /// Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` (or tab/CR) as a formula. Text

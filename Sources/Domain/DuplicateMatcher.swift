@@ -37,6 +37,23 @@ public enum DuplicateMatcher {
 
     /// Lowercase, accents and punctuation removed, single spaces: "  O'Brien-Smyth " → "obrien smyth".
     public static func normalisedName(_ text: String) -> String {
+        // Plain ASCII (most names): the same result byte by byte, without Foundation's folding.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(text.utf8.count)
+            var lastWasSpace = true
+            for byte in text.utf8 {
+                switch byte {
+                case 0x41...0x5A: out.append(byte + 0x20); lastWasSpace = false
+                case 0x61...0x7A, 0x30...0x39: out.append(byte); lastWasSpace = false
+                case 0x2D, 0x20, 0x09:
+                    if !lastWasSpace { out.append(0x20); lastWasSpace = true }
+                default: break
+                }
+            }
+            if out.last == 0x20 { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
+        }
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         var out = ""
         var lastWasSpace = true

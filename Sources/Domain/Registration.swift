@@ -158,7 +158,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public func days(until other: CalendarDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // Written out by hand: String(format:) goes through Foundation and shows in import profiles.
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
     /// "5 March 2026", the GOV.UK date style.
     public var displayText: String {

@@ -122,8 +122,8 @@ public enum EventsCSV {
             var values: [String: String] = [:]
             var badText = false
             for (column, index) in position {
-                guard let text = String(validating: record.fields[index], as: UTF8.self) else { badText = true; continue }
-                values[column] = CaseRegisterCSV.restored(text.trimmingCharacters(in: .whitespaces))
+                guard let text = CaseRegisterCSV.field(record.fields[index]) else { badText = true; continue }
+                values[column] = CaseRegisterCSV.restored(text)
             }
             if badText {
                 errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))

@@ -19,7 +19,7 @@ extension CaseworkService {
         let agencies = Dictionary(try AccountStore(database: database).agencies().map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         var summary = ImportSummary()
         let stamp = now
-        try database.write { connection in
+        try database.write { connection in try connection.withBulkWriteCache {
             for (index, row) in rows.enumerated() {
                 if (index + 1) % 1000 == 0 { progress?(index + 1) }
                 guard let leadAgencyID = agencies[row.leadAgency] else {
@@ -96,7 +96,7 @@ extension CaseworkService {
             }
             try audit.append(connection, actor: actor, action: .create, subjectType: "case_register", subjectID: "import",
                              detail: "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated, \(summary.casesCreated) cases created, \(summary.casesUpdated) updated")
-        }
+        } }
         progress?(rows.count)
         return summary
     }

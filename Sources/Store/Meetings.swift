@@ -428,20 +428,22 @@ public final class MeetingService: Sendable {
     public func items(meetingID: Int64) throws -> [MeetingItem] {
         try database.read { connection in
             try connection.query(Self.itemSelect + " WHERE meeting_items.meeting_id = ? ORDER BY position, meeting_items.id",
-                                 [.integer(meetingID)]).map { row in
-                MeetingItem(id: row.int64("id"), caseID: row.int64("case_id"), position: row["position"].int ?? 0,
-                            reviewType: row.string("review_type"), reason: row.string("reason"),
-                            confidentialityAcknowledged: row.bool("confidentiality_acknowledged"),
-                            nominalName: "\(row.string("given_names")) \(row.string("family_name").uppercased())",
-                            nominalRef: row.string("nominal_ref"),
-                            category: MappaCategory(rawValue: row["category"].int ?? 3) ?? .three,
-                            level: ManagementLevel(rawValue: row["level"].int ?? 0) ?? .unknown,
-                            leadAgencyCode: row.string("lead_code"), leadAgencyName: row.string("lead_name"),
-                            inCustody: row.string("custody_status") == CustodyStatus.custody.rawValue,
-                            lastReviewedOn: row["last_reviewed_on"].string.flatMap(CalendarDate.init),
-                            startDate: CalendarDate(row.string("start_date")) ?? today)
-            }
+                                 [.integer(meetingID)]).map(item)
         }
+    }
+
+    func item(_ row: Row) -> MeetingItem {
+        MeetingItem(id: row.int64("id"), caseID: row.int64("case_id"), position: row["position"].int ?? 0,
+                    reviewType: row.string("review_type"), reason: row.string("reason"),
+                    confidentialityAcknowledged: row.bool("confidentiality_acknowledged"),
+                    nominalName: "\(row.string("given_names")) \(row.string("family_name").uppercased())",
+                    nominalRef: row.string("nominal_ref"),
+                    category: MappaCategory(rawValue: row["category"].int ?? 3) ?? .three,
+                    level: ManagementLevel(rawValue: row["level"].int ?? 0) ?? .unknown,
+                    leadAgencyCode: row.string("lead_code"), leadAgencyName: row.string("lead_name"),
+                    inCustody: row.string("custody_status") == CustodyStatus.custody.rawValue,
+                    lastReviewedOn: row["last_reviewed_on"].string.flatMap(CalendarDate.init),
+                    startDate: CalendarDate(row.string("start_date")) ?? today)
     }
 
     /// The cases the agenda builder proposes for this meeting and that are not on it yet.
@@ -601,15 +603,20 @@ public final class MeetingService: Sendable {
 
     public func attendance(meetingID: Int64) throws -> [AttendanceRecord] {
         try database.read { connection in
-            try connection.query("""
-                SELECT attendance.*, agencies.code AS agency_code, agencies.name AS agency_name FROM attendance
-                JOIN agencies ON agencies.id = attendance.agency_id WHERE meeting_id = ? ORDER BY agencies.name, attendance.id
-                """, [.integer(meetingID)]).map { row in
-                AttendanceRecord(itemID: row["item_id"].int64, agencyID: row.int64("agency_id"), agencyCode: row.string("agency_code"),
-                                 agencyName: row.string("agency_name"), person: row.string("person"),
-                                 status: AttendanceStatus(rawValue: row.string("status")) ?? .didNotAttend)
-            }
+            try connection.query(Self.attendanceSelect + " WHERE meeting_id = ? ORDER BY agencies.name, attendance.id",
+                                 [.integer(meetingID)]).map(Self.attendanceRecord)
         }
+    }
+
+    static let attendanceSelect = """
+        SELECT attendance.*, agencies.code AS agency_code, agencies.name AS agency_name FROM attendance
+        JOIN agencies ON agencies.id = attendance.agency_id
+        """
+
+    static func attendanceRecord(_ row: Row) -> AttendanceRecord {
+        AttendanceRecord(itemID: row["item_id"].int64, agencyID: row.int64("agency_id"), agencyCode: row.string("agency_code"),
+                         agencyName: row.string("agency_name"), person: row.string("person"),
+                         status: AttendanceStatus(rawValue: row.string("status")) ?? .didNotAttend)
     }
 
     /// Replaces the meeting's attendance record (whole meeting and per case) and which case discussions
@@ -638,9 +645,34 @@ public final class MeetingService: Sendable {
     /// meeting where none was recorded per case.
     public func complianceFacts(meetingID: Int64) throws -> MeetingFacts? {
         guard let meeting = try meeting(id: meetingID) else { return nil }
-        let records = try attendance(meetingID: meetingID)
+        return Self.facts(meeting, records: try attendance(meetingID: meetingID), items: try items(meetingID: meetingID))
+    }
+
+    /// Compliance findings for many meetings (the dashboard's two months of panels) in two queries, not three
+    /// per meeting.
+    public func compliance(meetings: [Meeting]) throws -> [Int64: [ComplianceFinding]] {
+        guard !meetings.isEmpty else { return [:] }
+        let ids = meetings.map { SQLValue.integer($0.id) }
+        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let (records, items) = try database.read { connection in
+            (Dictionary(grouping: try connection.query(Self.attendanceSelect + " WHERE meeting_id IN (\(list)) ORDER BY agencies.name, attendance.id", ids),
+                        by: { $0.int64("meeting_id") }),
+             Dictionary(grouping: try connection.query(Self.itemSelect + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY position, meeting_items.id", ids),
+                        by: { $0.int64("meeting_id") }))
+        }
+        let timescales = self.timescales
+        var findings: [Int64: [ComplianceFinding]] = [:]
+        for meeting in meetings {
+            let facts = Self.facts(meeting, records: (records[meeting.id] ?? []).map(Self.attendanceRecord),
+                                   items: (items[meeting.id] ?? []).map(item))
+            findings[meeting.id] = MeetingCompliance.findings(facts, today: today, timescales: timescales)
+        }
+        return findings
+    }
+
+    static func facts(_ meeting: Meeting, records: [AttendanceRecord], items: [MeetingItem]) -> MeetingFacts {
         let whole = Dictionary(records.filter { $0.itemID == nil }.map { ($0.agencyCode, $0.status) }, uniquingKeysWith: Self.best)
-        let discussions = try items(meetingID: meetingID).map { item -> DiscussionFacts in
+        let discussions = items.map { item -> DiscussionFacts in
             let own = records.filter { $0.itemID == item.id }
             let attendance = own.isEmpty ? whole : Dictionary(own.map { ($0.agencyCode, $0.status) }, uniquingKeysWith: Self.best)
             return DiscussionFacts(caseID: item.caseID, label: "\(item.nominalRef)", level: item.level,

@@ -74,7 +74,7 @@ public final class StatisticsService: Sendable {
     public func importEvents(_ events: [MappaEventRecord], by actor: Actor, progress: ((Int) -> Void)? = nil) throws -> EventImportSummary {
         var summary = EventImportSummary()
         let stamp = Timestamp.string(clock.now())
-        try database.write { connection in
+        try database.write { connection in try connection.withBulkWriteCache {
             var ids: [String: Int64] = [:]
             for row in try connection.query("SELECT id, nominal_ref FROM nominals") { ids[row.string("nominal_ref")] = row.int64("id") }
             let batchSize = 200
@@ -103,7 +103,7 @@ public final class StatisticsService: Sendable {
             }
             try audit.append(connection, actor: actor, action: .create, subjectType: "events", subjectID: "import",
                              detail: "\(summary.added) events added, \(summary.alreadyRecorded) already recorded")
-        }
+        } }
         progress?(events.count)
         return summary
     }

@@ -59,8 +59,10 @@ enum HomeRoutes {
         let today = services.meetings.today
         let meetings = try services.meetings.meetings(from: today.adding(days: -30), through: today.adding(days: 28), visibleTo: session.user)
         var flagged: [[HTML]] = []
-        for meeting in meetings where meeting.status != .cancelled {
-            let findings = try services.meetings.compliance(meetingID: meeting.id)
+        let held = meetings.filter { $0.status != .cancelled }
+        let compliance = try services.meetings.compliance(meetings: held)
+        for meeting in held {
+            let findings = compliance[meeting.id] ?? []
             if !findings.isEmpty {
                 flagged.append(["<a href=\"/meetings/\(meeting.id)#compliance\">\(meeting.title)</a>", "\(meeting.date.displayText)",
                                 "\(findings.count): \(findings.first!.message)\(findings.count > 1 ? " …" : "")"])
@@ -76,8 +78,9 @@ enum HomeRoutes {
                                headers: ["Action", "Owner", "Was due", "Case"], rows: overdueActions))
             \(Components.table(caption: overdue.total == 0 ? "No Level 2 or 3 reviews are overdue" : "\(overdue.total) Level 2 and 3 review\(overdue.total == 1 ? " is" : "s are") overdue",
                                headers: ["Case", "Level", "Review was due"], rows: overdueRows))
-            \(Components.table(caption: flagged.isEmpty ? "No compliance problems in meetings of the last 30 and next 28 days" : "Meetings with compliance problems",
-                               headers: ["Meeting", "Date", "Problems"], rows: flagged))
+            \(Components.table(caption: flagged.isEmpty ? "No compliance problems in meetings of the last 30 and next 28 days"
+                                   : "\(flagged.count) meeting\(flagged.count == 1 ? " has" : "s have") compliance problems\(flagged.count > 25 ? " (the first 25 shown; see Meetings for the rest)" : "")",
+                               headers: ["Meeting", "Date", "Problems"], rows: Array(flagged.prefix(25))))
             """
     }
 }

@@ -154,7 +154,7 @@ struct MeetingFlowTests {
         let reviewed = try #require(try world.fixture.casework.caseRecord(id: world.cases["OVERDUE1"]!))
         #expect(reviewed.lastReviewedOn == world.today)
         #expect(reviewed.nextReviewDate == world.today.adding(weeks: 16))
-        #expect(coordinator.get("/").bodyText.contains("Meetings with compliance problems"))
+        #expect(coordinator.get("/").bodyText.contains("1 meeting has compliance problems"))
     }
 
     @Test("a partner agency sees only meetings with its cases, and on them only its cases")
