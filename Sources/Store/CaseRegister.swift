@@ -31,6 +31,7 @@ extension CaseworkService {
                     .text(row.custodyStatus.rawValue), .init(row.releaseDate?.description),
                 ]
                 let nominalID: Int64
+                var isNew = false
                 if let existing = try connection.queryOne("SELECT id FROM nominals WHERE nominal_ref = ?", [.text(row.nominalRef)]) {
                     nominalID = existing.int64("id")
                     try connection.execute("""
@@ -47,6 +48,7 @@ extension CaseworkService {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, nominalValues + [.text(row.nominalRef), .text(stamp), .text(stamp)])
                     summary.nominalsCreated += 1
+                    isNew = true
                 }
                 for alias in row.aliases {
                     try connection.execute("INSERT INTO nominal_aliases (nominal_id, alias) VALUES (?, ?)", [.integer(nominalID), .text(alias)])
@@ -61,8 +63,13 @@ extension CaseworkService {
                     .init(row.nextReviewDate?.description), .init(row.rosh?.rawValue), .text(row.status.rawValue),
                     .init(row.exitDate?.description), .text(row.exitReason), .init(row.category == .four),
                 ]
-                if let current = try connection.queryOne(
-                    "SELECT id, category, level, rosh, status FROM cases WHERE nominal_id = ? ORDER BY id DESC LIMIT 1", [.integer(nominalID)]) {
+                // A nominal created just now has no case. Otherwise its latest case: OFFSET 0 keeps PostgreSQL on the
+                // nominal's index (with the table's statistics stale mid-import it walked the primary key backwards
+                // through every case, making a 100k import take minutes).
+                if !isNew, let current = try connection.queryOne("""
+                    SELECT id, category, level, rosh, status FROM (SELECT * FROM cases WHERE nominal_id = ? OFFSET 0) AS own
+                    ORDER BY id DESC LIMIT 1
+                    """, [.integer(nominalID)]) {
                     let caseID = current.int64("id")
                     for (field, old, new) in [("category", current.string("category"), String(row.category.rawValue)),
                                               ("level", current.string("level"), String(row.level.rawValue)),

@@ -356,12 +356,16 @@ public final class CaseworkService: Sendable {
                                             [.text(date.description), .integer(Int64(limit))])
             } else if trimmed.rangeOfCharacter(from: .decimalDigits) != nil {
                 let identifier = DuplicateMatcher.normalisedIdentifier(trimmed)
-                rows = try connection.query("""
-                    SELECT * FROM nominals WHERE id IN (
-                        SELECT id FROM nominals WHERE nominal_ref = ?
-                        UNION SELECT nominal_id FROM nominal_search_keys WHERE key IN (?, ?, ?))
-                    """ + order, [.text(trimmed.uppercased()), .text("pnc:" + identifier), .text("visor:" + identifier),
-                                  .text("crn:" + identifier), .integer(Int64(limit))])
+                // The few matching ids first, then the records by id: in one statement with the need-to-know
+                // filter, PostgreSQL estimated a quarter of all nominals and scanned them all (30 ms at 100k).
+                let ids = try connection.query("""
+                    SELECT id FROM nominals WHERE nominal_ref = ?
+                    UNION SELECT nominal_id AS id FROM nominal_search_keys WHERE key IN (?, ?, ?)
+                    """, [.text(trimmed.uppercased()), .text("pnc:" + identifier), .text("visor:" + identifier),
+                          .text("crn:" + identifier)]).prefix(1000).map { SQLValue.integer($0.int64("id")) }
+                rows = ids.isEmpty ? [] : try connection.query(
+                    "SELECT * FROM nominals WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))" + order,
+                    ids + [.integer(Int64(limit))])
             } else {
                 // The longest word drives the join: a longer prefix matches fewer names, so fewer lookups follow.
                 let tokens = Array(DuplicateMatcher.tokens(trimmed).prefix(4)).sorted { $0.count > $1.count }
