@@ -66,8 +66,9 @@ extension CaseworkService {
                 // A nominal created just now has no case. Otherwise its latest case: OFFSET 0 keeps PostgreSQL on the
                 // nominal's index (with the table's statistics stale mid-import it walked the primary key backwards
                 // through every case, making a 100k import take minutes).
+                let fence = connection.dialect == .postgres ? "OFFSET 0" : "LIMIT -1 OFFSET 0" // SQLite needs a LIMIT first
                 if !isNew, let current = try connection.queryOne("""
-                    SELECT id, category, level, rosh, status FROM (SELECT * FROM cases WHERE nominal_id = ? OFFSET 0) AS own
+                    SELECT id, category, level, rosh, status FROM (SELECT * FROM cases WHERE nominal_id = ? \(fence)) AS own
                     ORDER BY id DESC LIMIT 1
                     """, [.integer(nominalID)]) {
                     let caseID = current.int64("id")
