@@ -1,0 +1,67 @@
+"""Statistics in real browsers: the coordinator records a return to custody on a case, finds it counted in this
+year's annual report, sets the area population so the per-100,000 rate appears, and opens the performance
+indicators; a manager reads the report; a partner agency's representative is not offered statistics at all."""
+from __future__ import annotations
+
+import datetime
+
+from selenium.webdriver.common.by import By
+
+from support import USERS
+
+
+def current_year_ending() -> str:
+    today = datetime.date.today()
+    return f"{today.year + (1 if today.month >= 4 else 0)}-03-31"
+
+
+def events_row(browser, event: str) -> list[str]:
+    table = browser.driver.find_element(By.CSS_SELECTOR, "main table[data-table='events']")
+    for row in table.find_elements(By.CSS_SELECTOR, "tbody tr"):
+        if row.find_element(By.CSS_SELECTOR, "th").text == event:
+            return [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+    raise AssertionError(f"no row for {event}")
+
+
+def test_event_recorded_counted_in_the_annual_report(make_browser, world):
+    coordinator = make_browser()
+    coordinator.sign_in(USERS["coordinator"])
+    coordinator.go(f"/cases/{world.case_id}")
+    coordinator.driver.find_element(By.XPATH, "//summary[normalize-space()='Record an event']").click()
+    coordinator.fill_all([("event_type", "returned_to_custody_licence"), ("event_date", datetime.date.today().isoformat()),
+                          ("level_at_event", "2"), ("detail", "Recalled after breaching the curfew")])
+    coordinator.click_button("Record the event")
+    assert "Event recorded" in coordinator.notification()
+    assert "Recalled after breaching the curfew" in coordinator.main_text()
+    coordinator.screenshot("statistics-01-event-on-case")
+
+    coordinator.click_nav("Statistics")
+    coordinator.click_link("MAPPA annual report tables")
+    coordinator.fill("year_ending", current_year_ending())
+    coordinator.click_button("Show")
+    assert "it has not ended yet" in coordinator.main_text()
+    count, level_1, level_2, level_3 = events_row(coordinator, "Returned to custody for breach of licence")
+    assert (count, level_2) == ("1", "1"), (count, level_1, level_2, level_3)
+    assert "The area population is not set" in coordinator.main_text()
+
+    coordinator.fill("area_population", "1,000,000")
+    coordinator.click_button("Save population")
+    assert "Area population saved" in coordinator.notification()
+    assert "The area population is not set" not in coordinator.main_text()
+    coordinator.screenshot("statistics-02-annual-report")
+
+    coordinator.click_nav("Statistics")
+    coordinator.click_link("Performance indicators")
+    assert coordinator.h1() == "Performance indicators"
+    coordinator.screenshot("statistics-03-performance-indicators")
+
+    manager = make_browser()
+    manager.sign_in(USERS["manager"])
+    manager.click_nav("Statistics")
+    manager.click_link("MAPPA annual report tables")
+    assert manager.h1().startswith("MAPPA annual report")
+    assert not manager.driver.find_elements(By.NAME, "area_population"), "only the coordinator sets the population"
+
+    housing = make_browser()
+    housing.sign_in(USERS["housing"])
+    assert not housing.driver.find_elements(By.LINK_TEXT, "Statistics")
