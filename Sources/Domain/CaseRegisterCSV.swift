@@ -161,55 +161,8 @@ public enum CaseRegisterCSV {
 
     public static func parse(_ data: [UInt8], agencyCodes: Set<String>, today: CalendarDate,
                              progress: ((Int) -> Void)? = nil) -> Result<[CaseRegisterRow], CaseRegisterImportError> {
-        var errors: [CaseRegisterRowError] = []
-        let (records, unterminated) = records(data)
-        if let unterminated {
-            errors.append(CaseRegisterRowError(line: unterminated, column: "(file)",
-                                               message: "A quoted value starting here is never closed"))
-        }
-        guard let header = records.first else {
-            return .failure(CaseRegisterImportError(errors: errors + [CaseRegisterRowError(line: 1, column: "(file)",
-                message: "The file is empty: it needs a header row and one row per nominal")], rowsRead: 0))
-        }
-        let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
-        var position: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
-            if !columns.contains(name) {
-                errors.append(CaseRegisterRowError(line: 1, column: name.isEmpty ? "(blank)" : String(name.prefix(40)),
-                                                   message: "Unknown column; the columns are: \(columns.joined(separator: ","))"))
-            } else if position[name] != nil {
-                errors.append(CaseRegisterRowError(line: 1, column: name, message: "Column appears twice"))
-            } else {
-                position[name] = index
-            }
-        }
-        for column in columns where position[column] == nil {
-            errors.append(CaseRegisterRowError(line: 1, column: column, message: "Required column is missing"))
-        }
-        if !errors.isEmpty { return .failure(CaseRegisterImportError(errors: errors, rowsRead: 0)) }
-
-        var rows: [CaseRegisterRow] = []
-        rows.reserveCapacity(records.count)
         var seenRefs: [String: Int] = [:]
-        let dataRecords = records.dropFirst()
-        for (offset, record) in dataRecords.enumerated() {
-            if (offset + 1) % 1000 == 0 { progress?(offset + 1) }
-            let line = record.line
-            guard record.fields.count == names.count else {
-                errors.append(CaseRegisterRowError(line: line, column: "(row)",
-                    message: "Has \(record.fields.count) values but the header has \(names.count) columns"))
-                continue
-            }
-            var values: [String: String] = [:]
-            var badText = false
-            for (column, index) in position {
-                guard let text = field(record.fields[index]) else { badText = true; continue }
-                values[column] = restored(text)
-            }
-            if badText {
-                errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
-                continue
-            }
+        return parseRows(data, columns: columns, rowNoun: "nominal", progressEvery: 1000, progress: progress) { line, values in
             var rowErrors: [CaseRegisterRowError] = []
             func fail(_ column: String, _ message: String) {
                 rowErrors.append(CaseRegisterRowError(line: line, column: column, message: message))
@@ -284,18 +237,81 @@ public enum CaseRegisterCSV {
                 fail("exit_date", "An active case cannot have an exit date: set the status to exited or remove the date")
             }
             if let exitDate, let startDate, exitDate < startDate { fail("exit_date", "The exit date is before the MAPPA start date") }
-            guard rowErrors.isEmpty, let category, let dateOfBirth, let custody, let status else {
-                errors += rowErrors
-                continue
-            }
+            guard rowErrors.isEmpty, let category, let dateOfBirth, let custody, let status else { return .problems(rowErrors) }
             let aliases = (values["aliases"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            rows.append(CaseRegisterRow(
+            return .row(CaseRegisterRow(
                 nominalRef: reference, familyName: familyName, givenNames: givenNames, aliases: aliases,
                 dateOfBirth: dateOfBirth, gender: values["gender"] ?? "", ethnicity: values["ethnicity"] ?? "",
                 pncID: values["pnc_id"] ?? "", visorRef: values["visor_ref"] ?? "", crn: values["crn"] ?? "",
                 category: category, level: level, leadAgency: leadAgency, mappaStartDate: startDate,
                 statutoryEndDate: statutoryEndDate, nextReviewDate: nextReviewDate, rosh: rosh, custodyStatus: custody,
                 releaseDate: releaseDate, status: status, exitDate: exitDate, exitReason: exitReason))
+        }
+    }
+
+    /// One data row as a parser sees it: the row, or every problem with it.
+    enum RowCheck<Row> {
+        case row(Row)
+        case problems([CaseRegisterRowError])
+    }
+
+    /// The steps every CSV import shares: records, the header checked against `columns` (unknown, repeated and
+    /// missing columns), each row's width and UTF-8, its trimmed values handed to `checkRow`, progress every
+    /// `progressEvery` rows, and all-or-nothing: any problem anywhere fails the whole file with every problem listed.
+    static func parseRows<Row>(_ data: [UInt8], columns: [String], rowNoun: String, progressEvery: Int, progress: ((Int) -> Void)?,
+                               checkRow: (_ line: Int, _ values: [String: String]) -> RowCheck<Row>) -> Result<[Row], CaseRegisterImportError> {
+        var errors: [CaseRegisterRowError] = []
+        let (records, unterminated) = records(data)
+        if let unterminated {
+            errors.append(CaseRegisterRowError(line: unterminated, column: "(file)",
+                                               message: "A quoted value starting here is never closed"))
+        }
+        guard let header = records.first else {
+            return .failure(CaseRegisterImportError(errors: errors + [CaseRegisterRowError(line: 1, column: "(file)",
+                message: "The file is empty: it needs a header row and one row per \(rowNoun)")], rowsRead: 0))
+        }
+        let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
+        var position: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if !columns.contains(name) {
+                errors.append(CaseRegisterRowError(line: 1, column: name.isEmpty ? "(blank)" : String(name.prefix(40)),
+                                                   message: "Unknown column; the columns are: \(columns.joined(separator: ","))"))
+            } else if position[name] != nil {
+                errors.append(CaseRegisterRowError(line: 1, column: name, message: "Column appears twice"))
+            } else {
+                position[name] = index
+            }
+        }
+        for column in columns where position[column] == nil {
+            errors.append(CaseRegisterRowError(line: 1, column: column, message: "Required column is missing"))
+        }
+        if !errors.isEmpty { return .failure(CaseRegisterImportError(errors: errors, rowsRead: 0)) }
+
+        var rows: [Row] = []
+        rows.reserveCapacity(records.count)
+        let dataRecords = records.dropFirst()
+        for (offset, record) in dataRecords.enumerated() {
+            if (offset + 1) % progressEvery == 0 { progress?(offset + 1) }
+            let line = record.line
+            guard record.fields.count == names.count else {
+                errors.append(CaseRegisterRowError(line: line, column: "(row)",
+                    message: "Has \(record.fields.count) values but the header has \(names.count) columns"))
+                continue
+            }
+            var values: [String: String] = [:]
+            var badText = false
+            for (column, index) in position {
+                guard let text = field(record.fields[index]) else { badText = true; continue }
+                values[column] = restored(text)
+            }
+            if badText {
+                errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
+                continue
+            }
+            switch checkRow(line, values) {
+            case .row(let row): rows.append(row)
+            case .problems(let problems): errors += problems
+            }
         }
         progress?(dataRecords.count)
         if dataRecords.isEmpty {

@@ -81,54 +81,8 @@ public enum EventsCSV {
 
     public static func parse(_ data: [UInt8], knownNominalRefs: (String) -> Bool, today: CalendarDate,
                              progress: ((Int) -> Void)? = nil) -> Result<[MappaEventRecord], CaseRegisterImportError> {
-        var errors: [CaseRegisterRowError] = []
-        let (records, unterminated) = CaseRegisterCSV.records(data)
-        if let unterminated {
-            errors.append(CaseRegisterRowError(line: unterminated, column: "(file)", message: "A quoted value starting here is never closed"))
-        }
-        guard let header = records.first else {
-            return .failure(CaseRegisterImportError(errors: errors + [CaseRegisterRowError(line: 1, column: "(file)",
-                message: "The file is empty: it needs a header row and one row per event")], rowsRead: 0))
-        }
-        let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
-        var position: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
-            if !columns.contains(name) {
-                errors.append(CaseRegisterRowError(line: 1, column: name.isEmpty ? "(blank)" : String(name.prefix(40)),
-                                                   message: "Unknown column; the columns are: \(columns.joined(separator: ","))"))
-            } else if position[name] != nil {
-                errors.append(CaseRegisterRowError(line: 1, column: name, message: "Column appears twice"))
-            } else {
-                position[name] = index
-            }
-        }
-        for column in columns where position[column] == nil {
-            errors.append(CaseRegisterRowError(line: 1, column: column, message: "Required column is missing"))
-        }
-        if !errors.isEmpty { return .failure(CaseRegisterImportError(errors: errors, rowsRead: 0)) }
-
         let types = MappaEventType.allCases.map(\.rawValue).joined(separator: ", ")
-        var events: [MappaEventRecord] = []
-        events.reserveCapacity(records.count)
-        let dataRecords = records.dropFirst()
-        for (offset, record) in dataRecords.enumerated() {
-            if (offset + 1) % 10_000 == 0 { progress?(offset + 1) }
-            let line = record.line
-            guard record.fields.count == names.count else {
-                errors.append(CaseRegisterRowError(line: line, column: "(row)",
-                                                   message: "Has \(record.fields.count) values but the header has \(names.count) columns"))
-                continue
-            }
-            var values: [String: String] = [:]
-            var badText = false
-            for (column, index) in position {
-                guard let text = CaseRegisterCSV.field(record.fields[index]) else { badText = true; continue }
-                values[column] = CaseRegisterCSV.restored(text)
-            }
-            if badText {
-                errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
-                continue
-            }
+        return CaseRegisterCSV.parseRows(data, columns: columns, rowNoun: "event", progressEvery: 10_000, progress: progress) { line, values in
             var rowErrors: [CaseRegisterRowError] = []
             func fail(_ column: String, _ message: String) { rowErrors.append(CaseRegisterRowError(line: line, column: column, message: message)) }
             let reference = values["nominal_ref"] ?? ""
@@ -162,17 +116,9 @@ public enum EventsCSV {
             }
             let detail = values["detail"] ?? ""
             if detail.count > 500 { fail("detail", "Detail must be 500 characters or fewer") }
-            guard rowErrors.isEmpty, let type, let date else {
-                errors += rowErrors
-                continue
-            }
-            events.append(MappaEventRecord(nominalRef: reference, type: type, date: date, levelAtEvent: level, detail: detail))
+            guard rowErrors.isEmpty, let type, let date else { return .problems(rowErrors) }
+            return .row(MappaEventRecord(nominalRef: reference, type: type, date: date, levelAtEvent: level, detail: detail))
         }
-        progress?(dataRecords.count)
-        if dataRecords.isEmpty {
-            errors.append(CaseRegisterRowError(line: 2, column: "(file)", message: "The file has a header but no rows"))
-        }
-        return errors.isEmpty ? .success(events) : .failure(CaseRegisterImportError(errors: errors, rowsRead: dataRecords.count))
     }
 }
 
