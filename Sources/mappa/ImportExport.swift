@@ -24,35 +24,16 @@ enum RegisterCommand {
         }
         try arguments.allowOnly(["database", "dry-run"])
         let path = arguments.positional[1]
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Arguments.UsageError(description: "cannot read \(path)")
-        }
+        let data = try FileImport.read(path)
         let (database, _) = try openMigratedDatabase(arguments)
         let casework = CaseworkService(database: database)
         let started = Date()
-        let progress: (String) -> (Int) -> Void = { stage in
-            { count in FileHandle.standardError.write(Data("\r\(stage): \(count) rows".utf8)) }
-        }
-        switch CaseRegisterCSV.parse(Array(data), agencyCodes: try casework.agencyCodes(), today: casework.today,
-                                     progress: progress("checked")) {
-        case .failure(let failure):
-            FileHandle.standardError.write(Data("\n".utf8))
-            print("\(path): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s") in \(failure.rowsRead) rows; nothing was imported")
-            for error in failure.errors.prefix(1000) { print("  \(error)") }
-            if failure.errors.count > 1000 { print("  … and \(failure.errors.count - 1000) more") }
-            return 1
-        case .success(let rows):
-            FileHandle.standardError.write(Data("\n".utf8))
-            if arguments.has("dry-run") {
-                print("\(path): all \(rows.count) rows are valid (dry run: nothing imported)")
-                return 0
-            }
-            let summary = try casework.importRegister(rows, by: .commandLine, progress: progress("imported"))
-            FileHandle.standardError.write(Data("\n".utf8))
-            print("imported \(summary.rows) rows in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: "
-                + "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated; "
-                + "\(summary.casesCreated) cases created, \(summary.casesUpdated) updated")
-            return 0
+        let checked = CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), today: casework.today,
+                                            progress: FileImport.progress("checked"))
+        return try FileImport.finish(path, checked, dryRun: arguments.has("dry-run"), started: started) { rows in
+            let summary = try casework.importRegister(rows, by: .commandLine, progress: FileImport.progress("imported"))
+            return "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated; "
+                + "\(summary.casesCreated) cases created, \(summary.casesUpdated) updated"
         }
     }
 
@@ -76,5 +57,41 @@ enum RegisterCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         return 0
+    }
+}
+
+/// What every `mappa import …` shares around its own checks: reading the file, progress on standard error, then
+/// listing the problems and importing nothing, stopping after the check (--dry-run), or importing and saying so.
+enum FileImport {
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Arguments.UsageError(description: "cannot read \(path)")
+        }
+        return Array(data)
+    }
+
+    static func progress(_ stage: String) -> (Int) -> Void {
+        { count in FileHandle.standardError.write(Data("\r\(stage): \(count) rows".utf8)) }
+    }
+
+    /// `importRows` imports the checked rows and describes what it did.
+    static func finish<Row>(_ path: String, _ checked: Result<[Row], CaseRegisterImportError>, dryRun: Bool, started: Date,
+                            importRows: ([Row]) throws -> String) throws -> Int32 {
+        FileHandle.standardError.write(Data("\n".utf8))
+        switch checked {
+        case .failure(let failure):
+            print("\(path): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s") in \(failure.rowsRead) rows; nothing was imported")
+            for error in failure.errors.prefix(1000) { print("  \(error)") }
+            if failure.errors.count > 1000 { print("  … and \(failure.errors.count - 1000) more") }
+            return 1
+        case .success(let rows) where dryRun:
+            print("\(path): all \(rows.count) rows are valid (dry run: nothing imported)")
+            return 0
+        case .success(let rows):
+            let summary = try importRows(rows)
+            FileHandle.standardError.write(Data("\n".utf8))
+            print("imported \(rows.count) rows in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(summary)")
+            return 0
+        }
     }
 }

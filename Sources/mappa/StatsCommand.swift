@@ -35,35 +35,16 @@ enum StatsCommand {
         }
         try arguments.allowOnly(["database", "dry-run"])
         let path = arguments.positional[1]
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Arguments.UsageError(description: "cannot read \(path)")
-        }
+        let data = try FileImport.read(path)
         let (database, _) = try openMigratedDatabase(arguments)
         let statistics = StatisticsService(database: database)
         let started = Date()
-        let progress: (String) -> (Int) -> Void = { stage in
-            { count in FileHandle.standardError.write(Data("\r\(stage): \(count) rows".utf8)) }
-        }
         let known = try statistics.nominalRefs()
-        switch EventsCSV.parse(Array(data), knownNominalRefs: { known.contains($0) }, today: statistics.today,
-                               progress: progress("checked")) {
-        case .failure(let failure):
-            FileHandle.standardError.write(Data("\n".utf8))
-            print("\(path): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s") in \(failure.rowsRead) rows; nothing was imported")
-            for error in failure.errors.prefix(1000) { print("  \(error)") }
-            if failure.errors.count > 1000 { print("  … and \(failure.errors.count - 1000) more") }
-            return 1
-        case .success(let events):
-            FileHandle.standardError.write(Data("\n".utf8))
-            if arguments.has("dry-run") {
-                print("\(path): all \(events.count) rows are valid (dry run: nothing imported)")
-                return 0
-            }
-            let summary = try statistics.importEvents(events, by: .commandLine, progress: progress("imported"))
-            FileHandle.standardError.write(Data("\n".utf8))
-            print("imported \(events.count) rows in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: "
-                + "\(summary.added) events added, \(summary.alreadyRecorded) already on record")
-            return 0
+        let checked = EventsCSV.parse(data, knownNominalRefs: { known.contains($0) }, today: statistics.today,
+                                      progress: FileImport.progress("checked"))
+        return try FileImport.finish(path, checked, dryRun: arguments.has("dry-run"), started: started) { events in
+            let summary = try statistics.importEvents(events, by: .commandLine, progress: FileImport.progress("imported"))
+            return "\(summary.added) events added, \(summary.alreadyRecorded) already on record"
         }
     }
 
