@@ -13,6 +13,13 @@ enum ImportKind: String, Sendable {
     var title: String { self == .register ? "Import the case register" : "Import events" }
     var uploadPath: String { self == .register ? ImportRoutes.uploadPath : StatisticsRoutes.eventsUploadPath }
     var doneTitle: String { self == .register ? "Case register imported" : "Events imported" }
+    /// The form field that carries the file, and what to say when none was chosen.
+    var fileField: String { rawValue }
+    var missingFileMessage: String { self == .register ? "Select a CSV file of the case register" : "Select a CSV file of events" }
+    func page(_ session: Session, _ problems: [ValidationProblem], _ status: Int) -> Response {
+        self == .register ? ImportRoutes.uploadPage(session, problems: problems, status: status)
+            : StatisticsRoutes.eventsUploadPage(session, problems: problems, status: status)
+    }
     var next: (href: String, label: String) {
         self == .register ? ("/nominals", "Find a nominal") : ("/statistics/annual", "See the annual report")
     }
@@ -123,24 +130,7 @@ enum ImportRoutes {
     static let uploadPath = "/cases/import"
 
     static func register(_ router: inout Router, _ services: Services) {
-        router.get(uploadPath, Access.require(services, .editCases) { request, session in
-            uploadPage(session, problems: [], status: 200)
-        })
-        router.post(uploadPath, Access.require(services, .editCases) { request, session in
-            let form = try request.form()
-            guard let file = form.file("register"), !file.data.isEmpty else {
-                return uploadPage(session, problems: [ValidationProblem(field: "register", message: "Select a CSV file of the case register")], status: 422)
-            }
-            let id = services.imports.start(.register, data: file.data, filename: file.filename, dryRun: form["dry_run"] == "yes",
-                                            user: session.user, address: request.remoteAddress, services: services)
-            return .redirect(to: "\(uploadPath)/\(id)")
-        })
-        router.get("\(uploadPath)/:job", Access.require(services, .editCases) { request, session in
-            guard let id = request.parameter("job"), let job = services.imports.job(id, ownerID: session.user.id, kind: .register) else {
-                throw HTTPError.notFound
-            }
-            return progressPage(session, job)
-        })
+        uploadRoutes(&router, services, .register)
         router.get("/cases/export.csv", Access.require(services, .editCases) { request, session in
             let rows = try services.casework.exportRegister(includeRestricted: false)
             try services.audit.record(actor: request.actor(session), action: .export, subjectType: "case_register",
@@ -148,6 +138,29 @@ enum ImportRoutes {
             var response = Response.json(Array(CaseRegisterCSV.write(rows).utf8), contentType: "text/csv; charset=utf-8")
             response.headers.set("Content-Disposition", "attachment; filename=\"case-register-\(services.casework.today).csv\"")
             return response
+        })
+    }
+
+    /// The three routes of an upload: its page, the post that starts the background job, and the job's progress
+    /// page (only for whoever started it).
+    static func uploadRoutes(_ router: inout Router, _ services: Services, _ kind: ImportKind) {
+        router.get(kind.uploadPath, Access.require(services, .editCases) { request, session in
+            kind.page(session, [], 200)
+        })
+        router.post(kind.uploadPath, Access.require(services, .editCases) { request, session in
+            let form = try request.form()
+            guard let file = form.file(kind.fileField), !file.data.isEmpty else {
+                return kind.page(session, [ValidationProblem(field: kind.fileField, message: kind.missingFileMessage)], 422)
+            }
+            let id = services.imports.start(kind, data: file.data, filename: file.filename, dryRun: form["dry_run"] == "yes",
+                                            user: session.user, address: request.remoteAddress, services: services)
+            return .redirect(to: "\(kind.uploadPath)/\(id)")
+        })
+        router.get("\(kind.uploadPath)/:job", Access.require(services, .editCases) { request, session in
+            guard let id = request.parameter("job"), let job = services.imports.job(id, ownerID: session.user.id, kind: kind) else {
+                throw HTTPError.notFound
+            }
+            return progressPage(session, job)
         })
     }
 

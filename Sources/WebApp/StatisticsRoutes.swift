@@ -47,24 +47,7 @@ enum StatisticsRoutes {
             return .redirect(to: annualPath + "?done=\(Flash.populationSaved.rawValue)")
         })
 
-        router.get(eventsUploadPath, Access.require(services, .editCases) { request, session in
-            eventsUploadPage(session, problems: [], status: 200)
-        })
-        router.post(eventsUploadPath, Access.require(services, .editCases) { request, session in
-            let form = try request.form()
-            guard let file = form.file("events"), !file.data.isEmpty else {
-                return eventsUploadPage(session, problems: [ValidationProblem(field: "events", message: "Select a CSV file of events")], status: 422)
-            }
-            let id = services.imports.start(.events, data: file.data, filename: file.filename, dryRun: form["dry_run"] == "yes",
-                                            user: session.user, address: request.remoteAddress, services: services)
-            return .redirect(to: "\(eventsUploadPath)/\(id)")
-        })
-        router.get("\(eventsUploadPath)/:job", Access.require(services, .editCases) { request, session in
-            guard let id = request.parameter("job"), let job = services.imports.job(id, ownerID: session.user.id, kind: .events) else {
-                throw HTTPError.notFound
-            }
-            return ImportRoutes.progressPage(session, job)
-        })
+        ImportRoutes.uploadRoutes(&router, services, .events)
 
         router.post("/cases/:id/events", Access.require(services, .editCases) { request, session in
             let record = try CaseEditRoutes.loadCase(request, session, services)
