@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,9 @@ import urllib.parse
 import urllib.request
 
 import icalendar
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checks import check, free_port, port_open, results, wait_for  # noqa: E402
 
 SENDER = "mappa@unit.example.invalid"
 FIRST = "pat.probation@probation.example.invalid"
@@ -41,44 +43,6 @@ COORDINATOR_PASSWORD = "harbour lantern plum 34"
 NEW_COORDINATOR_PASSWORD = "violet canyon oar 62"
 POLICE = "ds.example@police.example.invalid"
 HOUSING = "lead.example@housing.example.invalid"
-
-passed = 0
-failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"  ok   {name}", flush=True)
-    else:
-        failed += 1
-        print(f"  FAIL {name}" + (f"\n       {detail}" if detail else ""), flush=True)
-    return condition
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
-
-
-def port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class Harness:
@@ -401,8 +365,8 @@ def main():
         harness.cleanup()
         shutil.rmtree(work, ignore_errors=True)
     print(f"mail tests took {time.monotonic() - started:.1f} s")
-    print(f"mail: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"mail: {results.passed} passed, {results.failed} failed")
+    return 1 if results.failed else 0
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,30 +33,13 @@ import urllib.request
 
 import openpyxl
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import fixture  # noqa: E402
+from checks import check, free_port, results  # noqa: E402
 
 COORDINATOR_PASSWORD = "saffron ledger kite 93"
 NEW_PASSWORD = "pebble orchard mast 47"
-passed = 0
-failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"  ok   {name}", flush=True)
-    else:
-        failed += 1
-        print(f"  FAIL {name}" + (f"\n       {str(detail)[:1500]}" if detail else ""), flush=True)
-    return condition
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mappa:
@@ -299,8 +281,8 @@ def main():
             history_suite("postgres", arguments.bin, arguments.postgres[1], work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"stats: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"stats: {results.passed} passed, {results.failed} failed")
+    return 1 if results.failed else 0
 
 
 if __name__ == "__main__":
