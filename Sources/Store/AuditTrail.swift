@@ -24,6 +24,7 @@ public struct Actor: Sendable, Equatable {
 public final class AuditTrail: Sendable {
     let database: Database
     let clock: Clock
+    private let groupCommit = AuditGroupCommit()
 
     public init(database: Database, clock: Clock = .system) {
         self.database = database
@@ -56,12 +57,20 @@ public final class AuditTrail: Sendable {
                                [.integer(entry.sequence), .text(entry.hash)])
     }
 
-    /// Appends in a transaction of its own (views, refusals, failed logins: nothing else to commit).
+    /// Appends in a transaction of its own (views, refusals, failed logins: nothing else to commit), and returns
+    /// only once the entry is committed. Entries arriving together are committed together (see
+    /// `AuditGroupCommit`): one write per view made every page view a write transaction, which serialised the
+    /// server on the writer and, on SQLite, emptied every reader's page cache at each commit.
     public func record(actor: Actor, action: AuditAction, subjectType: String, subjectID: String,
                        detail: String = "") throws {
-        try database.write { connection in
-            try append(connection, actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
-                       detail: detail)
+        try groupCommit.commit(AuditGroupCommit.Entry(actor: actor, action: action, subjectType: subjectType,
+                                                      subjectID: subjectID, detail: detail)) { batch in
+            try database.write { connection in
+                for entry in batch {
+                    try append(connection, actor: entry.actor, action: entry.action, subjectType: entry.subjectType,
+                               subjectID: entry.subjectID, detail: entry.detail)
+                }
+            }
         }
     }
 
@@ -124,5 +133,79 @@ public final class AuditTrail: Sendable {
                            reason: "the chain ends at entry \(nextSequence - 1) but the head records entry \(head.int64("last_sequence"))")
         }
         return .intact(entries: Int(nextSequence - 1))
+    }
+}
+
+/// Group commit for standalone audit entries: a caller queues its entry and waits; whoever finds no commit in
+/// progress takes every queued entry and commits them in one transaction, then wakes the others. Under load a
+/// commit carries the entries that arrived while the previous one was being written; alone, an entry commits at
+/// once. Nobody returns before their own entry is committed, so a served page is always on the trail.
+/// Call it outside any write transaction of the same database (a nested write is refused anyway).
+final class AuditGroupCommit: @unchecked Sendable {
+    /// One entry waiting to be committed. `done` and `error` are set by the committing thread before it takes the
+    /// lock to wake the waiters, and read by the waiter under the same lock.
+    final class Entry: @unchecked Sendable {
+        let actor: Actor
+        let action: AuditAction
+        let subjectType: String
+        let subjectID: String
+        let detail: String
+        var done = false
+        var error: (any Error)?
+
+        init(actor: Actor, action: AuditAction, subjectType: String, subjectID: String, detail: String) {
+            self.actor = actor
+            self.action = action
+            self.subjectType = subjectType
+            self.subjectID = subjectID
+            self.detail = detail
+        }
+    }
+
+    /// The most entries in one transaction, so one commit stays short.
+    static let maximumBatch = 256
+    // `queue` and `committing` are only touched with `condition` locked: the safety argument for @unchecked.
+    private let condition = NSCondition()
+    private var queue: [Entry] = []
+    private var committing = false
+
+    /// Queues `entry` and returns once it is committed (or throws why it was not). `write` commits a batch in
+    /// one transaction; when a batch fails, its entries are retried one by one so that one bad entry (a value
+    /// the database refuses, say) fails only its own caller.
+    func commit(_ entry: Entry, _ write: ([Entry]) throws -> Void) throws {
+        condition.lock()
+        queue.append(entry)
+        while !entry.done {
+            if committing {
+                condition.wait()
+                continue
+            }
+            committing = true
+            let batch = Array(queue.prefix(Self.maximumBatch))
+            queue.removeFirst(batch.count)
+            condition.unlock()
+            Self.commit(batch, write)
+            condition.lock()
+            committing = false
+            condition.broadcast()
+        }
+        condition.unlock()
+        if let error = entry.error { throw error }
+    }
+
+    private static func commit(_ batch: [Entry], _ write: ([Entry]) throws -> Void) {
+        do {
+            try write(batch)
+        } catch {
+            guard batch.count > 1 else {
+                batch[0].error = error
+                batch[0].done = true
+                return
+            }
+            for entry in batch {
+                do { try write([entry]) } catch let single { entry.error = single }
+            }
+        }
+        for entry in batch { entry.done = true }
     }
 }
