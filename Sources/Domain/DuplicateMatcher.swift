@@ -128,6 +128,13 @@ public enum DuplicateMatcher {
         return editDistance(a, b) <= allowed || (a.count > 2 && b.count > 2 && soundex(a) == soundex(b))
     }
 
+    /// The order a name search lists people in: family name, then given names, folded as the search words are
+    /// ("Hollins Sam" before "Hollinsworth Samantha", since a space sorts before any letter). Stored with each
+    /// search key, so the index hands out candidates already in name order.
+    public static func sortName(_ person: PersonDetails) -> String {
+        normalisedName(person.familyName) + " " + normalisedName(person.givenNames)
+    }
+
     /// Keys to index a person by, so a search or a duplicate check reads a few index entries instead of every
     /// nominal: each folded name token, its Soundex code, each identifier, and each ordered pair of words that
     /// can appear together in a search for the person (`p:first second`), so a two-word name search reads one

@@ -406,6 +406,31 @@ public enum Schema {
             CREATE INDEX mappa_events_date ON mappa_events(event_date, event_type, level_at_event);
             CREATE INDEX case_history_field_date ON case_history(field, changed_at);
             """),
+        // Each search key carries the person's sort name, in the key's index, so a name search orders its
+        // candidates from the index and reads only the records it shows (it read ~200 records per search before).
+        // WITHOUT ROWID: the key index is the table, one b-tree fewer to write on import. The keys are rebuilt at
+        // the next start (`rebuildSearchKeysIfNeeded`).
+        Migration(14, "name search keys carry the sort name", sqlite: """
+            DROP TABLE nominal_search_keys;
+            CREATE TABLE nominal_search_keys (
+                key TEXT NOT NULL,
+                sort_name TEXT NOT NULL,
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
+                PRIMARY KEY (key, sort_name, nominal_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key);
+            DELETE FROM settings WHERE key = 'search_keys_version';
+            """, postgres: """
+            DROP TABLE nominal_search_keys;
+            CREATE TABLE nominal_search_keys (
+                key TEXT COLLATE "C" NOT NULL,
+                sort_name TEXT COLLATE "C" NOT NULL,
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
+                PRIMARY KEY (key, sort_name, nominal_id)
+            );
+            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key);
+            DELETE FROM settings WHERE key = 'search_keys_version';
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

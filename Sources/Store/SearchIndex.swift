@@ -5,7 +5,7 @@ import Foundation
 extension CaseworkService {
     /// The version of `DuplicateMatcher.searchKeys` the stored keys were built with. Raise it when the keys
     /// change; `rebuildSearchKeysIfNeeded` then rebuilds them once, at the next start.
-    public static let searchKeysVersion = "2"
+    public static let searchKeysVersion = "3"
 
     /// Rebuilds every nominal's search keys when they were built by an older version of the rules, in one
     /// transaction. Returns how many nominals were re-indexed, or nil when the keys were current.

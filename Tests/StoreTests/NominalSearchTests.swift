@@ -70,4 +70,28 @@ struct NominalSearchTests {
         #expect(page.map { $0.givenNames } == page.map { $0.givenNames }.sorted(), "shown in name order")
         #expect(try casework.searchNominals("commonname givenlk").map(\.nominalRef) == ["C-271"])
     }
+
+    @Test("people on restricted cases are left out and the page still fills, in name order, with the next names", arguments: DatabaseKind.available)
+    func hiddenPeopleSkipped(kind: DatabaseKind) throws {
+        let test = try TestDatabase(kind)
+        let casework = CaseworkService(database: test.database)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        // 80 people named Restrictedson, Given aa … Given db in name order; the first 12 are Category 4, so their
+        // cases are restricted and a manager not named on them may not find them.
+        let rows = (0..<80).map { index in
+            CaseRegisterRow(nominalRef: "R-\(index)", familyName: "Restrictedson",
+                            givenNames: "Given \(letters[index / 26])\(letters[index % 26])",
+                            dateOfBirth: CalendarDate("1980-01-01")!, category: index < 12 ? .four : .one, level: .one,
+                            leadAgency: "police")
+        }
+        _ = try casework.importRegister(rows, by: .commandLine)
+        let manager = try AccountService(database: test.database).createUser(
+            .init(username: "search.manager", displayName: "Search Manager", role: .manager, agencyCode: "police",
+                  password: "kettle orbit meadow 42", mustChangePassword: false), by: .commandLine)
+        let page = try casework.searchNominals("restrictedson", limit: 51, visibleTo: manager)
+        #expect(page.count == 51, "hidden people do not leave the page short")
+        #expect(page.map(\.nominalRef) == (12..<63).map { "R-\($0)" }, "the visible people, in name order")
+        #expect(try casework.searchNominals("restrictedson", limit: 51).first?.nominalRef == "R-0",
+                "without a user (the command line) everyone is found")
+    }
 }
