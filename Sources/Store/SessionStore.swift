@@ -26,6 +26,11 @@ public final class SessionStore: Sendable {
 
     static func hash(_ token: String) -> String { Crypto.sha256Hex(token) }
 
+    /// The session and its user in one read; built once, since every request runs it.
+    static let lookupSelect = AccountStore.userSelect.replacingOccurrences(
+        of: "SELECT users.*", with: "SELECT sessions.csrf_token, sessions.created_at AS session_created_at, sessions.last_seen_at, users.*")
+        + " JOIN sessions ON sessions.user_id = users.id WHERE sessions.token_hash = ?"
+
     /// Starts a session inside the caller's transaction; returns the raw token for the cookie.
     func create(_ connection: Connection, userID: Int64, clientAddress: String) throws -> String {
         let token = Crypto.randomToken()
@@ -49,9 +54,7 @@ public final class SessionStore: Sendable {
         guard !token.isEmpty, token.count <= 128 else { return .none }
         let tokenHash = Self.hash(token)
         let row = try database.read { connection in
-            try connection.queryOne(AccountStore.userSelect.replacingOccurrences(
-                of: "SELECT users.*", with: "SELECT sessions.csrf_token, sessions.created_at AS session_created_at, sessions.last_seen_at, users.*")
-                + " JOIN sessions ON sessions.user_id = users.id WHERE sessions.token_hash = ?", [.text(tokenHash)])
+            try connection.queryOne(Self.lookupSelect, [.text(tokenHash)])
         }
         guard let row else { return .none }
         let user = AccountStore.user(row)
