@@ -1,5 +1,6 @@
 import CPostgres
 import Foundation
+import Synchronization
 
 /// One libpq connection (PGconn*). Used by one thread at a time; the pool hands it out exclusively.
 /// https://www.postgresql.org/docs/15/libpq-connect.html
@@ -7,6 +8,12 @@ final class PostgresConnection: Connection {
     private(set) var handle: OpaquePointer
     var dialect: SQLDialect { .postgres }
     private var rewritten: [String: String] = [:]
+    /// Statements prepared on this connection, by the SQL sent: parsing and analysing each query again on every
+    /// execution was most of the server's work for the app's short queries. Names are never reused, so a
+    /// statement left behind by a failed DEALLOCATE cannot be confused with a new one.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    static let maximumPrepared = 1000
 
     init(url: String) throws(DatabaseError) {
         guard let connection = PQconnectdb(url) else { throw DatabaseError(.connection, "out of memory") }
@@ -33,6 +40,7 @@ final class PostgresConnection: Connection {
     /// https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-PQRESET
     func reset() -> Bool {
         PQreset(handle)
+        prepared.removeAll()  // a new server session has none of them
         if isHealthy { Self.silenceNotices(handle) }
         return isHealthy
     }
@@ -99,8 +107,24 @@ final class PostgresConnection: Connection {
         return converted
     }
 
-    /// Runs one statement with PQexecParams: parameters go separately from the SQL text, so values are never
-    /// parsed as SQL. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQEXECPARAMS
+    /// The name of `text` prepared on this connection, preparing it first if need be (PQprepare). Parameter
+    /// types are left to the server, as PQexecParams did. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQPREPARE
+    private func preparedName(_ text: String, parameterCount: Int) throws(DatabaseError) -> String {
+        if let name = prepared[text] { return name }
+        if prepared.count >= Self.maximumPrepared {
+            // Statements whose text varies (IN lists of different lengths) must not pile up on the server.
+            if let result = PQexec(handle, "DEALLOCATE ALL") { PQclear(result) }
+            prepared.removeAll()
+        }
+        preparedCount += 1
+        let name = "mappa_\(preparedCount)"
+        _ = try check(PQprepare(handle, name, text, Int32(parameterCount), nil))
+        prepared[text] = name
+        return name
+    }
+
+    /// Runs one statement as a prepared statement: parameters go separately from the SQL text, so values are
+    /// never parsed as SQL. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQEXECPREPARED
     private func run(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> PostgresResult {
         let text = sqlForServer(sql)
         var buffers: [[CChar]?] = []
@@ -120,10 +144,20 @@ final class PostgresConnection: Connection {
                 buffers.append(b.map { CChar(bitPattern: $0) }); lengths.append(Int32(b.count)); formats.append(1)
             }
         }
+        let name = try preparedName(text, parameterCount: parameters.count)
         let result: OpaquePointer? = withPointers(buffers) { pointers in
-            PQexecParams(handle, text, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+            PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 0)
         }
-        return try check(result)
+        do {
+            return try check(result)
+        } catch let error where error.description.contains("0A000") && error.description.contains("cached plan") {
+            // A migration changed a table under a prepared `SELECT *`: prepare it afresh once.
+            prepared[text] = nil
+            let name = try preparedName(text, parameterCount: parameters.count)
+            return try check(withPointers(buffers) { pointers in
+                PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 0)
+            })
+        }
     }
 
     private func withPointers<T>(_ buffers: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
@@ -252,6 +286,9 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
     // Guarded by `writesLock`: the safety argument for @unchecked Sendable.
     private var activeWrites: [UInt: PostgresConnection] = [:]
     private let writesLock = NSLock()
+    /// How many writes are open: reads skip the lock when none is (most of the time). A thread inside a write
+    /// counted itself before its reads, so it never misses its own write.
+    private let openWrites = Atomic<Int>(0)
 
     public init(url: String, poolSize: Int = 4) throws(DatabaseError) {
         var connections: [PostgresConnection] = []
@@ -262,6 +299,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
     private static var threadKey: UInt { UInt(pthread_self()) }
 
     private func connectionInWrite() -> PostgresConnection? {
+        guard openWrites.load(ordering: .acquiring) > 0 else { return nil }
         writesLock.lock()
         defer { writesLock.unlock() }
         return activeWrites[Self.threadKey]
@@ -300,6 +338,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
                 guard connection.reset() else { throw error }
                 try connection.executeScript("BEGIN")
             }
+            openWrites.add(1, ordering: .releasing)
             writesLock.lock()
             activeWrites[Self.threadKey] = connection
             writesLock.unlock()
@@ -307,6 +346,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
                 writesLock.lock()
                 activeWrites[Self.threadKey] = nil
                 writesLock.unlock()
+                openWrites.subtract(1, ordering: .releasing)
             }
             do {
                 let result = try body(connection)
