@@ -348,8 +348,9 @@ public final class CaseworkService: Sendable {
     public func searchNominals(_ query: String, limit: Int = 50, visibleTo user: User? = nil) throws -> [NominalRecord] {
         let trimmed = query.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return [] }
-        let order = (user.map { Self.hiddenNominalsFilter($0) } ?? "") + " ORDER BY family_name, given_names, id LIMIT ?"
         return try database.read { connection in
+            let filter = try user.map { try Self.hiddenNominalsFilter($0, connection) } ?? ""
+            let order = filter + " ORDER BY family_name, given_names, id LIMIT ?"
             let rows: [Row]
             if let date = Self.parseSearchDate(trimmed) {
                 rows = try connection.query("SELECT * FROM nominals WHERE date_of_birth = ?" + order,
@@ -397,8 +398,7 @@ public final class CaseworkService: Sendable {
                 var seen = Set<Int64>()
                 let candidates = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id", parameters)
                     .map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted }
-                rows = try Self.records(connection, inOrder: candidates, limit: limit,
-                                        filter: user.map { Self.hiddenNominalsFilter($0) } ?? "")
+                rows = try Self.records(connection, inOrder: candidates, limit: limit, filter: filter)
             }
             let ids = rows.map { $0.int64("id") }
             var aliases: [Int64: [String]] = [:]
@@ -435,14 +435,21 @@ public final class CaseworkService: Sendable {
     /// SQL that leaves out nominals with a case the user is excluded from, or a restricted case the user is
     /// not named on: need-to-know applies to finding the person, not only to opening the case. Correlated, so
     /// it is checked only for the few candidate rows: as `id NOT IN (every restricted case…)` it read all the
-    /// restricted cases on every search, 85% of a name search's SQL time at 100k nominals.
-    static func hiddenNominalsFilter(_ user: User) -> String {
-        """
-         AND NOT EXISTS (SELECT 1 FROM cases WHERE cases.nominal_id = nominals.id AND cases.restricted = 1 AND NOT EXISTS (
-                SELECT 1 FROM case_access a WHERE a.case_id = cases.id AND a.user_id = \(user.id) AND a.kind = 'allow'))
-         AND NOT EXISTS (SELECT 1 FROM cases JOIN case_access a ON a.case_id = cases.id
-                WHERE cases.nominal_id = nominals.id AND a.user_id = \(user.id) AND a.kind = 'exclude')
-        """
+    /// restricted cases on every search, 85% of a name search's SQL time at 100k nominals. The exclusion check
+    /// is left out for a user excluded from nothing (most users), which saves a lookup per row.
+    static func hiddenNominalsFilter(_ user: User, _ connection: Connection) throws -> String {
+        var filter = """
+             AND NOT EXISTS (SELECT 1 FROM cases WHERE cases.nominal_id = nominals.id AND cases.restricted = 1 AND NOT EXISTS (
+                    SELECT 1 FROM case_access a WHERE a.case_id = cases.id AND a.user_id = \(user.id) AND a.kind = 'allow'))
+            """
+        if try connection.queryOne("SELECT 1 AS excluded FROM case_access WHERE user_id = ? AND kind = 'exclude' LIMIT 1",
+                                   [.integer(user.id)]) != nil {
+            filter += """
+                 AND NOT EXISTS (SELECT 1 FROM cases JOIN case_access a ON a.case_id = cases.id
+                        WHERE cases.nominal_id = nominals.id AND a.user_id = \(user.id) AND a.kind = 'exclude')
+                """
+        }
+        return filter
     }
 
     /// Need-to-know for a nominal record: refused when any of the person's cases refuses the user by name or
