@@ -8,13 +8,15 @@ extension CaseworkService {
     public static let searchKeysVersion = "3"
 
     /// Rebuilds every nominal's search keys when they were built by an older version of the rules, in one
-    /// transaction. Returns how many nominals were re-indexed, or nil when the keys were current.
+    /// transaction. Returns how many nominals were re-indexed, or nil when the keys were current. `starting` is
+    /// called before a rebuild begins, so a long one (seconds at national scale) can be announced.
     @discardableResult
-    public func rebuildSearchKeysIfNeeded() throws -> Int? {
+    public func rebuildSearchKeysIfNeeded(starting: (() -> Void)? = nil) throws -> Int? {
         let current = try database.read {
             try $0.queryOne("SELECT value FROM settings WHERE key = 'search_keys_version'")?["value"].string
         }
         guard current != Self.searchKeysVersion else { return nil }
+        if try database.read({ try $0.queryOne("SELECT 1 AS any FROM nominals LIMIT 1") }) != nil { starting?() }
         return try database.write { connection -> Int in
             var aliases: [Int64: [String]] = [:]
             for row in try connection.query("SELECT nominal_id, alias FROM nominal_aliases") {

@@ -85,12 +85,18 @@ func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> 
     let location = DatabaseLocation.resolve(arguments.value("database"))
     let database = try DatabaseLocation.open(location)
     let applied = try Schema.migrator.migrate(database)
-    if !quiet || !applied.isEmpty {
-        for migration in applied { print("applied migration \(migration.version): \(migration.name)") }
+    // `mappa migrate` reports on stdout; any other command on stderr, so that its own output (a CSV, say) stays
+    // clean on the first run after an upgrade.
+    for migration in applied {
+        let line = "applied migration \(migration.version): \(migration.name)"
+        if quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
     try AccountStore(database: database).seedAgencies()
-    if let count = try CaseworkService(database: database).rebuildSearchKeysIfNeeded(), count > 0 {
-        print("rebuilt the name search index for \(count) nominals")
+    // On stderr: the command's own output (a CSV on stdout, say) must not carry these lines.
+    if let count = try CaseworkService(database: database).rebuildSearchKeysIfNeeded(starting: {
+        FileHandle.standardError.write(Data("rebuilding the name search index (once, after an upgrade)…\n".utf8))
+    }), count > 0 {
+        FileHandle.standardError.write(Data("rebuilt the name search index for \(count) nominals\n".utf8))
     }
     return (database, location)
 }
