@@ -395,10 +395,19 @@ public final class CaseworkService: Sendable {
                 // results are complete and in name order.
                 sql += " ORDER BY k0.key, k0.sort_name, k0.nominal_id LIMIT ?"
                 parameters.append(.integer(Int64(max(limit * 4, Self.searchCandidates))))
-                var seen = Set<Int64>()
-                let candidates = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id", parameters)
-                    .map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted }
-                rows = try Self.records(connection, inOrder: candidates, limit: limit, filter: filter)
+                // The first two pages' worth of candidates nearly always fill the page; all of them only when
+                // people the user may not see left it short.
+                func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
+                    var seen = Set<Int64>()
+                    let found = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
+                                                         + (count == nil ? "" : " LIMIT \(count!)"), parameters)
+                    return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
+                            count.map { found.count < $0 } ?? true)
+                }
+                let first = try candidates(first: limit * 2)
+                let page = try Self.records(connection, inOrder: first.ids, limit: limit, filter: filter)
+                rows = page.count < limit && !first.complete
+                    ? try Self.records(connection, inOrder: try candidates(first: nil).ids, limit: limit, filter: filter) : page
             }
             let ids = rows.map { $0.int64("id") }
             var aliases: [Int64: [String]] = [:]

@@ -91,6 +91,8 @@ struct NominalSearchTests {
         let page = try casework.searchNominals("restrictedson", limit: 51, visibleTo: manager)
         #expect(page.count == 51, "hidden people do not leave the page short")
         #expect(page.map(\.nominalRef) == (12..<63).map { "R-\($0)" }, "the visible people, in name order")
+        #expect(try casework.searchNominals("restrictedson", limit: 5, visibleTo: manager).map(\.nominalRef)
+                == (12..<17).map { "R-\($0)" }, "a short page whose first candidates are all hidden reads further")
         #expect(try casework.searchNominals("restrictedson", limit: 51).first?.nominalRef == "R-0",
                 "without a user (the command line) everyone is found")
     }
