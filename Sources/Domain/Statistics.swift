@@ -268,6 +268,8 @@ public struct AnnualReport: Sendable, Equatable {
     /// Active community cases on 31 March with no level set: in the totals, in no level row.
     public var casesWithoutLevel: Int
     public var areaPopulation: Int?
+    /// The MAPPA area the report covers; nil for all areas (the whole database).
+    public var area: MappaArea? = nil
 
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
 
@@ -433,13 +435,15 @@ extension AnnualReport {
         }
         public var yearStarting: String
         public var yearEnding: String
+        /// The area's code when the report covers one area; absent for all areas.
+        public var area: String?
         public var areaPopulation: Int?
         public var casesWithoutLevel: Int
         public var tables: [Table]
     }
 
     public var document: Document {
-        Document(yearStarting: year.start.description, yearEnding: year.end.description, areaPopulation: areaPopulation,
+        Document(yearStarting: year.start.description, yearEnding: year.end.description, area: area?.code, areaPopulation: areaPopulation,
                  casesWithoutLevel: casesWithoutLevel,
                  tables: tables.map { table in
                      Document.Table(name: table.name, title: table.title, columns: table.columns, rows: table.rows.map { row in
