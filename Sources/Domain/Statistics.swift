@@ -251,7 +251,7 @@ public struct AnnualReport: Sendable, Equatable {
         public var isRate = false
 
         public func formatted(_ value: Double) -> String {
-            isRate ? String(format2dp: value) : AnnualReport.formatted(value)
+            isRate ? AnnualReport.formattedRate(value) : AnnualReport.formatted(value)
         }
     }
     public struct Row: Sendable, Equatable {
@@ -284,6 +284,9 @@ public struct AnnualReport: Sendable, Equatable {
     public static func formatted(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format2dp: value)
     }
+
+    /// A rate as the report writes it: always two decimals (1.50, not 1.5).
+    public static func formattedRate(_ value: Double) -> String { String(format2dp: value) }
 
     /// The report as `table,row,column,value` CSV (DESIGN.md), one line per figure, LF line endings. Every cell
     /// is a fixed name or a number, so nothing can run as a formula.

@@ -36,7 +36,13 @@ struct AreaTests {
     ])
     func population(text: String, value: Int) {
         #expect(AreaPopulation.parse(text) == value)
+        #expect(AreaPopulation.parse(AreaPopulation.written(value)) == value)
         #expect(MappaArea.problems(code: "ab", name: "A", population: text).isEmpty)
+    }
+
+    @Test("populations are written with commas between thousands")
+    func written() {
+        #expect([1, 999, 1_000, 68_357, 1_250_000, 100_000_000].map(AreaPopulation.written) == ["1", "999", "1,000", "68,357", "1,250,000", "100,000,000"])
     }
 
     @Test("populations that are not whole numbers in range are refused", arguments: [

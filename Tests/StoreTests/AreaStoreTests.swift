@@ -68,14 +68,6 @@ struct AreaStoreTests {
         #expect(try fixture.audit("north_testshire").first == "population 900000")
     }
 
-    static func row(_ ref: String, _ category: MappaCategory, _ level: ManagementLevel, area: String?,
-                    custody: CustodyStatus = .community, start: String = "2024-01-10", exit: String? = nil) -> CaseRegisterRow {
-        CaseRegisterRow(nominalRef: ref, familyName: "Areaperson\(ref)", givenNames: "Sam", dateOfBirth: CalendarDate("1980-05-05")!,
-                        category: category, level: level, leadAgency: "probation", mappaStartDate: CalendarDate(start),
-                        custodyStatus: custody, status: exit == nil ? .active : .exited, exitDate: exit.flatMap(CalendarDate.init),
-                        exitReason: exit == nil ? "" : "Licence expired (synthetic)", area: area)
-    }
-
     @Test("the register puts cases in areas; a row without one leaves the area; changes are in the history; the export carries them",
           arguments: DatabaseKind.available)
     func registerAreas(kind: DatabaseKind) throws {
@@ -83,21 +75,19 @@ struct AreaStoreTests {
         try fixture.areas.add(code: "north", name: "North", population: "", by: Self.actor)
         try fixture.areas.add(code: "south", name: "South", population: "", by: Self.actor)
         #expect(try fixture.casework.areaCodes() == ["north", "south"])
-        _ = try fixture.casework.importRegister([Self.row("A1", .one, .one, area: "north"), Self.row("A2", .two, .two, area: nil)], by: Self.actor)
+        _ = try fixture.casework.importRegister([AreaWorld.row("A1", .one, .one, area: "north"), AreaWorld.row("A2", .two, .two, area: nil)], by: Self.actor)
         func record(_ ref: String) throws -> CaseRecord {
-            let nominalID = try #require(try fixture.test.database.read {
-                try $0.queryOne("SELECT id FROM nominals WHERE nominal_ref = ?", [.text(ref)])?["id"].int64
-            })
-            return try #require(try fixture.casework.cases(nominalID: nominalID).first)
+            let id = try #require(try AreaWorld.caseID(fixture.test.database, ref: ref))
+            return try #require(try fixture.casework.caseRecord(id: id))
         }
         #expect(try record("A1").areaCode == "north" && record("A1").areaName == "North")
         #expect(try record("A2").areaCode == "")
-        _ = try fixture.casework.importRegister([Self.row("A1", .one, .one, area: nil), Self.row("A2", .two, .two, area: "south")], by: Self.actor)
+        _ = try fixture.casework.importRegister([AreaWorld.row("A1", .one, .one, area: nil), AreaWorld.row("A2", .two, .two, area: "south")], by: Self.actor)
         #expect(try record("A1").areaCode == "north", "no area in the row leaves it as it is")
         #expect(try record("A2").areaCode == "south")
         let history = try fixture.casework.history(caseID: try record("A2").id).filter { $0.field == "area" }
         #expect(history.map { "\($0.oldValue)→\($0.newValue)" } == ["→south"])
-        _ = try fixture.casework.importRegister([Self.row("A2", .two, .two, area: "north")], by: Self.actor)
+        _ = try fixture.casework.importRegister([AreaWorld.row("A2", .two, .two, area: "north")], by: Self.actor)
         #expect(try fixture.casework.history(caseID: try record("A2").id).filter { $0.field == "area" }.map(\.newValue) == ["south", "north"])
 
         let summaries = try fixture.areas.summaries()
@@ -110,34 +100,6 @@ struct AreaStoreTests {
         let reimported = try CaseRegisterCSV.parse(Array(exported.utf8), agencyCodes: try fixture.casework.agencyCodes(),
                                                    areaCodes: try fixture.casework.areaCodes(), today: fixture.casework.today).get()
         #expect(reimported.map(\.area) == ["north", "north"], "the export imports back with its areas")
-    }
-
-    /// North (population 200,000): N1 Category 1 Level 2 and N2 Category 1 Level 1 in the community; X1 Category 2
-    /// Level 2, exited 30 September 2025. South (population 100,000): S1 Category 2 Level 3; S2 Category 1 in custody;
-    /// S3 Category 2 Level 1 from 1 August 2025. No area: U1 Category 1 Level 1.
-    static func seedReportWorld(_ fixture: Fixture) throws {
-        try fixture.areas.add(code: "north", name: "North", population: "200,000", by: Self.actor)
-        try fixture.areas.add(code: "south", name: "South", population: "", by: Self.actor)
-        _ = try fixture.casework.importRegister([
-            Self.row("N1", .one, .two, area: "north"), Self.row("N2", .one, .one, area: "north"),
-            Self.row("X1", .two, .two, area: "north", exit: "2025-09-30"),
-            Self.row("S1", .two, .three, area: "south"), Self.row("S2", .one, .one, area: "south", custody: .custody),
-            Self.row("S3", .two, .one, area: "south", start: "2025-08-01"),
-            Self.row("U1", .one, .one, area: nil),
-        ], by: Self.actor)
-        func event(_ ref: String, _ type: MappaEventType, _ date: String, _ level: ManagementLevel? = nil) -> MappaEventRecord {
-            MappaEventRecord(nominalRef: ref, type: type, date: CalendarDate(date)!, levelAtEvent: level, detail: "")
-        }
-        _ = try fixture.statistics.importEvents([
-            event("N1", .returnedToCustodyLicence, "2025-06-01", .two),
-            event("X1", .sfoCharged, "2025-09-30", .two),           // on its exit date: still North's
-            event("X1", .returnedToCustodyOrder, "2025-10-01"),    // after its exit: no area's
-            event("U1", .shpo, "2025-07-01"),
-            event("S1", .returnedToCustodyLicence, "2026-03-31", .three),
-            event("S3", .notificationBreach, "2025-07-15"),         // before its case started: no area's
-            event("S3", .notificationBreach, "2025-08-01"),         // on its start date: South's
-            event("S1", .shpo, "2026-04-01"),                       // after the year
-        ], by: Self.actor)
     }
 
     static func figures(_ report: AnnualReport) -> [String: String] {
@@ -158,36 +120,11 @@ struct AreaStoreTests {
           arguments: DatabaseKind.available)
     func reportByArea(kind: DatabaseKind) throws {
         let fixture = try Fixture(kind)
-        try Self.seedReportWorld(fixture)
+        try AreaWorld.seed(areas: fixture.areas, casework: fixture.casework, statistics: fixture.statistics)
         let year = ReportingYear(yearEnding: CalendarDate("2026-03-31")!)!
         let north = try #require(try fixture.areas.area(code: "north"))
         let south = try #require(try fixture.areas.area(code: "south"))
-        let expected: [String: [String: String]] = [
-            "north": ["eligible_on_31_march/total/total": "2", "eligible_on_31_march/level_1/category_1": "1",
-                      "eligible_on_31_march/level_2/category_1": "1", "eligible_on_31_march/level_3/category_2": "0",
-                      "level_2_3_in_year/level_2/total": "2", "level_2_3_in_year/level_3/total": "0",
-                      "rsos_per_100k/rate/value": "1.00", "events/returned_to_custody_licence/count": "1",
-                      "events/returned_to_custody_licence/level_3": "0", "events/returned_to_custody_order/count": "0",
-                      "events/sfo_charged/count": "1", "events/shpo/count": "0", "events/notification_breach/count": "0"],
-            "south": ["eligible_on_31_march/total/total": "2", "eligible_on_31_march/level_1/category_1": "0",
-                      "eligible_on_31_march/level_2/category_1": "0", "eligible_on_31_march/level_3/category_2": "1",
-                      "level_2_3_in_year/level_2/total": "0", "level_2_3_in_year/level_3/total": "1",
-                      "rsos_per_100k/rate/value": "blank", "events/returned_to_custody_licence/count": "1",
-                      "events/returned_to_custody_licence/level_3": "1", "events/returned_to_custody_order/count": "0",
-                      "events/sfo_charged/count": "0", "events/shpo/count": "0", "events/notification_breach/count": "1"],
-            "none": ["eligible_on_31_march/total/total": "1", "eligible_on_31_march/level_1/category_1": "1",
-                     "eligible_on_31_march/level_2/category_1": "0", "eligible_on_31_march/level_3/category_2": "0",
-                     "level_2_3_in_year/level_2/total": "0", "level_2_3_in_year/level_3/total": "0",
-                     "rsos_per_100k/rate/value": "blank", "events/returned_to_custody_licence/count": "0",
-                     "events/returned_to_custody_licence/level_3": "0", "events/returned_to_custody_order/count": "0",
-                     "events/sfo_charged/count": "0", "events/shpo/count": "1", "events/notification_breach/count": "0"],
-            "all": ["eligible_on_31_march/total/total": "5", "eligible_on_31_march/level_1/category_1": "2",
-                    "eligible_on_31_march/level_2/category_1": "1", "eligible_on_31_march/level_3/category_2": "1",
-                    "level_2_3_in_year/level_2/total": "2", "level_2_3_in_year/level_3/total": "1",
-                    "rsos_per_100k/rate/value": "blank", "events/returned_to_custody_licence/count": "2",
-                    "events/returned_to_custody_licence/level_3": "1", "events/returned_to_custody_order/count": "1",
-                    "events/sfo_charged/count": "1", "events/shpo/count": "1", "events/notification_breach/count": "2"],
-        ]
+        let expected = AreaWorld.expected
         #expect(Self.figures(try fixture.statistics.annualReport(year: year, area: .area(north))) == expected["north"])
         #expect(Self.figures(try fixture.statistics.annualReport(year: year, area: .area(south))) == expected["south"])
         #expect(Self.figures(try fixture.statistics.annualReport(year: year, area: .unassigned)) == expected["none"])
