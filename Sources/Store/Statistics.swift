@@ -171,6 +171,19 @@ public final class StatisticsService: Sendable {
         return scopes.map { scope in (scope, report(year: year, scope: scope, facts: facts, allAreasPopulation: population)) }
     }
 
+    /// The comparison's rows: each area (by name), then the cases with no area recorded, then all areas
+    /// together. Empty when the database has no areas: there is nothing to compare.
+    public func areaComparison(year: ReportingYear) throws -> [AreaComparisonRow] {
+        guard try !areas.areas().isEmpty else { return [] }
+        return try areaReports(year: year).map { scope, report in
+            switch scope {
+            case .area(let area): return AreaComparison.row(key: area.code, label: area.name, report)
+            case .unassigned: return AreaComparison.row(key: "none", label: "No area recorded", report)
+            case .all: return AreaComparison.row(key: "all", label: "All areas", report)
+            }
+        }
+    }
+
     func report(year: ReportingYear, scope: AreaScope, facts: ReportFacts, allAreasPopulation: Int?) -> AnnualReport {
         let cases: [CaseFactsForReport]
         let events: [EventTally]

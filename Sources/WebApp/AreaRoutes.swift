@@ -44,14 +44,14 @@ enum AreaRoutes {
         })
         router.get(comparisonPath, Access.require(services, .viewStatistics) { request, session in
             let year = try StatisticsRoutes.reportingYear(request, services)
-            let rows = try comparison(services, year: year)
+            let rows = try services.statistics.areaComparison(year: year)
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "annual_report_areas",
                                       subjectID: year.end.description)
             return comparisonPage(session, services, year: year, rows: rows)
         })
         router.get(comparisonPath + ".csv", Access.require(services, .viewStatistics) { request, session in
             let year = try StatisticsRoutes.reportingYear(request, services)
-            let rows = try comparison(services, year: year)
+            let rows = try services.statistics.areaComparison(year: year)
             try services.audit.record(actor: request.actor(session), action: .export, subjectType: "annual_report_areas",
                                       subjectID: year.end.description, detail: "csv")
             var response = Response.json(Array(AreaComparison.csv(rows).utf8), contentType: AnnualReportFormat.csv.contentType)
@@ -63,19 +63,6 @@ enum AreaRoutes {
     static func load(_ request: Request, _ services: Services) throws -> MappaArea {
         guard let code = request.parameter("code"), let area = try services.statistics.areas.area(code: code) else { throw HTTPError.notFound }
         return area
-    }
-
-    /// Each area (by name), then the cases with no area recorded, then all areas together. Empty when the database
-    /// has no areas: there is nothing to compare.
-    static func comparison(_ services: Services, year: ReportingYear) throws -> [AreaComparisonRow] {
-        guard try !services.statistics.areas.areas().isEmpty else { return [] }
-        return try services.statistics.areaReports(year: year).map { scope, report in
-            switch scope {
-            case .area(let area): return AreaComparison.row(key: area.code, label: area.name, report)
-            case .unassigned: return AreaComparison.row(key: "none", label: "No area recorded", report)
-            case .all: return AreaComparison.row(key: "all", label: "All areas", report)
-            }
-        }
     }
 
     static func listPage(_ request: Request, _ session: Session, _ services: Services, values: [String: String],
