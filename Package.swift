@@ -34,7 +34,7 @@ let package = Package(
                                                         "Adapters"]),
 
         // Shared by the test targets only: throwaway SQLite files and PostgreSQL schemas.
-        .target(name: "TestSupport", dependencies: ["Database", "Store"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Database", "Domain", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),

@@ -22,6 +22,9 @@ public struct CaseRegisterRow: Sendable, Equatable {
     public var status: CaseStatus
     public var exitDate: CalendarDate?
     public var exitReason: String
+    /// The MAPPA area's code from the optional `mappa_area` column; nil leaves a case's area as it is (none for a
+    /// new case).
+    public var area: String?
 
     public init(nominalRef: String, familyName: String, givenNames: String, aliases: [String] = [],
                 dateOfBirth: CalendarDate, gender: String = "", ethnicity: String = "", pncID: String = "",
@@ -29,7 +32,7 @@ public struct CaseRegisterRow: Sendable, Equatable {
                 leadAgency: String, mappaStartDate: CalendarDate? = nil, statutoryEndDate: CalendarDate? = nil,
                 nextReviewDate: CalendarDate? = nil, rosh: RoSH? = nil, custodyStatus: CustodyStatus = .community,
                 releaseDate: CalendarDate? = nil, status: CaseStatus = .active, exitDate: CalendarDate? = nil,
-                exitReason: String = "") {
+                exitReason: String = "", area: String? = nil) {
         self.nominalRef = nominalRef
         self.familyName = familyName
         self.givenNames = givenNames
@@ -52,6 +55,7 @@ public struct CaseRegisterRow: Sendable, Equatable {
         self.status = status
         self.exitDate = exitDate
         self.exitReason = exitReason
+        self.area = area
     }
 }
 
@@ -84,6 +88,9 @@ public enum CaseRegisterCSV {
         "visor_ref", "crn", "category", "level", "lead_agency", "mappa_start_date", "statutory_end_date",
         "next_review_date", "rosh", "custody_status", "release_date", "status", "exit_date", "exit_reason",
     ]
+    /// Columns a file may add after the contract's: a regional deployment's `mappa_area` (an area code). A file
+    /// without them imports exactly as before.
+    public static let optionalColumns = ["mappa_area"]
 
     /// A record and the physical line it starts on.
     struct Record {
@@ -159,10 +166,12 @@ public enum CaseRegisterCSV {
         return (records, nil)
     }
 
-    public static func parse(_ data: [UInt8], agencyCodes: Set<String>, today: CalendarDate,
+    /// `areaCodes`: the MAPPA areas' codes, which the optional `mappa_area` column must use (or leave empty).
+    public static func parse(_ data: [UInt8], agencyCodes: Set<String>, areaCodes: Set<String> = [], today: CalendarDate,
                              progress: ((Int) -> Void)? = nil) -> Result<[CaseRegisterRow], CaseRegisterImportError> {
         var seenRefs: [String: Int] = [:]
-        return parseRows(data, columns: columns, rowNoun: "nominal", progressEvery: 1000, progress: progress) { line, values in
+        return parseRows(data, columns: columns, optionalColumns: optionalColumns, rowNoun: "nominal", progressEvery: 1000,
+                         progress: progress) { line, values in
             var rowErrors: [CaseRegisterRowError] = []
             func fail(_ column: String, _ message: String) {
                 rowErrors.append(CaseRegisterRowError(line: line, column: column, message: message))
@@ -237,6 +246,14 @@ public enum CaseRegisterCSV {
                 fail("exit_date", "An active case cannot have an exit date: set the status to exited or remove the date")
             }
             if let exitDate, let startDate, exitDate < startDate { fail("exit_date", "The exit date is before the MAPPA start date") }
+            var area: String?
+            if let areaText = values["mappa_area"].map(MappaArea.normalisedCode), !areaText.isEmpty {
+                if areaCodes.contains(areaText) {
+                    area = areaText
+                } else {
+                    fail("mappa_area", "Unknown MAPPA area code \"\(areaText.prefix(40))\"; use a code from the list of MAPPA areas, or leave it empty")
+                }
+            }
             guard rowErrors.isEmpty, let category, let dateOfBirth, let custody, let status else { return .problems(rowErrors) }
             let aliases = (values["aliases"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return .row(CaseRegisterRow(
@@ -245,7 +262,7 @@ public enum CaseRegisterCSV {
                 pncID: values["pnc_id"] ?? "", visorRef: values["visor_ref"] ?? "", crn: values["crn"] ?? "",
                 category: category, level: level, leadAgency: leadAgency, mappaStartDate: startDate,
                 statutoryEndDate: statutoryEndDate, nextReviewDate: nextReviewDate, rosh: rosh, custodyStatus: custody,
-                releaseDate: releaseDate, status: status, exitDate: exitDate, exitReason: exitReason))
+                releaseDate: releaseDate, status: status, exitDate: exitDate, exitReason: exitReason, area: area))
         }
     }
 
@@ -258,7 +275,8 @@ public enum CaseRegisterCSV {
     /// The steps every CSV import shares: records, the header checked against `columns` (unknown, repeated and
     /// missing columns), each row's width and UTF-8, its trimmed values handed to `checkRow`, progress every
     /// `progressEvery` rows, and all-or-nothing: any problem anywhere fails the whole file with every problem listed.
-    static func parseRows<Row>(_ data: [UInt8], columns: [String], rowNoun: String, progressEvery: Int, progress: ((Int) -> Void)?,
+    static func parseRows<Row>(_ data: [UInt8], columns: [String], optionalColumns: [String] = [], rowNoun: String, progressEvery: Int,
+                               progress: ((Int) -> Void)?,
                                checkRow: (_ line: Int, _ values: [String: String]) -> RowCheck<Row>) -> Result<[Row], CaseRegisterImportError> {
         var errors: [CaseRegisterRowError] = []
         let (records, unterminated) = records(data)
@@ -272,10 +290,11 @@ public enum CaseRegisterCSV {
         }
         let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
         var position: [String: Int] = [:]
+        let optional = optionalColumns.isEmpty ? "" : " (and optionally \(optionalColumns.joined(separator: ",")))"
         for (index, name) in names.enumerated() {
-            if !columns.contains(name) {
+            if !columns.contains(name) && !optionalColumns.contains(name) {
                 errors.append(CaseRegisterRowError(line: 1, column: name.isEmpty ? "(blank)" : String(name.prefix(40)),
-                                                   message: "Unknown column; the columns are: \(columns.joined(separator: ","))"))
+                                                   message: "Unknown column; the columns are: \(columns.joined(separator: ","))\(optional)"))
             } else if position[name] != nil {
                 errors.append(CaseRegisterRowError(line: 1, column: name, message: "Column appears twice"))
             } else {
@@ -359,9 +378,11 @@ public enum CaseRegisterCSV {
         cells.map { quoted(neutralised($0)) }.joined(separator: ",") + "\n"
     }
 
-    /// The register in the same format, LF line endings, text cells neutralised against formula injection.
+    /// The register in the same format, LF line endings, text cells neutralised against formula injection. The
+    /// `mappa_area` column follows only when some case has an area, so a unit without areas gets the file as before.
     public static func write(_ rows: [CaseRegisterRow]) -> String {
-        var out = columns.joined(separator: ",") + "\n"
+        let withArea = rows.contains { $0.area != nil }
+        var out = (columns + (withArea ? ["mappa_area"] : [])).joined(separator: ",") + "\n"
         for row in rows {
             let text = { (value: String) in quoted(neutralised(value)) }
             let date = { (value: CalendarDate?) in value?.description ?? "" }
@@ -372,7 +393,7 @@ public enum CaseRegisterCSV {
                 text(row.leadAgency), date(row.mappaStartDate), date(row.statutoryEndDate), date(row.nextReviewDate),
                 row.rosh?.rawValue ?? "", row.custodyStatus.rawValue, date(row.releaseDate), row.status.rawValue,
                 date(row.exitDate), text(row.exitReason),
-            ]
+            ] + (withArea ? [text(row.area ?? "")] : [])
             out += cells.joined(separator: ",") + "\n"
         }
         return out

@@ -14,11 +14,13 @@ public struct CaseDetails: Sendable, Equatable {
     public var status: CaseStatus
     public var exitDate: CalendarDate?
     public var exitReason: String
+    /// The MAPPA area's code; empty when none is recorded (a database with one area has none).
+    public var area: String
 
     public init(category: MappaCategory, level: ManagementLevel, leadAgency: String, startDate: CalendarDate,
                 statutoryEndDate: CalendarDate? = nil, nextReviewDate: CalendarDate? = nil, rosh: RoSH? = nil,
                 roshByGroup: [RiskGroup: RoSH] = [:], status: CaseStatus = .active, exitDate: CalendarDate? = nil,
-                exitReason: String = "") {
+                exitReason: String = "", area: String = "") {
         self.category = category
         self.level = level
         self.leadAgency = leadAgency
@@ -30,6 +32,7 @@ public struct CaseDetails: Sendable, Equatable {
         self.status = status
         self.exitDate = exitDate
         self.exitReason = exitReason
+        self.area = area
     }
 }
 
@@ -91,6 +94,7 @@ public enum CaseRules {
         compare("category", String(old.category.rawValue), String(new.category.rawValue), reason: true)
         compare("level", String(old.level.rawValue), String(new.level.rawValue), reason: true)
         compare("lead_agency", old.leadAgency, new.leadAgency, reason: false)
+        compare("area", old.area, new.area, reason: false)
         compare("start_date", old.startDate.description, new.startDate.description, reason: false)
         compare("statutory_end_date", old.statutoryEndDate?.description ?? "", new.statutoryEndDate?.description ?? "", reason: false)
         compare("next_review_date", old.nextReviewDate?.description ?? "", new.nextReviewDate?.description ?? "", reason: false)
@@ -125,6 +129,7 @@ public enum CaseRules {
         case "category": return "Category"
         case "level": return "Level"
         case "lead_agency": return "Lead agency"
+        case "area": return "MAPPA area"
         case "start_date": return "MAPPA start date"
         case "statutory_end_date": return "Statutory end date"
         case "next_review_date": return "Next review date"

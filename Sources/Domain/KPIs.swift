@@ -278,12 +278,15 @@ public struct ReviewCaseFacts: Sendable, Equatable {
     public var reviews: [CalendarDate]
     /// No review falls due after the case left MAPPA.
     public var exitDate: CalendarDate?
+    /// The case's MAPPA area code; empty when none is recorded.
+    public var area: String
 
     public init(caseID: Int64, reference: String, leadAgency: String, level: ManagementLevel, startDate: CalendarDate,
-                reviews: [CalendarDate], exitDate: CalendarDate? = nil) {
+                reviews: [CalendarDate], exitDate: CalendarDate? = nil, area: String = "") {
         self.caseID = caseID
         self.reference = reference
         self.leadAgency = leadAgency
+        self.area = area
         self.level = level
         self.startDate = startDate
         self.reviews = reviews
@@ -307,10 +310,13 @@ public struct KPIDiscussion: Sendable, Equatable {
     public var approvedMinutes: MinutesContent?
     /// When minutes of the discussion were first distributed.
     public var firstDistributed: CalendarDate?
+    /// The MAPPA area code of the case discussed; empty when none is recorded.
+    public var area: String
 
     public init(meetingID: Int64, meetingKind: MeetingKind, meetingStatus: MeetingStatus = .held, meetingDate: CalendarDate,
                 discussion: DiscussionFacts, invitedAgencies: Set<String> = [], involvedAgencies: Set<String> = [],
-                approvedMinutes: MinutesContent? = nil, firstDistributed: CalendarDate? = nil) {
+                approvedMinutes: MinutesContent? = nil, firstDistributed: CalendarDate? = nil, area: String = "") {
+        self.area = area
         self.meetingID = meetingID
         self.meetingKind = meetingKind
         self.meetingStatus = meetingStatus
@@ -345,9 +351,13 @@ public struct KPIReferral: Sendable, Equatable {
     public var inCustody: Bool
     public var releaseDate: CalendarDate?
     public var decidedOn: CalendarDate?
+    /// The MAPPA area code of the referral's case; empty when there is no case yet or it has no area.
+    public var area: String
 
     public init(referralID: Int64, reference: String, caseID: Int64? = nil, leadAgency: String, firstSubmitted: CalendarDate?,
-                timesReturned: Int = 0, inCustody: Bool = false, releaseDate: CalendarDate? = nil, decidedOn: CalendarDate? = nil) {
+                timesReturned: Int = 0, inCustody: Bool = false, releaseDate: CalendarDate? = nil, decidedOn: CalendarDate? = nil,
+                area: String = "") {
+        self.area = area
         self.referralID = referralID
         self.reference = reference
         self.caseID = caseID
@@ -368,9 +378,12 @@ public struct KPIAction: Sendable, Equatable {
     public var dueDate: CalendarDate
     public var status: ActionStatus
     public var completedOn: CalendarDate?
+    /// The MAPPA area code of the action's case; empty when none is recorded.
+    public var area: String
 
     public init(actionID: Int64, caseID: Int64, reference: String, leadAgency: String, dueDate: CalendarDate,
-                status: ActionStatus, completedOn: CalendarDate?) {
+                status: ActionStatus, completedOn: CalendarDate?, area: String = "") {
+        self.area = area
         self.actionID = actionID
         self.caseID = caseID
         self.reference = reference
@@ -412,9 +425,12 @@ public struct KPIItem: Sendable, Equatable {
     public var reason: String
     /// Days taken, for an indicator measured in days.
     public var days: Int?
+    /// The MAPPA area code of the record's case, carried like the lead agency; empty when none is recorded.
+    public var area: String
 
-    public init(caseID: Int64?, reference: String, leadAgency: String, agency: String? = nil, date: CalendarDate,
+    public init(caseID: Int64?, reference: String, leadAgency: String, area: String = "", agency: String? = nil, date: CalendarDate,
                 counted: Bool, reason: String, days: Int? = nil) {
+        self.area = area
         self.caseID = caseID
         self.reference = reference
         self.leadAgency = leadAgency
@@ -490,6 +506,14 @@ public struct KPIResult: Sendable, Equatable {
 
     /// The lead agencies with any record, in code order.
     public var leadAgencies: [String] { Set(items.map(\.leadAgency)).sorted() }
+
+    /// The same indicator over the records whose case is in this MAPPA area ("" for no area recorded).
+    public func forArea(_ code: String) -> KPIResult {
+        KPIResult(indicator: indicator, settings: settings, period: period, items: items.filter { $0.area == code })
+    }
+
+    /// The area codes with any record, in code order ("" first, for records whose case has no area).
+    public var areas: [String] { Set(items.map(\.area)).sorted() }
 }
 
 /// The indicator rules. `today` leaves out what cannot be judged yet (a review or minutes not yet due).
@@ -535,7 +559,8 @@ public enum KPICalculator {
                 if let exit = facts.exitDate, exit < due { continue }
                 let next = index + 1 < anchors.count ? anchors[index + 1] : nil
                 let item = { (counted: Bool, reason: String) in
-                    KPIItem(caseID: facts.caseID, reference: facts.reference, leadAgency: facts.leadAgency, date: due, counted: counted, reason: reason)
+                    KPIItem(caseID: facts.caseID, reference: facts.reference, leadAgency: facts.leadAgency, area: facts.area, date: due,
+                            counted: counted, reason: reason)
                 }
                 if let next {
                     items.append(next <= due
@@ -555,7 +580,7 @@ public enum KPICalculator {
             item.expectedAgencies.map { agency -> KPIItem in
                 let status = item.discussion.attendance[agency]
                 let counted = status == .attended || status == .reportSent
-                return KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency,
+                return KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency, area: item.area,
                                agency: agency, date: item.meetingDate, counted: counted,
                                reason: "\(item.meetingKind.displayName) on \(item.meetingDate.displayText): \(status?.displayName ?? "No attendance recorded")")
             }
@@ -572,7 +597,7 @@ public enum KPICalculator {
             let counted = submitted <= latest
             let reason = "Submitted \(submitted.displayText), release \(release.displayText): "
                 + (counted ? "on or before \(latest.displayText), \(leadMonths) months ahead" : "\(days(latest.days(until: submitted))) after \(latest.displayText), less than \(leadMonths) months ahead")
-            return KPIItem(caseID: referral.caseID, reference: referral.reference, leadAgency: referral.leadAgency, date: submitted,
+            return KPIItem(caseID: referral.caseID, reference: referral.reference, leadAgency: referral.leadAgency, area: referral.area, date: submitted,
                            counted: counted, reason: reason)
         }
     }
@@ -590,7 +615,7 @@ public enum KPICalculator {
                 counted = false
                 reason = "No approved minutes yet"
             }
-            return KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency,
+            return KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency, area: item.area,
                            date: item.meetingDate, counted: counted, reason: "\(item.meetingDate.displayText): \(reason)")
         }
     }
@@ -602,7 +627,7 @@ public enum KPICalculator {
         discussions.filter { $0.counts && period.contains($0.meetingDate) }.compactMap { item in
             let deadline = MinutesWorkflow.distributionDeadline(meetingDate: item.meetingDate, workingDays: workingDays)
             let make = { (counted: Bool, reason: String) in
-                KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency,
+                KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency, area: item.area,
                         date: item.meetingDate, counted: counted, reason: "Meeting \(item.meetingDate.displayText), deadline \(deadline.displayText): \(reason)")
             }
             if let sent = item.firstDistributed {
@@ -618,7 +643,7 @@ public enum KPICalculator {
         actions.compactMap { action in
             guard period.contains(action.dueDate), action.status != .cancelled else { return nil }
             let make = { (counted: Bool, reason: String) in
-                KPIItem(caseID: action.caseID, reference: action.reference, leadAgency: action.leadAgency, date: action.dueDate,
+                KPIItem(caseID: action.caseID, reference: action.reference, leadAgency: action.leadAgency, area: action.area, date: action.dueDate,
                         counted: counted, reason: "Due \(action.dueDate.displayText): \(reason)")
             }
             if action.status == .done {
@@ -634,7 +659,7 @@ public enum KPICalculator {
     static func referralsReturned(_ referrals: [KPIReferral], period: ReportingPeriod) -> [KPIItem] {
         referrals.compactMap { referral in
             guard let submitted = referral.firstSubmitted, period.contains(submitted) else { return nil }
-            return KPIItem(caseID: referral.caseID, reference: referral.reference, leadAgency: referral.leadAgency, date: submitted,
+            return KPIItem(caseID: referral.caseID, reference: referral.reference, leadAgency: referral.leadAgency, area: referral.area, date: submitted,
                            counted: referral.timesReturned > 0,
                            reason: "Submitted \(submitted.displayText): " + (referral.timesReturned == 0 ? "not returned"
                                : "returned \(referral.timesReturned == 1 ? "once" : "\(referral.timesReturned) times") as incomplete"))
@@ -647,7 +672,7 @@ public enum KPICalculator {
         referrals.compactMap { referral in
             guard let decided = referral.decidedOn, period.contains(decided), let submitted = referral.firstSubmitted else { return nil }
             let taken = max(0, submitted.days(until: decided))
-            return KPIItem(caseID: referral.caseID, reference: referral.reference, leadAgency: referral.leadAgency, date: decided,
+            return KPIItem(caseID: referral.caseID, reference: referral.reference, leadAgency: referral.leadAgency, area: referral.area, date: decided,
                            counted: Double(taken) <= targetDays,
                            reason: "Submitted \(submitted.displayText), decided \(decided.displayText): \(days(taken))", days: taken)
         }
@@ -664,9 +689,13 @@ public struct KPIBenchmark: Sendable, Equatable {
     public var indicator: KPIIndicator { current.indicator }
 
     /// The same benchmarks over the records whose case has this lead agency.
-    public func forLeadAgency(_ code: String) -> KPIBenchmark {
-        KPIBenchmark(current: current.forLeadAgency(code), previous: previous.forLeadAgency(code),
-                     yearBefore: yearBefore.forLeadAgency(code), trend: trend.map { $0.forLeadAgency(code) })
+    public func forLeadAgency(_ code: String) -> KPIBenchmark { narrowed { $0.forLeadAgency(code) } }
+
+    /// The same benchmarks over the records whose case is in this MAPPA area.
+    public func forArea(_ code: String) -> KPIBenchmark { narrowed { $0.forArea(code) } }
+
+    func narrowed(_ narrow: (KPIResult) -> KPIResult) -> KPIBenchmark {
+        KPIBenchmark(current: narrow(current), previous: narrow(previous), yearBefore: narrow(yearBefore), trend: trend.map(narrow))
     }
 }
 

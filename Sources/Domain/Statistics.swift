@@ -251,7 +251,7 @@ public struct AnnualReport: Sendable, Equatable {
         public var isRate = false
 
         public func formatted(_ value: Double) -> String {
-            isRate ? String(format2dp: value) : AnnualReport.formatted(value)
+            isRate ? AnnualReport.formattedRate(value) : AnnualReport.formatted(value)
         }
     }
     public struct Row: Sendable, Equatable {
@@ -268,6 +268,8 @@ public struct AnnualReport: Sendable, Equatable {
     /// Active community cases on 31 March with no level set: in the totals, in no level row.
     public var casesWithoutLevel: Int
     public var areaPopulation: Int?
+    /// The MAPPA area the report covers; nil for all areas (the whole database).
+    public var area: MappaArea? = nil
 
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
 
@@ -282,6 +284,9 @@ public struct AnnualReport: Sendable, Equatable {
     public static func formatted(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format2dp: value)
     }
+
+    /// A rate as the report writes it: always two decimals (1.50, not 1.5).
+    public static func formattedRate(_ value: Double) -> String { String(format2dp: value) }
 
     /// The report as `table,row,column,value` CSV (DESIGN.md), one line per figure, LF line endings. Every cell
     /// is a fixed name or a number, so nothing can run as a formula.
@@ -433,13 +438,15 @@ extension AnnualReport {
         }
         public var yearStarting: String
         public var yearEnding: String
+        /// The area's code when the report covers one area; absent for all areas.
+        public var area: String?
         public var areaPopulation: Int?
         public var casesWithoutLevel: Int
         public var tables: [Table]
     }
 
     public var document: Document {
-        Document(yearStarting: year.start.description, yearEnding: year.end.description, areaPopulation: areaPopulation,
+        Document(yearStarting: year.start.description, yearEnding: year.end.description, area: area?.code, areaPopulation: areaPopulation,
                  casesWithoutLevel: casesWithoutLevel,
                  tables: tables.map { table in
                      Document.Table(name: table.name, title: table.title, columns: table.columns, rows: table.rows.map { row in

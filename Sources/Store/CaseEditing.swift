@@ -51,7 +51,8 @@ extension CaseworkService {
     }
 
     /// Saves a coordinator's edit of a registration after `CaseRules`. Every changed fact goes into the case
-    /// history with `reason`; Category 4 cases stay restricted. Optimistic locking as for nominals.
+    /// history with `reason`; Category 4 cases stay restricted. `details.area` is a MAPPA area's code, or empty for
+    /// none. Optimistic locking as for nominals.
     public func updateCase(id: Int64, details: CaseDetails, reason: String, expectedVersion: Int64,
                            by user: User, from address: String) throws {
         guard let before = try caseRecord(id: id) else { throw StoreError.notFound("The case") }
@@ -59,6 +60,10 @@ extension CaseworkService {
         let leadAgency = try AccountStore(database: database).agency(code: details.leadAgency)
         if leadAgency == nil && !details.leadAgency.isEmpty {
             problems.append(ValidationProblem(field: "lead_agency", message: "Select a lead agency from the list"))
+        }
+        let area = details.area.isEmpty ? nil : try AreaStore(database: database).area(code: details.area)
+        if area == nil && !details.area.isEmpty {
+            problems.append(ValidationProblem(field: "area", message: "Select a MAPPA area from the list"))
         }
         guard problems.isEmpty, let leadAgency else { throw AccountService.ValidationFailure(problems: problems) }
         let changes = CaseRules.changes(from: before.details, to: details)
@@ -69,7 +74,7 @@ extension CaseworkService {
                 UPDATE cases SET category = ?, level = ?, lead_agency_id = ?, start_date = ?, statutory_end_date = ?,
                     next_review_date = ?, rosh = ?, rosh_children = ?, rosh_public = ?, rosh_known_adult = ?, rosh_staff = ?,
                     status = ?, exit_date = ?, exit_reason = ?, restricted = CASE WHEN ? = 4 THEN 1 ELSE restricted END,
-                    updated_at = ?, version = version + 1
+                    area_id = ?, updated_at = ?, version = version + 1
                 WHERE id = ? AND version = ?
                 """, [.integer(Int64(details.category.rawValue)), .integer(Int64(details.level.rawValue)), .integer(leadAgency.id),
                       .text(details.startDate.description), .init(details.statutoryEndDate?.description),
@@ -77,7 +82,7 @@ extension CaseworkService {
                       .init(details.roshByGroup[.children]?.rawValue), .init(details.roshByGroup[.publicAtLarge]?.rawValue),
                       .init(details.roshByGroup[.knownAdult]?.rawValue), .init(details.roshByGroup[.staff]?.rawValue),
                       .text(details.status.rawValue), .init(exited ? details.exitDate?.description : nil),
-                      .text(exited ? details.exitReason : ""), .integer(Int64(details.category.rawValue)), .text(now),
+                      .text(exited ? details.exitReason : ""), .integer(Int64(details.category.rawValue)), .init(area?.id), .text(now),
                       .integer(id), .integer(expectedVersion)])
             guard updated == 1 else { throw StoreError.editConflict }
             for change in changes {

@@ -14,9 +14,11 @@ public struct ImportSummary: Sendable, Equatable {
 extension CaseworkService {
     /// Imports validated register rows in one transaction: a `nominal_ref` already on record updates that
     /// nominal and its current case (changes of category, level and RoSH go into the case history); a new one
-    /// creates both. Any failure rolls back everything.
+    /// creates both. A row naming a MAPPA area sets the case's area (a change goes into the history); a row without
+    /// one leaves it as it is. Any failure rolls back everything.
     public func importRegister(_ rows: [CaseRegisterRow], by actor: Actor, progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
         let agencies = Dictionary(try AccountStore(database: database).agencies().map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let areas = Dictionary(try AreaStore(database: database).areas().map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         var summary = ImportSummary()
         let stamp = now
         try database.write { connection in try connection.withBulkWriteCache {
@@ -24,6 +26,10 @@ extension CaseworkService {
                 if (index + 1) % 1000 == 0 { progress?(index + 1) }
                 guard let leadAgencyID = agencies[row.leadAgency] else {
                     throw StoreError("unknown_agency", "Line for nominal \(row.nominalRef): unknown lead agency")
+                }
+                let areaID = try row.area.map { code -> Int64 in
+                    guard let id = areas[code] else { throw StoreError("unknown_area", "Line for nominal \(row.nominalRef): unknown MAPPA area") }
+                    return id
                 }
                 let nominalValues: [SQLValue] = [
                     .text(row.familyName), .text(row.givenNames), .text(row.dateOfBirth.description), .text(row.gender),
@@ -68,14 +74,17 @@ extension CaseworkService {
                 // through every case, making a 100k import take minutes).
                 let fence = connection.dialect == .postgres ? "OFFSET 0" : "LIMIT -1 OFFSET 0" // SQLite needs a LIMIT first
                 if !isNew, let current = try connection.queryOne("""
-                    SELECT id, category, level, rosh, status FROM (SELECT * FROM cases WHERE nominal_id = ? \(fence)) AS own
-                    ORDER BY id DESC LIMIT 1
+                    SELECT own.id, own.category, own.level, own.rosh, own.status, own.area_id, COALESCE(areas.code, '') AS area_code
+                    FROM (SELECT * FROM cases WHERE nominal_id = ? \(fence)) AS own LEFT JOIN areas ON areas.id = own.area_id
+                    ORDER BY own.id DESC LIMIT 1
                     """, [.integer(nominalID)]) {
                     let caseID = current.int64("id")
-                    for (field, old, new) in [("category", current.string("category"), String(row.category.rawValue)),
-                                              ("level", current.string("level"), String(row.level.rawValue)),
-                                              ("rosh", current.string("rosh"), row.rosh?.rawValue ?? ""),
-                                              ("status", current.string("status"), row.status.rawValue)] where old != new {
+                    var changed = [("category", current.string("category"), String(row.category.rawValue)),
+                                   ("level", current.string("level"), String(row.level.rawValue)),
+                                   ("rosh", current.string("rosh"), row.rosh?.rawValue ?? ""),
+                                   ("status", current.string("status"), row.status.rawValue)]
+                    if let area = row.area { changed.append(("area", current.string("area_code"), area)) }
+                    for (field, old, new) in changed where old != new {
                         try connection.execute("""
                             INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
                             VALUES (?, ?, ?, ?, 'Case register import', ?, ?)
@@ -84,15 +93,15 @@ extension CaseworkService {
                     try connection.execute("""
                         UPDATE cases SET category = ?, level = ?, lead_agency_id = ?, start_date = ?, statutory_end_date = ?,
                             next_review_date = ?, rosh = ?, status = ?, exit_date = ?, exit_reason = ?, restricted = ?,
-                            updated_at = ?, version = version + 1 WHERE id = ?
-                        """, caseValues + [.text(stamp), .integer(caseID)])
+                            area_id = ?, updated_at = ?, version = version + 1 WHERE id = ?
+                        """, caseValues + [.init(areaID ?? current["area_id"].int64), .text(stamp), .integer(caseID)])
                     summary.casesUpdated += 1
                 } else {
                     let caseID = try connection.insert("""
                         INSERT INTO cases (category, level, lead_agency_id, start_date, statutory_end_date, next_review_date, rosh,
-                                           status, exit_date, exit_reason, restricted, nominal_id, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, caseValues + [.integer(nominalID), .text(stamp), .text(stamp)])
+                                           status, exit_date, exit_reason, restricted, area_id, nominal_id, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, caseValues + [.init(areaID), .integer(nominalID), .text(stamp), .text(stamp)])
                     try connection.execute("INSERT INTO case_agencies (case_id, agency_id) VALUES (?, ?)",
                                            [.integer(caseID), .integer(leadAgencyID)])
                     try connection.execute("""
@@ -120,10 +129,10 @@ extension CaseworkService {
             let rows = try connection.query("""
                 SELECT nominals.*, cases.category, cases.level, cases.start_date, cases.statutory_end_date,
                        cases.next_review_date, cases.rosh, cases.status AS case_status, cases.exit_date, cases.exit_reason,
-                       cases.restricted, agencies.code AS lead_code
+                       cases.restricted, agencies.code AS lead_code, areas.code AS area_code
                 FROM nominals
                 JOIN cases ON cases.id = (SELECT MAX(id) FROM cases c WHERE c.nominal_id = nominals.id)
-                JOIN agencies ON agencies.id = cases.lead_agency_id
+                JOIN agencies ON agencies.id = cases.lead_agency_id LEFT JOIN areas ON areas.id = cases.area_id
                 ORDER BY nominals.nominal_ref
                 """)
             return rows.compactMap { row -> CaseRegisterRow? in
@@ -139,12 +148,17 @@ extension CaseworkService {
                     nextReviewDate: date("next_review_date"), rosh: row["rosh"].string.flatMap(RoSH.init(rawValue:)),
                     custodyStatus: CustodyStatus(rawValue: row.string("custody_status")) ?? .community,
                     releaseDate: date("release_date"), status: CaseStatus(rawValue: row.string("case_status")) ?? .active,
-                    exitDate: date("exit_date"), exitReason: row.string("exit_reason"))
+                    exitDate: date("exit_date"), exitReason: row.string("exit_reason"), area: row["area_code"].string)
             }
         }
     }
 
     public func agencyCodes() throws -> Set<String> {
         Set(try AccountStore(database: database).agencies().map(\.code))
+    }
+
+    /// The MAPPA areas' codes, which the register's optional `mappa_area` column must use.
+    public func areaCodes() throws -> Set<String> {
+        Set(try AreaStore(database: database).areas().map(\.code))
     }
 }

@@ -75,11 +75,14 @@ public struct CaseRecord: Sendable, Equatable {
     public var exitReason: String
     public var restricted: Bool
     public var version: Int64
+    /// The MAPPA area's code and name; empty when none is recorded.
+    public var areaCode: String = ""
+    public var areaName: String = ""
     /// The editable facts, as the edit form and `CaseRules` take them.
     public var details: CaseDetails {
         CaseDetails(category: category, level: level, leadAgency: leadAgencyCode, startDate: startDate,
                     statutoryEndDate: statutoryEndDate, nextReviewDate: nextReviewDate, rosh: rosh, roshByGroup: roshByGroup,
-                    status: status, exitDate: exitDate, exitReason: exitReason)
+                    status: status, exitDate: exitDate, exitReason: exitReason, area: areaCode)
     }
 }
 
@@ -663,7 +666,9 @@ public final class CaseworkService: Sendable {
     }
 
     static let caseSelect = """
-        SELECT cases.*, agencies.name AS lead_agency_name, agencies.code AS lead_agency_code FROM cases JOIN agencies ON agencies.id = cases.lead_agency_id
+        SELECT cases.*, agencies.name AS lead_agency_name, agencies.code AS lead_agency_code, areas.code AS area_code,
+               areas.name AS area_name
+        FROM cases JOIN agencies ON agencies.id = cases.lead_agency_id LEFT JOIN areas ON areas.id = cases.area_id
         """
 
     static func caseRecord(_ row: Row) -> CaseRecord {
@@ -683,7 +688,8 @@ public final class CaseworkService: Sendable {
                           lastReviewedOn: date("last_reviewed_on"), rosh: row["rosh"].string.flatMap(RoSH.init(rawValue:)),
                           roshByGroup: groups, status: CaseStatus(rawValue: row.string("status")) ?? .active,
                           exitDate: date("exit_date"), exitReason: row.string("exit_reason"),
-                          restricted: row.bool("restricted"), version: row.int64("version"))
+                          restricted: row.bool("restricted"), version: row.int64("version"),
+                          areaCode: row.string("area_code"), areaName: row.string("area_name"))
     }
 
     public func caseRecord(id: Int64) throws -> CaseRecord? {

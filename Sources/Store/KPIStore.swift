@@ -97,8 +97,9 @@ public final class KPIService: Sendable {
             }
             return try connection.query("""
                 SELECT cases.id, cases.level, cases.start_date, cases.exit_date, cases.last_reviewed_on, nominals.nominal_ref,
-                       agencies.code AS lead_code
+                       agencies.code AS lead_code, COALESCE(areas.code, '') AS area_code
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id JOIN agencies ON agencies.id = cases.lead_agency_id
+                LEFT JOIN areas ON areas.id = cases.area_id
                 WHERE cases.level IN (2, 3) AND (cases.exit_date IS NULL OR cases.exit_date >= ?)
                 """, [.text(from.description)]).compactMap { row in
                 guard let start = Self.date(row["start_date"]) else { return nil }
@@ -106,7 +107,7 @@ public final class KPIService: Sendable {
                 return ReviewCaseFacts(caseID: id, reference: row.string("nominal_ref"), leadAgency: row.string("lead_code"),
                                        level: ManagementLevel(rawValue: row["level"].int ?? 0) ?? .unknown, startDate: start,
                                        reviews: (reviews[id] ?? []) + [Self.date(row["last_reviewed_on"])].compactMap { $0 },
-                                       exitDate: Self.date(row["exit_date"]))
+                                       exitDate: Self.date(row["exit_date"]), area: row.string("area_code"))
             }
         }
     }
@@ -115,7 +116,7 @@ public final class KPIService: Sendable {
     func discussions(from: CalendarDate, through: CalendarDate) throws -> [KPIDiscussion] {
         let range: [SQLValue] = [.text(from.description), .text(through.description)]
         let inRange = "meetings.meeting_date >= ? AND meetings.meeting_date <= ?"
-        let (meetingRows, invitedRows, involvedRows, minutesRows) = try database.read { connection in
+        let (meetingRows, invitedRows, involvedRows, minutesRows, areaRows) = try database.read { connection in
             (try connection.query("SELECT id FROM meetings WHERE \(inRange) ORDER BY meeting_date, id", range),
              try connection.query("""
                 SELECT DISTINCT meeting_invitees.meeting_id, agencies.code FROM meeting_invitees
@@ -130,8 +131,14 @@ public final class KPIService: Sendable {
              try connection.query("""
                 SELECT minutes.meeting_id, minutes.case_id, minutes.status, minutes.content_json, minutes.distributed_at FROM minutes
                 JOIN meetings ON meetings.id = minutes.meeting_id WHERE \(inRange) ORDER BY minutes.version_number
+                """, range),
+             try connection.query("""
+                SELECT cases.id, areas.code FROM cases JOIN areas ON areas.id = cases.area_id
+                WHERE cases.id IN (SELECT meeting_items.case_id FROM meeting_items
+                                   JOIN meetings ON meetings.id = meeting_items.meeting_id WHERE \(inRange))
                 """, range))
         }
+        let areas = Dictionary(areaRows.map { ($0.int64("id"), $0.string("code")) }, uniquingKeysWith: { a, _ in a })
         var invited: [Int64: Set<String>] = [:]
         for row in invitedRows { invited[row.int64("meeting_id"), default: []].insert(row.string("code")) }
         var involved: [Int64: Set<String>] = [:]
@@ -157,7 +164,7 @@ public final class KPIService: Sendable {
                 result.append(KPIDiscussion(meetingID: id, meetingKind: facts.kind, meetingStatus: facts.status, meetingDate: facts.date,
                                             discussion: discussion, invitedAgencies: invited[id] ?? [],
                                             involvedAgencies: involved[discussion.caseID] ?? [], approvedMinutes: approved[key],
-                                            firstDistributed: distributed[key]))
+                                            firstDistributed: distributed[key], area: areas[discussion.caseID] ?? ""))
             }
         }
         return result
@@ -183,8 +190,10 @@ public final class KPIService: Sendable {
                 if let date = Self.date(row["decided_on"]) { decided[row.int64("referral_id")] = date }
             }
             return try connection.query("""
-                SELECT referrals.id, referrals.case_id, referrals.form_json, COALESCE(agencies.code, '') AS case_lead FROM referrals
+                SELECT referrals.id, referrals.case_id, referrals.form_json, COALESCE(agencies.code, '') AS case_lead,
+                       COALESCE(areas.code, '') AS case_area FROM referrals
                 LEFT JOIN cases ON cases.id = referrals.case_id LEFT JOIN agencies ON agencies.id = cases.lead_agency_id
+                LEFT JOIN areas ON areas.id = cases.area_id
                 WHERE referrals.status <> 'draft'
                 """).compactMap { row -> KPIReferral? in
                 let id = row.int64("id")
@@ -194,7 +203,7 @@ public final class KPIService: Sendable {
                 return KPIReferral(referralID: id, reference: String(format: "REF-%05lld", id), caseID: row["case_id"].int64,
                                    leadAgency: caseLead.isEmpty ? form.leadAgency : caseLead, firstSubmitted: first,
                                    timesReturned: returns[id] ?? 0, inCustody: form.custodyStatus == .custody,
-                                   releaseDate: form.releaseDate, decidedOn: decided[id])
+                                   releaseDate: form.releaseDate, decidedOn: decided[id], area: row.string("case_area"))
             }
         }
     }
@@ -203,15 +212,16 @@ public final class KPIService: Sendable {
         try database.read { connection in
             try connection.query("""
                 SELECT actions.id, actions.case_id, actions.due_date, actions.status, actions.completed_on, nominals.nominal_ref,
-                       agencies.code AS lead_code
+                       agencies.code AS lead_code, COALESCE(areas.code, '') AS area_code
                 FROM actions JOIN cases ON cases.id = actions.case_id JOIN nominals ON nominals.id = cases.nominal_id
-                JOIN agencies ON agencies.id = cases.lead_agency_id
+                JOIN agencies ON agencies.id = cases.lead_agency_id LEFT JOIN areas ON areas.id = cases.area_id
                 WHERE actions.due_date >= ? AND actions.due_date <= ?
                 """, [.text(from.description), .text(through.description)]).compactMap { row in
                 guard let due = Self.date(row["due_date"]) else { return nil }
                 return KPIAction(actionID: row.int64("id"), caseID: row.int64("case_id"), reference: row.string("nominal_ref"),
                                  leadAgency: row.string("lead_code"), dueDate: due,
-                                 status: ActionStatus(rawValue: row.string("status")) ?? .open, completedOn: Self.date(row["completed_on"]))
+                                 status: ActionStatus(rawValue: row.string("status")) ?? .open, completedOn: Self.date(row["completed_on"]),
+                                 area: row.string("area_code"))
             }
         }
     }

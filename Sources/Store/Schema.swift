@@ -406,6 +406,19 @@ public enum Schema {
             CREATE INDEX mappa_events_date ON mappa_events(event_date, event_type, level_at_event);
             CREATE INDEX case_history_field_date ON case_history(field, changed_at);
             """),
+        // MAPPA areas, for a regional deployment holding several in one database. A case with no area (NULL)
+        // counts only in the all-areas figures; an area is never deleted, only made inactive.
+        Migration(13, "MAPPA areas; a case's area", """
+            CREATE TABLE areas (
+                id {{ID}},
+                code TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                population BIGINT,
+                active BIGINT NOT NULL DEFAULT 1
+            );
+            ALTER TABLE cases ADD COLUMN area_id BIGINT REFERENCES areas(id);
+            CREATE INDEX cases_area ON cases(area_id);
+            """),
         // Each search key carries the person's sort name, in the key's index, so a name search orders its
         // candidates from the index and reads only the records it shows (it read ~200 records per search before).
         // WITHOUT ROWID: the key index is the table, one b-tree fewer to write on import. The keys are rebuilt at

@@ -26,12 +26,15 @@ public final class StatisticsService: Sendable {
     let database: Database
     let clock: Clock
     public let audit: AuditTrail
+    /// The MAPPA areas the reports can be narrowed to and compared across.
+    public let areas: AreaStore
     static let populationKey = "statistics.area_population"
 
     public init(database: Database, clock: Clock = .system) {
         self.database = database
         self.clock = clock
         self.audit = AuditTrail(database: database, clock: clock)
+        self.areas = AreaStore(database: database, clock: clock)
     }
 
     public var today: CalendarDate { CalendarDate(clock.now()) }
@@ -47,10 +50,8 @@ public final class StatisticsService: Sendable {
     }
 
     public func setAreaPopulation(_ text: String, by actor: Actor) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
-        guard let population = Int(trimmed), population > 0, population <= 100_000_000 else {
-            throw AccountService.ValidationFailure(problems: [ValidationProblem(field: "area_population",
-                message: "Enter the area's population as a whole number, for example 1,250,000")])
+        guard let population = AreaPopulation.parse(text) else {
+            throw AccountService.ValidationFailure(problems: [ValidationProblem(field: "area_population", message: AreaPopulation.message)])
         }
         try database.write { connection in
             try connection.execute("DELETE FROM settings WHERE key = ?", [.text(Self.populationKey)])
@@ -150,11 +151,75 @@ public final class StatisticsService: Sendable {
 
     // MARK: Annual report
 
-    /// The annual report for `year`: case facts for every case open at some time since the year began (with
-    /// the level and category changes since then), and the year's events counted by type and level in SQL.
-    public func annualReport(year: ReportingYear) throws -> AnnualReport {
-        let (cases, tallies) = try database.read { connection -> ([CaseFactsForReport], [EventTally]) in
+    /// The annual report for `year` over `area`: case facts for every case open at some time since the year began
+    /// (with the level and category changes since then), and the year's events counted by type and level in SQL.
+    /// The rate per 100,000 uses the area's population; for all areas, `MappaArea.allAreasPopulation`.
+    public func annualReport(year: ReportingYear, area scope: AreaScope = .all) throws -> AnnualReport {
+        let facts = try reportFacts(year: year, only: scope)
+        let areas = try self.areas.areas()
+        return report(year: year, scope: scope, facts: facts, allAreasPopulation: scope == .all
+                      ? MappaArea.allAreasPopulation(setting: try areaPopulation(), areas: areas) : nil)
+    }
+
+    /// The report of every area (by name), then of the cases with no area recorded, then of all areas, from one
+    /// read of the facts: the comparison across areas of a regional deployment.
+    public func areaReports(year: ReportingYear) throws -> [(scope: AreaScope, report: AnnualReport)] {
+        let facts = try reportFacts(year: year, only: nil)
+        let areas = try self.areas.areas()
+        let scopes = areas.map(AreaScope.area) + [.unassigned, .all]
+        let population = MappaArea.allAreasPopulation(setting: try areaPopulation(), areas: areas)
+        return scopes.map { scope in (scope, report(year: year, scope: scope, facts: facts, allAreasPopulation: population)) }
+    }
+
+    /// The comparison's rows: each area (by name), then the cases with no area recorded, then all areas
+    /// together. Empty when the database has no areas: there is nothing to compare.
+    public func areaComparison(year: ReportingYear) throws -> [AreaComparisonRow] {
+        guard try !areas.areas().isEmpty else { return [] }
+        return try areaReports(year: year).map { scope, report in
+            switch scope {
+            case .area(let area): return AreaComparison.row(key: area.code, label: area.name, report)
+            case .unassigned: return AreaComparison.row(key: "none", label: "No area recorded", report)
+            case .all: return AreaComparison.row(key: "all", label: "All areas", report)
+            }
+        }
+    }
+
+    func report(year: ReportingYear, scope: AreaScope, facts: ReportFacts, allAreasPopulation: Int?) -> AnnualReport {
+        let cases: [CaseFactsForReport]
+        let events: [EventTally]
+        let population: Int?
+        switch scope {
+        case .all: (cases, events, population) = (facts.cases.map(\.facts), facts.allEvents, allAreasPopulation)
+        case .area(let area):
+            (cases, events, population) = (facts.cases.filter { $0.area == area.id }.map(\.facts), facts.areaEvents[area.id] ?? [], area.population)
+        case .unassigned: (cases, events, population) = (facts.cases.filter { $0.area == nil }.map(\.facts), facts.areaEvents[nil] ?? [], nil)
+        }
+        var report = AnnualReportCalculator.report(year: year, cases: cases, events: events, areaPopulation: population)
+        if case .area(let area) = scope { report.area = area }
+        return report
+    }
+
+    /// What the reports are worked out from: each case's facts with its area (nil: none recorded), in the order
+    /// the cases were opened; the year's events counted for all areas; and counted by area (an event counts for
+    /// an area when its nominal had a case there open on the event's date). `only` reads just what one report
+    /// needs; nil reads every area's.
+    struct ReportFacts {
+        var cases: [(area: Int64?, facts: CaseFactsForReport)] = []
+        var allEvents: [EventTally] = []
+        var areaEvents: [Int64?: [EventTally]] = [:]
+    }
+
+    func reportFacts(year: ReportingYear, only scope: AreaScope?) throws -> ReportFacts {
+        try database.read { connection -> ReportFacts in
+            var facts = ReportFacts()
             let from = year.start.description
+            let range: [SQLValue] = [.text(from), .text(year.end.description)]
+            var caseFilter = "", caseParameters: [SQLValue] = []
+            switch scope {
+            case .area(let area)?: (caseFilter, caseParameters) = (" AND cases.area_id = ?", [.integer(area.id)])
+            case .unassigned?: caseFilter = " AND cases.area_id IS NULL"
+            case .all?, nil: break
+            }
             var changes: [Int64: [CaseFactsForReport.Change]] = [:]
             for row in try connection.query("""
                 SELECT case_id, field, old_value, new_value, changed_at FROM case_history
@@ -165,31 +230,56 @@ public final class StatisticsService: Sendable {
                       let old = Int(row.string("old_value")), let new = Int(row.string("new_value")) else { continue }
                 changes[row.int64("case_id"), default: []].append(.init(field: field, date: date, oldValue: old, newValue: new))
             }
-            var cases: [CaseFactsForReport] = []
             for row in try connection.query("""
-                SELECT cases.id, cases.nominal_id, cases.category, cases.level, cases.start_date, cases.exit_date,
+                SELECT cases.id, cases.nominal_id, cases.category, cases.level, cases.start_date, cases.exit_date, cases.area_id,
                        nominals.custody_status
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id
-                WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?) ORDER BY cases.id
-                """, [.text(year.end.description), .text(from)]) {
+                WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?)\(caseFilter) ORDER BY cases.id
+                """, [.text(year.end.description), .text(from)] + caseParameters) {
                 guard let category = MappaCategory(rawValue: Int(row.int64("category"))),
                       let start = CalendarDate(row.string("start_date")) else { continue }
-                cases.append(CaseFactsForReport(
+                facts.cases.append((row["area_id"].int64, CaseFactsForReport(
                     nominalID: row.int64("nominal_id"), category: category,
                     level: ManagementLevel(rawValue: Int(row.int64("level"))) ?? .unknown,
                     inCommunity: row.string("custody_status") == CustodyStatus.community.rawValue, startDate: start,
-                    exitDate: row["exit_date"].string.flatMap(CalendarDate.init), changes: changes[row.int64("id")] ?? []))
+                    exitDate: row["exit_date"].string.flatMap(CalendarDate.init), changes: changes[row.int64("id")] ?? [])))
             }
-            let tallies = try connection.query("""
-                SELECT event_type, level_at_event, COUNT(*) AS n FROM mappa_events
-                WHERE event_date >= ? AND event_date <= ? GROUP BY event_type, level_at_event
-                """, [.text(from), .text(year.end.description)]).compactMap { row -> EventTally? in
+            func tally(_ row: Row) -> EventTally? {
                 guard let type = MappaEventType(rawValue: row.string("event_type")) else { return nil }
                 let level = ManagementLevel(rawValue: Int(row.int64("level_at_event"))) ?? .unknown
                 return EventTally(type: type, levelAtEvent: level == .unknown ? nil : level, count: Int(row.int64("n")))
             }
-            return (cases, tallies)
+            if scope == nil || scope == .all {
+                facts.allEvents = try connection.query("""
+                    SELECT event_type, level_at_event, COUNT(*) AS n FROM mappa_events
+                    WHERE event_date >= ? AND event_date <= ? GROUP BY event_type, level_at_event
+                    """, range).compactMap(tally)
+            }
+            if scope != .all {
+                // DISTINCT: a nominal with two cases open in one area on the day counts the event once there.
+                for row in try connection.query("""
+                    SELECT cases.area_id, mappa_events.event_type, mappa_events.level_at_event, COUNT(DISTINCT mappa_events.id) AS n
+                    FROM mappa_events JOIN cases ON cases.nominal_id = mappa_events.nominal_id
+                         AND cases.start_date <= mappa_events.event_date
+                         AND (cases.exit_date IS NULL OR cases.exit_date >= mappa_events.event_date)
+                    WHERE mappa_events.event_date >= ? AND mappa_events.event_date <= ?\(caseFilter)
+                    GROUP BY cases.area_id, mappa_events.event_type, mappa_events.level_at_event
+                    """, range + caseParameters) {
+                    if let tally = tally(row) { facts.areaEvents[row["area_id"].int64, default: []].append(tally) }
+                }
+            }
+            return facts
         }
-        return AnnualReportCalculator.report(year: year, cases: cases, events: tallies, areaPopulation: try areaPopulation())
     }
+}
+
+/// Which cases and events a report covers, for a database holding several MAPPA areas.
+public enum AreaScope: Sendable, Equatable {
+    /// Every case and every event: the whole database, as before areas existed.
+    case all
+    /// The cases recorded in this area; an event counts when its nominal had a case in the area open on the
+    /// event's date (started on or before it, not exited before it).
+    case area(MappaArea)
+    /// The cases with no area recorded, and their events by the same rule: what no area's figures include.
+    case unassigned
 }

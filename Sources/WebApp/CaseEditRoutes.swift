@@ -101,7 +101,9 @@ enum CaseEditRoutes {
                 nextReviewDate: reader.date("next_review_date", "Next review date"),
                 rosh: reader.choice("rosh", RoSH.init(rawValue:), required: ""), roshByGroup: groups,
                 status: reader.choice("status", CaseStatus.init(rawValue:), required: "Select the status") ?? record.status,
-                exitDate: reader.date("exit_date", "Exit date"), exitReason: reader.text("exit_reason"))
+                exitDate: reader.date("exit_date", "Exit date"), exitReason: reader.text("exit_reason"),
+                // The select is shown only when the database has areas; without it the area stays as it is.
+                area: form["area"] == nil ? record.areaCode : MappaArea.normalisedCode(reader.text("area")))
             if reader.text("start_date").isEmpty {
                 reader.problems.append(ValidationProblem(field: "start_date", message: "Enter the MAPPA start date"))
             }
@@ -204,7 +206,7 @@ enum CaseEditRoutes {
                       "statutory_end_date": details.statutoryEndDate?.description ?? "",
                       "next_review_date": details.nextReviewDate?.description ?? "", "rosh": details.rosh?.rawValue ?? "",
                       "status": details.status.rawValue, "exit_date": details.exitDate?.description ?? "",
-                      "exit_reason": details.exitReason]
+                      "exit_reason": details.exitReason, "area": details.area]
         for group in RiskGroup.allCases { values["rosh_\(group.rawValue)"] = details.roshByGroup[group]?.rawValue ?? "" }
         return values
     }
@@ -253,6 +255,11 @@ enum CaseEditRoutes {
     static func casePage(_ session: Session, _ services: Services, _ record: CaseRecord, values: [String: String], version: Int64,
                          problems: [ValidationProblem], conflict: Bool, status: Int) throws -> Response {
         let agencies = try services.accounts.accounts.agencies(activeOnly: true)
+        // Active areas, and the case's own even if it has since been made inactive.
+        let areas = try services.statistics.areas.areas().filter { $0.active || $0.code == record.areaCode }
+        let areaSelect: HTML = areas.isEmpty ? .empty
+            : Components.select("area", label: "MAPPA area", options: areas.map { ($0.code, $0.name) }, selected: values["area"] ?? "",
+                                hint: "The area whose arrangements manage the case. Leave it unselected if none is recorded.", problems: problems)
         let roshOptions = RoSH.allCases.map { ($0.rawValue, $0.displayName) }
         let groupSelects = RiskGroup.allCases.map { group -> HTML in
             Components.select("rosh_\(group.rawValue)", label: "RoSH to \(group.displayName.lowercased())", options: roshOptions,
@@ -268,6 +275,7 @@ enum CaseEditRoutes {
                 \(Components.select("category", label: "Category", options: MappaCategory.allCases.map { (String($0.rawValue), $0.description) }, selected: values["category"] ?? "", problems: problems))
                 \(Components.select("level", label: "Level", options: ManagementLevel.allCases.map { (String($0.rawValue), $0.description) }, selected: values["level"] ?? "", hint: "Category 3 is managed only at Level 2 or 3", problems: problems))
                 \(Components.select("lead_agency", label: "Lead agency", options: agencies.map { ($0.code, $0.name) }, selected: values["lead_agency"] ?? "", problems: problems))
+                \(areaSelect)
                 \(Components.textInput("start_date", label: "MAPPA start date", value: values["start_date"] ?? "", problems: problems, width: "10"))
                 \(Components.textInput("statutory_end_date", label: "Statutory end date", value: values["statutory_end_date"] ?? "", hint: "End of notification, licence or order", problems: problems, width: "10"))
                 \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", problems: problems, width: "10"))

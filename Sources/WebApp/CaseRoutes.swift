@@ -102,6 +102,7 @@ enum CaseRoutes {
                     ("Category", "\(record.category.description)"),
                     ("Level", "\(record.level.description)"),
                     ("Lead agency", "\(record.leadAgencyName)"),
+                ] + (record.areaName.isEmpty ? [] : [("MAPPA area", "\(record.areaName)")]) + [
                     ("MAPPA start date", "\(record.startDate.displayText)"),
                     ("Statutory end date", "\(record.statutoryEndDate?.displayText ?? "Not recorded")"),
                     ("Next review", "\(reviewText)"),

@@ -53,6 +53,8 @@ enum Flash: String {
     case sessionExpired = "session-expired"
     case populationSaved = "population-saved"
     case eventRecorded = "event-recorded"
+    case areaAdded = "area-added"
+    case areaSaved = "area-saved"
 
     var message: String {
         switch self {
@@ -95,6 +97,8 @@ enum Flash: String {
         case .apiTokenRevoked: return "API token revoked. Anything still using it is refused from now on."
         case .populationSaved: return "Area population saved. The rate per 100,000 below uses it."
         case .eventRecorded: return "Event recorded. The annual report counts it in the year of its date."
+        case .areaAdded: return "Area added. Cases can now be put in it, on the case or with the register file's mappa_area column."
+        case .areaSaved: return "Area saved."
         case .sessionExpired: return "You were signed out because you had not done anything for a while, or your session reached its time limit. Sign in again to continue."
         }
     }

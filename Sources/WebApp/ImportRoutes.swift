@@ -97,7 +97,8 @@ final class ImportJobs: Sendable {
                 switch kind {
                 case .register:
                     let casework = services.casework
-                    phase = try run(CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), today: casework.today, progress: update)) {
+                    phase = try run(CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), areaCodes: try casework.areaCodes(),
+                                                         today: casework.today, progress: update)) {
                         let summary = try casework.importRegister($0, by: actor, progress: update)
                         return [Figure(label: "Rows imported", value: summary.rows),
                                 Figure(label: "Nominals created", value: summary.nominalsCreated),
@@ -171,6 +172,9 @@ enum ImportRoutes {
             <h1>Import the case register</h1>
             <p>Upload the register as a CSV file (UTF-8, with a header row), one row per nominal, with these columns:</p>
             <p class="hint"><code>\(columns)</code></p>
+            <p>Where the database holds several MAPPA areas, a last column <code>mappa_area</code> may give each case's area by
+            its code (the codes are on the MAPPA areas page under Statistics). Left empty, or without the column, a case's
+            area stays as it is.</p>
             <p>Every row is checked first. If any row has a problem, nothing is imported and every problem is listed
             with its line number, so you can correct the file and upload it again. A nominal reference already on
             record updates that nominal and its case; it never makes a duplicate.</p>

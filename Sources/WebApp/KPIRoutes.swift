@@ -25,7 +25,7 @@ enum KPIRoutes {
                 let filter = try Filter(request, services, today: kpis.today)
                 let benchmarks = try kpis.benchmarks(chosen: filter.period, trendLength: 1).map { filter.narrowed($0) }
                 try services.audit.record(actor: request.actor(session), action: .export, subjectType: "kpi",
-                                          subjectID: filter.period.id, detail: format)
+                                          subjectID: filter.period.id, detail: format + filter.auditDetail)
                 var response = format == "csv"
                     ? Response.json(Array(KPIExport.csv(benchmarks).utf8), contentType: "text/csv; charset=utf-8")
                     : Response.json(try KPIExport.xlsx(benchmarks, leadAgencyName: filter.name),
@@ -74,15 +74,18 @@ enum KPIRoutes {
 
     // MARK: the chosen period and lead agency
 
-    /// The query: `period` ("2026-27-Q1" or "2026-27"; the current quarter when absent) and `lead` (an agency
-    /// code; every lead agency when absent). Anything else is a 400 that says what to write.
+    /// The query: `period` ("2026-27-Q1" or "2026-27"; the current quarter when absent), `lead` (an agency
+    /// code; every lead agency when absent) and `area` (a MAPPA area's code; every area when absent). Anything
+    /// else is a 400 that says what to write.
     struct Filter {
         var period: ReportingPeriod
         var lead: Agency?
         var agencies: [Agency]
+        var area: StatisticsRoutes.AreaChoice
 
         init(_ request: Request, _ services: Services, today: CalendarDate) throws {
             agencies = try services.accounts.accounts.agencies()
+            area = try StatisticsRoutes.AreaChoice(request, services)
             let periodText = (request.queryValue("period") ?? "").trimmingCharacters(in: .whitespaces)
             if periodText.isEmpty {
                 period = ReportingPeriod.containing(today, kind: .quarter)
@@ -106,14 +109,24 @@ enum KPIRoutes {
             }
         }
 
-        var query: String { "?period=\(period.id)" + (lead.map { "&lead=\($0.code)" } ?? "") }
+        var query: String { "?period=\(period.id)" + (lead.map { "&lead=\($0.code)" } ?? "") + area.query }
+
+        /// ", lead police, area north": what the audit trail records of the filter.
+        var auditDetail: String {
+            (lead.map { ", lead \($0.code)" } ?? "") + (area.auditDetail.map { ", \($0)" } ?? "")
+        }
 
         func name(_ code: String) -> String {
             code.isEmpty ? "Not recorded" : (agencies.first { $0.code == code }?.name ?? code)
         }
 
+        func areaName(_ code: String) -> String {
+            code.isEmpty ? "No area recorded" : (area.areas.first { $0.code == code }?.name ?? code)
+        }
+
         func narrowed(_ benchmark: KPIBenchmark) -> KPIBenchmark {
-            lead.map { benchmark.forLeadAgency($0.code) } ?? benchmark
+            let led = lead.map { benchmark.forLeadAgency($0.code) } ?? benchmark
+            return area.area.map { led.forArea($0.code) } ?? led
         }
 
         /// The period and lead agency choice, as a GET form that works without JavaScript.
@@ -127,6 +140,7 @@ enum KPIRoutes {
                                       hint: "A quarter of the reporting year (Q1 is April to June) or the whole year from 1 April. Unselected: this quarter."))
                   \(Components.select("lead", label: "Lead agency", options: agencies.filter(\.active).map { ($0.code, $0.name) }, selected: lead?.code ?? "",
                                       hint: "Only the cases this agency leads. Unselected: every lead agency."))
+                  \(area.select(hint: "Only the cases in this MAPPA area. Unselected: every area."))
                   \(Components.button("Show", secondary: true))
                 </form>
                 """
@@ -173,12 +187,15 @@ enum KPIRoutes {
                     metTag(result), "\(withPeriod(benchmark.previous))", "\(withPeriod(benchmark.yearBefore))"]
         }
         let leads = Set(unfiltered.flatMap(\.current.leadAgencies)).sorted { filter.name($0) < filter.name($1) }
-        let byLead = unfiltered.map { benchmark -> [HTML] in
-            ["\(benchmark.indicator.number). \(benchmark.current.settings.name)"] + leads.map { code -> HTML in
-                let result = benchmark.current.forLeadAgency(code)
-                return result.hasData ? "\(result.valueText) (\(fraction(result)))" : "–"
-            }
-        }
+        let byLead = breakdownRows(unfiltered, leads) { $0.forLeadAgency($1) }
+        // Areas by name, then the records whose case has no area.
+        let areas = Set(unfiltered.flatMap(\.current.areas)).sorted { ($0.isEmpty ? 1 : 0, filter.areaName($0)) < ($1.isEmpty ? 1 : 0, filter.areaName($1)) }
+        let byArea = breakdownRows(unfiltered, areas) { $0.forArea($1) }
+        let areaSection: HTML = filter.area.areas.isEmpty ? .empty : """
+            <h2>By MAPPA area</h2>
+            \(areas.isEmpty ? "<p>No records in this period.</p>" as HTML
+                : Components.table(caption: "Each indicator by the MAPPA area of the case, \(filter.period.name)", headers: ["Indicator"] + areas.map(filter.areaName), rows: byArea))
+            """
         let attendance = benchmarks.first { $0.indicator == .attendance }!.current
         let perAgency = attendance.byAgency().sorted { filter.name($0.agency) < filter.name($1.agency) }
         let attendanceSection: HTML = perAgency.isEmpty ? "<p>No Level 2 or 3 case discussions were held in \(attendance.period.name).</p>" : """
@@ -188,7 +205,8 @@ enum KPIRoutes {
         let trends = benchmarks.map { trendChart($0, id: "trend-\($0.indicator.rawValue)") }
         let settingsLink: HTML = session.user.role.can(.configureStatistics)
             ? "<p><a href=\"\(settingsPath)\">Change the indicators' names, definitions, targets and periods</a></p>" : .empty
-        let scope = filter.lead.map { "Cases led by \($0.name)." } ?? "All lead agencies."
+        let scope = (filter.lead.map { "Cases led by \($0.name)." } ?? "All lead agencies.")
+            + (filter.area.area.map { " Cases in \($0.name)." } ?? (filter.area.areas.isEmpty ? "" : " All MAPPA areas."))
         let content: HTML = """
             <span class="caption">Statistics</span>
             <h1>Performance indicators</h1>
@@ -205,12 +223,23 @@ enum KPIRoutes {
             <h2>By lead agency</h2>
             \(leads.isEmpty ? "<p>No records in this period.</p>" as HTML
                 : Components.table(caption: "Each indicator by the lead agency of the case, \(filter.period.name)", headers: ["Indicator"] + leads.map(filter.name), rows: byLead))
+            \(areaSection)
             <h2>Attendance at Level 2 and 3 meetings by agency</h2>
             \(attendanceSection)
             <h2>Trends</h2>
             \(trends)
             """
         return .html(Layout.page(title: "Performance indicators", session: session, currentPath: path, content: content).rendered)
+    }
+
+    /// One row per indicator, one cell per key (a lead agency or an area): the figure over the records `narrow` keeps.
+    static func breakdownRows(_ benchmarks: [KPIBenchmark], _ keys: [String], _ narrow: (KPIResult, String) -> KPIResult) -> [[HTML]] {
+        benchmarks.map { benchmark -> [HTML] in
+            ["\(benchmark.indicator.number). \(benchmark.current.settings.name)"] + keys.map { key -> HTML in
+                let result = narrow(benchmark.current, key)
+                return result.hasData ? "\(result.valueText) (\(fraction(result)))" : "–"
+            }
+        }
     }
 
     static func detail(_ request: Request, _ session: Session, _ services: Services, _ filter: Filter, _ benchmark: KPIBenchmark,
@@ -225,7 +254,7 @@ enum KPIRoutes {
         }
         let hidden = visible.values.filter { !$0 }.count
         try services.audit.record(actor: request.actor(session), action: .view, subjectType: "kpi", subjectID: indicator.rawValue,
-                                  detail: "\(result.period.id)\(filter.lead.map { ", lead \($0.code)" } ?? ""): \(result.items.count) records, \(visible.count - hidden) cases shown")
+                                  detail: "\(result.period.id)\(filter.auditDetail): \(result.items.count) records, \(visible.count - hidden) cases shown")
         let isAttendance = indicator == .attendance
         let rows = result.items.prefix(1000).map { item -> [HTML] in
             let record: HTML
@@ -255,6 +284,7 @@ enum KPIRoutes {
             \(Components.summaryList([
                 ("Period", "\(result.period.name): \(result.period.dates)"),
                 ("Lead agency", "\(filter.lead?.name ?? "All")"),
+            ] + (filter.area.areas.isEmpty ? [] : [("MAPPA area", "\(filter.area.area?.name ?? "All")")]) + [
                 (indicator.numeratorLabel, "\(result.numerator)"),
                 (indicator.denominatorLabel, "\(result.denominator)"),
                 ("Figure", "\(result.valueText)"),

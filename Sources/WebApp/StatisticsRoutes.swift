@@ -16,20 +16,23 @@ enum StatisticsRoutes {
         })
         router.get(annualPath, Access.require(services, .viewStatistics) { request, session in
             let year = try reportingYear(request, services)
-            let report = try services.statistics.annualReport(year: year)
-            let previous = try services.statistics.annualReport(year: year.previous)
+            let choice = try AreaChoice(request, services)
+            let report = try services.statistics.annualReport(year: year, area: choice.scope)
+            let previous = try services.statistics.annualReport(year: year.previous, area: choice.scope)
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "annual_report",
-                                      subjectID: year.end.description)
-            return annualPage(request, session, services, report: report, previous: previous, problems: [], population: nil, status: 200)
+                                      subjectID: year.end.description, detail: choice.auditDetail ?? "")
+            return annualPage(request, session, services, choice, report: report, previous: previous, problems: [], population: nil, status: 200)
         })
         for format in AnnualReportFormat.allCases {
             router.get("\(annualPath).\(format.rawValue)", Access.require(services, .viewStatistics) { request, session in
                 let year = try reportingYear(request, services)
-                let report = try services.statistics.annualReport(year: year)
+                let choice = try AreaChoice(request, services)
+                let report = try services.statistics.annualReport(year: year, area: choice.scope)
                 try services.audit.record(actor: request.actor(session), action: .export, subjectType: "annual_report",
-                                          subjectID: year.end.description, detail: format.rawValue)
+                                          subjectID: year.end.description, detail: format.rawValue + (choice.auditDetail.map { ", \($0)" } ?? ""))
                 var response = Response.json(try format.bytes(report), contentType: format.contentType)
-                response.headers.set("Content-Disposition", "attachment; filename=\"mappa-annual-report-\(year.end).\(format.rawValue)\"")
+                response.headers.set("Content-Disposition",
+                                     "attachment; filename=\"mappa-annual-report-\(year.end)\(choice.area.map { "-\($0.code)" } ?? "").\(format.rawValue)\"")
                 return response
             })
         }
@@ -40,7 +43,7 @@ enum StatisticsRoutes {
                 try services.statistics.setAreaPopulation(text, by: request.actor(session))
             } catch let failure as AccountService.ValidationFailure {
                 let year = try reportingYear(request, services)
-                return annualPage(request, session, services, report: try services.statistics.annualReport(year: year),
+                return annualPage(request, session, services, try AreaChoice(request, services), report: try services.statistics.annualReport(year: year),
                                   previous: try services.statistics.annualReport(year: year.previous),
                                   problems: failure.problems, population: text, status: 422)
             }
@@ -92,6 +95,38 @@ enum StatisticsRoutes {
         return year
     }
 
+    /// The MAPPA area asked for (`area=CODE`), else all areas; an unknown code is a 400 that says what to do. The
+    /// annual report, its downloads and the performance indicators narrow to it.
+    struct AreaChoice {
+        var areas: [MappaArea]
+        var area: MappaArea?
+
+        init(_ request: Request, _ services: Services) throws {
+            areas = try services.statistics.areas.areas()
+            let code = MappaArea.normalisedCode(request.queryValue("area") ?? "")
+            if code.isEmpty {
+                area = nil
+            } else if let chosen = areas.first(where: { $0.code == code }) {
+                area = chosen
+            } else {
+                throw HTTPError.badRequest("The area must be one of the MAPPA areas. Choose it from the list.", code: "bad_area")
+            }
+        }
+
+        var scope: AreaScope { area.map(AreaScope.area) ?? .all }
+        /// "area north": what the audit trail records of the choice.
+        var auditDetail: String? { area.map { "area \($0.code)" } }
+        /// `&area=CODE`, to carry the choice onto links.
+        var query: String { area.map { "&area=\($0.code)" } ?? "" }
+
+        /// The area select for a GET filter form; nothing when the database has no areas.
+        func select(hint: String) -> HTML {
+            guard !areas.isEmpty else { return .empty }
+            return Components.select("area", label: "MAPPA area", options: areas.map { ($0.code, $0.name + ($0.active ? "" : " (inactive)")) },
+                                     selected: area?.code ?? "", hint: hint)
+        }
+    }
+
     static func overviewPage(_ session: Session) -> Response {
         let content: HTML = """
             <h1>Statistics</h1>
@@ -101,13 +136,16 @@ enum StatisticsRoutes {
               screening times, by quarter or year, compared with earlier periods and across lead agencies</li>
               <li><a href="\(annualPath)">MAPPA annual report tables</a>: eligible offenders by category and level, Level 2 and 3
               during the year, registered sexual offenders per 100,000, and the events the report counts</li>
+              <li><a href="\(AreaRoutes.comparisonPath)">MAPPA areas compared</a>: where one database holds several MAPPA areas, each
+              area's headline figures for a reporting year side by side, with the rate per 100,000 population</li>
+              \(session.user.role.can(.configureStatistics) ? "<li><a href=\"\(AreaRoutes.path)\">MAPPA areas</a>: the areas this database holds, their populations, and adding one</li>" as HTML : .empty)
               \(session.user.role.can(.editCases) ? "<li><a href=\"\(eventsUploadPath)\">Import events</a> from a file (breaches, orders, returns to custody, serious further offences, serious case reviews)</li>" as HTML : .empty)
             </ul>
             """
         return .html(Layout.page(title: "Statistics", session: session, currentPath: "/statistics", content: content).rendered)
     }
 
-    static func annualPage(_ request: Request, _ session: Session, _ services: Services, report: AnnualReport,
+    static func annualPage(_ request: Request, _ session: Session, _ services: Services, _ choice: AreaChoice, report: AnnualReport,
                            previous: AnnualReport, problems: [ValidationProblem], population: String?, status: Int) -> Response {
         let year = report.year
         let latest = ReportingYear(containing: services.statistics.today)
@@ -119,7 +157,7 @@ enum StatisticsRoutes {
         let options = years.map { candidate -> (value: String, label: String) in
             (candidate.end.description, "\(candidate) (1 April \(candidate.start.year) to 31 March \(candidate.end.year))\(candidate == latest ? ", so far" : "")")
         }
-        let query = "?year_ending=\(year.end)"
+        let query = "?year_ending=\(year.end)" + choice.query
         let tables = report.tables.map { reportTable($0, year: year) }
         let comparison = comparisonTable(report, previous)
         let byCategory = Charts.bar(
@@ -134,15 +172,40 @@ enum StatisticsRoutes {
             ChartOptions(id: "events-in-year", title: "Events during \(year.description)",
                          summary: "How many of each event the annual report counts were dated in the year."),
             MappaEventType.allCases.map { ChartValue($0.displayName, report.value("events", $0.rawValue, "count")) })
-        let missingPopulation: HTML = report.areaPopulation == nil ? """
-            <div class="inset-text">The area population is not set, so the rate of registered sexual offenders per 100,000
-            cannot be worked out.\(session.user.role.can(.editCases) ? " Set it below." : " Ask the MAPPA coordinator to set it.")</div>
-            """ : .empty
+        let unitPopulation = try? services.statistics.areaPopulation()
+        let missingPopulation: HTML
+        if let area = choice.area {
+            missingPopulation = area.population == nil ? """
+                <div class="inset-text">The population of \(area.name) is not set, so its rate of registered sexual offenders per
+                100,000 cannot be worked out.\(session.user.role.can(.configureStatistics)
+                    ? " Set it on the <a href=\"\(AreaRoutes.path)/\(area.code)\">area's page</a>." as HTML
+                    : " Ask the MAPPA coordinator to set it.")</div>
+                """ : .empty
+        } else if report.areaPopulation == nil {
+            missingPopulation = """
+                <div class="inset-text">The area population is not set, so the rate of registered sexual offenders per 100,000
+                cannot be worked out.\(session.user.role.can(.editCases) ? " Set it below." : " Ask the MAPPA coordinator to set it.")
+                \(choice.areas.isEmpty ? "" : "Until it is, the rate for all areas uses the sum of the MAPPA areas' populations once every active area has one.")</div>
+                """
+        } else if let population = report.areaPopulation, (unitPopulation ?? nil) == nil {
+            missingPopulation = """
+                <div class="inset-text">The rate for all areas uses the sum of the active MAPPA areas' populations,
+                \(AreaPopulation.written(population)), as the population of the whole database is not set.</div>
+                """
+        } else {
+            missingPopulation = .empty
+        }
+        let areaRule: HTML = choice.area.map { area in """
+            <p>Only the cases recorded in \(area.name) are counted. An event counts for \(area.name) when the nominal had a case
+            there open on the date of the event: started on or before that date, and not exited before it.</p>
+            """ } ?? .empty
+        let areaLinks: HTML = choice.areas.isEmpty ? .empty
+            : "<p><a href=\"\(AreaRoutes.comparisonPath)?year_ending=\(year.end)\">Compare the MAPPA areas for \(year.description)</a></p>"
         let withoutLevel: HTML = report.casesWithoutLevel > 0 ? """
             <div class="inset-text">\(report.casesWithoutLevel) active case\(report.casesWithoutLevel == 1 ? "" : "s") in the community on
             31 March had no level set: counted in the totals, not in a level row. Set their level to make the tables complete.</div>
             """ : .empty
-        let populationForm: HTML = session.user.role.can(.editCases) ? """
+        let populationForm: HTML = session.user.role.can(.editCases) && choice.area == nil ? """
             <h2>Area population</h2>
             \(Components.form(action: "/statistics/population", csrf: session.csrfToken, """
                 \(Components.textInput("area_population", label: "Population of the MAPPA area",
@@ -154,13 +217,16 @@ enum StatisticsRoutes {
         let content: HTML = """
             \(Components.errorSummary(problems))
             \(Components.notification(Flash.from(request)?.message))
-            <h1>MAPPA annual report \(year.description)</h1>
+            <h1>MAPPA annual report \(year.description)\(choice.area.map { ", \($0.name)" } ?? "")</h1>
             <p>The reporting year runs from 1 April \(year.start.year) to 31 March \(year.end.year)\(year == latest ? "; it has not ended yet, so these figures are the year so far" : "").
             The tables follow the Ministry of Justice area tables. Restricted cases are counted but never named.</p>
             <form method="get" action="\(annualPath)" class="inline-form">
               \(Components.select("year_ending", label: "Reporting year", options: options, selected: year.end.description))
+              \(choice.select(hint: "Only the cases recorded in this area. Unselected: all areas together."))
               \(Components.button("Show", secondary: true))
             </form>
+            \(areaRule)
+            \(areaLinks)
             <p>Download: <a href="\(annualPath).csv\(query)" download>CSV</a> · <a href="\(annualPath).xlsx\(query)" download>Excel (XLSX)</a> ·
             <a href="\(annualPath).json\(query)" download>JSON</a>. Downloads are recorded in the audit trail.</p>
             \(missingPopulation)
@@ -172,7 +238,7 @@ enum StatisticsRoutes {
             \(events)
             \(populationForm)
             """
-        return .html(Layout.page(title: "MAPPA annual report \(year.description)", session: session, currentPath: "/statistics",
+        return .html(Layout.page(title: "MAPPA annual report \(year.description)\(choice.area.map { ", \($0.name)" } ?? "")", session: session, currentPath: "/statistics",
                                  hasErrors: !problems.isEmpty, content: content).rendered, status: status)
     }
 

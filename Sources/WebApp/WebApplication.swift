@@ -97,6 +97,7 @@ public final class WebApplication: Sendable {
         TimescaleRoutes.register(&router, services)
         ActionRoutes.register(&router, services)
         StatisticsRoutes.register(&router, services)
+        AreaRoutes.register(&router, services)
         KPIRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)

@@ -11,9 +11,11 @@ enum RegisterCommand {
 
         import  checks every row first; if any row is wrong nothing is imported and every problem is listed with
                 its line number. A nominal_ref already on record is updated, never duplicated. --dry-run only checks.
+                An optional last column mappa_area names the case's MAPPA area by its code (see 'mappa stats
+                areas'); empty, or no such column, leaves the area as it is.
         export  writes the register in the same format (standard output without --to). Text that a spreadsheet
                 would run as a formula is prefixed with '. Category 4 (restricted) cases are left out unless
-                --include-restricted.
+                --include-restricted. A mappa_area column follows when any case has a MAPPA area.
         """
 
     static func runImport(_ words: [String]) throws -> Int32 {
@@ -28,7 +30,7 @@ enum RegisterCommand {
         let (database, _) = try openMigratedDatabase(arguments)
         let casework = CaseworkService(database: database)
         let started = Date()
-        let checked = CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), today: casework.today,
+        let checked = CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), areaCodes: try casework.areaCodes(), today: casework.today,
                                             progress: FileImport.progress("checked"))
         return try FileImport.finish(path, checked, dryRun: arguments.has("dry-run"), started: started) { rows in
             let summary = try casework.importRegister(rows, by: .commandLine, progress: FileImport.progress("imported"))

@@ -18,13 +18,26 @@ enum StatsCommand {
         """
 
     static let help = """
-        Usage: mappa stats annual [--year-ending YYYY-03-31] [--format csv|json|xlsx] [--to FILE] [--database LOCATION]
+        Usage: mappa stats annual [--year-ending YYYY-03-31] [--area CODE] [--format csv|json|xlsx] [--to FILE] [--database LOCATION]
                mappa stats population NUMBER [--database LOCATION]
+               mappa stats areas [--database LOCATION]
+               mappa stats area-add CODE NAME [--population NUMBER] [--database LOCATION]
+               mappa stats area-population CODE NUMBER [--database LOCATION]
+               mappa stats areas-compared [--year-ending YYYY-03-31] [--to FILE] [--database LOCATION]
 
-        annual      the MAPPA annual report tables for the reporting year 1 April - 31 March ending on
-                    --year-ending (default: the last year that has ended). CSV columns: table,row,column,value.
-                    XLSX has one sheet per table. Written to standard output unless --to names a file.
-        population  sets the area's population, used for registered sexual offenders per 100,000.
+        annual           the MAPPA annual report tables for the reporting year 1 April - 31 March ending on
+                         --year-ending (default: the last year that has ended). CSV columns: table,row,column,value.
+                         XLSX has one sheet per table. Written to standard output unless --to names a file.
+                         --area narrows it to one MAPPA area's cases; an event counts for the area when its
+                         nominal had a case there open on the event's date.
+        population       sets the population of the whole database's area (or region), used for registered
+                         sexual offenders per 100,000. Unset, all areas use the sum of the areas' populations
+                         when every active area has one.
+        areas            lists the MAPPA areas: code, name, population, active, cases (active/all).
+        area-add         adds a MAPPA area. CODE: lowercase letters, numbers, - and _ (for example north_wales);
+                         the case register's optional mappa_area column names areas by it.
+        area-population  sets one area's population (whole number, commas allowed).
+        areas-compared   each area's headline figures for the year side by side, as CSV.
         """
 
     static func runImportEvents(_ words: [String]) throws -> Int32 {
@@ -60,6 +73,43 @@ enum StatsCommand {
             try statistics.setAreaPopulation(arguments.positional[1], by: .commandLine)
             print("area population set to \(try statistics.areaPopulation() ?? 0)")
             return 0
+        case "areas" where !arguments.has("help") && arguments.positional.count == 1:
+            try arguments.allowOnly(["database"])
+            let (database, _) = try openMigratedDatabase(arguments)
+            let (summaries, unassigned) = try AreaStore(database: database).summaries()
+            if summaries.isEmpty { print("no MAPPA areas: every case counts in the one area of this database") }
+            for summary in summaries {
+                let area = summary.area
+                print([area.code, area.name, area.population.map(AreaPopulation.written) ?? "population not set",
+                       area.active ? "active" : "inactive", "\(summary.activeCases)/\(summary.allCases) cases"].joined(separator: "\t"))
+            }
+            if !summaries.isEmpty { print(["(none)", "No area recorded", "", "", "\(unassigned.active)/\(unassigned.all) cases"].joined(separator: "\t")) }
+            return 0
+        case "area-add" where !arguments.has("help") && arguments.positional.count == 3:
+            try arguments.allowOnly(["database", "population"])
+            let (database, _) = try openMigratedDatabase(arguments)
+            let area = try AreaStore(database: database).add(code: arguments.positional[1], name: arguments.positional[2],
+                                                            population: arguments.value("population") ?? "", by: .commandLine)
+            print("added MAPPA area \(area.code): \(area.name), population \(area.population.map(AreaPopulation.written) ?? "not set")")
+            return 0
+        case "area-population" where !arguments.has("help") && arguments.positional.count == 3:
+            try arguments.allowOnly(["database"])
+            let (database, _) = try openMigratedDatabase(arguments)
+            let areas = AreaStore(database: database)
+            try areas.setPopulation(code: arguments.positional[1], population: arguments.positional[2], by: .commandLine)
+            let area = try areas.area(code: arguments.positional[1])
+            print("population of \(area?.code ?? "") set to \(area?.population.map(AreaPopulation.written) ?? "")")
+            return 0
+        case "areas-compared" where !arguments.has("help") && arguments.positional.count == 1:
+            try arguments.allowOnly(["database", "year-ending", "to"])
+            let (database, _) = try openMigratedDatabase(arguments)
+            let statistics = StatisticsService(database: database)
+            let year = try reportingYear(arguments, statistics)
+            let text = AreaComparison.csv(try statistics.areaComparison(year: year))
+            try statistics.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report_areas",
+                                        subjectID: year.end.description, detail: "csv")
+            try write(Array(text.utf8), to: arguments.value("to"), what: "areas compared \(year)")
+            return 0
         default:
             print(help)
             return arguments.has("help") ? 0 : 2
@@ -67,35 +117,47 @@ enum StatsCommand {
     }
 
     static func annual(_ arguments: Arguments) throws -> Int32 {
-        try arguments.allowOnly(["database", "year-ending", "format", "to"])
+        try arguments.allowOnly(["database", "year-ending", "format", "to", "area"])
         let formatText = arguments.value("format") ?? "csv"
         guard let format = AnnualReportFormat(rawValue: formatText) else {
             throw Arguments.UsageError(description: "--format must be \(AnnualReportFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(formatText.prefix(20))'")
         }
         let (database, _) = try openMigratedDatabase(arguments)
         let statistics = StatisticsService(database: database)
-        let year: ReportingYear
-        if let text = arguments.value("year-ending") {
-            guard let date = CalendarDate(text), let parsed = ReportingYear(yearEnding: date) else {
-                throw Arguments.UsageError(description: "--year-ending must be a 31 March written YYYY-03-31")
+        let year = try reportingYear(arguments, statistics)
+        var scope = AreaScope.all
+        if let code = arguments.value("area") {
+            guard let area = try statistics.areas.area(code: code) else {
+                let known = try statistics.areas.areas().map(\.code)
+                throw Arguments.UsageError(description: "--area must be the code of a MAPPA area" + (known.isEmpty ? "; there are none (see 'mappa stats area-add')"
+                                                                                                     : ": \(known.joined(separator: ", "))"))
             }
-            year = parsed
-        } else {
-            year = ReportingYear.lastCompleted(before: statistics.today)
+            scope = .area(area)
         }
         let started = Date()
-        let report = try statistics.annualReport(year: year)
+        let report = try statistics.annualReport(year: year, area: scope)
         let bytes = try format.bytes(report)
         try statistics.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report", subjectID: year.end.description,
-                                    detail: format.rawValue)
-        if let target = arguments.value("to") {
-            guard FileManager.default.createFile(atPath: target, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw Arguments.UsageError(description: "cannot write \(target)")
-            }
-            FileHandle.standardError.write(Data("annual report \(year) written to \(target) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s\n".utf8))
-        } else {
-            FileHandle.standardOutput.write(Data(bytes))
-        }
+                                    detail: format.rawValue + (report.area.map { ", area \($0.code)" } ?? ""))
+        try write(bytes, to: arguments.value("to"), what: "annual report \(year)", started: started)
         return 0
+    }
+
+    /// --year-ending, else the last reporting year that has ended.
+    static func reportingYear(_ arguments: Arguments, _ statistics: StatisticsService) throws -> ReportingYear {
+        guard let text = arguments.value("year-ending") else { return ReportingYear.lastCompleted(before: statistics.today) }
+        guard let date = CalendarDate(text), let year = ReportingYear(yearEnding: date) else {
+            throw Arguments.UsageError(description: "--year-ending must be a 31 March written YYYY-03-31")
+        }
+        return year
+    }
+
+    /// Standard output, or a file only its owner can read (the figures are OFFICIAL-SENSITIVE).
+    static func write(_ bytes: [UInt8], to target: String?, what: String, started: Date = Date()) throws {
+        guard let target else { FileHandle.standardOutput.write(Data(bytes)); return }
+        guard FileManager.default.createFile(atPath: target, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw Arguments.UsageError(description: "cannot write \(target)")
+        }
+        FileHandle.standardError.write(Data("\(what) written to \(target) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s\n".utf8))
     }
 }

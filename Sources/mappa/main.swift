@@ -24,7 +24,8 @@ struct CommandLineTool {
           restore        Replace the database's contents from a backup
           mail           Mail settings, test message, outbox status, retry and delivery
           actions remind Queue action reminders and today's overdue digest now
-          stats annual   The MAPPA annual report tables for a reporting year (csv, json or xlsx)
+          stats annual   The MAPPA annual report tables for a reporting year (csv, json or xlsx), for all areas or one
+          stats areas    The MAPPA areas of a regional database; also area-add, area-population, areas-compared
 
         Common option:
           --database LOCATION   SQLite file path or postgres:// URL

@@ -86,6 +86,42 @@ struct CaseRegisterCSVTests {
         #expect(unknown.contains { $0.line == 1 && $0.column == "shoe_size" })
     }
 
+    @Test("an optional mappa_area column names each case's area; empty leaves it; an unknown code is a row error")
+    func areaColumn() throws {
+        let areas: Set<String> = ["north", "south"]
+        func parse(_ text: String) -> Result<[CaseRegisterRow], CaseRegisterImportError> {
+            CaseRegisterCSV.parse(Array(text.utf8), agencyCodes: Self.agencies, areaCodes: areas, today: today)
+        }
+        let rows = try parse([Self.header + ",mappa_area", Self.row("N0001") + ",north", Self.row("N0002") + ",",
+                              Self.row("N0003") + ", South "].joined(separator: "\n")).get()
+        #expect(rows.map(\.area) == ["north", nil, "south"], "codes are read in any case, with spaces cut")
+        #expect(try parse([Self.header, Self.row("N0001")].joined(separator: "\n")).get()[0].area == nil, "a file without it imports as before")
+        guard case .failure(let failure) = parse([Self.header + ",mappa_area", Self.row("N0001") + ",north",
+                                                  Self.row("N0002") + ",west"].joined(separator: "\n")) else {
+            Issue.record("an unknown area was accepted"); return
+        }
+        #expect(failure.errors == [CaseRegisterRowError(line: 3, column: "mappa_area",
+            message: "Unknown MAPPA area code \"west\"; use a code from the list of MAPPA areas, or leave it empty")])
+        #expect(errors(Self.header + ",mappa_area\n" + Self.row("N0001") + ",north").first?.column == "mappa_area",
+                "with no areas on record every code is unknown")
+        let twice = errors(Self.header + ",mappa_area,mappa_area\n" + Self.row("N0001") + ",north,north")
+        #expect(twice.contains(CaseRegisterRowError(line: 1, column: "mappa_area", message: "Column appears twice")))
+        let unknown = errors(Self.header + ",mappa_region\n" + Self.row("N0001") + ",north")
+        #expect(unknown.first?.message.hasSuffix("(and optionally mappa_area)") == true)
+    }
+
+    @Test("the export adds the mappa_area column only when a case has an area")
+    func areaExport() throws {
+        let row = CaseRegisterRow(nominalRef: "N0001", familyName: "Testperson", givenNames: "Alex", dateOfBirth: CalendarDate("1985-06-01")!,
+                                  category: .one, level: .one, leadAgency: "police")
+        #expect(CaseRegisterCSV.write([row]).hasPrefix(Self.header + "\n"))
+        var placed = row
+        placed.area = "=north"
+        let text = CaseRegisterCSV.write([row, placed])
+        #expect(text.hasPrefix(Self.header + ",mappa_area\n"))
+        #expect(text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).last ?? "" } == ["mappa_area", "", "'=north"])
+    }
+
     @Test("columns in another order are read by name")
     func reordered() throws {
         let columns = CaseRegisterCSV.columns.reversed()

@@ -88,6 +88,16 @@ struct CaseRuleTests {
         #expect(CaseRules.fieldName("rosh_known_adult") == "RoSH to known adult")
     }
 
+    @Test("a change of MAPPA area is in the history without needing a reason")
+    func areaChange() {
+        var details = Self.base
+        details.area = "north"
+        let changes = CaseRules.changes(from: Self.base, to: details)
+        #expect(changes.map { "\($0.field):\($0.oldValue)→\($0.newValue):\($0.needsReason)" } == ["area:→north:false"])
+        #expect(CaseRules.problems(details, previous: Self.base, changeReason: "", today: CalendarDate("2026-01-01")!).isEmpty)
+        #expect(CaseRules.fieldName("area") == "MAPPA area")
+    }
+
     static let person = NominalDetails(familyName: "Exampleton", givenNames: "Jo", dateOfBirth: CalendarDate("1990-02-14"),
                                        currentAddress: "1 Sample Street")
 

@@ -274,6 +274,32 @@ struct KPITests {
         #expect(result.items[1].reason == "Due 1 May 2026: completed 3 May 2026, 2 days late")
     }
 
+    @Test("each record carries its case's MAPPA area, like the lead agency; the figure narrows to one area and to none")
+    func byArea() {
+        let facts = KPIFacts(
+            reviewCases: [ReviewCaseFacts(caseID: 1, reference: "N1", leadAgency: "police", level: .three, startDate: Self.date("2026-03-01"),
+                                          reviews: [Self.date("2026-04-20")], area: "north"),
+                          ReviewCaseFacts(caseID: 2, reference: "N2", leadAgency: "police", level: .three, startDate: Self.date("2026-03-01"),
+                                          reviews: [], area: "south")],
+            referrals: [KPIReferral(referralID: 7, reference: "REF-00007", caseID: 3, leadAgency: "police",
+                                    firstSubmitted: Self.date("2026-05-01"), timesReturned: 1, area: "north")],
+            actions: [KPIAction(actionID: 9, caseID: 4, reference: "N4", leadAgency: "police", dueDate: Self.date("2026-05-01"),
+                                status: .done, completedOn: Self.date("2026-04-30"))])
+        let reviews = Self.result(.level3Reviews, facts, today: "2026-06-30")
+        // N1: due 26 April, reviewed 20 April; then due 15 June, not reviewed. N2: due 26 April, not reviewed.
+        #expect(reviews.items.map(\.area) == ["north", "south", "north"] && reviews.areas == ["north", "south"])
+        #expect(reviews.forArea("north").numerator == 1 && reviews.forArea("north").denominator == 2)
+        #expect(reviews.forArea("south").numerator == 0 && reviews.forArea("south").denominator == 1)
+        #expect(!reviews.forArea("east").hasData)
+        #expect(Self.result(.referralsReturned, facts, today: "2026-06-30").items.map(\.area) == ["north"])
+        let actions = Self.result(.actionsOnTime, facts, today: "2026-06-30")
+        #expect(actions.areas == [""] && actions.forArea("").numerator == 1, "a case with no area is its own group")
+        let benchmark = KPICalculator.benchmark(.level3Reviews, settings: KPIIndicator.level3Reviews.defaultSettings, facts: facts,
+                                                chosen: Self.q1, trendLength: 3, today: Self.date("2026-06-30"), timescales: Timescales())
+        let north = benchmark.forArea("north")
+        #expect(north.current.denominator == 2 && north.trend.count == 3 && north.trend.last == north.current)
+    }
+
     // MARK: 9, referrals returned
 
     @Test("referrals returned as incomplete: lower is better, the target is a ceiling")

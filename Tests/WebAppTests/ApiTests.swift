@@ -220,13 +220,24 @@ struct ApiTests {
         guard case .array(let history)? = active["history"] else { Issue.record("no history"); return }
         _ = history
         #expect(active["level_description"] == nil && active["nextReviewDate"] == nil)
+        #expect(active["area"] == .null, "no MAPPA area recorded")
+        // A regional database: the case is put in an area, and the API names it by its code.
+        try fixture.app.app.statistics.areas.add(code: "north_testshire", name: "North Testshire", population: "", by: .commandLine)
+        let coordinator = try fixture.user(.coordinator)
+        let record = try #require(try fixture.app.casework.caseRecord(id: try fixture.caseID("SYN-0001")))
+        var details = record.details
+        details.area = "north_testshire"
+        try fixture.app.casework.updateCase(id: record.id, details: details, reason: "", expectedVersion: record.version,
+                                            by: coordinator, from: "test")
+        let placed = try Self.json(fixture.send("GET", "/api/v1/cases/\(record.id)", token: token))
+        #expect(placed["area"] == "north_testshire")
 
         let exited = try Self.json(fixture.send("GET", "/api/v1/cases/\(try fixture.caseID("SYN-0003"))", token: token))
         #expect(exited["level"] == .null)
         #expect(exited["levelDescription"] == .string(ManagementLevel.unknown.description))
         #expect(exited["reviewDate"] == .null)
         #expect(exited["exit"] == ["date": "2024-09-09", "reason": "Order expired"])
-        #expect(try fixture.audit().filter { $0.action == .view && $0.subjectType == "case" }.count == 2)
+        #expect(try fixture.audit().filter { $0.action == .view && $0.subjectType == "case" }.count == 3)
     }
 
     @Test("referrals: create a draft, update it with its version (409 when stale), submit with findings by section",

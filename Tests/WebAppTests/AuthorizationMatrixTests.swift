@@ -53,6 +53,7 @@ struct AuthorizationMatrixTests {
     static let actionTrackers: Set<Subject> = [.coordinator, .chair, .manager, .agencyRepresentative, .uninvolvedRepresentative, .excludedCoordinator]
     static let meetingManagers = Rule(allowed: [.coordinator, .excludedCoordinator, .chair])
     static let statisticsViewers = Rule(allowed: [.coordinator, .excludedCoordinator, .manager, .auditor])
+    static let statisticsConfigurers = Rule(allowed: [.coordinator, .excludedCoordinator, .administrator])
     static let directoryEditors = Rule(allowed: [.coordinator, .excludedCoordinator, .administrator])
     static let referralOwners = Rule(allowed: [.coordinator, .excludedCoordinator, .referrer],
                                      hidden: signedIn.subtracting([.coordinator, .excludedCoordinator, .referrer]))
@@ -147,6 +148,10 @@ struct AuthorizationMatrixTests {
         "GET /statistics/kpis.csv": statisticsViewers, "GET /statistics/kpis.xlsx": statisticsViewers,
         "GET /statistics/kpis/settings": Rule(allowed: [.coordinator, .excludedCoordinator, .administrator]),
         "POST /statistics/kpis/settings": Rule(allowed: [.coordinator, .excludedCoordinator, .administrator]),
+        // MAPPA areas: kept by whoever configures the statistics; compared by everyone who reads them.
+        "GET /statistics/areas": statisticsConfigurers, "POST /statistics/areas": statisticsConfigurers,
+        "GET /statistics/areas/:code": statisticsConfigurers, "POST /statistics/areas/:code": statisticsConfigurers,
+        "GET /statistics/annual/areas": statisticsViewers, "GET /statistics/annual/areas.csv": statisticsViewers,
     ]
 
     @Test("every route the app serves has an access rule in this table")
@@ -209,10 +214,12 @@ struct AuthorizationMatrixTests {
             let actionID = try fixture.app.actions.create(NewAction(caseID: record.id, description: "Matrix action", ownerName: "Someone",
                                                                     ownerAgencyCode: "police", dueDate: CalendarDate(fixture.clock.now).adding(days: 5)),
                                                           by: .commandLine)
+            try fixture.app.statistics.areas.add(code: "matrix_area", name: "Matrix Area", population: "", by: .commandLine)
             // Each parameter is filled by the path segment before it: /cases/:id, /items/:item, /import/:job …
             ids = ["actions": String(actionID), "mail": String(mailID), "api-tokens": String(coordinatorToken), "meetings": String(meetingID), "items": String(itemID),
                    "agencies": "housing", "users": String(uninvolved.id), "nominals": String(nominal.id), "cases": String(record.id),
-                   "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job", "kpis": KPIIndicator.attendance.rawValue]
+                   "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job", "kpis": KPIIndicator.attendance.rawValue,
+                   "areas": "matrix_area"]
         }
 
         /// The route's pattern with its parameter filled in with a record that exists.

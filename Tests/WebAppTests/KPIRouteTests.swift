@@ -167,6 +167,51 @@ struct KPIRouteTests {
         #expect(Self.row(q3, "8. Actions completed").contains("<td class=\"table__cell\">No data in this period</td>"))
     }
 
+    @Test("with areas: an area filter, a breakdown by area, drill-down and downloads narrowed to the area; a bad area is refused",
+          arguments: DatabaseKind.available)
+    func byArea(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let app = world.fixture.app
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let before = coordinator.get("/statistics/kpis?period=2026-27-Q4").bodyText
+        #expect(!before.contains("By MAPPA area") && !before.contains("name=\"area\""), "no areas: nothing about them")
+        // A is in North, B in South; C and the referral's case have no area.
+        let user = try #require(try app.accounts.accounts.user(username: "user.coordinator"))
+        try app.statistics.areas.add(code: "north", name: "North Testshire", population: "", by: .commandLine)
+        try app.statistics.areas.add(code: "south", name: "South Testshire", population: "", by: .commandLine)
+        for (ref, area) in [("KPI-A", "north"), ("KPI-B", "south")] {
+            let record = try #require(try world.fixture.casework.caseRecord(id: world.cases[ref]!))
+            var details = record.details
+            details.area = area
+            try world.fixture.casework.updateCase(id: record.id, details: details, reason: "", expectedVersion: record.version, by: user, from: "test")
+        }
+        let all = coordinator.get("/statistics/kpis?period=2026-27-Q4").bodyText
+        #expect(all.contains("<h2>By MAPPA area</h2>") && all.contains("<option value=\"north\">North Testshire</option>"))
+        let byArea = all.components(separatedBy: "<h2>By MAPPA area</h2>")[1]
+        #expect(byArea.contains("<th scope=\"col\" class=\"table__header\">North Testshire</th><th scope=\"col\" class=\"table__header\">South Testshire</th><th scope=\"col\" class=\"table__header\">No area recorded</th>"))
+        #expect(Self.row(byArea, "<td class=\"table__cell\">1. Level 3 cases").contains(
+            "<td class=\"table__cell\">100% (1 of 1)</td><td class=\"table__cell\">0% (0 of 1)</td><td class=\"table__cell\">0% (0 of 1)</td>"))
+
+        let north = coordinator.get("/statistics/kpis?period=2026-27-Q4&area=north").bodyText
+        #expect(north.contains("Cases in North Testshire.") && north.contains("<option value=\"north\" selected>"))
+        #expect(Self.row(north, "1. Level 3 cases").contains("1 of 1") && Self.row(north, "1. Level 3 cases").contains("100%"))
+        #expect(Self.row(north, "8. Actions completed").contains("1 of 2"))
+        #expect(Self.row(north, "9. Referrals returned").contains("No data in this period"), "the referrals' cases have no area")
+        #expect(north.contains("href=\"/statistics/kpis/level3-reviews?period=2026-27-Q4&amp;area=north\""), "drill-down keeps the filter")
+        let south = coordinator.get("/statistics/kpis?period=2026-27-Q4&area=south&lead=police").bodyText
+        #expect(Self.row(south, "1. Level 3 cases").contains("0 of 1"))
+
+        let drill = coordinator.get("/statistics/kpis/level3-reviews?period=2026-27-Q4&area=south").bodyText
+        #expect(drill.contains("<dt class=\"summary-list__key\">MAPPA area</dt><dd class=\"summary-list__value\">South Testshire</dd>"))
+        #expect(drill.contains(">KPI-B<") && !drill.contains(">KPI-A<") && drill.contains("1 record in Q4 2026/27"))
+        let csv = coordinator.get("/statistics/kpis.csv?period=2026-27-Q4&area=north").bodyText
+        #expect(csv.contains("level3-reviews,1,Level 3 cases reviewed within the interval,Q4 2026/27,2027-01-01,2027-03-31,1,1,100,"))
+        #expect(coordinator.get("/statistics/kpis?area=nowhere").status == 400)
+        #expect(coordinator.get("/statistics/kpis/attendance?area=nowhere").bodyText.contains("one of the MAPPA areas"))
+        let audit = try app.accounts.audit.recent(limit: 40, subjectType: "kpi").map(\.detail)
+        #expect(audit.contains("csv, area north") && audit.contains { $0.hasPrefix("2026-27-Q4, area south: 1 records") })
+    }
+
     @Test("the figures download as CSV (formula-safe) and XLSX with the lead agency sheet; the download is audited", arguments: DatabaseKind.available)
     func downloads(kind: DatabaseKind) throws {
         let world = try World(kind)

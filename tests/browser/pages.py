@@ -48,6 +48,7 @@ class World:
     meeting_id: int  # a Level 2 panel tomorrow with the case on its agenda
     item_id: int     # the case's discussion at that meeting, with draft minutes
     action_id: int   # an action on the case owned by the housing officer
+    area_code: str   # a MAPPA area, so the area pages and the area choices on the statistics pages show
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -101,6 +102,10 @@ def build_world(base_url: str) -> World:
     action = re.search(r'href="/actions/(\d+)"', page.html)
     assert action, f"the action was not added: {page.status} {page.url}"
 
+    coordinator.get("/statistics/areas")
+    page = coordinator.post("/statistics/areas", [("code", "testville"), ("name", "Testville"), ("population", "")])
+    assert "Area added" in page.html, f"the area was not added: {page.status} {page.url}"
+
     admin = HttpClient(base_url)
     admin.sign_in(USERS["admin"])
     users = admin.get("/admin/users")
@@ -108,7 +113,8 @@ def build_world(base_url: str) -> World:
     assert referrer_link, "the users list does not show the referrer"
     return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
-                 meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)))
+                 meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)),
+                 area_code="testville")
 
 
 @dataclass
@@ -202,6 +208,15 @@ PAGES: list[PageSpec] = [
     PageSpec("kpi-settings-with-errors", "admin", "/statistics/kpis/settings", "Performance indicator settings", status=422,
              shows_errors=True, submit=Submit("/statistics/kpis/settings", "Save indicators", None,
                                               [("level2-reviews-target", "150")])),
+    PageSpec("areas", "coordinator", "/statistics/areas", "MAPPA areas"),
+    PageSpec("areas-with-errors", "coordinator", "/statistics/areas", "MAPPA areas", status=422, shows_errors=True,
+             submit=Submit("/statistics/areas", "Add area", None, [("code", "Bad Code"), ("name", ""), ("population", "lots")])),
+    PageSpec("area-edit", "admin", "/statistics/areas/{area_code}", "Change Testville"),
+    PageSpec("area-edit-with-errors", "admin", "/statistics/areas/{area_code}", "Change Testville", status=422, shows_errors=True,
+             submit=Submit("/statistics/areas/{area_code}", "Save area", None, [("name", ""), ("population", "0")])),
+    PageSpec("annual-report-area", "coordinator", "/statistics/annual?area={area_code}", "MAPPA annual report"),
+    PageSpec("areas-compared", "manager", "/statistics/annual/areas", "MAPPA areas compared"),
+    PageSpec("kpis-area", "coordinator", "/statistics/kpis?area={area_code}", "Performance indicators"),
     PageSpec("events-import-with-errors", "coordinator", "/statistics/events/import", "Import events", status=422,
              shows_errors=True, submit=Submit("/statistics/events/import", "Upload", None, [])),
     PageSpec("agencies", "coordinator", "/agencies", "Agencies and contacts"),

@@ -1,6 +1,8 @@
 """Statistics in real browsers: the coordinator records a return to custody on a case, finds it counted in this
 year's annual report, sets the area population so the per-100,000 rate appears, and opens the performance
-indicators; a manager reads the report; a partner agency's representative is not offered statistics at all."""
+indicators; adds a MAPPA area (after a mistake), puts the case in it, and finds the return counted in that
+area's report and in the comparison across areas; a manager reads the report and the comparison but cannot
+change the areas; a partner agency's representative is not offered statistics at all."""
 from __future__ import annotations
 
 import datetime
@@ -55,8 +57,50 @@ def test_event_recorded_counted_in_the_annual_report(make_browser, world):
     assert coordinator.h1() == "Performance indicators"
     coordinator.screenshot("statistics-03-performance-indicators")
 
+    # A regional unit: the coordinator adds an area, mistakes first, and puts the case in it.
+    coordinator.click_nav("Statistics")
+    coordinator.click_link("MAPPA areas")
+    coordinator.fill_all([("code", "River Side"), ("name", ""), ("population", "lots")])
+    coordinator.click_button("Add area")
+    errors = coordinator.error_summary()
+    assert "The area code can only contain" in errors and "Enter the name of the area" in errors, errors
+    assert coordinator.field("population")[0].get_attribute("value") == "lots", "what was typed is kept"
+    coordinator.fill_all([("code", "riverside"), ("name", "Riverside"), ("population", "250,000")])
+    coordinator.click_button("Add area")
+    assert "Area added" in coordinator.notification()
+    assert "Riverside" in coordinator.main_text() and "250,000" in coordinator.main_text()
+    coordinator.screenshot("statistics-04-areas")
+
+    coordinator.go(f"/cases/{world.case_id}/edit")
+    coordinator.fill("area", "riverside")
+    coordinator.click_button("Save changes")
+    assert "MAPPA area\nRiverside" in coordinator.main_text() or "MAPPA area Riverside" in coordinator.main_text()
+
+    coordinator.click_nav("Statistics")
+    coordinator.click_link("MAPPA annual report tables")
+    coordinator.fill("year_ending", current_year_ending())
+    coordinator.fill("area", "riverside")
+    coordinator.click_button("Show")
+    assert coordinator.h1().endswith(", Riverside"), coordinator.h1()
+    assert "An event counts for Riverside when the nominal had a case" in coordinator.main_text()
+    count, level_1, level_2, level_3 = events_row(coordinator, "Returned to custody for breach of licence")
+    assert (count, level_2) == ("1", "1"), (count, level_1, level_2, level_3)
+    coordinator.screenshot("statistics-05-area-report")
+
+    year_end = current_year_ending()
+    coordinator.click_link(f"Compare the MAPPA areas for {int(year_end[:4]) - 1}/{year_end[2:4]}")
+    assert coordinator.h1().startswith("MAPPA areas compared")
+    row = coordinator.driver.find_element(By.CSS_SELECTOR, "main table[data-table='areas'] tr[data-row='riverside']")
+    assert row.find_element(By.CSS_SELECTOR, "td[data-column='returned_to_custody']").text == "1"
+    assert row.find_element(By.CSS_SELECTOR, "td[data-column='population']").text == "250,000"
+    coordinator.screenshot("statistics-06-areas-compared")
+
     manager = make_browser()
     manager.sign_in(USERS["manager"])
+    manager.click_nav("Statistics")
+    assert not manager.driver.find_elements(By.LINK_TEXT, "MAPPA areas"), "only those who configure statistics keep the areas"
+    manager.click_link("MAPPA areas compared")
+    assert manager.h1().startswith("MAPPA areas compared")
     manager.click_nav("Statistics")
     manager.click_link("MAPPA annual report tables")
     assert manager.h1().startswith("MAPPA annual report")

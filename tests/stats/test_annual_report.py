@@ -9,7 +9,11 @@ For each database (a temporary SQLite file, and PostgreSQL when --postgres is gi
 3. `mappa serve`: the coordinator signs in and the annual report page shows the same figure in every cell; the
    page's CSV and XLSX downloads agree;
 4. level history: a second register import raises, lowers and exits cases today; the current year counts each
-   case at the highest level it held, the year before at the level it had then.
+   case at the highest level it held, the year before at the level it had then (a register without the optional
+   mappa_area column, which must import as it always did);
+5. MAPPA areas: the register names two areas in its optional mappa_area column (refused, naming the lines, until
+   the areas exist); `mappa stats annual --area CODE` and the page with ?area=CODE give each area's expected
+   figures; `mappa stats areas-compared`, the comparison page and its CSV give the expected comparison.
 
 Prints one line per check and "stats: N passed, N failed"; exits 1 on any failure. Loopback only.
 """
@@ -64,6 +68,14 @@ def csv_cells(data):
     if not rows or rows[0] != ["table", "row", "column", "value"]:
         return None
     return {(table, row, column): value for table, row, column, value in rows[1:]}
+
+
+def comparison_cells(data):
+    """The comparison CSV as {row: {column: value}}; None unless its header is the expected one."""
+    rows = list(csv.reader(io.StringIO(data.decode() if isinstance(data, bytes) else data)))
+    if not rows or rows[0][:2] != ["area", "area_name"]:
+        return None
+    return {line[0]: dict(zip(rows[0][2:], line[2:])) for line in rows[1:]}
 
 
 def xlsx_cells(data):
@@ -151,8 +163,24 @@ def suite(name, binary, database, work):
     print(f"-- {name}: the synthetic register with known answers")
     data = fixture.Fixture()
     mappa = Mappa(binary, database, work)
-    code, out, err = mappa.run("import", "cases", mappa.file("register.csv", data.register_csv()))
-    check(f"{name}: the register of {len(data.rows)} synthetic nominals imports", code == 0, out + err.encode())
+    register = mappa.file("register.csv", data.register_csv())
+    code, out, _ = mappa.run("import", "cases", register)
+    first_line = 2 + next(index for index, row in enumerate(data.rows) if row["mappa_area"])
+    check(f"{name}: a register naming areas not yet on record imports nothing and names each line",
+          code == 1 and f"line {first_line}, mappa_area: Unknown MAPPA area code" in out.decode() and "nothing was imported" in out.decode(), out)
+    for code_name, (area_name, population) in fixture.AREAS.items():
+        code, out, err = mappa.run("stats", "area-add", code_name, area_name, "--population", f"{population:,}")
+        check(f"{name}: the area {code_name} is added", code == 0 and f"added MAPPA area {code_name}" in out.decode(), out + err.encode())
+    code, _, err = mappa.run("stats", "area-add", "north", "Again")
+    check(f"{name}: an area code already taken is refused", code == 1 and "already an area with the code north" in err, err)
+    code, out, err = mappa.run("import", "cases", register)
+    check(f"{name}: the register of {len(data.rows)} synthetic nominals imports with their areas", code == 0, out + err.encode())
+    code, out, _ = mappa.run("stats", "areas")
+    for code_name, (area_name, population) in fixture.AREAS.items():
+        rows = [row for row in data.rows if row["mappa_area"] == code_name]
+        active = sum(1 for row in rows if row["status"] == "active")
+        line = f"{code_name}\t{area_name}\t{population:,}\tactive\t{active}/{len(rows)} cases"
+        check(f"{name}: `stats areas` lists {code_name} with its cases", code == 0 and line in out.decode().splitlines(), out)
     bad = data.events_csv() + "FX-99999,shpo,2025-06-01,,Nobody by this reference\n"
     code, out, _ = mappa.run("import", "events", mappa.file("bad-events.csv", bad))
     check(f"{name}: an events file with one unknown nominal imports nothing and names the line",
@@ -191,6 +219,19 @@ def suite(name, binary, database, work):
     code, out, err = mappa.run("stats", "annual", "--year-ending", "2026-02-28")
     check(f"{name}: a year that does not end on 31 March is refused with a reason", code == 2 and "31 March" in err, err)
 
+    for area in ("north", "south"):
+        code, out, err = mappa.run("stats", "annual", "--year-ending", "2026-03-31", "--area", area)
+        by_area = csv_cells(out) or {}
+        expected = data.expected_by_area[area]
+        check(f"{name}: CLI CSV for {area} alone has every expected figure ({len(expected)} cells)",
+              code == 0 and not differences(expected, by_area), differences(expected, by_area) or err)
+    code, _, err = mappa.run("stats", "annual", "--area", "west")
+    check(f"{name}: an unknown area is refused naming the areas", code == 2 and "north, south" in err, err)
+    code, out, err = mappa.run("stats", "areas-compared", "--year-ending", "2026-03-31")
+    compared = comparison_cells(out)
+    check(f"{name}: CLI comparison across areas gives every expected figure",
+          code == 0 and compared == data.comparison(), (compared, data.comparison(), err))
+
     print(f"-- {name}: the annual report page")
     code, _, err = mappa.run("user", "add", "--username", "stats.coordinator", "--name", "Stats Coordinator",
                              "--role", "coordinator", "--agency", "mappa_unit", stdin=(COORDINATOR_PASSWORD + "\n").encode())
@@ -212,6 +253,24 @@ def suite(name, binary, database, work):
         if check(f"{name}: the page's XLSX download is a spreadsheet", status == 200 and body[:2] == b"PK"
                  and "spreadsheetml" in headers.get("Content-Type", ""), headers.get("Content-Type")):
             check(f"{name}: the downloaded XLSX has the same figures", not differences(data.expected, xlsx_cells(body)[1]))
+        for area in ("north", "south"):
+            status, page, _ = browser.get(f"/statistics/annual?year_ending=2026-03-31&area={area}")
+            expected = {key: value or "Not known" for key, value in data.expected_by_area[area].items()}
+            shown = page_cells(page.decode())
+            check(f"{name}: the page for {area} alone shows every expected figure", status == 200 and not differences(expected, shown),
+                  differences(expected, shown) or status)
+        status, page, _ = browser.get("/statistics/annual/areas?year_ending=2026-03-31")
+        shown = {}
+        for (table, row, column), value in page_cells(page.decode()).items():
+            if table == "areas":
+                shown.setdefault(row, {})[column] = value
+        on_page = {row: {column: (f"{int(value):,}" if column == "population" and value else value)
+                         or ("Not set" if column == "population" else "Not known") for column, value in columns.items()}
+                   for row, columns in data.comparison().items()}
+        check(f"{name}: the comparison page shows every area's figures", status == 200 and shown == on_page, (shown, on_page))
+        status, body, _ = browser.get("/statistics/annual/areas.csv?year_ending=2026-03-31")
+        check(f"{name}: the comparison page's CSV download agrees", status == 200 and comparison_cells(body) == data.comparison(),
+              body[:500])
     finally:
         server.terminate()
         server.wait(15)
