@@ -111,9 +111,17 @@ public protocol Connection: AnyObject {
     func query(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> [Row]
     /// Runs several statements without parameters (migrations).
     func executeScript(_ sql: String) throws(DatabaseError)
+    /// Runs a query and hands each row to `body` in turn, for queries over every case: held all at once, the
+    /// annual report's 100k rows were tens of megabytes per report. `body` must not run the same SQL again on
+    /// this connection. Drivers that receive the whole result anyway (libpq) use the default: `query`, then each.
+    func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (Row) throws -> Void) throws
 }
 
 extension Connection {
+    public func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (Row) throws -> Void) throws {
+        for row in try query(sql, parameters) { try body(row) }
+    }
+
     @discardableResult
     public func execute(_ sql: String) throws(DatabaseError) -> Int { try execute(sql, []) }
     public func query(_ sql: String) throws(DatabaseError) -> [Row] { try query(sql, []) }

@@ -100,12 +100,28 @@ final class SQLiteConnection: Connection {
     }
 
     func query(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> [Row] {
+        var rows: [Row] = []
+        try step(sql, parameters) { rows.append($0); return true }
+        return rows
+    }
+
+    /// Hands each row over as sqlite3_step reads it, so a report over every case holds one row at a time.
+    func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (Row) throws -> Void) throws {
+        var failure: (any Error)?
+        try step(sql, parameters) { row in
+            do { try body(row) } catch { failure = error }
+            return failure == nil
+        }
+        if let failure { throw failure }
+    }
+
+    /// Steps `sql`, handing each row to `each` until it returns false or the rows run out.
+    private func step(_ sql: String, _ parameters: [SQLValue], _ each: (Row) -> Bool) throws(DatabaseError) {
         let statement = try statement(sql)
         defer { sqlite3_reset(statement.handle) }
         try bind(statement, parameters)
         let count = sqlite3_column_count(statement.handle)
         let columns = (0..<count).map { String(cString: sqlite3_column_name(statement.handle, $0)) }
-        var rows: [Row] = []
         while true {
             let status = sqlite3_step(statement.handle)
             if status == SQLITE_DONE { break }
@@ -131,9 +147,8 @@ final class SQLiteConnection: Connection {
                 default: values.append(.null)
                 }
             }
-            rows.append(Row(columns: columns, values: values))
+            if !each(Row(columns: columns, values: values)) { break }
         }
-        return rows
     }
 
     /// https://www.sqlite.org/c3ref/exec.html

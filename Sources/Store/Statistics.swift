@@ -221,23 +221,24 @@ public final class StatisticsService: Sendable {
             case .all?, nil: break
             }
             var changes: [Int64: [CaseFactsForReport.Change]] = [:]
-            for row in try connection.query("""
+            // Row by row (forEachRow): every case open in the year is read, 100k at national scale.
+            try connection.forEachRow("""
                 SELECT case_id, field, old_value, new_value, changed_at FROM case_history
                 WHERE field IN ('level', 'category') AND changed_at >= ? ORDER BY changed_at, id
-                """, [.text(from)]) {
+                """, [.text(from)]) { row in
                 guard let field = CaseFactsForReport.Change.Field(rawValue: row.string("field")),
                       let date = CalendarDate(String(row.string("changed_at").prefix(10))),
-                      let old = Int(row.string("old_value")), let new = Int(row.string("new_value")) else { continue }
+                      let old = Int(row.string("old_value")), let new = Int(row.string("new_value")) else { return }
                 changes[row.int64("case_id"), default: []].append(.init(field: field, date: date, oldValue: old, newValue: new))
             }
-            for row in try connection.query("""
+            try connection.forEachRow("""
                 SELECT cases.id, cases.nominal_id, cases.category, cases.level, cases.start_date, cases.exit_date, cases.area_id,
                        nominals.custody_status
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id
                 WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?)\(caseFilter) ORDER BY cases.id
-                """, [.text(year.end.description), .text(from)] + caseParameters) {
+                """, [.text(year.end.description), .text(from)] + caseParameters) { row in
                 guard let category = MappaCategory(rawValue: Int(row.int64("category"))),
-                      let start = CalendarDate(row.string("start_date")) else { continue }
+                      let start = CalendarDate(row.string("start_date")) else { return }
                 facts.cases.append((row["area_id"].int64, CaseFactsForReport(
                     nominalID: row.int64("nominal_id"), category: category,
                     level: ManagementLevel(rawValue: Int(row.int64("level"))) ?? .unknown,

@@ -35,6 +35,34 @@ struct DriverTests {
         #expect(count == 1)
     }
 
+    @Test("rows handed over one at a time arrive in order; an error from the caller stops the query and the connection carries on", arguments: DatabaseKind.available)
+    func rowByRow(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        try database.write { connection in
+            for amount in 1...5 {
+                try connection.execute("INSERT INTO things (name, amount) VALUES (?, ?)", [.text("n\(amount)"), .integer(Int64(amount))])
+            }
+        }
+        let sql = "SELECT name, amount FROM things WHERE amount >= ? ORDER BY amount"
+        let (seen, stoppedAt, again) = try database.read { connection -> ([String], Int, [String]) in
+            var seen: [String] = []
+            try connection.forEachRow(sql, [.integer(2)]) { seen.append($0["name"].string ?? "") }
+            struct Enough: Error {}
+            var stoppedAt = 0
+            do {
+                try connection.forEachRow(sql, [.integer(1)]) { row in
+                    stoppedAt = row["amount"].int ?? 0
+                    if stoppedAt == 3 { throw Enough() }
+                }
+            } catch is Enough {}
+            return (seen, stoppedAt, try connection.query(sql, [.integer(4)]).map { $0["name"].string ?? "" })
+        }
+        #expect(seen == ["n2", "n3", "n4", "n5"])
+        #expect(stoppedAt == 3, "no row after the one whose handler threw")
+        #expect(again == ["n4", "n5"], "the same statement runs again afterwards")
+    }
+
     @Test("a write that throws leaves nothing behind", arguments: DatabaseKind.available)
     func rollback(kind: DatabaseKind) throws {
         let database = try TestDatabase(kind, migrate: false)
