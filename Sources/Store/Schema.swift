@@ -407,7 +407,8 @@ public enum Schema {
             CREATE INDEX case_history_field_date ON case_history(field, changed_at);
             """),
         // MAPPA areas, for a regional deployment holding several in one database. A case with no area (NULL)
-        // counts only in the all-areas figures; an area is never deleted, only made inactive.
+        // counts only in the all-areas figures; an area is never deleted, only made inactive. The index leaves
+        // out cases with no area, so a one-area database's register import does not maintain it (0.5 s of 10).
         Migration(13, "MAPPA areas; a case's area", """
             CREATE TABLE areas (
                 id {{ID}},
@@ -417,7 +418,7 @@ public enum Schema {
                 active BIGINT NOT NULL DEFAULT 1
             );
             ALTER TABLE cases ADD COLUMN area_id BIGINT REFERENCES areas(id);
-            CREATE INDEX cases_area ON cases(area_id);
+            CREATE INDEX cases_area ON cases(area_id) WHERE area_id IS NOT NULL;
             """),
         // Each search key carries the person's sort name, in the key's index, so a name search orders its
         // candidates from the index and reads only the records it shows (it read ~200 records per search before).
