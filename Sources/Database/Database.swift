@@ -147,6 +147,9 @@ public protocol Database: Sendable {
     func write<T>(_ body: (Connection) throws -> T) throws -> T
     /// Checks that the database answers (for /readyz).
     func ping() -> Bool
+    /// True on a thread that is inside `write`: work that would open a write of its own (and wait for another
+    /// thread's) must not start there.
+    var isInsideWrite: Bool { get }
 }
 
 extension Connection {

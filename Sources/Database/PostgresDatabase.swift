@@ -359,6 +359,8 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
         }
     }
 
+    public var isInsideWrite: Bool { connectionInWrite() != nil }
+
     public func ping() -> Bool {
         (try? read { try $0.queryOne("SELECT 1 AS ok")?["ok"].int }) == 1
     }

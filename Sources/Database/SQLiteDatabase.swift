@@ -228,6 +228,8 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         readers = ConnectionPool(pool)
     }
 
+    public var isInsideWrite: Bool { isWriterThread }
+
     private var isWriterThread: Bool { writerThread.load(ordering: .acquiring) == UInt(pthread_self()) }
 
     @discardableResult

@@ -63,6 +63,13 @@ public final class AuditTrail: Sendable {
     /// server on the writer and, on SQLite, emptied every reader's page cache at each commit.
     public func record(actor: Actor, action: AuditAction, subjectType: String, subjectID: String,
                        detail: String = "") throws {
+        // Inside a write this thread holds the writer: waiting on a group whose commit needs it would never end.
+        // Write directly instead, which the database refuses as a nested write, as it always has.
+        if database.isInsideWrite {
+            try database.write { try append($0, actor: actor, action: action, subjectType: subjectType,
+                                            subjectID: subjectID, detail: detail) }
+            return
+        }
         try groupCommit.commit(AuditGroupCommit.Entry(actor: actor, action: action, subjectType: subjectType,
                                                       subjectID: subjectID, detail: detail)) { batch in
             try database.write { connection in

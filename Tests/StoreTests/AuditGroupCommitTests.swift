@@ -35,6 +35,39 @@ struct AuditGroupCommitTests {
         #expect(try audit.verify() == .intact(entries: before + threads * perThread))
     }
 
+    @Test("recording from inside a write is refused at once as a nested write, even while another thread's entry waits for the writer",
+          arguments: DatabaseKind.available)
+    func insideWrite(kind: DatabaseKind) throws {
+        let test = try TestDatabase(kind)
+        let audit = AuditTrail(database: test.database)
+        let before = try audit.count()
+        let writing = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0), otherDone = DispatchSemaphore(value: 0)
+        let refusal = Box<DatabaseError?>(nil)
+        // Thread A holds the writer; meanwhile thread B's entry starts a group commit, which waits for the writer;
+        // then A records. Waiting behind B's group would wait for itself.
+        Thread.detachNewThread {
+            try? test.database.write { _ in
+                writing.signal()
+                Thread.sleep(forTimeInterval: 0.3)
+                do {
+                    try audit.record(actor: .commandLine, action: .view, subjectType: "case", subjectID: "inside")
+                } catch let error as DatabaseError {
+                    refusal.value = error
+                } catch {}
+            }
+            finished.signal()
+        }
+        writing.wait()
+        Thread.detachNewThread {
+            try? audit.record(actor: .commandLine, action: .view, subjectType: "case", subjectID: "other")
+            otherDone.signal()
+        }
+        #expect(finished.wait(timeout: .now() + 10) == .success, "the write inside which the entry was recorded ended")
+        #expect(otherDone.wait(timeout: .now() + 10) == .success, "the other thread's entry was committed")
+        #expect(refusal.value?.code == .unsupported)
+        #expect(try audit.count() == before + 1, "only the entry recorded outside the write")
+    }
+
     @Test("an entry the database refuses fails only its own caller, not the others committed with it")
     func oneBadEntry() throws {
         let group = AuditGroupCommit()
@@ -56,6 +89,17 @@ struct AuditGroupCommitTests {
         }
         #expect(refused.value == 1)
         #expect(committed.value == 39)
+    }
+}
+
+/// A value shared with another thread in the tests, behind a lock.
+final class Box<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
 

@@ -27,6 +27,7 @@ public final class TestDatabase: Database, @unchecked Sendable {
     @discardableResult public func read<T>(_ body: (Connection) throws -> T) throws -> T { try driver.read(body) }
     @discardableResult public func write<T>(_ body: (Connection) throws -> T) throws -> T { try driver.write(body) }
     public func ping() -> Bool { driver.ping() }
+    public var isInsideWrite: Bool { driver.isInsideWrite }
 
     public init(_ kind: DatabaseKind, migrate: Bool = true) throws {
         self.kind = kind
