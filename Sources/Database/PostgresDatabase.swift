@@ -144,19 +144,18 @@ final class PostgresConnection: Connection {
                 buffers.append(b.map { CChar(bitPattern: $0) }); lengths.append(Int32(b.count)); formats.append(1)
             }
         }
-        let name = try preparedName(text, parameterCount: parameters.count)
-        let result: OpaquePointer? = withPointers(buffers) { pointers in
-            PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 0)
-        }
-        do {
-            return try check(result)
-        } catch let error where error.description.contains("0A000") && error.description.contains("cached plan") {
-            // A migration changed a table under a prepared `SELECT *`: prepare it afresh once.
-            prepared[text] = nil
+        func execute() throws(DatabaseError) -> PostgresResult {
             let name = try preparedName(text, parameterCount: parameters.count)
             return try check(withPointers(buffers) { pointers in
                 PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 0)
             })
+        }
+        do {
+            return try execute()
+        } catch let error where error.description.contains("0A000") && error.description.contains("cached plan") {
+            // A migration changed a table under a prepared `SELECT *`: prepare it afresh once.
+            prepared[text] = nil
+            return try execute()
         }
     }
 

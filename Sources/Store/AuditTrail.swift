@@ -63,22 +63,20 @@ public final class AuditTrail: Sendable {
     /// server on the writer and, on SQLite, emptied every reader's page cache at each commit.
     public func record(actor: Actor, action: AuditAction, subjectType: String, subjectID: String,
                        detail: String = "") throws {
-        // Inside a write this thread holds the writer: waiting on a group whose commit needs it would never end.
-        // Write directly instead, which the database refuses as a nested write, as it always has.
-        if database.isInsideWrite {
-            try database.write { try append($0, actor: actor, action: action, subjectType: subjectType,
-                                            subjectID: subjectID, detail: detail) }
-            return
-        }
-        try groupCommit.commit(AuditGroupCommit.Entry(actor: actor, action: action, subjectType: subjectType,
-                                                      subjectID: subjectID, detail: detail)) { batch in
-            try database.write { connection in
+        let entry = AuditGroupCommit.Entry(actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
+                                           detail: detail)
+        let commit: ([AuditGroupCommit.Entry]) throws -> Void = { batch in
+            try self.database.write { connection in
                 for entry in batch {
-                    try append(connection, actor: entry.actor, action: entry.action, subjectType: entry.subjectType,
-                               subjectID: entry.subjectID, detail: entry.detail)
+                    try self.append(connection, actor: entry.actor, action: entry.action, subjectType: entry.subjectType,
+                                    subjectID: entry.subjectID, detail: entry.detail)
                 }
             }
         }
+        // Inside a write this thread holds the writer: waiting on a group whose commit needs it would never end.
+        // Commit alone instead, which the database refuses as a nested write, as it always has.
+        if database.isInsideWrite { return try commit([entry]) }
+        try groupCommit.commit(entry, commit)
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }

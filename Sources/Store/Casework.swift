@@ -403,9 +403,9 @@ public final class CaseworkService: Sendable {
                 func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
                     var seen = Set<Int64>()
                     let found = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
-                                                         + (count == nil ? "" : " LIMIT \(count!)"), parameters)
+                                                         + (count.map { " LIMIT \($0)" } ?? ""), parameters)
                     return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
-                            count.map { found.count < $0 } ?? true)
+                            found.count < (count ?? .max))
                 }
                 let first = try candidates(first: limit * 2)
                 let page = try Self.records(connection, inOrder: first.ids, limit: limit, filter: filter)
