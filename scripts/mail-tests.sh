@@ -8,10 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 
-if [[ -z "${MAPPA_BIN:-}" ]]; then
-    swift build --product mappa >/dev/null
-    MAPPA_BIN="$(swift build --show-bin-path)/mappa"
-fi
+MAPPA_BIN=$(scripts/mappa-bin.sh)
 
 venv=$(scripts/python-venv.sh | tail -n 1)
 
