@@ -150,6 +150,21 @@ public protocol Database: Sendable {
     /// True on a thread that is inside `write`: work that would open a write of its own (and wait for another
     /// thread's) must not start there.
     var isInsideWrite: Bool { get }
+    /// Runs `body` so that every `read` on this thread inside it uses one connection and, where the engine
+    /// keeps a page cache per connection, one read transaction: a page's dozen queries then see one consistent
+    /// snapshot and take one pooled connection instead of a dozen. A `write` committed on this thread inside
+    /// `body` is seen by the reads after it. Nested calls join the outer one.
+    func snapshot<T>(_ body: () throws -> T) throws -> T
+    /// Lets go of this thread's snapshot (if it is inside `snapshot`): the next read takes a new one. For a caller
+    /// about to wait for a commit another thread makes for it (the audit trail's group commit): the reads after
+    /// see that commit, and the wait does not hold back the engine's housekeeping (SQLite's checkpoint).
+    func renewSnapshot() throws
+}
+
+extension Database {
+    /// Engines without a per-connection cache to keep warm (PostgreSQL) read each query on its own.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T { try body() }
+    public func renewSnapshot() throws {}
 }
 
 extension Connection {

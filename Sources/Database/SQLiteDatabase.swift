@@ -8,6 +8,8 @@ final class SQLiteConnection: Connection {
     let handle: OpaquePointer
     var dialect: SQLDialect { .sqlite }
     private var statements: [String: SQLiteStatement] = [:]
+    /// Frames in the write-ahead log after this connection's last commit, set by the WAL hook below.
+    private let walFramesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     init(path: String, readOnly: Bool) throws(DatabaseError) {
         var db: OpaquePointer?
@@ -26,14 +28,36 @@ final class SQLiteConnection: Connection {
         // was measured slower here: every checkpoint that grows the file makes each pooled connection remap it
         // (munmap and TLB shootdowns showed in the profile). https://www.sqlite.org/mmap.html
         try executeScript("PRAGMA foreign_keys = ON; PRAGMA cache_size = -4096;")
+        walFramesSlot.initialize(to: 0)
         if !readOnly {
             try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            // Replaces SQLite's automatic PASSIVE checkpoint: `SQLiteDatabase.write` checkpoints instead.
+            // https://www.sqlite.org/c3ref/wal_hook.html
+            sqlite3_wal_hook(db, { slot, _, _, frames in
+                slot?.assumingMemoryBound(to: Int32.self).pointee = frames
+                return SQLITE_OK
+            }, UnsafeMutableRawPointer(walFramesSlot))
         }
     }
 
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
+        walFramesSlot.deallocate()
+    }
+
+    var walFrames: Int32 { walFramesSlot.pointee }
+
+    /// Copies the whole log into the database and, once no reader is still using the log, has the next commit
+    /// write it again from the start (SQLITE_CHECKPOINT_RESTART), waiting at most `milliseconds` for readers
+    /// to finish. False when a reader outlasted the wait (the log was copied as far as it could be).
+    /// https://www.sqlite.org/c3ref/wal_checkpoint_v2.html
+    func checkpointRestart(waitingAtMost milliseconds: Int32) -> Bool {
+        sqlite3_busy_timeout(handle, milliseconds)
+        defer { sqlite3_busy_timeout(handle, 5000) }
+        var logFrames: Int32 = 0
+        var copiedFrames: Int32 = 0
+        return sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &copiedFrames) == SQLITE_OK
     }
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
@@ -120,12 +144,19 @@ final class SQLiteConnection: Connection {
         let statement = try statement(sql)
         defer { sqlite3_reset(statement.handle) }
         try bind(statement, parameters)
-        let count = sqlite3_column_count(statement.handle)
-        let columns = (0..<count).map { String(cString: sqlite3_column_name(statement.handle, $0)) }
+        var count: Int32 = 0
+        var columns: [String] = []
+        var first = true
         while true {
             let status = sqlite3_step(statement.handle)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw error(status, "step") }
+            if first {
+                // After the first step: a statement re-prepared for a schema change has its new columns only then.
+                count = sqlite3_column_count(statement.handle)
+                columns = statement.columnNames()
+                first = false
+            }
             var values: [SQLValue] = []
             values.reserveCapacity(Int(count))
             for column in 0..<count {
@@ -168,8 +199,31 @@ final class SQLiteConnection: Connection {
 /// Owns a prepared statement and finalizes it. https://www.sqlite.org/c3ref/finalize.html
 final class SQLiteStatement {
     let handle: OpaquePointer
+    /// The result column names as Swift strings, made once rather than at every execution, with the C
+    /// pointers they were made from: SQLite changes those when it re-prepares the statement after a schema
+    /// change (`SELECT *` after `ALTER TABLE`), and the names are made again then.
+    /// https://www.sqlite.org/c3ref/column_name.html
+    private var names: [String] = []
+    private var namePointers: [UnsafePointer<CChar>?] = []
+
     init(_ handle: OpaquePointer) { self.handle = handle }
     deinit { sqlite3_finalize(handle) }
+
+    func columnNames() -> [String] {
+        let count = Int(sqlite3_column_count(handle))
+        var current = namePointers.count == count
+        if current {
+            for column in 0..<count where sqlite3_column_name(handle, Int32(column)) != namePointers[column] {
+                current = false
+                break
+            }
+        }
+        if !current {
+            namePointers = (0..<count).map { sqlite3_column_name(handle, Int32($0)) }
+            names = namePointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        return names
+    }
 }
 
 /// A blocking pool of connections: `withConnection` waits while every connection is in use.
@@ -214,7 +268,30 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     /// contended lock here was 11% of the server's CPU under load (spinning in Mutex._lockSlow). Only the writer
     /// thread stores its own id, so a reader comparing against itself cannot be confused by a race.
     private let writerThread = Atomic<UInt>(0)
+    /// The log length at which the next commit checkpoints; only touched inside `writerLock`.
+    private var checkpointAtFrames = SQLiteDatabase.checkpointFrames
+    /// SQLite's own automatic checkpoint threshold, kept.
+    static let checkpointFrames: Int32 = 1000
     private let readers: ConnectionPool<SQLiteConnection>
+
+    /// The reader a thread holds inside `snapshot`, and which database it belongs to.
+    private final class HeldReader {
+        let database: ObjectIdentifier
+        let connection: SQLiteConnection
+        init(database: ObjectIdentifier, connection: SQLiteConnection) {
+            self.database = database
+            self.connection = connection
+        }
+    }
+    /// One thread-specific slot for every SQLiteDatabase in the process (pthread keys are few, 1,024, and a
+    /// test suite opens thousands of databases), holding the thread's `HeldReader` unretained: the frame of
+    /// `snapshot` that set it owns it and clears the slot before it returns.
+    /// https://man7.org/linux/man-pages/man3/pthread_getspecific.3p.html
+    private static let heldReaderKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     public init(path: String, readers readerCount: Int = 4) throws(DatabaseError) {
         self.path = path
@@ -232,13 +309,55 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
 
     private var isWriterThread: Bool { writerThread.load(ordering: .acquiring) == UInt(pthread_self()) }
 
+    /// This thread's reader inside `snapshot` on this database, if any.
+    private var heldReader: SQLiteConnection? {
+        guard let raw = pthread_getspecific(Self.heldReaderKey) else { return nil }
+        let held = Unmanaged<HeldReader>.fromOpaque(raw).takeUnretainedValue()
+        return held.database == ObjectIdentifier(self) ? held.connection : nil
+    }
+
     @discardableResult
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         // A read inside a write on the same thread must see the uncommitted write: use the writer.
         if isWriterThread {
             return try body(writer)
         }
+        if let held = heldReader { return try body(held) }
         return try readers.withConnection { try body($0) }
+    }
+
+    /// Holds one reader for `body` with a read transaction open on it. Without it every query was a read
+    /// transaction of its own, and since SQLite empties a connection's page cache when a transaction begins
+    /// after another connection committed (the audit trail commits all the time under load), a page's
+    /// dozen queries each read their pages again with pread, and each took the pool's lock.
+    /// https://www.sqlite.org/lang_transaction.html
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        if isWriterThread || heldReader != nil { return try body() }
+        return try readers.withConnection { connection in
+            try connection.execute("BEGIN", [])
+            let held = HeldReader(database: ObjectIdentifier(self), connection: connection)
+            let outer = pthread_getspecific(Self.heldReaderKey)
+            pthread_setspecific(Self.heldReaderKey, Unmanaged.passUnretained(held).toOpaque())
+            defer {
+                pthread_setspecific(Self.heldReaderKey, outer)
+                Self.endRead(connection)
+            }
+            return try withExtendedLifetime(held) { try body() }
+        }
+    }
+
+    /// Ends the held read transaction and opens a deferred one, which takes its snapshot (and its share of the
+    /// log) only at the next read.
+    public func renewSnapshot() throws {
+        guard let held = heldReader else { return }
+        Self.endRead(held)
+        try held.execute("BEGIN", [])
+    }
+
+    /// Ends a reader's transaction; a read transaction has nothing to lose, so when COMMIT fails (a statement
+    /// still stepping after an error) ROLLBACK ends it.
+    private static func endRead(_ connection: SQLiteConnection) {
+        if (try? connection.execute("COMMIT", [])) == nil { try? connection.executeScript("ROLLBACK") }
     }
 
     @discardableResult
@@ -246,21 +365,39 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         if isWriterThread {
             throw DatabaseError(.unsupported, "nested write transactions are not supported")
         }
+        // A snapshot this thread holds is let go first: while it waited for the writer it would hold back the
+        // checkpoint (see `checkpointIfDue`), and its next read, after this write, starts anew and sees it.
+        try renewSnapshot()
         writerLock.lock()
         writerThread.store(UInt(pthread_self()), ordering: .releasing)
         defer {
             writerThread.store(0, ordering: .releasing)
             writerLock.unlock()
         }
-        try writer.executeScript("BEGIN IMMEDIATE")
+        try writer.execute("BEGIN IMMEDIATE", [])
+        let result: T
         do {
-            let result = try body(writer)
-            try writer.executeScript("COMMIT")
-            return result
+            result = try body(writer)
+            try writer.execute("COMMIT", [])
         } catch {
             try? writer.executeScript("ROLLBACK")
             throw error
         }
+        checkpointIfDue()
+        return result
+    }
+
+    /// SQLite's automatic checkpoint is PASSIVE: it copies the log only up to the oldest snapshot a reader still
+    /// holds and never waits. Under steady load some reader always holds one, so the log was never written from
+    /// the start again: it grew by hundreds of megabytes in a minute and every page read searched a longer log
+    /// index ("checkpoint starvation", https://www.sqlite.org/wal.html#avoiding_excessively_large_wal_files).
+    /// So once the log passes the threshold a commit waits briefly for the readers of the moment (requests take
+    /// milliseconds) and restarts it; when a long reader (a report) outlasts the wait, the next try comes after
+    /// another threshold's worth of frames, so writers are not held up commit after commit. Inside `writerLock`.
+    private func checkpointIfDue() {
+        let frames = writer.walFrames
+        guard frames >= checkpointAtFrames else { return }
+        checkpointAtFrames = writer.checkpointRestart(waitingAtMost: 100) ? Self.checkpointFrames : frames + Self.checkpointFrames
     }
 
     public func ping() -> Bool {

@@ -76,6 +76,9 @@ public final class AuditTrail: Sendable {
         // Inside a write this thread holds the writer: waiting on a group whose commit needs it would never end.
         // Commit alone instead, which the database refuses as a nested write, as it always has.
         if database.isInsideWrite { return try commit([entry]) }
+        // Another thread may commit the entry: this thread's snapshot, if it holds one, is let go while it waits,
+        // so that what it reads next (the trail's own page, say) includes the entry.
+        try database.renewSnapshot()
         try groupCommit.commit(entry, commit)
     }
 
@@ -142,13 +145,15 @@ public final class AuditTrail: Sendable {
 }
 
 /// Group commit for standalone audit entries: a caller queues its entry and waits; whoever finds no commit in
-/// progress takes every queued entry and commits them in one transaction, then wakes the others. Under load a
-/// commit carries the entries that arrived while the previous one was being written; alone, an entry commits at
-/// once. Nobody returns before their own entry is committed, so a served page is always on the trail.
+/// progress takes every queued entry and commits them in one transaction, then wakes the callers it committed
+/// for and hands the next commit to the first caller still waiting. Under load a commit carries the entries that
+/// arrived while the previous one was being written; alone, an entry commits at once. Nobody returns before their
+/// own entry is committed, so a served page is always on the trail. Each caller is woken once, by name: waking
+/// them all at every commit (a broadcast) sent most back to sleep, two context switches each for nothing.
 /// Call it outside any write transaction of the same database (a nested write is refused anyway).
 final class AuditGroupCommit: @unchecked Sendable {
-    /// One entry waiting to be committed. `done` and `error` are set by the committing thread before it takes the
-    /// lock to wake the waiters, and read by the waiter under the same lock.
+    /// One entry waiting to be committed. `done` and `error` are set by the committing thread before it signals
+    /// `wake`, which orders those writes before the waiter's reads.
     final class Entry: @unchecked Sendable {
         let actor: Actor
         let action: AuditAction
@@ -157,6 +162,8 @@ final class AuditGroupCommit: @unchecked Sendable {
         let detail: String
         var done = false
         var error: (any Error)?
+        /// Signalled once: when the entry is committed (or failed), or when its caller is to commit next.
+        let wake = DispatchSemaphore(value: 0)
 
         init(actor: Actor, action: AuditAction, subjectType: String, subjectID: String, detail: String) {
             self.actor = actor
@@ -169,8 +176,8 @@ final class AuditGroupCommit: @unchecked Sendable {
 
     /// The most entries in one transaction, so one commit stays short.
     static let maximumBatch = 256
-    // `queue` and `committing` are only touched with `condition` locked: the safety argument for @unchecked.
-    private let condition = NSCondition()
+    // `queue` and `committing` are only touched with `lock` held: the safety argument for @unchecked.
+    private let lock = NSLock()
     private var queue: [Entry] = []
     private var committing = false
 
@@ -178,23 +185,29 @@ final class AuditGroupCommit: @unchecked Sendable {
     /// one transaction; when a batch fails, its entries are retried one by one so that one bad entry (a value
     /// the database refuses, say) fails only its own caller.
     func commit(_ entry: Entry, _ write: ([Entry]) throws -> Void) throws {
-        condition.lock()
+        lock.lock()
         queue.append(entry)
-        while !entry.done {
-            if committing {
-                condition.wait()
-                continue
+        if committing {
+            lock.unlock()
+            entry.wake.wait()
+            if entry.done {
+                if let error = entry.error { throw error }
+                return
             }
-            committing = true
-            let batch = Array(queue.prefix(Self.maximumBatch))
-            queue.removeFirst(batch.count)
-            condition.unlock()
-            Self.commit(batch, write)
-            condition.lock()
-            committing = false
-            condition.broadcast()
+            // Not done, so handed the next commit: `committing` stayed true for this caller.
+            lock.lock()
         }
-        condition.unlock()
+        committing = true
+        let batch = Array(queue.prefix(Self.maximumBatch))
+        queue.removeFirst(batch.count)
+        lock.unlock()
+        Self.commit(batch, write)
+        lock.lock()
+        let next = queue.first
+        if next == nil { committing = false }
+        lock.unlock()
+        for waiting in batch where waiting !== entry { waiting.wake.signal() }
+        next?.wake.signal()
         if let error = entry.error { throw error }
     }
 

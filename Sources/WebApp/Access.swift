@@ -12,7 +12,7 @@ enum Access {
 
     static func require(_ services: Services, _ permission: Permission?, allowWhilePasswordChangeDue: Bool = false,
                         _ body: @escaping SessionHandler) -> Handler {
-        return { request in
+        let handler: Handler = { request in
             let token = request.cookies[CookieName.session] ?? ""
             switch try services.accounts.sessions.lookup(token: token) {
             case .none:
@@ -44,6 +44,16 @@ enum Access {
                 }
                 return try body(request, session)
             }
+        }
+        return readingOneSnapshot(services, handler)
+    }
+
+    /// A page read (GET or HEAD) reads everything it shows through one database connection and snapshot: the
+    /// session, the access checks and the page's dozen queries (`Database.snapshot`). Forms that change things
+    /// read as before, each query on its own.
+    static func readingOneSnapshot(_ services: Services, _ handler: @escaping Handler) -> Handler {
+        return { request in
+            request.isStateChanging ? try handler(request) : try services.database.snapshot { try handler(request) }
         }
     }
 

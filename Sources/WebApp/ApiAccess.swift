@@ -33,7 +33,7 @@ enum ApiAccess {
     static let realm = "MAPPA Coordinator API"
 
     static func require(_ services: Services, _ permission: Permission?, _ body: @escaping ClientHandler) -> Handler {
-        return { request in
+        return Access.readingOneSnapshot(services) { request in
             guard let presented = request.bearerToken else {
                 return unauthorized("Send an API token in an Authorization: Bearer header", challenge: "Bearer realm=\"\(realm)\"")
             }

@@ -68,7 +68,6 @@ enum CaseRoutes {
         router.get("/cases/:id", Access.require(services, nil) { request, session in
             let record = try CaseEditRoutes.loadCase(request, session, services)
             let id = record.id
-            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(id))
             let nominal = try services.casework.nominal(id: record.nominalID)
             let schedule = ReviewSchedule(level: record.level, lastReviewed: record.lastReviewedOn ?? record.startDate,
                                           today: services.casework.today, timescales: services.casework.timescales)
@@ -117,6 +116,9 @@ enum CaseRoutes {
                 \(events)
                 \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))
                 """
+            // Recorded once the page is read, before it is sent: the page's reads then share one snapshot, not
+            // one before the audit commit and another after it, and a page that fails to read is not sent.
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(id))
             return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", content: content).rendered)
         })
     }

@@ -28,6 +28,8 @@ public final class TestDatabase: Database, @unchecked Sendable {
     @discardableResult public func write<T>(_ body: (Connection) throws -> T) throws -> T { try driver.write(body) }
     public func ping() -> Bool { driver.ping() }
     public var isInsideWrite: Bool { driver.isInsideWrite }
+    public func snapshot<T>(_ body: () throws -> T) throws -> T { try driver.snapshot(body) }
+    public func renewSnapshot() throws { try driver.renewSnapshot() }
 
     public init(_ kind: DatabaseKind, migrate: Bool = true) throws {
         self.kind = kind
