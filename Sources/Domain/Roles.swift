@@ -41,7 +41,11 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    public func can(_ permission: Permission) -> Bool { permissions.contains(permission) }
+    public func can(_ permission: Permission) -> Bool { Self.grants[self]?.contains(permission) ?? false }
+
+    /// `permissions` for every role, built once: `can` runs a dozen times per page (the navigation alone asks
+    /// twelve times), and building the set on each call showed in the server's profile.
+    private static let grants: [Role: Set<Permission>] = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.permissions) })
 }
 
 /// What a role may do. Routes name the permission they need; the web app refuses (and audits) the rest.

@@ -26,12 +26,10 @@ public struct Headers: Sendable, Sequence {
         self.fields = fields.map { (name: $0.0, value: $0.1) }
     }
     public subscript(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return fields.first { $0.name.lowercased() == lower }?.value
+        fields.first { Headers.sameName($0.name, name) }?.value
     }
     public func values(_ name: String) -> [String] {
-        let lower = name.lowercased()
-        return fields.filter { $0.name.lowercased() == lower }.map(\.value)
+        fields.filter { Headers.sameName($0.name, name) }.map(\.value)
     }
     /// Replaces every field of that name.
     public mutating func set(_ name: String, _ value: String) {
@@ -40,10 +38,17 @@ public struct Headers: Sendable, Sequence {
     }
     public mutating func add(_ name: String, _ value: String) { fields.append((name: name, value: value)) }
     public mutating func remove(_ name: String) {
-        let lower = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lower }
+        fields.removeAll { Headers.sameName($0.name, name) }
     }
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+
+    /// Field names compared ignoring ASCII case (names are ASCII tokens, RFC 9110 §5.1), without making
+    /// lowercased copies: every response looks up a dozen names, and the copies showed in the server's profile.
+    public static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { asciiLower($0) == asciiLower($1) }
+    }
+
+    static func asciiLower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 }
 
 /// One uploaded file of a multipart/form-data body.

@@ -124,9 +124,9 @@ private func send(_ connection: OpaquePointer, _ response: Response) -> MHD_Resu
     }
     guard let mhdResponse else { return .NO }
     defer { MHD_destroy_response(mhdResponse) }
-    for field in response.headers where field.name.lowercased() != "content-length" {
+    for field in response.headers where !Headers.sameName(field.name, "Content-Length") {
         // Header values come from our own code; refuse CR/LF anyway so nothing can split a response.
-        guard !field.value.contains("\r"), !field.value.contains("\n") else { continue }
+        guard !field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { continue }
         MHD_add_response_header(mhdResponse, field.name, field.value)
     }
     return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
@@ -140,7 +140,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     guard let existing = state.pointee else {
         let fresh = RequestState()
         fresh.bodyLimit = server.configuration.bodyLimit(for: url.map { String(cString: $0) } ?? "")
-        if let declared = collectPairs(connection, .HEADER_KIND).first(where: { $0.0.lowercased() == "content-length" }),
+        if let declared = collectPairs(connection, .HEADER_KIND).first(where: { Headers.sameName($0.0, "Content-Length") }),
            let length = Int(declared.1), length > fresh.bodyLimit {
             fresh.tooLarge = true
         }

@@ -87,10 +87,24 @@ struct FormTests {
         do { _ = try post("{}", contentType: "application/json").form() } catch { #expect(error.status == 415) }
     }
 
+    @Test("header names match whatever their case, and only the same name")
+    func headerNames() {
+        var headers = Headers([("Content-Type", "text/html"), ("X-Frame-Options", "DENY")])
+        #expect(headers["content-type"] == "text/html" && headers["CONTENT-TYPE"] == "text/html")
+        #expect(headers["Content-Typ"] == nil && headers["Content-Type2"] == nil)
+        headers.set("x-frame-options", "SAMEORIGIN")
+        #expect(headers.values("X-Frame-Options") == ["SAMEORIGIN"], "set replaces the field whatever the case")
+        #expect(Headers.sameName("Cache-Control", "cache-control") && !Headers.sameName("Cache-Control", "Cache_Control"))
+    }
+
     @Test("cookies are parsed and Set-Cookie carries the safe attributes")
     func cookies() {
         let request = Request(method: "GET", path: "/", headers: Headers([("Cookie", "a=1; mappa_session=abc; a=2")]))
         #expect(request.cookies == ["a": "1", "mappa_session": "abc"])
+        let untidy = Request(method: "GET", path: "/", headers: Headers([("cookie", " \tq = \"quoted value\" ;;=orphan; flag; e=; m=é\t"),
+                                                                       ("COOKIE", "q=later; x=a=b")]))
+        #expect(untidy.cookies == ["q": "quoted value", "flag": "", "e": "", "m": "é", "x": "a=b"],
+                "spaces and tabs trimmed, quotes removed, names without a value kept, empty names skipped, any header case")
         #expect(SetCookie(name: "s", value: "v", secure: true).headerValue == "s=v; Path=/; Secure; HttpOnly; SameSite=Strict")
         #expect(SetCookie.expired("s").headerValue.contains("Max-Age=0"))
     }
