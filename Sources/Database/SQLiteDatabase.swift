@@ -226,7 +226,7 @@ final class SQLiteStatement {
     }
 }
 
-/// A blocking pool of connections: `withConnection` waits while every connection is in use.
+/// A blocking pool of connections: `acquire` waits while every connection is in use.
 /// Connections are not Sendable; the lock guards the array and each connection is used by one thread at a
 /// time, which is the safety argument for @unchecked Sendable.
 final class ConnectionPool<C: AnyObject>: @unchecked Sendable {
@@ -239,17 +239,24 @@ final class ConnectionPool<C: AnyObject>: @unchecked Sendable {
         slots = DispatchSemaphore(value: connections.count)
     }
 
-    func withConnection<T>(_ body: (C) throws -> T) rethrows -> T {
+    /// Takes a connection, waiting for one when all are in use; give it back with `release`.
+    func acquire() -> C {
         slots.wait()
         lock.lock()
-        let connection = available.removeLast()
+        defer { lock.unlock() }
+        return available.removeLast()
+    }
+
+    func release(_ connection: C) {
+        lock.lock()
+        available.append(connection)
         lock.unlock()
-        defer {
-            lock.lock()
-            available.append(connection)
-            lock.unlock()
-            slots.signal()
-        }
+        slots.signal()
+    }
+
+    func withConnection<T>(_ body: (C) throws -> T) rethrows -> T {
+        let connection = acquire()
+        defer { release(connection) }
         return try body(connection)
     }
 }
@@ -274,13 +281,16 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     static let checkpointFrames: Int32 = 1000
     private let readers: ConnectionPool<SQLiteConnection>
 
-    /// The reader a thread holds inside `snapshot`, and which database it belongs to.
+    /// The reader a thread holds inside `snapshot`, and which database it belongs to. The connection is taken at
+    /// the first read and given back while the thread waits for something else (`renewSnapshot`), so a thread
+    /// waiting for its audit entry's commit does not keep a reader from the requests behind it.
     private final class HeldReader {
         let database: ObjectIdentifier
-        let connection: SQLiteConnection
-        init(database: ObjectIdentifier, connection: SQLiteConnection) {
+        var connection: SQLiteConnection?
+        /// Reads in progress on `connection` (nested reads): it is not given back while one is.
+        var depth = 0
+        init(database: ObjectIdentifier) {
             self.database = database
-            self.connection = connection
         }
     }
     /// One thread-specific slot for every SQLiteDatabase in the process (pthread keys are few, 1,024, and a
@@ -309,11 +319,11 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
 
     private var isWriterThread: Bool { writerThread.load(ordering: .acquiring) == UInt(pthread_self()) }
 
-    /// This thread's reader inside `snapshot` on this database, if any.
-    private var heldReader: SQLiteConnection? {
+    /// This thread's snapshot on this database, if it is inside `snapshot`.
+    private var heldReader: HeldReader? {
         guard let raw = pthread_getspecific(Self.heldReaderKey) else { return nil }
         let held = Unmanaged<HeldReader>.fromOpaque(raw).takeUnretainedValue()
-        return held.database == ObjectIdentifier(self) ? held.connection : nil
+        return held.database == ObjectIdentifier(self) ? held : nil
     }
 
     @discardableResult
@@ -322,36 +332,56 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         if isWriterThread {
             return try body(writer)
         }
-        if let held = heldReader { return try body(held) }
+        if let held = heldReader {
+            let connection: SQLiteConnection
+            if let current = held.connection {
+                connection = current
+            } else {
+                connection = readers.acquire()
+                do {
+                    try connection.execute("BEGIN", [])
+                } catch {
+                    readers.release(connection)
+                    throw error
+                }
+                held.connection = connection
+            }
+            held.depth += 1
+            defer { held.depth -= 1 }
+            return try body(connection)
+        }
         return try readers.withConnection { try body($0) }
     }
 
-    /// Holds one reader for `body` with a read transaction open on it. Without it every query was a read
-    /// transaction of its own, and since SQLite empties a connection's page cache when a transaction begins
-    /// after another connection committed (the audit trail commits all the time under load), a page's
-    /// dozen queries each read their pages again with pread, and each took the pool's lock.
+    /// Holds one reader for `body` with a read transaction open on it, from its first read. Without it every
+    /// query was a read transaction of its own, and since SQLite empties a connection's page cache when a
+    /// transaction begins after another connection committed (the audit trail commits all the time under
+    /// load), a page's dozen queries each read their pages again with pread, and each took the pool's lock.
     /// https://www.sqlite.org/lang_transaction.html
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
         if isWriterThread || heldReader != nil { return try body() }
-        return try readers.withConnection { connection in
-            try connection.execute("BEGIN", [])
-            let held = HeldReader(database: ObjectIdentifier(self), connection: connection)
-            let outer = pthread_getspecific(Self.heldReaderKey)
-            pthread_setspecific(Self.heldReaderKey, Unmanaged.passUnretained(held).toOpaque())
-            defer {
-                pthread_setspecific(Self.heldReaderKey, outer)
-                Self.endRead(connection)
-            }
-            return try withExtendedLifetime(held) { try body() }
+        let held = HeldReader(database: ObjectIdentifier(self))
+        let outer = pthread_getspecific(Self.heldReaderKey)
+        pthread_setspecific(Self.heldReaderKey, Unmanaged.passUnretained(held).toOpaque())
+        defer {
+            pthread_setspecific(Self.heldReaderKey, outer)
+            giveBack(held)
         }
+        return try withExtendedLifetime(held) { try body() }
     }
 
-    /// Ends the held read transaction and opens a deferred one, which takes its snapshot (and its share of the
-    /// log) only at the next read.
+    /// Ends this thread's read transaction (if it is inside `snapshot`, and not in the middle of a read) and gives
+    /// its reader back to the pool: the next read takes a reader and a snapshot anew.
     public func renewSnapshot() throws {
-        guard let held = heldReader else { return }
-        Self.endRead(held)
-        try held.execute("BEGIN", [])
+        guard let held = heldReader, held.depth == 0 else { return }
+        giveBack(held)
+    }
+
+    private func giveBack(_ held: HeldReader) {
+        guard let connection = held.connection else { return }
+        held.connection = nil
+        Self.endRead(connection)
+        readers.release(connection)
     }
 
     /// Ends a reader's transaction; a read transaction has nothing to lose, so when COMMIT fails (a statement

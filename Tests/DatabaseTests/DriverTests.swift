@@ -304,6 +304,36 @@ struct SQLiteSnapshotTests {
         #expect(counts == [1, 1, 2])
     }
 
+    @Test("a snapshot holds a reader only while it reads: renewed, it gives the reader back for others to use")
+    func renewedSnapshotGivesTheReaderBack() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-snapshot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("db.sqlite").path, readers: 1)
+        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
+        try database.write { try $0.execute("INSERT INTO t (name) VALUES ('a')") }
+        let count: @Sendable () throws -> Int = { try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM t")?["n"].int ?? -1 } }
+        // With the only reader held by this thread's snapshot, another thread's read would wait for it; once the
+        // snapshot is renewed (as a thread about to wait for its audit commit does), the other read goes ahead.
+        let otherRead = { (waitingAtMost: Double) -> Bool in
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                _ = try? count()
+                done.signal()
+            }.start()
+            return done.wait(timeout: .now() + waitingAtMost) == .success
+        }
+        let seen = try database.snapshot { () -> [Int] in
+            let before = try count()
+            #expect(!otherRead(0.3), "the snapshot's reader is in use")
+            try database.renewSnapshot()
+            #expect(otherRead(5), "a renewed snapshot holds no reader until it reads again")
+            try database.write { try $0.execute("INSERT INTO t (name) VALUES ('b')") }
+            return [before, try count()]
+        }
+        #expect(seen == [1, 2], "the reads after the renewal see what was committed since")
+        #expect(otherRead(5), "the reader is back in the pool after the snapshot")
+    }
+
     @Test("the log stays bounded while readers hold snapshots all the time (no checkpoint starvation)")
     func logStaysBounded() throws {
         let (database, path, directory) = try open()
