@@ -45,7 +45,7 @@ public struct NominalRecord: Sendable, Equatable {
     public var nfaArea: String = ""
     public var proposedReleaseAddress: String = ""
     public var version: Int64 = 1
-    public var fullName: String { "\(givenNames) \(familyName.uppercased())" }
+    public var fullName: String { NominalListing.fullName(givenNames: givenNames, familyName: familyName) }
     public var person: PersonDetails { details.person }
     /// The editable facts, as the edit form and `NominalRules` take them.
     public var details: NominalDetails {
@@ -53,6 +53,40 @@ public struct NominalRecord: Sendable, Equatable {
                        gender: gender, ethnicity: ethnicity, pncID: pncID, visorReference: visorReference, crn: crn,
                        currentAddress: currentAddress, noFixedAbode: noFixedAbode, nfaArea: nfaArea,
                        proposedReleaseAddress: proposedReleaseAddress, custodyStatus: custodyStatus, releaseDate: releaseDate)
+    }
+}
+
+/// A nominal as a list of search results shows one: who they are and the identifiers that tell people apart.
+public struct NominalListing: Sendable, Equatable {
+    public var id: Int64
+    public var nominalRef: String
+    public var familyName: String
+    public var givenNames: String
+    public var aliases: [String]
+    public var dateOfBirth: CalendarDate?
+    public var pncID: String
+    public var fullName: String { Self.fullName(givenNames: givenNames, familyName: familyName) }
+
+    /// Given names, then the family name in capitals, as police records write a name.
+    static func fullName(givenNames: String, familyName: String) -> String { "\(givenNames) \(familyName.uppercased())" }
+
+    static let columns = "id, nominal_ref, family_name, given_names, date_of_birth, pnc_id"
+
+    init(_ row: Row, aliases: [String]) {
+        self.init(id: row.int64("id"), nominalRef: row.string("nominal_ref"), familyName: row.string("family_name"),
+                  givenNames: row.string("given_names"), aliases: aliases,
+                  dateOfBirth: row["date_of_birth"].string.flatMap(CalendarDate.init), pncID: row.string("pnc_id"))
+    }
+
+    public init(id: Int64, nominalRef: String, familyName: String, givenNames: String, aliases: [String],
+                dateOfBirth: CalendarDate?, pncID: String) {
+        self.id = id
+        self.nominalRef = nominalRef
+        self.familyName = familyName
+        self.givenNames = givenNames
+        self.aliases = aliases
+        self.dateOfBirth = dateOfBirth
+        self.pncID = pncID
     }
 }
 
@@ -349,14 +383,27 @@ public final class CaseworkService: Sendable {
     /// a name), by date of birth (YYYY-MM-DD or DD/MM/YYYY), or by PNC ID, ViSOR reference, CRN or nominal
     /// reference. Results are in name order; `limit` caps them (ask for one more to know there are more).
     public func searchNominals(_ query: String, limit: Int = 50, visibleTo user: User? = nil) throws -> [NominalRecord] {
+        try search(query, limit: limit, visibleTo: user, columns: "*") { Self.nominal($0, aliases: $1) }
+    }
+
+    /// The same search as `searchNominals`, reading only what a list of results shows: a page of 50 people
+    /// read whole was 1,000 strings made and dropped per search.
+    public func searchNominalListings(_ query: String, limit: Int = 50, visibleTo user: User? = nil) throws -> [NominalListing] {
+        try search(query, limit: limit, visibleTo: user, columns: NominalListing.columns, NominalListing.init)
+    }
+
+    /// The search itself: `columns` of `nominals` (with `id`) read for the results, each made into `T` with its aliases.
+    private func search<T>(_ query: String, limit: Int, visibleTo user: User?, columns: String,
+                           _ make: (Row, [String]) -> T) throws -> [T] {
         let trimmed = query.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return [] }
+        let select = "SELECT \(columns) FROM nominals"
         return try database.read { connection in
             let filter = try user.map { try Self.hiddenNominalsFilter($0, connection) } ?? ""
             let order = filter + " ORDER BY family_name, given_names, id LIMIT ?"
             let rows: [Row]
             if let date = Self.parseSearchDate(trimmed) {
-                rows = try connection.query("SELECT * FROM nominals WHERE date_of_birth = ?" + order,
+                rows = try connection.query(select + " WHERE date_of_birth = ?" + order,
                                             [.text(date.description), .integer(Int64(limit))])
             } else if trimmed.rangeOfCharacter(from: .decimalDigits) != nil {
                 let identifier = DuplicateMatcher.normalisedIdentifier(trimmed)
@@ -368,7 +415,7 @@ public final class CaseworkService: Sendable {
                     """, [.text(trimmed.uppercased()), .text("pnc:" + identifier), .text("visor:" + identifier),
                           .text("crn:" + identifier)]).prefix(1000).map { SQLValue.integer($0.int64("id")) }
                 rows = ids.isEmpty ? [] : try connection.query(
-                    "SELECT * FROM nominals WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))" + order,
+                    select + " WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))" + order,
                     ids + [.integer(Int64(limit))])
             } else {
                 // The longest word drives the join: a longer prefix matches fewer names, so fewer lookups follow.
@@ -408,9 +455,10 @@ public final class CaseworkService: Sendable {
                             found.count < (count ?? .max))
                 }
                 let first = try candidates(first: limit * 2)
-                let page = try Self.records(connection, inOrder: first.ids, limit: limit, filter: filter)
+                let page = try Self.records(connection, select: select, inOrder: first.ids, limit: limit, filter: filter)
                 rows = page.count < limit && !first.complete
-                    ? try Self.records(connection, inOrder: try candidates(first: nil).ids, limit: limit, filter: filter) : page
+                    ? try Self.records(connection, select: select, inOrder: try candidates(first: nil).ids, limit: limit,
+                                       filter: filter) : page
             }
             let ids = rows.map { $0.int64("id") }
             var aliases: [Int64: [String]] = [:]
@@ -421,21 +469,21 @@ public final class CaseworkService: Sendable {
                     aliases[row.int64("nominal_id"), default: []].append(row.string("alias"))
                 }
             }
-            return rows.map { Self.nominal($0, aliases: aliases[$0.int64("id")] ?? []) }
+            return rows.map { make($0, aliases[$0.int64("id")] ?? []) }
         }
     }
 
     /// The records for `ids` that pass `filter`, in the order of `ids`, at most `limit`: read a page's worth at a
     /// time (a few spare for people the user may not see), so a search reads about as many records as it shows
     /// rather than every candidate.
-    static func records(_ connection: Connection, inOrder ids: [Int64], limit: Int, filter: String) throws -> [Row] {
+    static func records(_ connection: Connection, select: String, inOrder ids: [Int64], limit: Int, filter: String) throws -> [Row] {
         var found: [Row] = []
         var next = 0
         while found.count < limit, next < ids.count {
             let chunk = Array(ids[next..<min(ids.count, next + limit - found.count + 8)])
             next += chunk.count
             var byID: [Int64: Row] = [:]
-            for row in try connection.query("SELECT * FROM nominals WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))"
+            for row in try connection.query(select + " WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))"
                                              + filter, chunk.map { .integer($0) }) {
                 byID[row.int64("id")] = row
             }
@@ -722,6 +770,12 @@ public final class CaseworkService: Sendable {
     /// agency is involved in.
     public func access(caseID: Int64, user: User) throws -> AccessDecision {
         guard let record = try caseRecord(id: caseID) else { return .refused(reason: "no such case") }
+        return try access(to: record, user: user)
+    }
+
+    /// The same decision for a case already read (a page that shows it reads it once).
+    public func access(to record: CaseRecord, user: User) throws -> AccessDecision {
+        let caseID = record.id
         let entry = try database.read {
             try $0.queryOne("SELECT kind FROM case_access WHERE case_id = ? AND user_id = ?", [.integer(caseID), .integer(user.id)])?["kind"].string
         }

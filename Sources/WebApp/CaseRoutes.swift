@@ -11,7 +11,7 @@ enum CaseRoutes {
         router.get("/nominals", Access.require(services, .viewCases) { request, session in
             let query = String((request.queryValue("q") ?? "").prefix(100))
             let pageSize = 50
-            var results = try services.casework.searchNominals(query, limit: pageSize + 1, visibleTo: session.user)
+            var results = try services.casework.searchNominalListings(query, limit: pageSize + 1, visibleTo: session.user)
             let more = results.count > pageSize
             results = Array(results.prefix(pageSize))
             if !query.isEmpty {
