@@ -126,7 +126,8 @@ enum ActionRoutes {
     }
 
     /// The case's actions, and (for the coordinator) the form to add one, for the case page.
-    static func caseSection(_ session: Session, _ services: Services, caseID: Int64) throws -> HTML {
+    /// `agencies`: the active agencies, offered as the owner's agency in the form (shown to those who edit cases).
+    static func caseSection(_ session: Session, _ services: Services, caseID: Int64, agencies: [Agency]) throws -> HTML {
         let actions = try services.actions.actions(caseID: caseID)
         let today = services.actions.today
         let rows = actions.map { action -> [HTML] in
@@ -135,7 +136,6 @@ enum ActionRoutes {
         }
         let table = Components.table(caption: "Actions", headers: ["Action", "Owner", "Due", "Status"], rows: rows)
         guard session.user.role.can(.editCases) else { return "<h2 id=\"actions\">Actions</h2>\(table)" }
-        let agencies = try services.accounts.accounts.agencies(activeOnly: true)
         return """
             <h2 id="actions">Actions</h2>
             \(table)

@@ -132,8 +132,9 @@ enum AgencyRoutes {
     }
 
     /// The contact log and the form to add to it, for the case page.
-    static func contactLogSection(_ session: Session, _ services: Services, caseID: Int64) throws -> HTML {
-        let entries = try services.meetings.contactLog(caseID: caseID)
+    /// `agencies`: the active agencies, offered in the form to record a contact (shown to those who edit cases).
+    static func contactLogSection(_ session: Session, _ services: Services, caseID: Int64, entries: [CaseContact],
+                                  agencies: [Agency]) -> HTML {
         let rows = entries.map { entry -> [HTML] in
             ["\(entry.occurredOn.displayText)", "\(entry.direction == "in" ? "Received from" : "Sent to") \(entry.agencyName)",
              "\(entry.person)", "\(entry.method)", "\(entry.summary)", "\(entry.recordedBy)"]
@@ -141,7 +142,6 @@ enum AgencyRoutes {
         guard session.user.role.can(.editCases) else {
             return Components.table(caption: "Contact log", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows)
         }
-        let agencies = try services.accounts.accounts.agencies(activeOnly: true)
         return """
             <h2 id="contact-log">Contact log</h2>
             \(Components.table(caption: "\(entries.count) contact\(entries.count == 1 ? "" : "s") recorded", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows))

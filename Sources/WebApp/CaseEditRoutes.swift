@@ -183,7 +183,7 @@ enum CaseEditRoutes {
         guard let id = request.parameter("id").flatMap(Int64.init), let record = try services.casework.caseRecord(id: id) else {
             throw HTTPError.notFound
         }
-        if case .refused(let reason) = try services.casework.access(caseID: id, user: session.user) {
+        if case .refused(let reason) = try services.casework.access(to: record, user: session.user) {
             try services.audit.record(actor: request.actor(session), action: .accessRefused, subjectType: "case",
                                       subjectID: String(id), detail: reason)
             throw FinishedResponse(ErrorPages.needToKnow(session: session))

@@ -78,11 +78,16 @@ enum CaseRoutes {
             case .dueIn(let days): reviewText = "\(record.nextReviewDate?.displayText ?? schedule.dueDate?.displayText ?? "") (in \(days) days)"
             case .overdue(let days): reviewText = "Overdue by \(days) days"
             }
-            let timeline = try timelineSection(session, services, caseID: id)
-            let contactLog = try AgencyRoutes.contactLogSection(session, services, caseID: id)
-            let actions = try ActionRoutes.caseSection(session, services, caseID: id)
+            // Read once for the sections that show them: the timeline lists contacts and changes too, and both
+            // forms offer the agencies.
+            let contacts = try services.meetings.contactLog(caseID: id)
+            let changes = try services.casework.history(caseID: id)
+            let agencies = session.user.role.can(.editCases) ? try services.accounts.accounts.agencies(activeOnly: true) : []
+            let timeline = try timelineSection(session, services, caseID: id, contacts: contacts, changes: changes)
+            let contactLog = AgencyRoutes.contactLogSection(session, services, caseID: id, entries: contacts, agencies: agencies)
+            let actions = try ActionRoutes.caseSection(session, services, caseID: id, agencies: agencies)
             let events = try StatisticsRoutes.caseEventsSection(session, services, caseID: id, nominalID: record.nominalID)
-            let history = try services.casework.history(caseID: id).map { entry -> [HTML] in
+            let history = changes.map { entry -> [HTML] in
                 ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
                  "\(CaseRules.displayValue(field: entry.field, entry.newValue))", "\(entry.reason)", "\(entry.changedBy)"]
             }
@@ -125,7 +130,8 @@ enum CaseRoutes {
 
     /// The case's story in one list, newest first: referral steps, meetings, contacts with agencies and changes
     /// to the registration.
-    static func timelineSection(_ session: Session, _ services: Services, caseID: Int64) throws -> HTML {
+    static func timelineSection(_ session: Session, _ services: Services, caseID: Int64, contacts: [CaseContact],
+                                changes: [CaseHistoryEntry]) throws -> HTML {
         var entries: [(date: String, what: String, detail: String)] = []
         for referralID in try services.casework.referralIDs(caseID: caseID) {
             for event in try services.casework.events(referralID: referralID) {
@@ -135,10 +141,10 @@ enum CaseRoutes {
         for meeting in try services.meetings.meetings(caseID: caseID) {
             entries.append((meeting.date.description, "\(meeting.kind.displayName) (\(meeting.status.displayName.lowercased()))", meeting.title))
         }
-        for contact in try services.meetings.contactLog(caseID: caseID) {
+        for contact in contacts {
             entries.append((contact.occurredOn.description, "\(contact.method) \(contact.direction == "in" ? "from" : "to") \(contact.agencyName)", contact.summary))
         }
-        for change in try services.casework.history(caseID: caseID) {
+        for change in changes {
             entries.append((String(change.changedAt.prefix(10)), CaseRules.fieldName(change.field),
                             "\(CaseRules.displayValue(field: change.field, change.oldValue)) → \(CaseRules.displayValue(field: change.field, change.newValue))"))
         }
