@@ -135,19 +135,29 @@ enum Components {
         "<strong class=\"tag\(colour.isEmpty ? "" : " tag--\(colour)")\">\(text)</strong>"
     }
 
-    /// A table with a caption and column headers; rows are already-rendered cells.
+    /// A table with a caption and column headers; rows are already-rendered cells. Written into one string: a
+    /// search lists 50 rows of five cells, and an HTML value per cell and row (each its own allocation) was a
+    /// twelfth of the search page's time.
     static func table(caption: String, headers: [String], rows: [[HTML]]) -> HTML {
-        let head = headers.map { header -> HTML in "<th scope=\"col\" class=\"table__header\">\(header)</th>" }
-        let body = rows.map { row -> HTML in
-            let cells = row.map { cell -> HTML in "<td class=\"table__cell\">\(cell)</td>" }
-            return "<tr class=\"table__row\">\(cells)</tr>"
+        let rowStart = "<tr class=\"table__row\">", cellStart = "<td class=\"table__cell\">", cellEnd = "</td>"
+        var out = "<table class=\"table\">\n  <caption class=\"table__caption\">"
+        out.reserveCapacity(256 + rows.reduce(0) { total, row in
+            total + 20 + row.reduce(0) { $0 + 29 + $1.rendered.utf8.count }
+        })
+        out += HTML.escape(caption)
+        out += "</caption>\n  <thead>" + rowStart
+        for header in headers { out += "<th scope=\"col\" class=\"table__header\">" + HTML.escape(header) + "</th>" }
+        out += "</tr></thead>\n  <tbody>"
+        for row in rows {
+            out += rowStart
+            for cell in row {
+                out += cellStart
+                out += cell.rendered
+                out += cellEnd
+            }
+            out += "</tr>"
         }
-        return """
-            <table class="table">
-              <caption class="table__caption">\(caption)</caption>
-              <thead><tr class="table__row">\(head)</tr></thead>
-              <tbody>\(body)</tbody>
-            </table>
-            """
+        out += "</tbody>\n</table>"
+        return HTML(trusted: out)
     }
 }

@@ -313,7 +313,8 @@ struct ReviewScheduleTests {
 struct CalendarDateTests {
     @Test("only real dates written YYYY-MM-DD parse", arguments: [
         ("2024-02-29", true), ("2023-02-29", false), ("2026-13-01", false), ("2026-1-01", false), ("26-01-01", false),
-        ("2026-04-31", false), ("", false), ("1800-01-01", false),
+        ("2026-04-31", false), ("", false), ("1800-01-01", false), ("2026-+1-05", false), ("2026-01-0٣", false),
+        ("2026/01/05", false), ("2026-01-055", false), ("1850-01-01", true), ("9999-12-31", true),
     ])
     func parsing(text: String, valid: Bool) {
         #expect((CalendarDate(text) != nil) == valid)
