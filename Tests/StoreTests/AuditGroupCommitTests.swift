@@ -35,6 +35,48 @@ struct AuditGroupCommitTests {
         #expect(try audit.verify() == .intact(entries: before + threads * perThread))
     }
 
+    @Test("while entries arrive together commits are spaced and carry several entries; a lone entry is committed at once",
+          arguments: DatabaseKind.available)
+    func spacedCommits(kind: DatabaseKind) throws {
+        let test = try TestDatabase(kind)
+        // A spacing far longer than any test step: a lone entry that waited for it would show plainly.
+        let audit = AuditTrail(database: test.database, commitSpacing: .seconds(30))
+        let before = try audit.count()
+        let started = Date()
+        for index in 0..<5 {
+            try audit.record(actor: .commandLine, action: .view, subjectType: "case", subjectID: "alone-\(index)")
+        }
+        #expect(Date().timeIntervalSince(started) < 10, "one caller at a time: each entry committed at once")
+
+        let spaced = AuditTrail(database: test.database, commitSpacing: .milliseconds(200))
+        let threads = 8, perThread = 5
+        let go = DispatchSemaphore(value: 0), done = DispatchGroup()
+        for thread in 0..<threads {
+            done.enter()
+            Thread.detachNewThread {
+                go.wait()
+                for index in 0..<perThread {
+                    try? spaced.record(actor: .commandLine, action: .view, subjectType: "case", subjectID: "together-\(thread)-\(index)")
+                }
+                done.leave()
+            }
+        }
+        // The writer is held for a moment while everyone records, so entries are sure to arrive together.
+        let clock = Date()
+        try test.database.write { _ in
+            for _ in 0..<threads { go.signal() }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        done.wait()
+        let elapsed = Date().timeIntervalSince(clock)
+        #expect(try audit.count() == before + 5 + threads * perThread, "every entry is on the trail")
+        #expect(try audit.verify() == .intact(entries: before + 5 + threads * perThread))
+        // 40 entries one commit each, spaced 200 ms apart, would take 8 s; gathered, a few spacings. And while
+        // they arrive together the commits are spaced: at least one waited after the writer came free.
+        #expect(elapsed < 0.3 + 40 * 0.2, "took \(elapsed) s")
+        #expect(elapsed >= 0.3 + 0.2, "took \(elapsed) s: no commit waited for the spacing")
+    }
+
     @Test("recording from inside a write is refused at once as a nested write, even while another thread's entry waits for the writer",
           arguments: DatabaseKind.available)
     func insideWrite(kind: DatabaseKind) throws {
