@@ -31,7 +31,12 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
         // Most text has nothing to escape: return it as it is. Otherwise work on UTF-8 bytes (the five characters
         // are ASCII, so no multi-byte sequence is split); a case page escapes hundreds of strings.
         let utf8 = text.utf8
-        guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        // The five characters are all below 0x3F: most bytes fail that one comparison.
+        let needsEscaping = { (byte: UInt8) -> Bool in
+            byte < 0x3F && (byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27)
+        }
+        let found = utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscaping) } ?? utf8.contains(where: needsEscaping)
+        guard found else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 16)
         for byte in utf8 {
