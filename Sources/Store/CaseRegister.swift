@@ -22,6 +22,7 @@ extension CaseworkService {
         var summary = ImportSummary()
         let stamp = now
         try database.write { connection in try connection.withBulkWriteCache {
+            var searchKeys = SearchKeyBatch()
             for (index, row) in rows.enumerated() {
                 if (index + 1) % 1000 == 0 { progress?(index + 1) }
                 guard let leadAgencyID = agencies[row.leadAgency] else {
@@ -59,7 +60,8 @@ extension CaseworkService {
                 for alias in row.aliases {
                     try connection.execute("INSERT INTO nominal_aliases (nominal_id, alias) VALUES (?, ?)", [.integer(nominalID), .text(alias)])
                 }
-                try indexNominal(connection, id: nominalID, person: PersonDetails(
+                if !isNew { try connection.execute("DELETE FROM nominal_search_keys WHERE nominal_id = ?", [.integer(nominalID)]) }
+                searchKeys.set(nominalID: nominalID, person: PersonDetails(
                     familyName: row.familyName, givenNames: row.givenNames, aliases: row.aliases, dateOfBirth: row.dateOfBirth,
                     pncID: row.pncID, visorReference: row.visorRef, crn: row.crn))
 
@@ -111,6 +113,7 @@ extension CaseworkService {
                     summary.casesCreated += 1
                 }
             }
+            try searchKeys.write(connection)
             try audit.append(connection, actor: actor, action: .create, subjectType: "case_register", subjectID: "import",
                              detail: "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated, \(summary.casesCreated) cases created, \(summary.casesUpdated) updated")
         } }

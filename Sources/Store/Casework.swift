@@ -555,13 +555,9 @@ public final class CaseworkService: Sendable {
 
     func indexNominal(_ connection: Connection, id: Int64, person: PersonDetails) throws {
         try connection.execute("DELETE FROM nominal_search_keys WHERE nominal_id = ?", [.integer(id)])
-        // One statement for all the keys: on PostgreSQL each statement is a round trip, and a nominal has dozens.
-        let keys = DuplicateMatcher.searchKeys(person).sorted()
-        guard !keys.isEmpty else { return }
-        let sortName = SQLValue.text(DuplicateMatcher.sortName(person))
-        try connection.execute("INSERT INTO nominal_search_keys (key, sort_name, nominal_id) VALUES "
-                                   + Array(repeating: "(?, ?, ?)", count: keys.count).joined(separator: ", "),
-                               keys.flatMap { [SQLValue.text($0), sortName, .integer(id)] })
+        var keys = SearchKeyBatch()
+        keys.set(nominalID: id, person: person)
+        try keys.write(connection)
     }
 
     // MARK: screening and cases

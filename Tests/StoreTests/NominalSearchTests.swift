@@ -26,6 +26,37 @@ struct NominalSearchTests {
         try casework.searchNominals(query).map(\.nominalRef)
     }
 
+    @Test("the results list shows the same people, in the same order, with the same details as the full records",
+          arguments: DatabaseKind.available)
+    func listingsMatchRecords(kind: DatabaseKind) throws {
+        let (test, casework) = try Self.seeded(kind)
+        _ = test
+        for query in ["hollins", "holl sa", "jo", "1980-01-01", "S-6", "nobody"] {
+            let records = try casework.searchNominals(query)
+            let listings = try casework.searchNominalListings(query)
+            #expect(listings == records.map { NominalListing(id: $0.id, nominalRef: $0.nominalRef, familyName: $0.familyName,
+                                                             givenNames: $0.givenNames, aliases: $0.aliases,
+                                                             dateOfBirth: $0.dateOfBirth, pncID: $0.pncID) }, "query \(query)")
+        }
+        #expect(try casework.searchNominalListings("spike").map(\.aliases) == [["Spike"]])
+        #expect(try casework.searchNominalListings("ohare").map(\.fullName) == ["Sam O'HARE"])
+    }
+
+    @Test("a nominal listed twice in one import is found by the name it was given last, not the first",
+          arguments: DatabaseKind.available)
+    func importedTwice(kind: DatabaseKind) throws {
+        let (test, casework) = try Self.seeded(kind)
+        _ = test
+        let rows = ["Brackenbury", "Cholmondeley"].map { family in
+            CaseRegisterRow(nominalRef: "S-9", familyName: family, givenNames: "Robin", dateOfBirth: CalendarDate("1979-05-05")!,
+                            category: .one, level: .one, leadAgency: "police")
+        }
+        _ = try casework.importRegister(rows, by: .commandLine)
+        #expect(try refs(casework, "brackenbury").isEmpty)
+        #expect(try refs(casework, "cholmondeley robin") == ["S-9"])
+        #expect(try refs(casework, "hollins sam") == ["S-1", "S-2"], "the others keep their keys")
+    }
+
     @Test("two words match in either order and as prefixes, names and aliases, accents and case folded", arguments: DatabaseKind.available)
     func words(kind: DatabaseKind) throws {
         let (test, casework) = try Self.seeded(kind)
