@@ -443,14 +443,22 @@ public final class CaseworkService: Sendable {
                 // person's sort name, so within one word the index is already in name order, and the candidates
                 // are put in name order without reading a single record. Up to that many matching names the
                 // results are complete and in name order.
+                let window = max(limit * 4, Self.searchCandidates)
                 sql += " ORDER BY k0.key, k0.sort_name, k0.nominal_id LIMIT ?"
-                parameters.append(.integer(Int64(max(limit * 4, Self.searchCandidates))))
+                parameters.append(.integer(Int64(window)))
+                // One word that is a single name key in the index (the whole of a name, "ashdown", not the start of
+                // several): that key's entries are already in name order, so they are read in order rather than a
+                // window of them sorted, which was half the search's SQL time. The same people either way.
+                let singleKey = tokens.count == 1 ? try Self.onlyKey(connection, from: parameters[0], before: parameters[1]) : nil
                 // The first two pages' worth of candidates nearly always fill the page; all of them only when
                 // people the user may not see left it short.
                 func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
                     var seen = Set<Int64>()
-                    let found = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
-                                                         + (count.map { " LIMIT \($0)" } ?? ""), parameters)
+                    let found = try singleKey.map { key in
+                        try connection.query("SELECT nominal_id FROM nominal_search_keys WHERE key = ? ORDER BY sort_name, nominal_id LIMIT ?",
+                                             [key, .integer(Int64(min(count ?? window, window)))])
+                    } ?? connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
+                                              + (count.map { " LIMIT \($0)" } ?? ""), parameters)
                     return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
                             found.count < (count ?? .max))
                 }
@@ -471,6 +479,17 @@ public final class CaseworkService: Sendable {
             }
             return rows.map { make($0, aliases[$0.int64("id")] ?? []) }
         }
+    }
+
+    /// The key, when every search key from `lower` up to `upper` is the same one: the first and the last of the
+    /// range, each one step down the index.
+    static func onlyKey(_ connection: Connection, from lower: SQLValue, before upper: SQLValue) throws -> SQLValue? {
+        let ends = try connection.queryOne("""
+            SELECT (SELECT key FROM nominal_search_keys WHERE key >= ? AND key < ? ORDER BY key LIMIT 1) AS first_key,
+                   (SELECT key FROM nominal_search_keys WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT 1) AS last_key
+            """, [lower, upper, lower, upper])
+        guard let first = ends?["first_key"], !first.isNull, first == ends?["last_key"] else { return nil }
+        return first
     }
 
     /// The records for `ids` that pass `filter`, in the order of `ids`, at most `limit`: read a page's worth at a
