@@ -188,11 +188,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
     /// "5 March 2026", the GOV.UK date style.
-    public var displayText: String {
-        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                     "October", "November", "December"]
-        return "\(day) \(names[month - 1]) \(year)"
-    }
+    public var displayText: String { "\(day) \(Self.monthNames[month - 1]) \(year)" }
+    /// Made once: a results page shows a hundred dates.
+    private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                     "September", "October", "November", "December"]
     public static func < (a: Self, b: Self) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
 
     public init(from decoder: Decoder) throws {

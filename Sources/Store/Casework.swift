@@ -450,8 +450,8 @@ public final class CaseworkService: Sendable {
                 // several): that key's entries are already in name order, so they are read in order rather than a
                 // window of them sorted, which was half the search's SQL time. The same people either way.
                 let singleKey = tokens.count == 1 ? try Self.onlyKey(connection, from: parameters[0], before: parameters[1]) : nil
-                // The first two pages' worth of candidates nearly always fill the page; all of them only when
-                // people the user may not see left it short.
+                // A page's worth of candidates and a few spare (for people the user may not see) nearly always fill
+                // the page; all of them only when more were hidden than that.
                 func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
                     var seen = Set<Int64>()
                     let found = try singleKey.map { key in
@@ -462,7 +462,7 @@ public final class CaseworkService: Sendable {
                     return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
                             found.count < (count ?? .max))
                 }
-                let first = try candidates(first: limit * 2)
+                let first = try candidates(first: limit + 8)
                 let page = try Self.records(connection, select: select, inOrder: first.ids, limit: limit, filter: filter)
                 rows = page.count < limit && !first.complete
                     ? try Self.records(connection, select: select, inOrder: try candidates(first: nil).ids, limit: limit,
