@@ -47,9 +47,13 @@ public final class AccountStore: Sendable {
 
     // MARK: users
 
-    static let userSelect = """
-        SELECT users.*, agencies.name AS agency_name FROM users JOIN agencies ON agencies.id = users.agency_id
+    /// What `user(_:)` reads, and from where; the password hash stays out (it is read only to check a password).
+    static let userColumns = """
+        users.id, users.username, users.display_name, users.email, users.role, users.agency_id, users.must_change_password,
+        users.active, users.created_at, users.last_login_at, users.version, agencies.name AS agency_name
         """
+    static let userTables = "FROM users JOIN agencies ON agencies.id = users.agency_id"
+    static let userSelect = "SELECT \(userColumns) \(userTables)"
 
     static func user(_ row: Row) -> User {
         User(id: row.int64("id"), username: row.string("username"), displayName: row.string("display_name"),

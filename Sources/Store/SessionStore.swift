@@ -27,9 +27,10 @@ public final class SessionStore: Sendable {
     static func hash(_ token: String) -> String { Crypto.sha256Hex(token) }
 
     /// The session and its user in one read; built once, since every request runs it.
-    static let lookupSelect = AccountStore.userSelect.replacingOccurrences(
-        of: "SELECT users.*", with: "SELECT sessions.csrf_token, sessions.created_at AS session_created_at, sessions.last_seen_at, users.*")
-        + " JOIN sessions ON sessions.user_id = users.id WHERE sessions.token_hash = ?"
+    static let lookupSelect = """
+        SELECT sessions.csrf_token, sessions.created_at AS session_created_at, sessions.last_seen_at, \(AccountStore.userColumns)
+        \(AccountStore.userTables) JOIN sessions ON sessions.user_id = users.id WHERE sessions.token_hash = ?
+        """
 
     /// Starts a session inside the caller's transaction; returns the raw token for the cookie.
     func create(_ connection: Connection, userID: Int64, clientAddress: String) throws -> String {
