@@ -48,7 +48,8 @@ public struct Router: Sendable {
     func match(_ method: String, _ path: String) -> (Route, [String: String])? {
         let parts = Router.split(path)
         var best: (Route, [String: String], Int)?
-        let positions = (candidates[method]?[parts.count] ?? []) + (method == "HEAD" ? candidates["GET"]?[parts.count] ?? [] : [])
+        var positions = candidates[method]?[parts.count] ?? []
+        if method == "HEAD" { positions += candidates["GET"]?[parts.count] ?? [] }
         for position in positions {
             let route = routes[position]
             guard let (params, literals) = Router.bind(route.segments, parts) else { continue }

@@ -27,7 +27,7 @@ public final class AuditTrail: Sendable {
     private let groupCommit: AuditGroupCommit
 
     public convenience init(database: Database, clock: Clock = .system) {
-        self.init(database: database, clock: clock, commitSpacing: .milliseconds(5))
+        self.init(database: database, clock: clock, commitSpacing: AuditGroupCommit.defaultSpacing)
     }
 
     /// `commitSpacing`: see `AuditGroupCommit` (tests set it to see its effect plainly).
@@ -193,8 +193,10 @@ final class AuditGroupCommit: @unchecked Sendable {
     /// Under load, commits start at most this often (nanoseconds); see `commit`.
     let spacing: UInt64
 
-    /// `spacing`: how long after one commit the next may start while entries arrive together (5 ms by default).
-    init(spacing: Duration = .milliseconds(5)) {
+    /// How long after one commit the next may start while entries arrive together.
+    static let defaultSpacing: Duration = .milliseconds(5)
+
+    init(spacing: Duration) {
         let (seconds, attoseconds) = spacing.components
         self.spacing = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }

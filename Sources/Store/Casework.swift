@@ -46,6 +46,11 @@ public struct NominalRecord: Sendable, Equatable {
     public var proposedReleaseAddress: String = ""
     public var version: Int64 = 1
     public var fullName: String { NominalListing.fullName(givenNames: givenNames, familyName: familyName) }
+    /// The record as a list of search results shows it.
+    public var listing: NominalListing {
+        NominalListing(id: id, nominalRef: nominalRef, familyName: familyName, givenNames: givenNames, aliases: aliases,
+                       dateOfBirth: dateOfBirth, pncID: pncID)
+    }
     public var person: PersonDetails { details.person }
     /// The editable facts, as the edit form and `NominalRules` take them.
     public var details: NominalDetails {
@@ -430,9 +435,12 @@ public final class CaseworkService: Sendable {
                     sql += " JOIN nominal_search_keys k\(index) ON k\(index).nominal_id = k0.nominal_id AND k\(index).key >= ? AND k\(index).key < ?"
                     parameters += [.text("n:" + tokens[index]), .text("n:" + tokens[index] + "\u{10FFFF}")]
                 }
-                if tokens.count == 1 {
+                // One word: the range of name keys it starts.
+                let nameKeys: (lower: SQLValue, upper: SQLValue)? = tokens.count == 1
+                    ? (.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}")) : nil
+                if let nameKeys {
                     sql += " WHERE k0.key >= ? AND k0.key < ?"
-                    parameters += [.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}")]
+                    parameters += [nameKeys.lower, nameKeys.upper]
                 } else {
                     sql += " WHERE k0.key >= ? AND k0.key < ? AND k0.key LIKE ?"
                     parameters += [.text("p:" + tokens[0]), .text("p:" + tokens[0] + "\u{10FFFF}"),
@@ -449,7 +457,7 @@ public final class CaseworkService: Sendable {
                 // One word that is a single name key in the index (the whole of a name, "ashdown", not the start of
                 // several): that key's entries are already in name order, so they are read in order rather than a
                 // window of them sorted, which was half the search's SQL time. The same people either way.
-                let singleKey = tokens.count == 1 ? try Self.onlyKey(connection, from: parameters[0], before: parameters[1]) : nil
+                let singleKey = try nameKeys.flatMap { try Self.onlyKey(connection, from: $0.lower, before: $0.upper) }
                 // A page's worth of candidates and a few spare (for people the user may not see) nearly always fill
                 // the page; all of them only when more were hidden than that.
                 func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {

@@ -112,7 +112,7 @@ struct AuditGroupCommitTests {
 
     @Test("an entry the database refuses fails only its own caller, not the others committed with it")
     func oneBadEntry() throws {
-        let group = AuditGroupCommit()
+        let group = AuditGroupCommit(spacing: AuditGroupCommit.defaultSpacing)
         let committed = Counter()
         let refused = Counter()
         struct Refused: Error {}
