@@ -30,7 +30,11 @@ final class SQLiteConnection: Connection {
         try executeScript("PRAGMA foreign_keys = ON; PRAGMA cache_size = -4096;")
         walFramesSlot.initialize(to: 0)
         if !readOnly {
-            try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            // Statement journals (what undoes one failed statement inside a transaction) in memory: on file, past
+            // 64 KiB each, a 100,000-row import wrote them 1.8 million times (3.9 GB of pwrite, a quarter of its
+            // time). Only the writer has them; its statements touch few pages outside imports and migrations.
+            // https://www.sqlite.org/tempfiles.html#statement_journals
+            try executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;")
             // Replaces SQLite's automatic PASSIVE checkpoint: `SQLiteDatabase.write` checkpoints instead.
             // https://www.sqlite.org/c3ref/wal_hook.html
             sqlite3_wal_hook(db, { slot, _, _, frames in

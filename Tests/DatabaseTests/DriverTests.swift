@@ -97,6 +97,29 @@ struct DriverTests {
         }
     }
 
+    @Test("on SQLite a statement that fails inside a write undoes only its own changes, from a journal kept in memory")
+    func statementRollback() throws {
+        let database = try TestDatabase(.sqlite, migrate: false)
+        try table(database)
+        let filler = String(repeating: "x", count: 1000)
+        try database.write { connection in
+            #expect(try connection.queryOne("PRAGMA temp_store")?["temp_store"].int == 2,
+                    "statement journals in memory: on file, a 100,000-row import wrote them 1.8 million times")
+            for index in 0..<200 {
+                try connection.execute("INSERT INTO things (name) VALUES (?)", [.text("\(index) \(filler)")])
+            }
+            // Every row changed, then the foreign key fails: the statement is undone, the transaction goes on.
+            #expect(throws: DatabaseError.self) {
+                try connection.execute("UPDATE things SET amount = 1, parent_id = CASE WHEN id = 150 THEN 999999 END")
+            }
+            try connection.execute("UPDATE things SET amount = 2 WHERE id = 1")
+        }
+        let amounts = try database.read { try $0.query("SELECT amount FROM things ORDER BY id").map { $0["amount"].int } }
+        #expect(amounts.count == 200)
+        #expect(amounts.first == 2)
+        #expect(amounts.dropFirst().allSatisfy { $0 == nil }, "nothing of the failed statement is left")
+    }
+
     @Test("a read inside a write sees the write's own changes; nested writes are refused", arguments: DatabaseKind.available)
     func readInsideWrite(kind: DatabaseKind) throws {
         let database = try TestDatabase(kind, migrate: false)
