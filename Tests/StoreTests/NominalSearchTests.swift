@@ -70,6 +70,38 @@ struct NominalSearchTests {
         #expect(try refs(casework, "hollins zed").isEmpty)
     }
 
+    @Test("a register big enough to load its keys with the by-person index taken down still has that index after, and every person is found",
+          arguments: DatabaseKind.available)
+    func bulkImportKeepsIndex(kind: DatabaseKind) throws {
+        let test = try TestDatabase(kind)
+        let casework = CaseworkService(database: test.database)
+        let families = ["Ashcombe", "Birtwhistle", "Carrow", "Dunmore", "Eskdale", "Farrant", "Gillow", "Harbottle"]
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        // 1,600 people give more than 10,000 keys: enough for the bulk path on SQLite.
+        let rows = (0..<1600).map { index in
+            CaseRegisterRow(nominalRef: "B-\(index)", familyName: families[index % families.count],
+                            givenNames: "Given\(letters[index % 26])\(letters[(index / 26) % 26])",
+                            dateOfBirth: CalendarDate("1975-03-04")!, category: .one, level: .one, leadAgency: "police")
+        }
+        _ = try casework.importRegister(rows, by: .commandLine)
+        if kind == .sqlite {
+            let index = try test.database.read {
+                try $0.queryOne("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'nominal_search_keys_nominal'")
+            }
+            #expect(index?["sql"].string == "CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key)")
+            #expect(try test.database.read { try $0.queryOne("PRAGMA integrity_check")?["integrity_check"].string } == "ok")
+        }
+        #expect(try casework.searchNominals("dunmore", limit: 1000).count == 200)
+        #expect(try refs(casework, "harbottle givenhe") == ["B-111", "B-1463"])
+        // Imported again under another name: the old keys go (found through the by-person index), the new ones come.
+        _ = try casework.importRegister([CaseRegisterRow(nominalRef: "B-111", familyName: "Quennell", givenNames: "Givenhe",
+                                                         dateOfBirth: CalendarDate("1975-03-04")!, category: .one, level: .one,
+                                                         leadAgency: "police")], by: .commandLine)
+        #expect(try refs(casework, "harbottle givenhe") == ["B-1463"], "the namesake keeps their keys")
+        #expect(try refs(casework, "quennell") == ["B-111"])
+        #expect(try casework.searchNominals("harbottle", limit: 1000).count == 199)
+    }
+
     @Test("keys from an older version are rebuilt once at start, and search works again", arguments: DatabaseKind.available)
     func rebuild(kind: DatabaseKind) throws {
         let (test, casework) = try Self.seeded(kind)
