@@ -42,25 +42,49 @@ public final class AuditTrail: Sendable {
     /// Appends inside the caller's transaction, so the audit entry and the change it records commit together.
     public func append(_ connection: Connection, actor: Actor, action: AuditAction, subjectType: String,
                        subjectID: String, detail: String = "") throws {
+        try append(connection, [Pending(actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
+                                        detail: detail)])
+    }
+
+    /// An entry not yet on the trail: what happened, by whom, to what.
+    struct Pending {
+        let actor: Actor
+        let action: AuditAction
+        let subjectType: String
+        let subjectID: String
+        let detail: String
+    }
+
+    /// Appends `entries` in order inside the caller's transaction. The head is locked, read and moved once for
+    /// them all: a group commit of 25 views was 100 statements, and is now 28.
+    func append(_ connection: Connection, _ entries: [Pending]) throws {
+        guard !entries.isEmpty else { return }
         // Taking the row lock first (UPDATE) serialises appenders on PostgreSQL; SQLite has one writer anyway.
         try connection.execute("UPDATE audit_head SET last_sequence = last_sequence WHERE id = 1")
         guard let head = try connection.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") else {
             throw StoreError("audit_missing_head", "The audit trail is not initialised")
         }
-        var entry = AuditEntry(sequence: head.int64("last_sequence") + 1, occurredAt: clock.now(),
-                               actorUserID: actor.userID, actorUsername: actor.username, action: action,
-                               subjectType: subjectType, subjectID: subjectID, detail: detail,
-                               clientAddress: actor.clientAddress, previousHash: head.string("last_hash"))
-        entry.hash = Self.hasher(entry.canonicalText)
-        try connection.execute("""
-            INSERT INTO audit_log (sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type,
-                                   subject_id, detail, client_address, previous_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.integer(entry.sequence), .integer(Self.milliseconds(entry.occurredAt)), .init(entry.actorUserID),
-                  .text(entry.actorUsername), .text(action.rawValue), .text(subjectType), .text(subjectID),
-                  .text(detail), .text(entry.clientAddress), .text(entry.previousHash), .text(entry.hash)])
+        var sequence = head.int64("last_sequence")
+        var previousHash = head.string("last_hash")
+        for pending in entries {
+            sequence += 1
+            var entry = AuditEntry(sequence: sequence, occurredAt: clock.now(), actorUserID: pending.actor.userID,
+                                   actorUsername: pending.actor.username, action: pending.action,
+                                   subjectType: pending.subjectType, subjectID: pending.subjectID, detail: pending.detail,
+                                   clientAddress: pending.actor.clientAddress, previousHash: previousHash)
+            entry.hash = Self.hasher(entry.canonicalText)
+            try connection.execute("""
+                INSERT INTO audit_log (sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type,
+                                       subject_id, detail, client_address, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.integer(entry.sequence), .integer(Self.milliseconds(entry.occurredAt)), .init(entry.actorUserID),
+                      .text(entry.actorUsername), .text(entry.action.rawValue), .text(entry.subjectType),
+                      .text(entry.subjectID), .text(entry.detail), .text(entry.clientAddress), .text(entry.previousHash),
+                      .text(entry.hash)])
+            previousHash = entry.hash
+        }
         try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ? WHERE id = 1",
-                               [.integer(entry.sequence), .text(entry.hash)])
+                               [.integer(sequence), .text(previousHash)])
     }
 
     /// Appends in a transaction of its own (views, refusals, failed logins: nothing else to commit), and returns
@@ -69,15 +93,10 @@ public final class AuditTrail: Sendable {
     /// server on the writer and, on SQLite, emptied every reader's page cache at each commit.
     public func record(actor: Actor, action: AuditAction, subjectType: String, subjectID: String,
                        detail: String = "") throws {
-        let entry = AuditGroupCommit.Entry(actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
-                                           detail: detail)
+        let entry = AuditGroupCommit.Entry(Pending(actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
+                                                   detail: detail))
         let commit: ([AuditGroupCommit.Entry]) throws -> Void = { batch in
-            try self.database.write { connection in
-                for entry in batch {
-                    try self.append(connection, actor: entry.actor, action: entry.action, subjectType: entry.subjectType,
-                                    subjectID: entry.subjectID, detail: entry.detail)
-                }
-            }
+            try self.database.write { try self.append($0, batch.map(\.pending)) }
         }
         // Inside a write this thread holds the writer: waiting on a group whose commit needs it would never end.
         // Commit alone instead, which the database refuses as a nested write, as it always has.
@@ -162,23 +181,13 @@ final class AuditGroupCommit: @unchecked Sendable {
     /// One entry waiting to be committed. `done` and `error` are set by the committing thread before it signals
     /// `wake`, which orders those writes before the waiter's reads.
     final class Entry: @unchecked Sendable {
-        let actor: Actor
-        let action: AuditAction
-        let subjectType: String
-        let subjectID: String
-        let detail: String
+        let pending: AuditTrail.Pending
         var done = false
         var error: (any Error)?
         /// Signalled once: when the entry is committed (or failed), or when its caller is to commit next.
         let wake = DispatchSemaphore(value: 0)
 
-        init(actor: Actor, action: AuditAction, subjectType: String, subjectID: String, detail: String) {
-            self.actor = actor
-            self.action = action
-            self.subjectType = subjectType
-            self.subjectID = subjectID
-            self.detail = detail
-        }
+        init(_ pending: AuditTrail.Pending) { self.pending = pending }
     }
 
     /// The most entries in one transaction, so one commit stays short.

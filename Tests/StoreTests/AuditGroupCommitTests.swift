@@ -117,11 +117,11 @@ struct AuditGroupCommitTests {
         let refused = Counter()
         struct Refused: Error {}
         DispatchQueue.concurrentPerform(iterations: 40) { index in
-            let entry = AuditGroupCommit.Entry(actor: .commandLine, action: .view, subjectType: "case",
-                                               subjectID: index == 7 ? "bad" : "\(index)", detail: "")
+            let entry = AuditGroupCommit.Entry(.init(actor: .commandLine, action: .view, subjectType: "case",
+                                                     subjectID: index == 7 ? "bad" : "\(index)", detail: ""))
             do {
                 try group.commit(entry) { batch in
-                    if batch.contains(where: { $0.subjectID == "bad" }) { throw Refused() }
+                    if batch.contains(where: { $0.pending.subjectID == "bad" }) { throw Refused() }
                     Thread.sleep(forTimeInterval: 0.001)  // a commit takes time, so others queue behind it
                     for _ in batch { committed.add() }
                 }
