@@ -68,6 +68,9 @@ struct NominalSearchTests {
         #expect(try refs(casework, "ohare jo") == ["S-6"])
         #expect(try refs(casework, "hollins") == ["S-3", "S-1", "S-2"], "one word, in name order")
         #expect(try refs(casework, "hollins zed").isEmpty)
+        let bySamOrSpike = try refs(casework, "s")
+        #expect(bySamOrSpike.filter { $0 == "S-1" }.count == 1, "matched by a name and an alias (Sam, Spike), listed once")
+        #expect(Set(bySamOrSpike) == ["S-1", "S-2", "S-4", "S-6"])
     }
 
     @Test("a register big enough to load its keys with the by-person index taken down still has that index after, and every person is found",
