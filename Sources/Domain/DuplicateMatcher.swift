@@ -75,12 +75,49 @@ public enum DuplicateMatcher {
 
     /// Identifiers compared without spaces, slashes or case: "88/123456a" = "88123456A".
     public static func normalisedIdentifier(_ text: String) -> String {
-        String(text.uppercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        // Plain ASCII (every real identifier): the same result byte by byte, without Foundation's character sets.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: text.utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case 0x61...0x7A: return byte - 0x20
+                case 0x41...0x5A, 0x30...0x39: return byte
+                default: return nil
+                }
+            }, as: UTF8.self)
+        }
+        return String(text.uppercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
     /// American Soundex of a single name token, for sound-alike names (Smith/Smyth).
     public static func soundex(_ token: String) -> String {
-        let letters = Array(normalisedName(token).replacingOccurrences(of: " ", with: "").unicodeScalars)
+        let normalised = normalisedName(token)
+        // Plain ASCII (most names): the same code byte by byte, without Foundation (a tenth of a register import).
+        if normalised.utf8.allSatisfy({ $0 < 0x80 }) {
+            let letters = normalised.utf8.filter { $0 != 0x20 }
+            guard let first = letters.first, (0x61...0x7A).contains(first) else { return "" }
+            func code(_ byte: UInt8) -> UInt8? {
+                switch byte {
+                case 0x62, 0x66, 0x70, 0x76: return 0x31  // b f p v
+                case 0x63, 0x67, 0x6A, 0x6B, 0x71, 0x73, 0x78, 0x7A: return 0x32  // c g j k q s x z
+                case 0x64, 0x74: return 0x33  // d t
+                case 0x6C: return 0x34  // l
+                case 0x6D, 0x6E: return 0x35  // m n
+                case 0x72: return 0x36  // r
+                default: return nil
+                }
+            }
+            var result: [UInt8] = [first - 0x20]
+            var last = code(first)
+            for byte in letters.dropFirst() {
+                let current = code(byte)
+                if let current, current != last { result.append(current) }
+                if byte != 0x68 && byte != 0x77 { last = current }  // h and w do not separate equal codes
+                if result.count == 4 { break }
+            }
+            while result.count < 4 { result.append(0x30) }
+            return String(decoding: result, as: UTF8.self)
+        }
+        let letters = Array(normalised.replacingOccurrences(of: " ", with: "").unicodeScalars)
         guard let first = letters.first, CharacterSet.lowercaseLetters.contains(first) else { return "" }
         func code(_ s: Unicode.Scalar) -> Character? {
             switch s {
