@@ -76,59 +76,64 @@ public enum DuplicateMatcher {
     /// Identifiers compared without spaces, slashes or case: "88/123456a" = "88123456A".
     public static func normalisedIdentifier(_ text: String) -> String {
         // Plain ASCII (every real identifier): the same result byte by byte, without Foundation's character sets.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            return String(decoding: text.utf8.compactMap { byte -> UInt8? in
-                switch byte {
-                case 0x61...0x7A: return byte - 0x20
-                case 0x41...0x5A, 0x30...0x39: return byte
-                default: return nil
-                }
-            }, as: UTF8.self)
-        }
-        return String(text.uppercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return scalarIdentifier(text) }
+        return String(decoding: text.utf8.compactMap { byte -> UInt8? in
+            switch byte {
+            case 0x61...0x7A: return byte - 0x20
+            case 0x41...0x5A, 0x30...0x39: return byte
+            default: return nil
+            }
+        }, as: UTF8.self)
+    }
+
+    /// `normalisedIdentifier` for any text, with Foundation's Unicode case and character sets.
+    static func scalarIdentifier(_ text: String) -> String {
+        String(text.uppercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
     /// American Soundex of a single name token, for sound-alike names (Smith/Smyth).
     public static func soundex(_ token: String) -> String {
         let normalised = normalisedName(token)
-        // Plain ASCII (most names): the same code byte by byte, without Foundation (a tenth of a register import).
-        if normalised.utf8.allSatisfy({ $0 < 0x80 }) {
-            let letters = normalised.utf8.filter { $0 != 0x20 }
-            guard let first = letters.first, (0x61...0x7A).contains(first) else { return "" }
-            func code(_ byte: UInt8) -> UInt8? {
-                switch byte {
-                case 0x62, 0x66, 0x70, 0x76: return 0x31  // b f p v
-                case 0x63, 0x67, 0x6A, 0x6B, 0x71, 0x73, 0x78, 0x7A: return 0x32  // c g j k q s x z
-                case 0x64, 0x74: return 0x33  // d t
-                case 0x6C: return 0x34  // l
-                case 0x6D, 0x6E: return 0x35  // m n
-                case 0x72: return 0x36  // r
-                default: return nil
-                }
-            }
-            var result: [UInt8] = [first - 0x20]
-            var last = code(first)
-            for byte in letters.dropFirst() {
-                let current = code(byte)
-                if let current, current != last { result.append(current) }
-                if byte != 0x68 && byte != 0x77 { last = current }  // h and w do not separate equal codes
-                if result.count == 4 { break }
-            }
-            while result.count < 4 { result.append(0x30) }
-            return String(decoding: result, as: UTF8.self)
+        // Plain ASCII (most names) byte by byte, without Foundation: it was a tenth of a register import.
+        return normalised.utf8.allSatisfy({ $0 < 0x80 }) ? asciiSoundex(normalised) : scalarSoundex(normalised)
+    }
+
+    /// The Soundex digit of a lowercase ASCII letter (as an ASCII digit); nil for vowels, h, w, y and the rest.
+    static func soundexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x62, 0x66, 0x70, 0x76: return 0x31  // b f p v
+        case 0x63, 0x67, 0x6A, 0x6B, 0x71, 0x73, 0x78, 0x7A: return 0x32  // c g j k q s x z
+        case 0x64, 0x74: return 0x33  // d t
+        case 0x6C: return 0x34  // l
+        case 0x6D, 0x6E: return 0x35  // m n
+        case 0x72: return 0x36  // r
+        default: return nil
         }
+    }
+
+    /// Soundex of a normalised name that is all ASCII.
+    static func asciiSoundex(_ normalised: String) -> String {
+        let letters = normalised.utf8.filter { $0 != 0x20 }
+        guard let first = letters.first, (0x61...0x7A).contains(first) else { return "" }
+        var result: [UInt8] = [first - 0x20]
+        var last = soundexDigit(first)
+        for byte in letters.dropFirst() {
+            let current = soundexDigit(byte)
+            if let current, current != last { result.append(current) }
+            if byte != 0x68 && byte != 0x77 { last = current }  // h and w do not separate equal codes
+            if result.count == 4 { break }
+        }
+        while result.count < 4 { result.append(0x30) }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Soundex of any normalised name, on Unicode scalars with Foundation (names that stay non-ASCII once folded:
+    /// ø, ß, æ).
+    static func scalarSoundex(_ normalised: String) -> String {
         let letters = Array(normalised.replacingOccurrences(of: " ", with: "").unicodeScalars)
         guard let first = letters.first, CharacterSet.lowercaseLetters.contains(first) else { return "" }
-        func code(_ s: Unicode.Scalar) -> Character? {
-            switch s {
-            case "b", "f", "p", "v": return "1"
-            case "c", "g", "j", "k", "q", "s", "x", "z": return "2"
-            case "d", "t": return "3"
-            case "l": return "4"
-            case "m", "n": return "5"
-            case "r": return "6"
-            default: return nil
-            }
+        func code(_ scalar: Unicode.Scalar) -> Character? {
+            scalar.isASCII ? soundexDigit(UInt8(scalar.value)).map { Character(Unicode.Scalar($0)) } : nil
         }
         var result = String(Character(first)).uppercased()
         var last = code(first)
