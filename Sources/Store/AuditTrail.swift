@@ -173,9 +173,9 @@ public final class AuditTrail: Sendable {
 /// progress takes every queued entry and commits them in one transaction, then wakes the callers it committed
 /// for and hands the next commit to the first caller still waiting. Under load a commit carries the entries that
 /// arrived since the previous one began, and commits are spaced (`spacing`); alone, an entry commits at once.
-/// Nobody returns before their
-/// own entry is committed, so a served page is always on the trail. Each caller is woken once, by name: waking
-/// them all at every commit (a broadcast) sent most back to sleep, two context switches each for nothing.
+/// Nobody returns before their own entry is committed, so a served page is always on the trail. Each caller is
+/// woken once, by name: waking them all at every commit (a broadcast) sent most back to sleep, two context
+/// switches each for nothing.
 /// Call it outside any write transaction of the same database (a nested write is refused anyway).
 final class AuditGroupCommit: @unchecked Sendable {
     /// One entry waiting to be committed. `done` and `error` are set by the committing thread before it signals
