@@ -20,12 +20,12 @@ public final class AccountService: Sendable {
     public init(database: Database, clock: Clock = .system, sessionPolicy: SessionPolicy = SessionPolicy(),
                 passwordPolicy: PasswordPolicy = PasswordPolicy(),
                 accountThrottle: LoginThrottle = LoginThrottle(),
-                addressThrottle: LoginThrottle = LoginThrottle(freeAttempts: 30)) {
+                addressThrottle: LoginThrottle = LoginThrottle(freeAttempts: 30), auditStaging: AuditStaging? = nil) {
         self.database = database
         self.clock = clock
         self.accounts = AccountStore(database: database, clock: clock)
         self.sessions = SessionStore(database: database, clock: clock, policy: sessionPolicy)
-        self.audit = AuditTrail(database: database, clock: clock)
+        self.audit = AuditTrail(database: database, clock: clock, staging: auditStaging)
         self.passwordPolicy = passwordPolicy
         self.accountThrottle = accountThrottle
         self.addressThrottle = addressThrottle

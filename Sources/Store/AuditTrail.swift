@@ -2,6 +2,7 @@ import Crypto
 import Database
 import Domain
 import Foundation
+import Synchronization
 
 /// Who did something and from where, for the audit trail.
 public struct Actor: Sendable, Equatable {
@@ -25,15 +26,22 @@ public final class AuditTrail: Sendable {
     let database: Database
     let clock: Clock
     private let groupCommit: AuditGroupCommit
+    /// Where standalone entries wait to be chained, when they do (see `AuditStaging`); nil: they are chained
+    /// as they are recorded.
+    public let staging: AuditStaging?
+    /// One move at a time in this process (across processes the chain head's mark keeps moves apart).
+    private let moving = Mutex(())
 
-    public convenience init(database: Database, clock: Clock = .system) {
-        self.init(database: database, clock: clock, commitSpacing: AuditGroupCommit.defaultSpacing)
+    /// `staging`: see `AuditStaging` (`mappa serve` on SQLite uses one; nil chains every entry at once).
+    public convenience init(database: Database, clock: Clock = .system, staging: AuditStaging? = nil) {
+        self.init(database: database, clock: clock, commitSpacing: AuditGroupCommit.defaultSpacing, staging: staging)
     }
 
     /// `commitSpacing`: see `AuditGroupCommit` (tests set it to see its effect plainly).
-    init(database: Database, clock: Clock = .system, commitSpacing: Duration) {
+    init(database: Database, clock: Clock = .system, commitSpacing: Duration, staging: AuditStaging? = nil) {
         self.database = database
         self.clock = clock
+        self.staging = staging
         groupCommit = AuditGroupCommit(spacing: commitSpacing)
     }
 
@@ -46,19 +54,21 @@ public final class AuditTrail: Sendable {
                                         detail: detail)])
     }
 
-    /// An entry not yet on the trail: what happened, by whom, to what.
+    /// An entry not yet on the trail: what happened, by whom, to what, and when (nil: as it is appended).
     struct Pending {
         let actor: Actor
         let action: AuditAction
         let subjectType: String
         let subjectID: String
         let detail: String
+        var occurredAt: Date? = nil
     }
 
     /// Appends `entries` in order inside the caller's transaction. The head is locked, read and moved once for
-    /// them all: a group commit of 25 views was 100 statements, and is now 28.
-    func append(_ connection: Connection, _ entries: [Pending]) throws {
-        guard !entries.isEmpty else { return }
+    /// them all: a group commit of 25 views was 100 statements, and is now 28. `staged`: the entries come from
+    /// that staging file, through that id; the head records it in the same transaction (see `moveStaged`).
+    func append(_ connection: Connection, _ entries: [Pending], staged: (file: String, through: Int64)? = nil) throws {
+        guard !entries.isEmpty || staged != nil else { return }
         // Taking the row lock first (UPDATE) serialises appenders on PostgreSQL; SQLite has one writer anyway.
         try connection.execute("UPDATE audit_head SET last_sequence = last_sequence WHERE id = 1")
         guard let head = try connection.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") else {
@@ -68,7 +78,7 @@ public final class AuditTrail: Sendable {
         var previousHash = head.string("last_hash")
         for pending in entries {
             sequence += 1
-            var entry = AuditEntry(sequence: sequence, occurredAt: clock.now(), actorUserID: pending.actor.userID,
+            var entry = AuditEntry(sequence: sequence, occurredAt: pending.occurredAt ?? clock.now(), actorUserID: pending.actor.userID,
                                    actorUsername: pending.actor.username, action: pending.action,
                                    subjectType: pending.subjectType, subjectID: pending.subjectID, detail: pending.detail,
                                    clientAddress: pending.actor.clientAddress, previousHash: previousHash)
@@ -83,28 +93,38 @@ public final class AuditTrail: Sendable {
                       .text(entry.hash)])
             previousHash = entry.hash
         }
-        try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ? WHERE id = 1",
-                               [.integer(sequence), .text(previousHash)])
+        if let staged {
+            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?, staged_file = ?, staged_through = ? WHERE id = 1",
+                                   [.integer(sequence), .text(previousHash), .text(staged.file), .integer(staged.through)])
+        } else {
+            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ? WHERE id = 1",
+                                   [.integer(sequence), .text(previousHash)])
+        }
     }
 
     /// Appends in a transaction of its own (views, refusals, failed logins: nothing else to commit), and returns
     /// only once the entry is committed. Entries arriving together are committed together (see
     /// `AuditGroupCommit`): one write per view made every page view a write transaction, which serialised the
     /// server on the writer and, on SQLite, emptied every reader's page cache at each commit.
+    /// With `staging`, the entry is committed to the staging file instead, and chained by `moveStaged` soon after.
     public func record(actor: Actor, action: AuditAction, subjectType: String, subjectID: String,
                        detail: String = "") throws {
-        let entry = AuditGroupCommit.Entry(Pending(actor: actor, action: action, subjectType: subjectType, subjectID: subjectID,
-                                                   detail: detail))
-        let commit: ([AuditGroupCommit.Entry]) throws -> Void = { batch in
-            try self.database.write { try self.append($0, batch.map(\.pending)) }
-        }
+        var pending = Pending(actor: actor, action: action, subjectType: subjectType, subjectID: subjectID, detail: detail)
         // Inside a write this thread holds the writer: waiting on a group whose commit needs it would never end.
         // Commit alone instead, which the database refuses as a nested write, as it always has.
-        if database.isInsideWrite { return try commit([entry]) }
-        // Another thread may commit the entry: this thread's snapshot, if it holds one, is let go while it waits,
-        // so that what it reads next (the trail's own page, say) includes the entry.
+        if database.isInsideWrite { return try database.write { try self.append($0, [pending]) } }
+        if staging != nil { pending.occurredAt = clock.now() }
+        // While it waits, this thread's snapshot, if it holds one, is let go: its reader serves the requests behind
+        // it (held, 64 waiting requests emptied the pool), and what it reads next (the trail's own page, say)
+        // includes the entry.
         try database.renewSnapshot()
-        try groupCommit.commit(entry, commit)
+        try groupCommit.commit(AuditGroupCommit.Entry(pending)) { batch in
+            if let staging {
+                try staging.stage(batch.map(\.pending))
+            } else {
+                try self.database.write { try self.append($0, batch.map(\.pending)) }
+            }
+        }
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
@@ -119,7 +139,35 @@ public final class AuditTrail: Sendable {
                    previousHash: row.string("previous_hash"), hash: row.string("hash"))
     }
 
-    /// The newest entries first, for the auditor's page.
+    /// Chains the entries waiting in `staging`, oldest first, a batch per transaction, and returns how many.
+    /// Each batch's transaction also records in the chain head how far through which staging file it has come,
+    /// and the staged rows are removed only after it commits: so a crash between the two, or a move by another
+    /// process at the same time, never chains an entry twice or loses one.
+    @discardableResult
+    public func moveStaged(batchSize: Int = 2000) throws -> Int {
+        guard let staging else { return 0 }
+        return try moving.withLock { _ in
+            var moved = 0
+            while true {
+                let batch = try staging.oldest(limit: batchSize)
+                guard let last = batch.last else { break }
+                moved += try database.write { connection in
+                    guard let head = try connection.queryOne("SELECT staged_file, staged_through FROM audit_head WHERE id = 1") else {
+                        throw StoreError("audit_missing_head", "The audit trail is not initialised")
+                    }
+                    let alreadyChained = head.string("staged_file") == staging.identity ? head.int64("staged_through") : 0
+                    let fresh = batch.filter { $0.id > alreadyChained }.map(\.pending)
+                    try append(connection, fresh, staged: (staging.identity, max(last.id, alreadyChained)))
+                    return fresh.count
+                }
+                try staging.discard(through: last.id)
+                if batch.count < batchSize { break }
+            }
+            return moved
+        }
+    }
+
+    /// The newest entries first, for the auditor's page (staged entries are chained first, so none is missing).
     public func recent(limit: Int = 50, offset: Int = 0, subjectType: String? = nil,
                        subjectID: String? = nil) throws -> [AuditEntry] {
         var sql = "SELECT * FROM audit_log"
@@ -133,17 +181,20 @@ public final class AuditTrail: Sendable {
             }
         }
         sql += " ORDER BY sequence DESC LIMIT ? OFFSET ?"
+        try moveStaged()
         parameters += [.integer(Int64(limit)), .integer(Int64(offset))]
         return try database.read { try $0.query(sql, parameters).map(Self.entry) }
     }
 
     public func count() throws -> Int {
-        try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM audit_log")?["n"].int ?? 0 }
+        try moveStaged()
+        return try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM audit_log")?["n"].int ?? 0 }
     }
 
     /// Walks the whole chain in pages and reports the first broken link, including entries removed from the
     /// end (the head says how long the chain should be).
     public func verify(pageSize: Int = 5000) throws -> AuditChainVerifier.Outcome {
+        try moveStaged()
         let verifier = AuditChainVerifier(hash: Self.hasher)
         var previousHash = AuditEntry.genesisHash
         var nextSequence: Int64 = 1

@@ -457,6 +457,12 @@ public enum Schema {
             DROP INDEX nominal_aliases_nominal;
             CREATE INDEX nominal_aliases_nominal ON nominal_aliases(nominal_id, alias);
             """),
+        // Standalone entries may wait in a staging file before they are chained (`AuditStaging`): the head
+        // records how far through which staging file the chain has come, in the transaction that moves them.
+        Migration(17, "the audit chain head records the staged entries already chained", """
+            ALTER TABLE audit_head ADD COLUMN staged_file TEXT NOT NULL DEFAULT '';
+            ALTER TABLE audit_head ADD COLUMN staged_through BIGINT NOT NULL DEFAULT 0;
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

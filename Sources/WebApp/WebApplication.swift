@@ -43,10 +43,11 @@ public final class WebApplication: Sendable {
     public let routeTable: [String]
 
     public init(database: Database, clock: Clock = .system, configuration: WebConfiguration = WebConfiguration(),
-                sessionPolicy: SessionPolicy = SessionPolicy(), accountThrottle: LoginThrottle = LoginThrottle()) {
+                sessionPolicy: SessionPolicy = SessionPolicy(), accountThrottle: LoginThrottle = LoginThrottle(),
+                auditStaging: AuditStaging? = nil) {
         self.database = database
         let accounts = AccountService(database: database, clock: clock, sessionPolicy: sessionPolicy,
-                                      accountThrottle: accountThrottle)
+                                      accountThrottle: accountThrottle, auditStaging: auditStaging)
         self.accounts = accounts
         let casework = CaseworkService(database: database, clock: clock)
         self.casework = casework

@@ -27,7 +27,10 @@ enum BackupCommand {
             guard FileManager.default.fileExists(atPath: location) else {
                 throw Arguments.UsageError(description: "there is no database at \(location)")
             }
-            try SQLiteDatabase(path: location, readers: 1).backup(to: target)
+            let database = try SQLiteDatabase(path: location, readers: 1)
+            // Entries a running server has staged but not yet chained go into the chain, and so into the backup.
+            try AuditTrail(database: database, staging: try AuditStaging.existing(besides: database)).moveStaged()
+            try database.backup(to: target)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
         print("backed up \(DatabaseLocation.redacted(location)) to \(target) (\(size / 1024) KB)")
@@ -55,6 +58,8 @@ enum BackupCommand {
         let database = try DatabaseLocation.open(location, poolSize: 1)
         let versions = try Schema.migrator.appliedVersions(database)
         print("restored \(DatabaseLocation.redacted(location)) from \(source) (schema version \(versions.max() ?? 0))")
+        // The restored chain is checked as it was backed up: entries a server left staged are chained into it at
+        // the next start, after the migrations.
         switch try AuditTrail(database: database).verify() {
         case .intact(let entries):
             print("audit trail intact: \(entries) entries verified")

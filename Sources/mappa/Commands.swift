@@ -75,7 +75,7 @@ enum AuditCommand {
         try arguments.allowOnly(["database"])
         let location = DatabaseLocation.resolve(arguments.value("database"))
         let database = try DatabaseLocation.open(location)
-        switch try AuditTrail(database: database).verify() {
+        switch try AuditTrail(database: database, staging: try AuditStaging.existing(besides: database)).verify() {
         case .intact(let entries):
             print("audit trail intact: \(entries) entries verified")
             return 0
@@ -106,8 +106,13 @@ enum Serve {
             throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
         }
         let (database, location) = try openMigratedDatabase(arguments)
+        // On SQLite, page views wait in a staging file and are chained every second (see `AuditStaging`).
+        let auditStaging = try AuditStaging.forDatabase(database)
         let app = WebApplication(database: database,
-                                 configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
+                                 configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")),
+                                 auditStaging: auditStaging)
+        let auditMover = auditStaging.map { _ in AuditStagingMover(audit: app.accounts.audit) }
+        auditMover?.start()
         HTTPServer.limitMallocArenas(4)
         HTTPServer.blockTerminationSignals()
         var serverConfiguration = HTTPServer.Configuration(host: host, port: port)
@@ -133,6 +138,7 @@ enum Serve {
         fflush(nil)
         let signal = HTTPServer.waitForTerminationSignal()
         server.stop()
+        auditMover?.stop()
         reminders.stop()
         worker?.stop()
         print("stopped on signal \(signal)")

@@ -113,7 +113,8 @@ struct AppFixture {
     init(_ kind: DatabaseKind) throws {
         test = try TestDatabase(kind)
         clock = ManualClock()
-        app = WebApplication(database: test.database, clock: clock.clock)
+        // As `mappa serve` runs: on SQLite, views are staged and chained when the trail is read.
+        app = WebApplication(database: test.database, clock: clock.clock, auditStaging: try AuditStaging.forDatabase(test.driver))
         for role in Role.allCases {
             try app.accounts.createUser(.init(username: "user.\(role.rawValue)", displayName: "Test \(role.displayName)",
                                               role: role, agencyCode: role == .agencyRepresentative ? "housing" : "police",
