@@ -35,6 +35,18 @@ writer() { # writer N: signs in, then creates draft referrals until the server d
     done
 }
 
+viewer() { # signs in, then searches until the server dies; logs each search served (each is an audited view)
+    local jar="$work/jarv" csrf status
+    csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
+    curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "username=crash.tester" \
+        --data-urlencode "password=crash-test-password-92" "http://127.0.0.1:$port/login"
+    while true; do
+        status=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -b "$jar" "http://127.0.0.1:$port/nominals?q=crashwriter")
+        [[ "$status" == 200 ]] || break
+        echo served >>"$work/viewed"
+    done
+}
+
 start
 # The account must change its temporary password at first sign-in: do that once, as a person would.
 jar="$work/jar0"
@@ -46,12 +58,14 @@ curl -s -o /dev/null -b "$jar" --data-urlencode "csrf_token=$csrf" --data-urlenc
     --data-urlencode "new_password=crash-test-password-92" --data-urlencode "confirm_password=crash-test-password-92" \
     "http://127.0.0.1:$port/account/password"
 for n in 1 2 3 4; do writer "$n" & done
+viewer &
 sleep 3
 kill -9 "$pid"
 wait "$pid" 2>/dev/null; pid=""
 wait
-touch "$work/acknowledged"
+touch "$work/acknowledged" "$work/viewed"
 acknowledged=$(wc -l <"$work/acknowledged")
+viewed=$(wc -l <"$work/viewed")
 start
 kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 missing=0
@@ -61,6 +75,10 @@ while read -r name; do
 done <"$work/acknowledged"
 integrity=$(sqlite3 "$db" "PRAGMA integrity_check;")
 audit=$("$bin" audit verify --database "$db" 2>&1)
+# Every search served was on record (in the staging file, then the chain) before its page was sent.
+searches=$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'view' AND subject_type = 'nominal_search' AND actor_username = 'crash.tester';")
 echo "crash: $acknowledged writes acknowledged before kill -9; $missing missing after restart; integrity: $integrity"
+echo "crash: $viewed searches served, $searches on the audit trail"
 echo "crash: $audit"
-[[ "$acknowledged" -gt 20 && "$missing" -eq 0 && "$integrity" == "ok" ]] && grep -q intact <<<"$audit"
+[[ "$acknowledged" -gt 20 && "$missing" -eq 0 && "$integrity" == "ok" && "$viewed" -gt 20 && "$searches" -ge "$viewed" ]] \
+    && grep -q intact <<<"$audit"
