@@ -147,25 +147,33 @@ enum Components {
     /// search lists 50 rows of five cells, and an HTML value per cell and row (each its own allocation) was a
     /// twelfth of the search page's time.
     static func table(caption: String, headers: [String], rows: [[HTML]]) -> HTML {
-        let rowStart = "<tr class=\"table__row\">", cellStart = "<td class=\"table__cell\">", cellEnd = "</td>"
-        var out = "<table class=\"table\">\n  <caption class=\"table__caption\">"
-        out.reserveCapacity(256 + rows.reduce(0) { total, row in
-            total + 20 + row.reduce(0) { $0 + 29 + $1.rendered.utf8.count }
-        })
-        out += HTML.escape(caption)
-        out += "</caption>\n  <thead>" + rowStart
-        for header in headers { out += "<th scope=\"col\" class=\"table__header\">" + HTML.escape(header) + "</th>" }
-        out += "</tr></thead>\n  <tbody>"
+        let rowStart = "<tr class=\"table__row\">", rowEnd = "</tr>", cellStart = "<td class=\"table__cell\">", cellEnd = "</td>"
+        var head = "<table class=\"table\">\n  <caption class=\"table__caption\">" + HTML.escape(caption) + "</caption>\n  <thead>" + rowStart
+        for header in headers { head += "<th scope=\"col\" class=\"table__header\">" + HTML.escape(header) + "</th>" }
+        head += "</tr></thead>\n  <tbody>"
+        let tail = "</tbody>\n</table>"
+        // The body is written in one pass into a buffer of the exact size: appended piece by piece (a search's 50
+        // rows are some 900 pieces), String's checks on each append were an eighth of the search page's CPU.
+        var size = head.utf8.count + tail.utf8.count
         for row in rows {
-            out += rowStart
-            for cell in row {
-                out += cellStart
-                out += cell.rendered
-                out += cellEnd
-            }
-            out += "</tr>"
+            size += rowStart.utf8.count + rowEnd.utf8.count
+            for cell in row { size += cellStart.utf8.count + cell.rendered.utf8.count + cellEnd.utf8.count }
         }
-        out += "</tbody>\n</table>"
+        let out = String(unsafeUninitializedCapacity: size) { buffer in
+            var writer = UTF8Writer(buffer)
+            writer.write(head)
+            for row in rows {
+                writer.write(rowStart)
+                for cell in row {
+                    writer.write(cellStart)
+                    writer.write(cell.rendered)
+                    writer.write(cellEnd)
+                }
+                writer.write(rowEnd)
+            }
+            writer.write(tail)
+            return writer.written
+        }
         return HTML(trusted: out)
     }
 }

@@ -55,6 +55,35 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
     public static func + (lhs: HTML, rhs: HTML) -> HTML { HTML(trusted: lhs.rendered + rhs.rendered) }
 }
 
+/// Copies strings' UTF-8 one after another into a buffer sized beforehand (`String(unsafeUninitializedCapacity:)`).
+struct UTF8Writer {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var written = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    /// Writes `text`; the caller sized the buffer for everything it writes.
+    mutating func write(_ text: String) {
+        let start = written
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            precondition(start + bytes.count <= buffer.count, "UTF8Writer: the buffer is too small")
+            if let source = bytes.baseAddress, let target = buffer.baseAddress {
+                UnsafeMutableRawPointer(target + start).copyMemory(from: source, byteCount: bytes.count)
+            }
+            return bytes.count
+        }
+        if let copied {
+            written += copied
+        } else {
+            for byte in text.utf8 {
+                precondition(written < buffer.count, "UTF8Writer: the buffer is too small")
+                buffer[written] = byte
+                written += 1
+            }
+        }
+    }
+}
+
 extension Array where Element == HTML {
     public func joined() -> HTML { HTML(trusted: map(\.rendered).joined()) }
 }

@@ -16,6 +16,22 @@ struct OutputSafetyTests {
         ["<script>alert", "<img src=x", "onerror=alert(1)>"].filter { body.contains($0) }
     }
 
+    @Test("a table is written whole and escaped: caption, headers and cells, ASCII or not, short or long")
+    func tableMarkup() {
+        let long = String(repeating: "Ashdown-Ó'Brien ", count: 40)
+        let table = Components.table(caption: "2 results <for> \"Zoë\"", headers: ["Name", "Date & place"],
+                                     rows: [["\(long)", "<b>bold</b>"], ["Zoë 🙂", "\("a<b")"]])
+        let escapedLong = String(repeating: "Ashdown-Ó&#39;Brien ", count: 40)
+        #expect(table.rendered == """
+            <table class="table">
+              <caption class="table__caption">2 results &lt;for&gt; &quot;Zoë&quot;</caption>
+              <thead><tr class="table__row"><th scope="col" class="table__header">Name</th><th scope="col" class="table__header">Date &amp; place</th></tr></thead>
+              <tbody><tr class="table__row"><td class="table__cell">\(escapedLong)</td><td class="table__cell"><b>bold</b></td></tr><tr class="table__row"><td class="table__cell">Zoë 🙂</td><td class="table__cell">a&lt;b</td></tr></tbody>
+            </table>
+            """)
+        #expect(Components.table(caption: "None", headers: [], rows: []).rendered.hasSuffix("<tbody></tbody>\n</table>"))
+    }
+
     @Test("referral free text, names and reasons are escaped on the referral, screening, queue and case pages", arguments: payloads)
     func referralPayloads(payload: String) throws {
         let fixture = try AppFixture(.sqlite)
