@@ -115,6 +115,8 @@ public final class AuditStagingMover: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Signalled by `stop()`, so a stop does not wait out the interval.
+    private let wake = DispatchSemaphore(value: 0)
 
     public init(audit: AuditTrail, interval: TimeInterval = 1) {
         self.audit = audit
@@ -126,7 +128,7 @@ public final class AuditStagingMover: Sendable {
         let thread = Thread { [self] in
             while !stopping.load(ordering: .acquiring) {
                 moveReportingErrors()
-                Thread.sleep(forTimeInterval: interval)
+                _ = wake.wait(timeout: .now() + interval)
             }
             moveReportingErrors()
             finished.signal()
@@ -138,6 +140,7 @@ public final class AuditStagingMover: Sendable {
     /// Stops the thread after a last move, and waits for it.
     public func stop() {
         stopping.store(true, ordering: .releasing)
+        wake.signal()
         if started.load(ordering: .acquiring) { finished.wait() }
     }
 

@@ -88,6 +88,31 @@ struct AuditStagingTests {
         #expect(try chained.verify() == .intact(entries: before + 5))
     }
 
+    @Test("the server's mover chains staged entries as it goes, and what is left when it stops")
+    func mover() throws {
+        let staging = try AuditStaging(besides: path)
+        let audit = AuditTrail(database: test.database, clock: clock.clock, staging: staging)
+        let before = try chained.count()
+        AuditStagingMover(audit: audit).stop()  // never started: returns at once
+        let mover = AuditStagingMover(audit: audit, interval: 0.05)
+        mover.start()
+        for subject in ["41", "42", "43"] { try view(audit, subject) }
+        let deadline = Date().addingTimeInterval(10)
+        while try staging.waiting() > 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(try staging.waiting() == 0)
+        #expect(try chained.count() == before + 3)
+        mover.stop()
+        // A mover between two rounds chains what waits when it is stopped, without waiting out its interval.
+        let slow = AuditStagingMover(audit: audit, interval: 60)
+        slow.start()
+        for subject in ["44", "45"] { try view(audit, subject) }
+        let stopping = Date()
+        slow.stop()
+        #expect(Date().timeIntervalSince(stopping) < 10)
+        #expect(try staging.waiting() == 0)
+        #expect(try chained.recent(limit: 5).map(\.subjectID) == ["45", "44", "43", "42", "41"])
+    }
+
     @Test("two processes recording and chaining at once (a server and a command) chain every entry exactly once")
     func concurrentMovers() throws {
         // Two trails with their own handles on the same two files, as two processes have.

@@ -68,6 +68,13 @@ struct NominalSearchTests {
         #expect(try refs(casework, "ohare jo") == ["S-6"])
         #expect(try refs(casework, "hollins") == ["S-3", "S-1", "S-2"], "one word, in name order")
         #expect(try refs(casework, "hollins zed").isEmpty)
+        // A first word that is the whole of the only name it starts (no Samanthas but one, no Alexanders) is read
+        // as one range of word pairs; the second word still matches as a prefix, and nothing else comes with it.
+        #expect(try refs(casework, "samantha hol") == ["S-2"])
+        #expect(try refs(casework, "alex hollinsworth").isEmpty)
+        #expect(try refs(casework, "alex h") == ["S-3"])
+        #expect(try refs(casework, "samuels hollie") == ["S-4"])
+        #expect(try refs(casework, "zoe muller anne") == ["S-5"], "three words, the longest first")
         let bySamOrSpike = try refs(casework, "s")
         #expect(bySamOrSpike.filter { $0 == "S-1" }.count == 1, "matched by a name and an alias (Sam, Spike), listed once")
         #expect(Set(bySamOrSpike) == ["S-1", "S-2", "S-4", "S-6"])
