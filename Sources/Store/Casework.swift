@@ -441,13 +441,13 @@ public final class CaseworkService: Sendable {
                 if let nameKeys {
                     sql += " WHERE k0.key >= ? AND k0.key < ?"
                     parameters += [nameKeys.lower, nameKeys.upper]
-                } else if try Self.onlyKey(connection, from: .text("n:" + tokens[0]),
-                                           before: .text("n:" + tokens[0] + "\u{10FFFF}")) != nil {
-                    // The first word is the whole of the only name that starts with it ("hollins" when nobody is
-                    // called Hollinsworth): every pair key it starts has it whole, then a space, so the pairs with
-                    // the second word are one short range. Matched by LIKE, every pair starting with a common name
-                    // was read: two-thirds of the two-word search's instructions.
-                    let pair = "p:" + tokens[0] + " " + tokens[1]
+                } else if let name = try Self.onlyKey(connection, from: .text("n:" + tokens[0]),
+                                                       before: .text("n:" + tokens[0] + "\u{10FFFF}"))?.string?.dropFirst(2) {
+                    // Only one name starts with the first word ("hollins" when nobody is called Hollinsworth,
+                    // "cholm" for Cholmondeley): every pair key that word starts begins with that name whole, then
+                    // a space, so its pairs with the second word are one short range. Matched by LIKE, every pair
+                    // starting with a common name was read: two-thirds of the two-word search's instructions.
+                    let pair = "p:" + name + " " + tokens[1]
                     sql += " WHERE k0.key >= ? AND k0.key < ?"
                     parameters += [.text(pair), .text(pair + "\u{10FFFF}")]
                 } else {

@@ -74,6 +74,8 @@ struct NominalSearchTests {
         #expect(try refs(casework, "alex hollinsworth").isEmpty)
         #expect(try refs(casework, "alex h") == ["S-3"])
         #expect(try refs(casework, "samuels hollie") == ["S-4"])
+        #expect(try refs(casework, "hollinsw sam") == ["S-2"], "the start of the only name that starts so")
+        #expect(try refs(casework, "samue hol") == ["S-4"])
         #expect(try refs(casework, "zoe muller anne") == ["S-5"], "three words, the longest first")
         let bySamOrSpike = try refs(casework, "s")
         #expect(bySamOrSpike.filter { $0 == "S-1" }.count == 1, "matched by a name and an alias (Sam, Spike), listed once")
