@@ -471,19 +471,25 @@ public final class CaseworkService: Sendable {
                 // the page; all of them only when more were hidden than that.
                 func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
                     var seen = Set<Int64>()
-                    let found = try singleKey.map { key in
-                        try connection.query("SELECT nominal_id FROM nominal_search_keys WHERE key = ? ORDER BY sort_name, nominal_id LIMIT ?",
-                                             [key, .integer(Int64(min(count ?? window, window)))])
-                    } ?? connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
-                                              + (count.map { " LIMIT \($0)" } ?? ""), parameters)
+                    let found = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
+                                                     + (count.map { " LIMIT \($0)" } ?? ""), parameters)
                     return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
                             found.count < (count ?? .max))
                 }
-                let first = try candidates(first: limit + 8)
-                let page = try Self.records(connection, select: select, inOrder: first.ids, limit: limit, filter: filter)
-                rows = page.count < limit && !first.complete
-                    ? try Self.records(connection, select: select, inOrder: try candidates(first: nil).ids, limit: limit,
-                                       filter: filter) : page
+                if let singleKey {
+                    // One statement: the key's entries in name order, each with its record and need-to-know, until a
+                    // page is full. Ids read first and bound back into a second statement (below) cost a temporary
+                    // index of the ids and a dictionary to put the records back in order.
+                    rows = try connection.query(select + " JOIN nominal_search_keys k ON k.nominal_id = nominals.id WHERE k.key = ?"
+                                                + filter + " ORDER BY k.sort_name, k.nominal_id LIMIT ?",
+                                                [singleKey, .integer(Int64(limit))])
+                } else {
+                    let first = try candidates(first: limit + 8)
+                    let page = try Self.records(connection, select: select, inOrder: first.ids, limit: limit, filter: filter)
+                    rows = page.count < limit && !first.complete
+                        ? try Self.records(connection, select: select, inOrder: try candidates(first: nil).ids, limit: limit,
+                                           filter: filter) : page
+                }
             }
             let ids = rows.map { $0.int64("id") }
             var aliases: [Int64: [String]] = [:]
