@@ -170,6 +170,7 @@ public final class AuditTrail: Sendable {
     /// The newest entries first, for the auditor's page (staged entries are chained first, so none is missing).
     public func recent(limit: Int = 50, offset: Int = 0, subjectType: String? = nil,
                        subjectID: String? = nil) throws -> [AuditEntry] {
+        try moveStaged()
         var sql = "SELECT * FROM audit_log"
         var parameters: [SQLValue] = []
         if let subjectType {
@@ -181,7 +182,6 @@ public final class AuditTrail: Sendable {
             }
         }
         sql += " ORDER BY sequence DESC LIMIT ? OFFSET ?"
-        try moveStaged()
         parameters += [.integer(Int64(limit)), .integer(Int64(offset))]
         return try database.read { try $0.query(sql, parameters).map(Self.entry) }
     }

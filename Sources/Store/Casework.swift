@@ -429,61 +429,55 @@ public final class CaseworkService: Sendable {
                 // Every word must match the start of one of the person's names or aliases. One word: a range of the
                 // name keys. Two or more: the first two as a range of the word-pair keys filtered by the second
                 // word (one short sequential read), then any further words joined on the nominal.
-                var sql = "SELECT k0.nominal_id, k0.sort_name FROM nominal_search_keys k0"
-                var parameters: [SQLValue] = []
-                for index in 2..<max(2, tokens.count) where tokens.count > 2 {
-                    sql += " JOIN nominal_search_keys k\(index) ON k\(index).nominal_id = k0.nominal_id AND k\(index).key >= ? AND k\(index).key < ?"
-                    parameters += [.text("n:" + tokens[index]), .text("n:" + tokens[index] + "\u{10FFFF}")]
-                }
-                // One word: the range of name keys it starts.
-                let nameKeys: (lower: SQLValue, upper: SQLValue)? = tokens.count == 1
-                    ? (.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}")) : nil
-                if let nameKeys {
-                    sql += " WHERE k0.key >= ? AND k0.key < ?"
-                    parameters += [nameKeys.lower, nameKeys.upper]
-                } else if let name = try Self.onlyKey(connection, from: .text("n:" + tokens[0]),
-                                                       before: .text("n:" + tokens[0] + "\u{10FFFF}"))?.string?.dropFirst(2) {
-                    // Only one name starts with the first word ("hollins" when nobody is called Hollinsworth,
-                    // "cholm" for Cholmondeley): every pair key that word starts begins with that name whole, then
-                    // a space, so its pairs with the second word are one short range. Matched by LIKE, every pair
-                    // starting with a common name was read: two-thirds of the two-word search's instructions.
-                    let pair = "p:" + name + " " + tokens[1]
-                    sql += " WHERE k0.key >= ? AND k0.key < ?"
-                    parameters += [.text(pair), .text(pair + "\u{10FFFF}")]
-                } else {
-                    sql += " WHERE k0.key >= ? AND k0.key < ? AND k0.key LIKE ?"
-                    parameters += [.text("p:" + tokens[0]), .text("p:" + tokens[0] + "\u{10FFFF}"),
-                                   .text("p:\(tokens[0])% \(tokens[1])%")]
-                }
-                // Read candidates in index order and stop after a few hundred: a common name (1,300 "Smith"s) then
-                // costs the same as a rare one, and the page asks for more of the name. Each entry carries the
-                // person's sort name, so within one word the index is already in name order, and the candidates
-                // are put in name order without reading a single record. Up to that many matching names the
-                // results are complete and in name order.
-                let window = max(limit * 4, Self.searchCandidates)
-                sql += " ORDER BY k0.key, k0.sort_name, k0.nominal_id LIMIT ?"
-                parameters.append(.integer(Int64(window)))
-                // One word that is a single name key in the index (the whole of a name, "ashdown", not the start of
-                // several): that key's entries are already in name order, so they are read in order rather than a
-                // window of them sorted, which was half the search's SQL time. The same people either way.
-                let singleKey = try nameKeys.flatMap { try Self.onlyKey(connection, from: $0.lower, before: $0.upper) }
-                // A page's worth of candidates and a few spare (for people the user may not see) nearly always fill
-                // the page; all of them only when more were hidden than that.
-                func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
-                    var seen = Set<Int64>()
-                    let found = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
-                                                     + (count.map { " LIMIT \($0)" } ?? ""), parameters)
-                    return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
-                            found.count < (count ?? .max))
-                }
-                if let singleKey {
-                    // One statement: the key's entries in name order, each with its record and need-to-know, until a
-                    // page is full. Ids read first and bound back into a second statement (below) cost a temporary
-                    // index of the ids and a dictionary to put the records back in order.
+                let firstWord: (lower: SQLValue, upper: SQLValue) = (.text("n:" + tokens[0]), .text("n:" + tokens[0] + "\u{10FFFF}"))
+                // The name key, when only one name in the index starts with the first word ("ashdown"; "hollins"
+                // when nobody is called Hollinsworth; "cholm" for Cholmondeley).
+                let onlyName = try Self.onlyKey(connection, from: firstWord.lower, before: firstWord.upper)
+                if tokens.count == 1, let onlyName {
+                    // One statement: the key's entries, already in name order, each with its record and need-to-know,
+                    // until a page is full. Ids read first and bound back into a second statement cost a temporary
+                    // index of the ids and a dictionary to put the records back in order; a window of entries read
+                    // and sorted was half the search's SQL time.
                     rows = try connection.query(select + " JOIN nominal_search_keys k ON k.nominal_id = nominals.id WHERE k.key = ?"
                                                 + filter + " ORDER BY k.sort_name, k.nominal_id LIMIT ?",
-                                                [singleKey, .integer(Int64(limit))])
+                                                [onlyName, .integer(Int64(limit))])
                 } else {
+                    var sql = "SELECT k0.nominal_id, k0.sort_name FROM nominal_search_keys k0"
+                    var parameters: [SQLValue] = []
+                    for index in 2..<max(2, tokens.count) where tokens.count > 2 {
+                        sql += " JOIN nominal_search_keys k\(index) ON k\(index).nominal_id = k0.nominal_id AND k\(index).key >= ? AND k\(index).key < ?"
+                        parameters += [.text("n:" + tokens[index]), .text("n:" + tokens[index] + "\u{10FFFF}")]
+                    }
+                    if tokens.count == 1 {
+                        sql += " WHERE k0.key >= ? AND k0.key < ?"
+                        parameters += [firstWord.lower, firstWord.upper]
+                    } else if let name = onlyName?.string?.dropFirst(2) {
+                        // Every pair key the first word starts begins with that one name whole, then a space, so its
+                        // pairs with the second word are one short range. Matched by LIKE, every pair starting with a
+                        // common name was read: two-thirds of the two-word search's instructions.
+                        let pair = "p:" + name + " " + tokens[1]
+                        sql += " WHERE k0.key >= ? AND k0.key < ?"
+                        parameters += [.text(pair), .text(pair + "\u{10FFFF}")]
+                    } else {
+                        sql += " WHERE k0.key >= ? AND k0.key < ? AND k0.key LIKE ?"
+                        parameters += [.text("p:" + tokens[0]), .text("p:" + tokens[0] + "\u{10FFFF}"),
+                                       .text("p:\(tokens[0])% \(tokens[1])%")]
+                    }
+                    // Read candidates in index order and stop after a few hundred: a common name (1,300 "Smith"s)
+                    // then costs the same as a rare one, and the page asks for more of the name. Each entry carries
+                    // the person's sort name, so the candidates are put in name order without reading a single
+                    // record. Up to that many matching names the results are complete and in name order.
+                    sql += " ORDER BY k0.key, k0.sort_name, k0.nominal_id LIMIT ?"
+                    parameters.append(.integer(Int64(max(limit * 4, Self.searchCandidates))))
+                    // A page's worth of candidates and a few spare (for people the user may not see) nearly always
+                    // fill the page; all of them only when more were hidden than that.
+                    func candidates(first count: Int?) throws -> (ids: [Int64], complete: Bool) {
+                        var seen = Set<Int64>()
+                        let found = try connection.query("SELECT nominal_id FROM (\(sql)) c ORDER BY sort_name, nominal_id"
+                                                         + (count.map { " LIMIT \($0)" } ?? ""), parameters)
+                        return (found.map { $0.int64("nominal_id") }.filter { seen.insert($0).inserted },
+                                found.count < (count ?? .max))
+                    }
                     let first = try candidates(first: limit + 8)
                     let page = try Self.records(connection, select: select, inOrder: first.ids, limit: limit, filter: filter)
                     rows = page.count < limit && !first.complete
