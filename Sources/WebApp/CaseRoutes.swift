@@ -18,14 +18,16 @@ enum CaseRoutes {
                 try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal_search",
                                           subjectID: "", detail: "\(results.count) results")
             }
-            let rows = results.map { nominal -> [HTML] in
-                ["<a href=\"/nominals/\(nominal.id)\">\(nominal.nominalRef)</a>", "\(nominal.fullName)",
-                 "\(nominal.aliases.joined(separator: ", "))", "\(nominal.dateOfBirth?.displayText ?? "–")", "\(nominal.pncID)"]
-            }
             let table: HTML = query.isEmpty ? .empty : Components.table(
                 caption: more ? "The first \(pageSize) results: add more of the name, a date of birth or an identifier to narrow the search"
                               : "\(results.count) result\(results.count == 1 ? "" : "s")",
-                headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: rows)
+                headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: results) { nominal, row in
+                    row.cell(link: nominal.nominalRef, href: "/nominals/\(nominal.id)")
+                    row.cell(nominal.fullName)
+                    row.cell(nominal.aliases.joined(separator: ", "))
+                    row.cell(nominal.dateOfBirth?.displayText ?? "–")
+                    row.cell(nominal.pncID)
+                }
             let content: HTML = """
                 <h1>Find a nominal</h1>
                 <form method="get" action="/nominals" class="search" role="search">

@@ -55,32 +55,75 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
     public static func + (lhs: HTML, rhs: HTML) -> HTML { HTML(trusted: lhs.rendered + rhs.rendered) }
 }
 
-/// Copies strings' UTF-8 one after another into a buffer sized beforehand (`String(unsafeUninitializedCapacity:)`).
-struct UTF8Writer {
-    let buffer: UnsafeMutableBufferPointer<UInt8>
-    private(set) var written = 0
+/// Markup written straight into bytes, for the long repeated parts of a page (a table's rows): literal markup is
+/// copied as it is and text is escaped as it is copied, with no `String` made per piece. Built with `HTML`
+/// interpolation, a search's 50 rows were some 900 appends and 300 strings, a sixth of the page's CPU.
+struct HTMLWriter {
+    private var bytes: [UInt8] = []
 
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    /// Writes `text`; the caller sized the buffer for everything it writes.
-    mutating func write(_ text: String) {
-        let start = written
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Int in
-            precondition(start + bytes.count <= buffer.count, "UTF8Writer: the buffer is too small")
-            if let source = bytes.baseAddress, let target = buffer.baseAddress {
-                UnsafeMutableRawPointer(target + start).copyMemory(from: source, byteCount: bytes.count)
+    /// Trusted markup written in code.
+    mutating func markup(_ literal: StaticString) {
+        literal.withUTF8Buffer { appendBytes($0) }
+    }
+
+    /// Markup already made safe.
+    mutating func append(_ html: HTML) {
+        var text = html.rendered
+        text.withUTF8 { appendBytes($0) }
+    }
+
+    /// Text, escaped as `HTML.escape` does (& < > " ').
+    mutating func text(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x3F {
+                let entity: StaticString
+                switch byte {
+                case 0x26: entity = "&amp;"
+                case 0x3C: entity = "&lt;"
+                case 0x3E: entity = "&gt;"
+                case 0x22: entity = "&quot;"
+                case 0x27: entity = "&#39;"
+                default: continue
+                }
+                appendBytes(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                markup(entity)
+                runStart = index + 1
             }
-            return bytes.count
+            appendBytes(UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        if let copied {
-            written += copied
-        } else {
-            for byte in text.utf8 {
-                precondition(written < buffer.count, "UTF8Writer: the buffer is too small")
-                buffer[written] = byte
-                written += 1
-            }
-        }
+    }
+
+    /// A table cell of text.
+    mutating func cell(_ content: String) {
+        markup("<td class=\"table__cell\">")
+        text(content)
+        markup("</td>")
+    }
+
+    /// A table cell of markup.
+    mutating func cell(_ content: HTML) {
+        markup("<td class=\"table__cell\">")
+        append(content)
+        markup("</td>")
+    }
+
+    /// A table cell holding a link.
+    mutating func cell(link content: String, href: String) {
+        markup("<td class=\"table__cell\"><a href=\"")
+        text(href)
+        markup("\">")
+        text(content)
+        markup("</a></td>")
+    }
+
+    var html: HTML { HTML(trusted: String(decoding: bytes, as: UTF8.self)) }
+
+    private mutating func appendBytes(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: utf8)
     }
 }
 

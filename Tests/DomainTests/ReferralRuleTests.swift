@@ -331,4 +331,18 @@ struct CalendarDateTests {
         #expect(CalendarDate(daysSinceEpoch: 0).description == "1970-01-01")
         #expect(CalendarDate("2026-03-05")!.displayText == "5 March 2026")
     }
+
+    @Test("dates are written as stored (YYYY-MM-DD) and as people read them, every digit in place")
+    func writtenForms() {
+        #expect(CalendarDate(year: 1988, month: 9, day: 30).displayText == "30 September 1988")
+        #expect(CalendarDate(year: 2000, month: 5, day: 1).displayText == "1 May 2000")
+        #expect(CalendarDate(year: 2026, month: 12, day: 10).description == "2026-12-10")
+        #expect(CalendarDate(year: 999, month: 1, day: 9).description == "0999-01-09")
+        #expect(CalendarDate(year: 999, month: 1, day: 9).displayText == "9 January 999")
+        #expect(CalendarDate(year: 12345, month: 6, day: 15).description == "12345-06-15")
+        for days in stride(from: -40_000, through: 40_000, by: 367) {
+            let date = CalendarDate(daysSinceEpoch: days)
+            #expect(CalendarDate(date.description) == date)
+        }
+    }
 }
