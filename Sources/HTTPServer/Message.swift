@@ -125,7 +125,11 @@ public struct Response: Sendable {
         self.body = body
     }
     public static func html(_ html: String, status: Int = 200) -> Response {
-        Response(status: status, headers: Headers([("Content-Type", "text/html; charset=utf-8")]), body: Array(html.utf8))
+        .html(Array(html.utf8), status: status)
+    }
+    /// HTML already written as UTF-8 bytes.
+    public static func html(_ utf8: [UInt8], status: Int = 200) -> Response {
+        Response(status: status, headers: Headers([("Content-Type", "text/html; charset=utf-8")]), body: utf8)
     }
     public static func text(_ text: String, status: Int = 200) -> Response {
         Response(status: status, headers: Headers([("Content-Type", "text/plain; charset=utf-8")]), body: Array(text.utf8))

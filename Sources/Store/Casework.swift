@@ -77,10 +77,12 @@ public struct NominalListing: Sendable, Equatable {
 
     static let columns = "id, nominal_ref, family_name, given_names, date_of_birth, pnc_id"
 
+    /// From a row whose first columns are `columns`, in that order: read by position, as a page of results
+    /// would otherwise look up 300 column names.
     init(_ row: Row, aliases: [String]) {
-        self.init(id: row.int64("id"), nominalRef: row.string("nominal_ref"), familyName: row.string("family_name"),
-                  givenNames: row.string("given_names"), aliases: aliases,
-                  dateOfBirth: row["date_of_birth"].string.flatMap(CalendarDate.init), pncID: row.string("pnc_id"))
+        self.init(id: row[0].int64 ?? 0, nominalRef: row[1].string ?? "", familyName: row[2].string ?? "",
+                  givenNames: row[3].string ?? "", aliases: aliases,
+                  dateOfBirth: row[4].string.flatMap(CalendarDate.init), pncID: row[5].string ?? "")
     }
 
     public init(id: Int64, nominalRef: String, familyName: String, givenNames: String, aliases: [String],
