@@ -18,27 +18,36 @@ enum CaseRoutes {
                 try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal_search",
                                           subjectID: "", detail: "\(results.count) results")
             }
-            let table: HTML = query.isEmpty ? .empty : Components.table(
-                caption: more ? "The first \(pageSize) results: add more of the name, a date of birth or an identifier to narrow the search"
-                              : "\(results.count) result\(results.count == 1 ? "" : "s")",
-                headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: results) { nominal, row in
-                    row.cell(link: nominal.nominalRef, href: "/nominals/\(nominal.id)")
-                    row.cell(nominal.fullName)
-                    row.cell(nominal.aliases.joined(separator: ", "))
-                    row.cell(nominal.dateOfBirth?.displayText ?? "–")
-                    row.cell(nominal.pncID)
-                }
-            let content: HTML = """
+            let search: HTML = """
                 <h1>Find a nominal</h1>
                 <form method="get" action="/nominals" class="search" role="search">
                   \(Components.textInput("q", label: "Name, other name, date of birth or identifier", value: query,
                                          hint: "For example: smith jo, 12/04/1988, a PNC ID or a CRN"))
                   \(Components.button("Search"))
                 </form>
-                \(table)
-                \(session.user.role.can(.editCases) ? "<p><a href=\"/cases/import\">Import or download the case register</a></p>" as HTML : .empty)
+
                 """
-            return .html(Layout.page(title: "Find a nominal", session: session, currentPath: "/nominals", content: content).rendered)
+            let page = Layout.page(title: "Find a nominal", session: session, currentPath: "/nominals",
+                                   capacity: 1024 + results.count * 512) { out in
+                out.append(search)
+                if !query.isEmpty {
+                    // Written into the page: 50 rows made into HTML first were checked and copied twice more.
+                    Components.table(into: &out, caption: more
+                                        ? "The first \(pageSize) results: add more of the name, a date of birth or an identifier to narrow the search"
+                                        : "\(results.count) result\(results.count == 1 ? "" : "s")",
+                                     headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: results) { nominal, row in
+                        row.cell(link: nominal.nominalRef, href: "/nominals/\(nominal.id)")
+                        row.cell(nominal.fullName)
+                        row.cell(nominal.aliases.joined(separator: ", "))
+                        row.cell(nominal.dateOfBirth?.displayText ?? "–")
+                        row.cell(nominal.pncID)
+                    }
+                }
+                if session.user.role.can(.editCases) {
+                    out.markup("\n<p><a href=\"/cases/import\">Import or download the case register</a></p>")
+                }
+            }
+            return .html(page.rendered)
         })
         router.get("/nominals/:id", Access.require(services, .viewCases) { request, session in
             let nominal = try CaseEditRoutes.loadNominal(request, session, services)

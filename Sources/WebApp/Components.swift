@@ -145,15 +145,17 @@ enum Components {
 
     /// A table with a caption and column headers; rows are already-rendered cells.
     static func table(caption: String, headers: [String], rows: [[HTML]]) -> HTML {
-        table(caption: caption, headers: headers, rows: rows) { cells, out in
+        var out = HTMLWriter(capacity: 512 + rows.count * 512)
+        table(into: &out, caption: caption, headers: headers, rows: rows) { cells, out in
             for cell in cells { out.cell(cell) }
         }
+        return out.html
     }
 
-    /// A table whose cells `cells` writes for each of `rows` (`HTMLWriter.cell`), with no HTML made per cell: for
-    /// the long lists (search results).
-    static func table<Row>(caption: String, headers: [String], rows: [Row], cells: (Row, inout HTMLWriter) -> Void) -> HTML {
-        var out = HTMLWriter(capacity: 512 + rows.count * 512)
+    /// A table written into `out`, each of `rows` by `cells` (`HTMLWriter.cell`): for the long lists (search
+    /// results), with no HTML made per cell.
+    static func table<Row>(into out: inout HTMLWriter, caption: String, headers: [String], rows: [Row],
+                           cells: (Row, inout HTMLWriter) -> Void) {
         out.markup("<table class=\"table\">\n  <caption class=\"table__caption\">")
         out.text(caption)
         out.markup("</caption>\n  <thead><tr class=\"table__row\">")
@@ -169,6 +171,5 @@ enum Components {
             out.markup("</tr>")
         }
         out.markup("</tbody>\n</table>")
-        return out.html
     }
 }

@@ -39,7 +39,16 @@ struct Layout {
     /// into bytes (`HTMLWriter`): as one interpolation the shell was a tenth of a search page's CPU.
     static func page(title: String, session: Session?, currentPath: String, hasErrors: Bool = false,
                      content: HTML) -> Page {
-        var out = HTMLWriter(capacity: 4096 + content.rendered.utf8.count)
+        page(title: title, session: session, currentPath: currentPath, hasErrors: hasErrors, capacity: content.rendered.utf8.count) {
+            $0.append(content)
+        }
+    }
+
+    /// A page whose main content `writeContent` writes straight into it (about `capacity` bytes): for long lists,
+    /// which would otherwise be made into HTML, checked as UTF-8 and copied into the page.
+    static func page(title: String, session: Session?, currentPath: String, hasErrors: Bool = false, capacity: Int,
+                     writeContent: (inout HTMLWriter) -> Void) -> Page {
+        var out = HTMLWriter(capacity: 4096 + capacity)
         out.markup("""
             <!DOCTYPE html>
             <html lang="en-GB">
@@ -106,7 +115,7 @@ struct Layout {
                 """)
         }
         out.markup("\n    </div>\n  </header>\n  <div class=\"width-container\">\n    <main class=\"main\" id=\"main-content\">\n      ")
-        out.append(content)
+        writeContent(&out)
         out.markup("""
 
                 </main>
