@@ -143,6 +143,16 @@ struct RoleTests {
         #expect(Role.agencyRepresentative.can(.viewInvolvedCases))
     }
 
+    @Test("a role can do exactly what it is granted, each permission on its own")
+    func grants() {
+        for role in Role.allCases {
+            for permission in Permission.allCases {
+                #expect(role.can(permission) == role.permissions.contains(permission), "\(role) \(permission)")
+            }
+        }
+        #expect(Permission.allCases.count <= 63)
+    }
+
     @Test("every role can reach the home page")
     func dashboard() {
         #expect(Role.allCases.allSatisfy { $0.can(.viewDashboard) })
