@@ -11,4 +11,9 @@ static inline sqlite3_destructor_type mappa_sqlite_transient(void) { return SQLI
 static inline int mappa_sqlite_db_config_int(sqlite3 *db, int op, int value, int *out) {
     return sqlite3_db_config(db, op, value, out);
 }
+/* sqlite3_config is variadic; this form turns memory statistics off (SQLITE_CONFIG_MEMSTATUS). It must run
+   before sqlite3_initialize. https://www.sqlite.org/c3ref/c_config_covering_index_scan.html#sqliteconfigmemstatus */
+static inline int mappa_sqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

@@ -11,7 +11,13 @@ final class SQLiteConnection: Connection {
     /// Frames in the write-ahead log after this connection's last commit, set by the WAL hook below.
     private let walFramesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
+    /// Process-wide settings, applied once before the first connection opens: no memory statistics, which SQLite
+    /// otherwise keeps under one mutex that every allocation of every connection takes (some 80 a search page,
+    /// from 64 connection threads). Refused, harmlessly, if SQLite was already initialised.
+    private static let configured: Bool = mappa_sqlite_disable_memory_statistics() == SQLITE_OK
+
     init(path: String, readOnly: Bool) throws(DatabaseError) {
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
