@@ -25,10 +25,7 @@ extension CaseworkService {
                       .text(details.custodyStatus.rawValue), .init(details.releaseDate?.description), .text(now),
                       .integer(id), .integer(expectedVersion)])
             guard updated == 1 else { throw StoreError.editConflict }
-            try connection.execute("DELETE FROM nominal_aliases WHERE nominal_id = ?", [.integer(id)])
-            for alias in details.aliases {
-                try connection.execute("INSERT INTO nominal_aliases (nominal_id, alias) VALUES (?, ?)", [.integer(id), .text(alias)])
-            }
+            try AliasList.replace(connection, nominalID: id, with: details.aliases, isNew: false)
             try indexNominal(connection, id: id, person: details.person)
             try audit.append(connection, actor: Self.actor(user, address), action: .update, subjectType: "nominal",
                              subjectID: String(id), detail: "changed: " + (changed.isEmpty ? "nothing" : changed.joined(separator: ", ")))

@@ -46,7 +46,6 @@ extension CaseworkService {
                             pnc_id = ?, visor_ref = ?, crn = ?, custody_status = ?, release_date = ?, updated_at = ?,
                             version = version + 1 WHERE id = ?
                         """, nominalValues + [.text(stamp), .integer(nominalID)])
-                    try connection.execute("DELETE FROM nominal_aliases WHERE nominal_id = ?", [.integer(nominalID)])
                     summary.nominalsUpdated += 1
                 } else {
                     nominalID = try connection.insert("""
@@ -57,9 +56,7 @@ extension CaseworkService {
                     summary.nominalsCreated += 1
                     isNew = true
                 }
-                for alias in row.aliases {
-                    try connection.execute("INSERT INTO nominal_aliases (nominal_id, alias) VALUES (?, ?)", [.integer(nominalID), .text(alias)])
-                }
+                try AliasList.replace(connection, nominalID: nominalID, with: row.aliases, isNew: isNew)
                 if !isNew { try connection.execute("DELETE FROM nominal_search_keys WHERE nominal_id = ?", [.integer(nominalID)]) }
                 searchKeys.set(nominalID: nominalID, person: PersonDetails(
                     familyName: row.familyName, givenNames: row.givenNames, aliases: row.aliases, dateOfBirth: row.dateOfBirth,

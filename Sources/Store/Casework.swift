@@ -75,13 +75,13 @@ public struct NominalListing: Sendable, Equatable {
     /// Given names, then the family name in capitals, as police records write a name.
     static func fullName(givenNames: String, familyName: String) -> String { "\(givenNames) \(familyName.uppercased())" }
 
-    static let columns = "id, nominal_ref, family_name, given_names, date_of_birth, pnc_id"
+    static let columns = "id, nominal_ref, family_name, given_names, date_of_birth, pnc_id, alias_list"
 
     /// From a row whose first columns are `columns`, in that order: read by position, as a page of results
-    /// would otherwise look up 300 column names.
-    init(_ row: Row, aliases: [String]) {
+    /// would otherwise look up 350 column names.
+    init(_ row: Row) {
         self.init(id: row[0].int64 ?? 0, nominalRef: row[1].string ?? "", familyName: row[2].string ?? "",
-                  givenNames: row[3].string ?? "", aliases: aliases,
+                  givenNames: row[3].string ?? "", aliases: AliasList.decode(row[6].string ?? ""),
                   dateOfBirth: row[4].string.flatMap(CalendarDate.init), pncID: row[5].string ?? "")
     }
 
@@ -344,13 +344,8 @@ public final class CaseworkService: Sendable {
     func nominals(_ connection: Connection, ids: [Int64]) throws -> [NominalRecord] {
         guard !ids.isEmpty else { return [] }
         let placeholders = ids.map { _ in "?" }.joined(separator: ", ")
-        let parameters = ids.map { SQLValue.integer($0) }
-        var aliases: [Int64: [String]] = [:]
-        for row in try connection.query("SELECT nominal_id, alias FROM nominal_aliases WHERE nominal_id IN (\(placeholders))", parameters) {
-            aliases[row.int64("nominal_id"), default: []].append(row.string("alias"))
-        }
-        return try connection.query("SELECT * FROM nominals WHERE id IN (\(placeholders))", parameters).map {
-            Self.nominal($0, aliases: aliases[$0.int64("id")] ?? [])
+        return try connection.query("SELECT * FROM nominals WHERE id IN (\(placeholders))", ids.map { SQLValue.integer($0) }).map {
+            Self.nominal($0, aliases: AliasList.decode($0.string("alias_list")))
         }
     }
 
@@ -390,7 +385,7 @@ public final class CaseworkService: Sendable {
     /// a name), by date of birth (YYYY-MM-DD or DD/MM/YYYY), or by PNC ID, ViSOR reference, CRN or nominal
     /// reference. Results are in name order; `limit` caps them (ask for one more to know there are more).
     public func searchNominals(_ query: String, limit: Int = 50, visibleTo user: User? = nil) throws -> [NominalRecord] {
-        try search(query, limit: limit, visibleTo: user, columns: "*") { Self.nominal($0, aliases: $1) }
+        try search(query, limit: limit, visibleTo: user, columns: "*") { Self.nominal($0, aliases: AliasList.decode($0.string("alias_list"))) }
     }
 
     /// The same search as `searchNominals`, reading only what a list of results shows: a page of 50 people
@@ -401,7 +396,7 @@ public final class CaseworkService: Sendable {
 
     /// The search itself: `columns` of `nominals` (with `id`) read for the results, each made into `T` with its aliases.
     private func search<T>(_ query: String, limit: Int, visibleTo user: User?, columns: String,
-                           _ make: (Row, [String]) -> T) throws -> [T] {
+                           _ make: (Row) -> T) throws -> [T] {
         let trimmed = query.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return [] }
         let select = "SELECT \(columns) FROM nominals"
@@ -487,16 +482,7 @@ public final class CaseworkService: Sendable {
                                            filter: filter) : page
                 }
             }
-            let ids = rows.map { $0.int64("id") }
-            var aliases: [Int64: [String]] = [:]
-            if !ids.isEmpty {
-                let placeholders = ids.map { _ in "?" }.joined(separator: ", ")
-                for row in try connection.query("SELECT nominal_id, alias FROM nominal_aliases WHERE nominal_id IN (\(placeholders))",
-                                                ids.map { .integer($0) }) {
-                    aliases[row.int64("nominal_id"), default: []].append(row.string("alias"))
-                }
-            }
-            return rows.map { make($0, aliases[$0.int64("id")] ?? []) }
+            return rows.map(make)
         }
     }
 
@@ -584,9 +570,8 @@ public final class CaseworkService: Sendable {
                   .text(now), .text(now)])
         try connection.execute("UPDATE nominals SET nominal_ref = ? WHERE id = ?",
                                [.text(String(format: "NOM-%06lld", id)), .integer(id)])
-        for alias in form.aliases where !alias.trimmingCharacters(in: .whitespaces).isEmpty {
-            try connection.execute("INSERT INTO nominal_aliases (nominal_id, alias) VALUES (?, ?)", [.integer(id), .text(alias)])
-        }
+        try AliasList.replace(connection, nominalID: id, with: form.aliases.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
+                              isNew: true)
         try indexNominal(connection, id: id, person: Self.person(form))
         return id
     }

@@ -463,6 +463,11 @@ public enum Schema {
             ALTER TABLE audit_head ADD COLUMN staged_file TEXT NOT NULL DEFAULT '';
             ALTER TABLE audit_head ADD COLUMN staged_through BIGINT NOT NULL DEFAULT 0;
             """),
+        // A search lists 50 people with their other names: kept with the record (`AliasList`), not read in a
+        // second statement. Filled by the search index rebuild the new index version brings.
+        Migration(18, "a nominal's other names kept with the record for the lists that show them", """
+            ALTER TABLE nominals ADD COLUMN alias_list TEXT NOT NULL DEFAULT '';
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }

@@ -3,9 +3,10 @@ import Domain
 import Foundation
 
 extension CaseworkService {
-    /// The version of `DuplicateMatcher.searchKeys` the stored keys were built with. Raise it when the keys
-    /// change; `rebuildSearchKeysIfNeeded` then rebuilds them once, at the next start.
-    public static let searchKeysVersion = "3"
+    /// The version of `DuplicateMatcher.searchKeys` the stored keys (and `AliasList`, the other names kept with
+    /// each record) were built with. Raise it when either changes; `rebuildSearchKeysIfNeeded` then rebuilds
+    /// them once, at the next start. (4: the lists were added.)
+    public static let searchKeysVersion = "4"
 
     /// Rebuilds every nominal's search keys when they were built by an older version of the rules, in one
     /// transaction. Returns how many nominals were re-indexed, or nil when the keys were current. `starting` is
@@ -28,6 +29,11 @@ extension CaseworkService {
             for row in rows {
                 let nominal = Self.nominal(row, aliases: aliases[row.int64("id")] ?? [])
                 keys.set(nominalID: nominal.id, person: nominal.person)
+                // The list kept with the record, from the rows (filled here once after the column was added).
+                let list = AliasList.encode(nominal.aliases)
+                if row.string("alias_list") != list {
+                    try connection.execute("UPDATE nominals SET alias_list = ? WHERE id = ?", [.text(list), .integer(nominal.id)])
+                }
             }
             try keys.write(connection)
             try connection.execute("DELETE FROM settings WHERE key = 'search_keys_version'")

@@ -128,6 +128,49 @@ struct NominalSearchTests {
         #expect(try refs(casework, "hollins sam") == ["S-1", "S-2"])
     }
 
+    @Test("the other names a results list shows follow every change: an edit, a re-import, and an upgrade's rebuild",
+          arguments: DatabaseKind.available)
+    func otherNamesFollowChanges(kind: DatabaseKind) throws {
+        let (test, casework) = try Self.seeded(kind)
+        let accounts = AccountService(database: test.database)
+        let editor = try accounts.createUser(.init(username: "jo.bloggs", displayName: "Jo Bloggs", role: .coordinator,
+                                                   agencyCode: "police", password: "kettle orbit meadow 42", mustChangePassword: false),
+                                             by: Actor(userID: nil, username: "(test)", clientAddress: "127.0.0.1"))
+        func listed(_ query: String) throws -> [[String]] { try casework.searchNominalListings(query).map(\.aliases) }
+        #expect(try listed("hollins sam") == [["Spike"], []])
+
+        // An edit: names with a colon, digits, accents and a comma come back exactly, in byte order.
+        let id = try #require(try casework.searchNominals("spike").first).id
+        var details = try #require(try casework.nominal(id: id)).details
+        let version = try #require(try casework.nominal(id: id)).version
+        details.aliases = ["Zoë 12:3", "Big: Sam, Jr", "99"]
+        details.currentAddress = "1 Example Street, Testtown"
+        try casework.updateNominal(id: id, details: details, expectedVersion: version, by: editor, from: "127.0.0.1")
+        #expect(try listed("hollins sam") == [["99", "Big: Sam, Jr", "Zoë 12:3"], []])
+        #expect(try casework.nominal(id: id)?.aliases == ["99", "Big: Sam, Jr", "Zoë 12:3"])
+        #expect(try listed("zoe") == [["99", "Big: Sam, Jr", "Zoë 12:3"], []], "Zoë Anne Müller has none")
+
+        // A re-import replaces them; one without other names clears them.
+        _ = try casework.importRegister([CaseRegisterRow(nominalRef: "S-1", familyName: "Hollins", givenNames: "Sam", aliases: ["Sammy"],
+                                                         dateOfBirth: CalendarDate("1980-01-01")!, category: .one, level: .one,
+                                                         leadAgency: "police"),
+                                         CaseRegisterRow(nominalRef: "S-6", familyName: "O'Hare", givenNames: "Sam",
+                                                         dateOfBirth: CalendarDate("1980-01-01")!, category: .one, level: .one,
+                                                         leadAgency: "police")], by: .commandLine)
+        #expect(try listed("hollins sam") == [["Sammy"], []])
+        #expect(try listed("ohare") == [[]])
+
+        // A database from before the lists: the rebuild the new index version brings fills them from the rows.
+        try test.database.write { connection in
+            try connection.execute("UPDATE nominals SET alias_list = ''")
+            try connection.execute("UPDATE settings SET value = '3' WHERE key = 'search_keys_version'")
+        }
+        #expect(try listed("hollins sam") == [[], []])
+        #expect(try casework.rebuildSearchKeysIfNeeded() == 6)
+        #expect(try listed("hollins sam") == [["Sammy"], []])
+        #expect(try casework.searchNominals("sammy").map(\.aliases) == [["Sammy"]])
+    }
+
     @Test("a very common name reads a bounded number of entries and still fills the page; more words find the one", arguments: DatabaseKind.available)
     func commonName(kind: DatabaseKind) throws {
         let test = try TestDatabase(kind)
