@@ -27,22 +27,25 @@ public final class AccountStore: Sendable {
 
     public func agencies(activeOnly: Bool = false) throws -> [Agency] {
         try database.read { connection in
-            try connection.query("SELECT * FROM agencies" + (activeOnly ? " WHERE active = 1" : "") + " ORDER BY name")
+            try connection.query("SELECT \(Self.agencyColumns) FROM agencies" + (activeOnly ? " WHERE active = 1" : "") + " ORDER BY name")
                 .map(Self.agency)
         }
     }
 
     public func agency(code: String) throws -> Agency? {
-        try database.read { try $0.queryOne("SELECT * FROM agencies WHERE code = ?", [.text(code)]).map(Self.agency) }
+        try database.read { try $0.queryOne("SELECT \(Self.agencyColumns) FROM agencies WHERE code = ?", [.text(code)]).map(Self.agency) }
     }
 
     public func agency(id: Int64) throws -> Agency? {
-        try database.read { try $0.queryOne("SELECT * FROM agencies WHERE id = ?", [.integer(id)]).map(Self.agency) }
+        try database.read { try $0.queryOne("SELECT \(Self.agencyColumns) FROM agencies WHERE id = ?", [.integer(id)]).map(Self.agency) }
     }
 
+    /// What `agency(_:)` reads, in its order: read by position, since the case page's two forms list every agency.
+    static let agencyColumns = "id, code, name, kind, active"
+
     static func agency(_ row: Row) -> Agency {
-        Agency(id: row.int64("id"), code: row.string("code"), name: row.string("name"),
-               kind: AgencyKind(rawValue: row.string("kind")) ?? .associate, active: row.bool("active"))
+        Agency(id: row[0].int64 ?? 0, code: row[1].string ?? "", name: row[2].string ?? "",
+               kind: AgencyKind(rawValue: row[3].string ?? "") ?? .associate, active: row[4].bool ?? false)
     }
 
     // MARK: users

@@ -468,6 +468,11 @@ public enum Schema {
         Migration(18, "a nominal's other names kept with the record for the lists that show them", """
             ALTER TABLE nominals ADD COLUMN alias_list TEXT NOT NULL DEFAULT '';
             """),
+        // The case page's two forms list every agency by name: read in that order from an index, not sorted on
+        // each view.
+        Migration(19, "agencies in name order", """
+            CREATE INDEX agencies_name ON agencies(name);
+            """),
     ]
 
     public static var migrator: Migrator { Migrator(migrations) }
