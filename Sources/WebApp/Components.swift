@@ -48,17 +48,17 @@ enum Components {
     static func select(_ name: String, label: String, options: [(value: String, label: String)], selected: String,
                        hint: String? = nil, problems: [ValidationProblem] = []) -> HTML {
         let error = fieldError(problems, name)
-        // Written into one string rather than an HTML value per option: a case page offers about sixty.
-        var optionsText = ""
-        optionsText.reserveCapacity(options.reduce(0) { $0 + 40 + $1.value.utf8.count + $1.label.utf8.count })
+        // Written as bytes rather than an HTML value per option, or appended to a String piece by piece: a case
+        // page offers about sixty, and the appends were a tenth of its CPU.
+        var out = HTMLWriter(capacity: options.reduce(0) { $0 + 40 + $1.value.utf8.count + $1.label.utf8.count })
         for option in options {
-            optionsText += "<option value=\""
-            optionsText += HTML.escape(option.value)
-            optionsText += option.value == selected ? "\" selected>" : "\">"
-            optionsText += HTML.escape(option.label)
-            optionsText += "</option>"
+            out.markup("<option value=\"")
+            out.text(option.value)
+            out.markup(option.value == selected ? "\" selected>" : "\">")
+            out.text(option.label)
+            out.markup("</option>")
         }
-        let optionsHTML = HTML(trusted: optionsText)
+        let optionsHTML = out.html
         let hintHTML: HTML? = hint.map { "<div class=\"hint\" id=\"\(name)-hint\">\($0)</div>" }
         let errorHTML: HTML? = error.map {
             "<p class=\"error-message\" id=\"\(name)-error\"><span class=\"visually-hidden\">Error:</span> \($0.message)</p>"
