@@ -141,10 +141,11 @@ public final class StatisticsService: Sendable {
                 SELECT id, event_type, event_date, level_at_event, detail, source FROM mappa_events
                 WHERE nominal_id = ? ORDER BY event_date DESC, id DESC
                 """, [.integer(nominalID)]).compactMap { row in
-                guard let type = MappaEventType(rawValue: row.string("event_type")), let date = CalendarDate(row.string("event_date")) else { return nil }
-                let level = ManagementLevel(rawValue: Int(row.int64("level_at_event"))) ?? .unknown
-                return RecordedEvent(id: row.int64("id"), type: type, date: date, levelAtEvent: level == .unknown ? nil : level,
-                                     detail: row.string("detail"), source: row.string("source"))
+                // By position, in the order selected: the case page lists every event.
+                guard let type = MappaEventType(rawValue: row[1].string ?? ""), let date = CalendarDate(row[2].string ?? "") else { return nil }
+                let level = ManagementLevel(rawValue: Int(row[3].int64 ?? 0)) ?? .unknown
+                return RecordedEvent(id: row[0].int64 ?? 0, type: type, date: date, levelAtEvent: level == .unknown ? nil : level,
+                                     detail: row[4].string ?? "", source: row[5].string ?? "")
             }
         }
     }

@@ -145,10 +145,15 @@ enum Components {
 
     /// A table with a caption and column headers; rows are already-rendered cells.
     static func table(caption: String, headers: [String], rows: [[HTML]]) -> HTML {
-        var out = HTMLWriter(capacity: 512 + rows.count * 512)
-        table(into: &out, caption: caption, headers: headers, rows: rows) { cells, out in
+        table(caption: caption, headers: headers, rows: rows) { cells, out in
             for cell in cells { out.cell(cell) }
         }
+    }
+
+    /// A table whose cells `cells` writes for each of `rows` (`HTMLWriter.cell`), with no HTML made per cell.
+    static func table<Row>(caption: String, headers: [String], rows: [Row], cells: (Row, inout HTMLWriter) -> Void) -> HTML {
+        var out = HTMLWriter(capacity: 512 + rows.count * 512)
+        table(into: &out, caption: caption, headers: headers, rows: rows, cells: cells)
         return out.html
     }
 

@@ -321,12 +321,15 @@ enum StatisticsRoutes {
     /// The events on the case's nominal, and for the coordinator a form to record one.
     static func caseEventsSection(_ session: Session, _ services: Services, caseID: Int64, nominalID: Int64) throws -> HTML {
         let events = try services.statistics.events(nominalID: nominalID)
-        let rows = events.map { event -> [HTML] in
-            ["\(event.date.displayText)", "\(event.type.displayName)", "\(event.levelAtEvent?.shortName ?? "Not known")",
-             "\(event.detail.isEmpty ? "–" : event.detail)", "\(event.source == "import" ? "Imported" : "Recorded")"]
-        }
         let list: HTML = events.isEmpty ? "<p>No events recorded.</p>"
-            : Components.table(caption: "Events for the annual report", headers: ["Date", "Event", "Level at the time", "Detail", "How"], rows: rows)
+            : Components.table(caption: "Events for the annual report", headers: ["Date", "Event", "Level at the time", "Detail", "How"],
+                               rows: events) { event, row in
+                row.cell(event.date.displayText)
+                row.cell(event.type.displayName)
+                row.cell(event.levelAtEvent?.shortName ?? "Not known")
+                row.cell(event.detail.isEmpty ? "–" : event.detail)
+                row.cell(event.source == "import" ? "Imported" : "Recorded")
+            }
         let form: HTML = session.user.role.can(.editCases) ? """
             <details class="details">
               <summary class="details__summary">Record an event</summary>
