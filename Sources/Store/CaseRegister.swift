@@ -21,8 +21,19 @@ extension CaseworkService {
         let areas = Dictionary(try AreaStore(database: database).areas().map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         var summary = ImportSummary()
         let stamp = now
+        // Each nominal is indexed by its last row (a register may list one twice); the keys are worked out on
+        // another core while the rows go in.
+        let lastRow = Dictionary(rows.enumerated().map { ($1.nominalRef, $0) }, uniquingKeysWith: { _, later in later })
+        let searchKeys = BackgroundWork {
+            SearchKeyBatch.Pending(count: rows.count) { index in
+                let row = rows[index]
+                return lastRow[row.nominalRef] == index ? PersonDetails(
+                    familyName: row.familyName, givenNames: row.givenNames, aliases: row.aliases, dateOfBirth: row.dateOfBirth,
+                    pncID: row.pncID, visorReference: row.visorRef, crn: row.crn) : nil
+            }
+        }
+        var nominalIDs = [Int64](repeating: 0, count: rows.count)
         try database.write { connection in try connection.withBulkWriteCache {
-            var searchKeys = SearchKeyBatch()
             for (index, row) in rows.enumerated() {
                 if (index + 1) % 1000 == 0 { progress?(index + 1) }
                 guard let leadAgencyID = agencies[row.leadAgency] else {
@@ -58,9 +69,7 @@ extension CaseworkService {
                 }
                 try AliasList.replace(connection, nominalID: nominalID, with: row.aliases, isNew: isNew)
                 if !isNew { try connection.execute("DELETE FROM nominal_search_keys WHERE nominal_id = ?", [.integer(nominalID)]) }
-                searchKeys.set(nominalID: nominalID, person: PersonDetails(
-                    familyName: row.familyName, givenNames: row.givenNames, aliases: row.aliases, dateOfBirth: row.dateOfBirth,
-                    pncID: row.pncID, visorReference: row.visorRef, crn: row.crn))
+                nominalIDs[index] = nominalID
 
                 let caseValues: [SQLValue] = [
                     .integer(Int64(row.category.rawValue)), .integer(Int64(row.level.rawValue)), .integer(leadAgencyID),
@@ -110,7 +119,7 @@ extension CaseworkService {
                     summary.casesCreated += 1
                 }
             }
-            try searchKeys.write(connection)
+            try searchKeys.value().write(connection, nominalIDs: nominalIDs)
             try audit.append(connection, actor: actor, action: .create, subjectType: "case_register", subjectID: "import",
                              detail: "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated, \(summary.casesCreated) cases created, \(summary.casesUpdated) updated")
         } }
