@@ -254,20 +254,25 @@ public final class MeetingService: Sendable {
 
     // MARK: meetings
 
+    /// What `meeting(_:)` reads, in its order. The dashboard lists some 700 meetings at national scale, and the
+    /// readers below take their columns by position rather than look up 17 names for each.
     static let meetingSelect = """
-        SELECT meetings.*, COALESCE(users.display_name, '') AS chair_name FROM meetings
-        LEFT JOIN users ON users.id = meetings.chair_user_id
+        SELECT meetings.id, meetings.series_id, meetings.kind, meetings.title, meetings.meeting_date, meetings.start_time,
+               meetings.duration_minutes, meetings.venue, meetings.online_link, meetings.chair_user_id, meetings.chair_grade,
+               meetings.status, meetings.uid, meetings.sequence, meetings.papers_sent_on, meetings.version,
+               COALESCE(users.display_name, '') AS chair_name
+        FROM meetings LEFT JOIN users ON users.id = meetings.chair_user_id
         """
 
     static func meeting(_ row: Row) -> Meeting {
-        Meeting(id: row.int64("id"), seriesID: row["series_id"].int64, kind: MeetingKind(rawValue: row.string("kind")) ?? .level2,
-                title: row.string("title"), date: CalendarDate(row.string("meeting_date")) ?? CalendarDate(daysSinceEpoch: 0),
-                startTime: row.string("start_time"), durationMinutes: row["duration_minutes"].int ?? 120,
-                venue: row.string("venue"), onlineLink: row.string("online_link"), chairUserID: row["chair_user_id"].int64,
-                chairName: row.string("chair_name"), chairGrade: row["chair_grade"].string.flatMap(ChairGrade.init(rawValue:)),
-                status: MeetingStatus(rawValue: row.string("status")) ?? .scheduled, uid: row.string("uid"),
-                sequence: row["sequence"].int ?? 0, papersSentOn: row["papers_sent_on"].string.flatMap(CalendarDate.init),
-                version: row.int64("version"))
+        Meeting(id: row[0].int64 ?? 0, seriesID: row[1].int64, kind: MeetingKind(rawValue: row[2].string ?? "") ?? .level2,
+                title: row[3].string ?? "", date: row[4].string.flatMap(CalendarDate.init) ?? CalendarDate(daysSinceEpoch: 0),
+                startTime: row[5].string ?? "", durationMinutes: row[6].int ?? 120,
+                venue: row[7].string ?? "", onlineLink: row[8].string ?? "", chairUserID: row[9].int64,
+                chairName: row[16].string ?? "", chairGrade: row[10].string.flatMap(ChairGrade.init(rawValue:)),
+                status: MeetingStatus(rawValue: row[11].string ?? "") ?? .scheduled, uid: row[12].string ?? "",
+                sequence: row[13].int ?? 0, papersSentOn: row[14].string.flatMap(CalendarDate.init),
+                version: row[15].int64 ?? 0)
     }
 
     public func meeting(id: Int64) throws -> Meeting? {
@@ -417,8 +422,11 @@ public final class MeetingService: Sendable {
 
     // MARK: agenda
 
+    /// What `item(_:)` reads, in its order (by position, as `meetingSelect`); the meeting's id is column 1.
     static let itemSelect = """
-        SELECT meeting_items.*, nominals.given_names, nominals.family_name, nominals.nominal_ref, nominals.custody_status,
+        SELECT meeting_items.id, meeting_items.meeting_id, meeting_items.case_id, meeting_items.position,
+               meeting_items.review_type, meeting_items.reason, meeting_items.confidentiality_acknowledged,
+               nominals.given_names, nominals.family_name, nominals.nominal_ref, nominals.custody_status,
                cases.category, cases.level, cases.last_reviewed_on, cases.start_date, agencies.code AS lead_code,
                agencies.name AS lead_name
         FROM meeting_items JOIN cases ON cases.id = meeting_items.case_id JOIN nominals ON nominals.id = cases.nominal_id
@@ -433,17 +441,17 @@ public final class MeetingService: Sendable {
     }
 
     func item(_ row: Row) -> MeetingItem {
-        MeetingItem(id: row.int64("id"), caseID: row.int64("case_id"), position: row["position"].int ?? 0,
-                    reviewType: row.string("review_type"), reason: row.string("reason"),
-                    confidentialityAcknowledged: row.bool("confidentiality_acknowledged"),
-                    nominalName: "\(row.string("given_names")) \(row.string("family_name").uppercased())",
-                    nominalRef: row.string("nominal_ref"),
-                    category: MappaCategory(rawValue: row["category"].int ?? 3) ?? .three,
-                    level: ManagementLevel(rawValue: row["level"].int ?? 0) ?? .unknown,
-                    leadAgencyCode: row.string("lead_code"), leadAgencyName: row.string("lead_name"),
-                    inCustody: row.string("custody_status") == CustodyStatus.custody.rawValue,
-                    lastReviewedOn: row["last_reviewed_on"].string.flatMap(CalendarDate.init),
-                    startDate: CalendarDate(row.string("start_date")) ?? today)
+        MeetingItem(id: row[0].int64 ?? 0, caseID: row[2].int64 ?? 0, position: row[3].int ?? 0,
+                    reviewType: row[4].string ?? "", reason: row[5].string ?? "",
+                    confidentialityAcknowledged: row[6].bool ?? false,
+                    nominalName: NominalListing.fullName(givenNames: row[7].string ?? "", familyName: row[8].string ?? ""),
+                    nominalRef: row[9].string ?? "",
+                    category: MappaCategory(rawValue: row[11].int ?? 3) ?? .three,
+                    level: ManagementLevel(rawValue: row[12].int ?? 0) ?? .unknown,
+                    leadAgencyCode: row[15].string ?? "", leadAgencyName: row[16].string ?? "",
+                    inCustody: row[10].string == CustodyStatus.custody.rawValue,
+                    lastReviewedOn: row[13].string.flatMap(CalendarDate.init),
+                    startDate: row[14].string.flatMap(CalendarDate.init) ?? today)
     }
 
     /// The cases the agenda builder proposes for this meeting and that are not on it yet.
@@ -455,11 +463,12 @@ public final class MeetingService: Sendable {
                 WHERE status = 'active' AND level = ? AND id NOT IN (SELECT case_id FROM meeting_items WHERE meeting_id = ?)
                 """, [.integer(Int64(level.rawValue)), .integer(meetingID)])
         }
+        // By position: at national scale a Level 2 panel weighs some 7,000 cases.
         let cases = rows.map { row in
-            AgendaCase(caseID: row.int64("id"), level: level, status: .active,
-                       startDate: CalendarDate(row.string("start_date")) ?? today,
-                       nextReviewDate: row["next_review_date"].string.flatMap(CalendarDate.init),
-                       lastReviewedOn: row["last_reviewed_on"].string.flatMap(CalendarDate.init))
+            AgendaCase(caseID: row[0].int64 ?? 0, level: level, status: .active,
+                       startDate: row[3].string.flatMap(CalendarDate.init) ?? today,
+                       nextReviewDate: row[4].string.flatMap(CalendarDate.init),
+                       lastReviewedOn: row[5].string.flatMap(CalendarDate.init))
         }
         return AgendaBuilder.proposals(cases, kind: meeting.kind, meetingDate: meeting.date, timescales: timescales)
     }
@@ -608,15 +617,17 @@ public final class MeetingService: Sendable {
         }
     }
 
+    /// What `attendanceRecord(_:)` reads, in its order (by position, as `meetingSelect`); the meeting's id is column 0.
     static let attendanceSelect = """
-        SELECT attendance.*, agencies.code AS agency_code, agencies.name AS agency_name FROM attendance
-        JOIN agencies ON agencies.id = attendance.agency_id
+        SELECT attendance.meeting_id, attendance.item_id, attendance.agency_id, agencies.code AS agency_code,
+               agencies.name AS agency_name, attendance.person, attendance.status
+        FROM attendance JOIN agencies ON agencies.id = attendance.agency_id
         """
 
     static func attendanceRecord(_ row: Row) -> AttendanceRecord {
-        AttendanceRecord(itemID: row["item_id"].int64, agencyID: row.int64("agency_id"), agencyCode: row.string("agency_code"),
-                         agencyName: row.string("agency_name"), person: row.string("person"),
-                         status: AttendanceStatus(rawValue: row.string("status")) ?? .didNotAttend)
+        AttendanceRecord(itemID: row[1].int64, agencyID: row[2].int64 ?? 0, agencyCode: row[3].string ?? "",
+                         agencyName: row[4].string ?? "", person: row[5].string ?? "",
+                         status: AttendanceStatus(rawValue: row[6].string ?? "") ?? .didNotAttend)
     }
 
     /// Replaces the meeting's attendance record (whole meeting and per case) and which case discussions
@@ -656,9 +667,9 @@ public final class MeetingService: Sendable {
         let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let (records, items) = try database.read { connection in
             (Dictionary(grouping: try connection.query(Self.attendanceSelect + " WHERE meeting_id IN (\(list)) ORDER BY agencies.name, attendance.id", ids),
-                        by: { $0.int64("meeting_id") }),
+                        by: { $0[0].int64 ?? 0 }),
              Dictionary(grouping: try connection.query(Self.itemSelect + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY position, meeting_items.id", ids),
-                        by: { $0.int64("meeting_id") }))
+                        by: { $0[1].int64 ?? 0 }))
         }
         let timescales = self.timescales
         var findings: [Int64: [ComplianceFinding]] = [:]
