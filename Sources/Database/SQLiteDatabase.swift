@@ -8,6 +8,8 @@ final class SQLiteConnection: Connection {
     let handle: OpaquePointer
     var dialect: SQLDialect { .sqlite }
     private var statements: [String: SQLiteStatement] = [:]
+    /// `keptWhileUnchanged`'s values, each with the database's data version it was made at.
+    private var kept: [String: (version: UInt32, value: Any)] = [:]
     /// Frames in the write-ahead log after this connection's last commit, set by the WAL hook below.
     private let walFramesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
@@ -57,6 +59,21 @@ final class SQLiteConnection: Connection {
     }
 
     var walFrames: Int32 { walFramesSlot.pointee }
+
+    /// Kept only inside a read transaction, keyed by the main database's data version: a number that changes with
+    /// every change to the file, by this connection or by any other, in this process or another
+    /// (https://www.sqlite.org/c3ref/c_fcntl_begin_atomic_write.html#sqlitefcntldataversion), and that stays put
+    /// while a read transaction's snapshot does. Outside one (or in a write transaction, whose own changes move the
+    /// version only at commit) `make` runs every time.
+    func keptWhileUnchanged<T>(_ key: String, _ make: () throws -> T) throws -> T {
+        guard sqlite3_txn_state(handle, "main") == SQLITE_TXN_READ else { return try make() }
+        var version: UInt32 = 0
+        guard sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK else { return try make() }
+        if let entry = kept[key], entry.version == version, let value = entry.value as? T { return value }
+        let value = try make()
+        kept[key] = (version, value)
+        return value
+    }
 
     /// Copies the whole log into the database and, once no reader is still using the log, has the next commit
     /// write it again from the start (SQLITE_CHECKPOINT_RESTART), waiting at most `milliseconds` for readers

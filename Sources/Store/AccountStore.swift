@@ -25,10 +25,14 @@ public final class AccountStore: Sendable {
         }
     }
 
+    /// Kept with the connection while the database is unchanged (`keptWhileUnchanged`): the case page's forms list
+    /// every agency.
     public func agencies(activeOnly: Bool = false) throws -> [Agency] {
         try database.read { connection in
-            try connection.query("SELECT \(Self.agencyColumns) FROM agencies" + (activeOnly ? " WHERE active = 1" : "") + " ORDER BY name")
-                .map(Self.agency)
+            try connection.keptWhileUnchanged(activeOnly ? "agencies.active" : "agencies.all") {
+                try connection.query("SELECT \(Self.agencyColumns) FROM agencies" + (activeOnly ? " WHERE active = 1" : "") + " ORDER BY name")
+                    .map(Self.agency)
+            }
         }
     }
 

@@ -327,6 +327,57 @@ struct SQLiteSnapshotTests {
         #expect(counts == [1, 1, 2])
     }
 
+    @Test("a kept value is made once per snapshot while nothing changes, again after a commit, and every time outside a read transaction")
+    func keptWhileUnchanged() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-kept-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // One reader, so every snapshot below is on the same connection and finds what it kept.
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("db.sqlite").path, readers: 1)
+        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
+        try database.write { try $0.execute("INSERT INTO t (name) VALUES ('a')") }
+        var made = 0
+        let names = { (connection: Connection) throws -> [String] in
+            try connection.keptWhileUnchanged("names") {
+                made += 1
+                return try connection.query("SELECT name FROM t ORDER BY name").map { $0["name"].string ?? "" }
+            }
+        }
+        let read = { try database.read { connection -> [String] in
+            _ = try connection.query("SELECT COUNT(*) AS n FROM t") // the read transaction has begun: it has read the file
+            return try names(connection)
+        } }
+        let seen = try database.snapshot { () -> [[String]] in
+            let first = try read()
+            let again = try read()
+            #expect(made == 1, "made once while the snapshot is unchanged")
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                _ = try? database.write { try $0.execute("INSERT INTO t (name) VALUES ('b')") }
+                done.signal()
+            }.start()
+            done.wait()
+            let during = try read()
+            #expect(made == 1, "another connection's commit is not in this snapshot, nor is a new list made")
+            try database.renewSnapshot()
+            let renewed = try read()
+            #expect(made == 2, "a new snapshot after the commit makes it again")
+            _ = try read()
+            #expect(made == 2)
+            return [first, again, during, renewed]
+        }
+        #expect(seen == [["a"], ["a"], ["a"], ["a", "b"]])
+        _ = try database.read { try names($0) }
+        _ = try database.read { try names($0) }
+        #expect(made == 4, "outside a read transaction it is made every time")
+        let inWrite = try database.write { connection -> [String] in
+            try connection.execute("INSERT INTO t (name) VALUES ('c')")
+            return try names(connection)
+        }
+        #expect(inWrite == ["a", "b", "c"] && made == 5, "a write transaction sees its own change, made afresh")
+        #expect(try database.snapshot { try read() } == ["a", "b", "c"], "the next snapshot sees the commit")
+        #expect(made == 6)
+    }
+
     @Test("a snapshot holds a reader only while it reads: renewed, it gives the reader back for others to use")
     func renewedSnapshotGivesTheReaderBack() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-snapshot-\(UUID().uuidString)")

@@ -227,6 +227,23 @@ struct MeetingFlowTests {
         #expect(bad.bodyText.contains("must be a real date"))
     }
 
+    @Test("the case page's forms offer an agency as soon as the directory adds it, and stop once it is made inactive",
+          arguments: DatabaseKind.available)
+    func caseFormsFollowTheDirectory(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let casePath = "/cases/\(world.cases["OVERDUE1"]!)"
+        let offered = { coordinator.get(casePath).bodyText.components(separatedBy: ">Northshire Women&#39;s Centre</option>").count - 1 }
+        #expect(offered() == 0)
+        #expect(offered() == 0, "read again, so the list is kept with the connection if it ever is")
+        let added = coordinator.post("/agencies", [("name", "Northshire Women's Centre")])
+        #expect(added.status == 303)
+        let code = try #require(added.headers["Location"]?.split(separator: "?").first?.split(separator: "/").last)
+        #expect(offered() == 2, "offered at once by both forms: the action's agency and the contact log's")
+        #expect(coordinator.post("/agencies/\(code)", [("active", "no")]).status == 303)
+        #expect(offered() == 0, "an inactive agency is no longer offered")
+    }
+
     @Test("invitations go through the outbox with the meeting's UID; a reschedule sends updates and a cancellation notices, same UID, higher sequence", arguments: DatabaseKind.available)
     func invitations(kind: DatabaseKind) throws {
         let world = try World(kind)
