@@ -297,13 +297,23 @@ struct SQLiteSpecificTests {
 
 @Suite("SQLite snapshots and the write-ahead log")
 struct SQLiteSnapshotTests {
-    func open() throws -> (SQLiteDatabase, String, URL) {
+    func open(readers: Int = 4) throws -> (SQLiteDatabase, String, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-snapshot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("db.sqlite").path
-        let database = try SQLiteDatabase(path: path, readers: 4)
+        let database = try SQLiteDatabase(path: path, readers: readers)
         try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
         return (database, path, directory)
+    }
+
+    /// Commits `sql` from another thread (so on the writer, not on this thread's snapshot) and waits for it.
+    func commitOnAnotherThread(_ database: SQLiteDatabase, _ sql: String) {
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? database.write { try $0.execute(sql) }
+            done.signal()
+        }.start()
+        done.wait()
     }
 
     @Test("a snapshot sees one state of the database while another thread commits; a renewed one sees the commit")
@@ -314,12 +324,7 @@ struct SQLiteSnapshotTests {
         let counts = try database.snapshot { () -> [Int] in
             let count = { try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM t")?["n"].int ?? -1 } }
             let first = try count()
-            let done = DispatchSemaphore(value: 0)
-            Thread {
-                _ = try? database.write { try $0.execute("INSERT INTO t (name) VALUES ('b')") }
-                done.signal()
-            }.start()
-            done.wait()
+            commitOnAnotherThread(database, "INSERT INTO t (name) VALUES ('b')")
             let during = try count()
             try database.renewSnapshot()
             return [first, during, try count()]
@@ -329,11 +334,9 @@ struct SQLiteSnapshotTests {
 
     @Test("a kept value is made once per snapshot while nothing changes, again after a commit, and every time outside a read transaction")
     func keptWhileUnchanged() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-kept-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
         // One reader, so every snapshot below is on the same connection and finds what it kept.
-        let database = try SQLiteDatabase(path: directory.appendingPathComponent("db.sqlite").path, readers: 1)
-        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
+        let (database, _, directory) = try open(readers: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
         try database.write { try $0.execute("INSERT INTO t (name) VALUES ('a')") }
         var made = 0
         let names = { (connection: Connection) throws -> [String] in
@@ -350,12 +353,7 @@ struct SQLiteSnapshotTests {
             let first = try read()
             let again = try read()
             #expect(made == 1, "made once while the snapshot is unchanged")
-            let done = DispatchSemaphore(value: 0)
-            Thread {
-                _ = try? database.write { try $0.execute("INSERT INTO t (name) VALUES ('b')") }
-                done.signal()
-            }.start()
-            done.wait()
+            commitOnAnotherThread(database, "INSERT INTO t (name) VALUES ('b')")
             let during = try read()
             #expect(made == 1, "another connection's commit is not in this snapshot, nor is a new list made")
             try database.renewSnapshot()
@@ -380,10 +378,8 @@ struct SQLiteSnapshotTests {
 
     @Test("a snapshot holds a reader only while it reads: renewed, it gives the reader back for others to use")
     func renewedSnapshotGivesTheReaderBack() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mappa-snapshot-\(UUID().uuidString)")
+        let (database, _, directory) = try open(readers: 1)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try SQLiteDatabase(path: directory.appendingPathComponent("db.sqlite").path, readers: 1)
-        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
         try database.write { try $0.execute("INSERT INTO t (name) VALUES ('a')") }
         let count: @Sendable () throws -> Int = { try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM t")?["n"].int ?? -1 } }
         // With the only reader held by this thread's snapshot, another thread's read would wait for it; once the
