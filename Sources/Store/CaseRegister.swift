@@ -21,11 +21,11 @@ extension CaseworkService {
         let areas = Dictionary(try AreaStore(database: database).areas().map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         var summary = ImportSummary()
         let stamp = now
-        // Each nominal is indexed by its last row (a register may list one twice); the keys are worked out on
-        // another core while the rows go in.
-        let lastRow = Dictionary(rows.enumerated().map { ($1.nominalRef, $0) }, uniquingKeysWith: { _, later in later })
+        // The search keys are worked out on another core while the rows go in; each nominal is indexed by its last
+        // row (a register may list one twice).
         let searchKeys = BackgroundWork {
-            SearchKeyBatch.Pending(count: rows.count) { index in
+            let lastRow = Dictionary(rows.enumerated().map { ($1.nominalRef, $0) }, uniquingKeysWith: { _, later in later })
+            return SearchKeyBatch(count: rows.count) { index in
                 let row = rows[index]
                 return lastRow[row.nominalRef] == index ? PersonDetails(
                     familyName: row.familyName, givenNames: row.givenNames, aliases: row.aliases, dateOfBirth: row.dateOfBirth,

@@ -578,9 +578,7 @@ public final class CaseworkService: Sendable {
 
     func indexNominal(_ connection: Connection, id: Int64, person: PersonDetails) throws {
         try connection.execute("DELETE FROM nominal_search_keys WHERE nominal_id = ?", [.integer(id)])
-        var keys = SearchKeyBatch()
-        keys.set(nominalID: id, person: person)
-        try keys.write(connection)
+        try SearchKeyBatch(count: 1) { _ in person }.write(connection, nominalIDs: [id])
     }
 
     // MARK: screening and cases

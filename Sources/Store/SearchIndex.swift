@@ -23,19 +23,20 @@ extension CaseworkService {
             for row in try connection.query("SELECT nominal_id, alias FROM nominal_aliases") {
                 aliases[row.int64("nominal_id"), default: []].append(row.string("alias"))
             }
-            let rows = try connection.query("SELECT * FROM nominals")
+            let rows = try connection.query("SELECT * FROM nominals ORDER BY id")
             try connection.execute("DELETE FROM nominal_search_keys")
-            var keys = SearchKeyBatch()
+            var nominals: [NominalRecord] = []
+            nominals.reserveCapacity(rows.count)
             for row in rows {
                 let nominal = Self.nominal(row, aliases: aliases[row.int64("id")] ?? [])
-                keys.set(nominalID: nominal.id, person: nominal.person)
+                nominals.append(nominal)
                 // The list kept with the record, from the rows (filled here once after the column was added).
                 let list = AliasList.encode(nominal.aliases)
                 if row.string("alias_list") != list {
                     try connection.execute("UPDATE nominals SET alias_list = ? WHERE id = ?", [.text(list), .integer(nominal.id)])
                 }
             }
-            try keys.write(connection)
+            try SearchKeyBatch(count: nominals.count) { nominals[$0].person }.write(connection, nominalIDs: nominals.map(\.id))
             try connection.execute("DELETE FROM settings WHERE key = 'search_keys_version'")
             try connection.execute("INSERT INTO settings (key, value) VALUES ('search_keys_version', ?)", [.text(Self.searchKeysVersion)])
             return rows.count
@@ -43,74 +44,42 @@ extension CaseworkService {
     }
 }
 
-/// A nominal's search keys, written in key order in a few large statements once a change is done. Written one
-/// nominal at a time, each of a 100,000-row import's 880,000 keys landed somewhere else in the key index: more
-/// than half the import's time, and far more pages than the import's cache holds. In order, they are appended.
-struct SearchKeyBatch {
-    private var rows: [(key: String, sortName: String, nominalID: Int64)] = []
-    private var nominalIDs = Set<Int64>()
+/// People's search keys, worked out and put in the index's order, then written in a few large statements once the
+/// change is done. Written one nominal at a time, each of a 100,000-row import's 880,000 keys landed somewhere else
+/// in the key index: more than half the import's time, and far more pages than the import's cache holds. In order,
+/// they are appended. The keys need only the people, not their nominals' ids, so a register import works them out
+/// on another core while its writer inserts the rows (on the writer's thread they were a seventh of the import).
+struct SearchKeyBatch: Sendable {
+    /// Each key with its person's position (0..<count).
+    private let entries: [(key: String, sortName: String, person: Int)]
 
-    /// Adds a nominal's keys; a nominal set again (a register listing it twice) has its earlier keys replaced.
-    mutating func set(nominalID: Int64, person: PersonDetails) {
-        if !nominalIDs.insert(nominalID).inserted { rows.removeAll { $0.nominalID == nominalID } }
-        let sortName = DuplicateMatcher.sortName(person)
-        for key in DuplicateMatcher.searchKeys(person) { rows.append((key, sortName, nominalID)) }
-    }
-
-    /// Inserts every key, in the index's order. The nominals' old keys must be gone already.
-    func write(_ connection: Connection) throws {
-        let ordered = rows.sorted { ($0.key, $0.sortName, $0.nominalID) < ($1.key, $1.sortName, $1.nominalID) }
-        try Self.insert(count: ordered.count, connection) { ordered[$0] }
-    }
-
-    /// The keys of many people whose nominals are not written yet (a register import's rows), worked out and put in
-    /// the index's order on another core while the writer inserts the rows: at 100,000 rows, working out and
-    /// sorting the 880,000 keys on the writer's thread was a seventh of the import.
-    struct Pending: Sendable {
-        /// Each key with its person's position (0..<count).
-        private let entries: [(key: String, sortName: String, person: Int)]
-
-        /// The keys of `count` people, the person at each position given by `person` (nil: not indexed here, as
-        /// when a register lists the nominal again further on).
-        init(count: Int, person: (Int) -> PersonDetails?) {
-            var entries: [(key: String, sortName: String, person: Int)] = []
-            entries.reserveCapacity(count * 9)
-            for index in 0..<count {
-                guard let person = person(index) else { continue }
-                let sortName = DuplicateMatcher.sortName(person)
-                for key in DuplicateMatcher.searchKeys(person) { entries.append((key, sortName, index)) }
-            }
-            // The nominal id breaks ties in the index; new nominals' ids rise with their rows, so the row's place
-            // gives the same order for them (and only a slightly different one for existing nominals).
-            entries.sort { ($0.key, $0.sortName, $0.person) < ($1.key, $1.sortName, $1.person) }
-            self.entries = entries
+    /// The keys of `count` people, the person at each position given by `person` (nil: not indexed here, as when a
+    /// register lists the nominal again further on).
+    init(count: Int, person: (Int) -> PersonDetails?) {
+        var entries: [(key: String, sortName: String, person: Int)] = []
+        entries.reserveCapacity(count * 9)
+        for index in 0..<count {
+            guard let person = person(index) else { continue }
+            let sortName = DuplicateMatcher.sortName(person)
+            for key in DuplicateMatcher.searchKeys(person) { entries.append((key, sortName, index)) }
         }
-
-        /// Inserts every key of the person at position `i` under `nominalIDs[i]`. The nominals' old keys must be gone already.
-        func write(_ connection: Connection, nominalIDs: [Int64]) throws {
-            try SearchKeyBatch.insert(count: entries.count, connection) { index in
-                let entry = entries[index]
-                return (entry.key, entry.sortName, nominalIDs[entry.person])
-            }
-        }
+        // The nominal id breaks ties in the index; ids rise with the positions for new nominals and a table read in
+        // id order, so the position gives the same order (and only a slightly different one otherwise).
+        entries.sort { ($0.key, $0.sortName, $0.person) < ($1.key, $1.sortName, $1.person) }
+        self.entries = entries
     }
 
-    /// Inserts keys already in the index's order.
-    private static func insert(count: Int, _ connection: Connection,
-                               _ entry: (Int) -> (key: String, sortName: String, nominalID: Int64)) throws {
-        let rebuilt = try SecondaryIndex.dropForBulkLoad("nominal_search_keys_nominal", rows: count, connection)
+    /// Inserts every key of the person at position `i` under `nominalIDs[i]`. The nominals' old keys must be gone
+    /// already.
+    func write(_ connection: Connection, nominalIDs: [Int64]) throws {
+        let rebuilt = try SecondaryIndex.dropForBulkLoad("nominal_search_keys_nominal", rows: entries.count, connection)
         // A few hundred rows per statement: on PostgreSQL each statement is a round trip.
         let perStatement = 300
-        for start in stride(from: 0, to: count, by: perStatement) {
-            let end = min(count, start + perStatement)
-            var parameters: [SQLValue] = []
-            parameters.reserveCapacity((end - start) * 3)
-            for index in start..<end {
-                let (key, sortName, nominalID) = entry(index)
-                parameters += [.text(key), .text(sortName), .integer(nominalID)]
-            }
+        for start in stride(from: 0, to: entries.count, by: perStatement) {
+            let chunk = entries[start..<min(entries.count, start + perStatement)]
             try connection.execute("INSERT INTO nominal_search_keys (key, sort_name, nominal_id) VALUES "
-                                       + Array(repeating: "(?, ?, ?)", count: end - start).joined(separator: ", "), parameters)
+                                       + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", "),
+                                   chunk.flatMap { [SQLValue.text($0.key), .text($0.sortName), .integer(nominalIDs[$0.person])] })
         }
         try rebuilt?.create(connection)
     }
