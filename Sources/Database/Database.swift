@@ -92,7 +92,7 @@ public struct Row: Sendable {
 /// A database failure. `description` is safe to log: it never includes bound parameter values.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        case open, prepare, bind, step, constraint, busy, migration, connection, conflict, unsupported
+        case open, prepare, bind, step, constraint, busy, migration, connection, conflict, unsupported, decode
     }
     public var code: Code
     public var description: String

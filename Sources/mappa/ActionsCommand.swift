@@ -16,8 +16,8 @@ enum ActionsCommand {
         let arguments = try Arguments(words, flagNames: ["help"])
         if arguments.has("help") || arguments.positional != ["remind"] { print(help); return arguments.has("help") ? 0 : 2 }
         try arguments.allowOnly(["database"])
-        let (database, _) = try openMigratedDatabase(arguments)
-        let queued = try ActionService(database: database).sendReminders(outbox: Outbox(database: database))
+        let (stores, _) = try openStores(arguments)
+        let queued = try stores.actions.sendReminders(outbox: stores.outbox, accounts: stores.accounts.accounts, asSystem: .commandLine)
         print("queued \(queued) reminder and digest message\(queued == 1 ? "" : "s")")
         return 0
     }

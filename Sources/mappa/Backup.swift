@@ -29,7 +29,7 @@ enum BackupCommand {
             }
             let database = try SQLiteDatabase(path: location, readers: 1)
             // Entries a running server has staged but not yet chained go into the chain, and so into the backup.
-            try AuditTrail(database: database, staging: try AuditStaging.existing(besides: database)).moveStaged()
+            try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.moveStaged()
             try database.backup(to: target)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
@@ -60,7 +60,7 @@ enum BackupCommand {
         print("restored \(DatabaseLocation.redacted(location)) from \(source) (schema version \(versions.max() ?? 0))")
         // The restored chain is checked as it was backed up: entries a server left staged are chained into it at
         // the next start, after the migrations.
-        switch try AuditTrail(database: database).verify() {
+        switch try Stores(database: database).audit.verify() {
         case .intact(let entries):
             print("audit trail intact: \(entries) entries verified")
             return 0

@@ -50,8 +50,8 @@ enum UserCommand {
             password = Crypto.randomToken(byteCount: 10)
             generated = true
         }
-        let (database, _) = try openMigratedDatabase(arguments)
-        let user = try AccountService(database: database).createUser(AccountService.NewUser(
+        let (stores, _) = try openStores(arguments)
+        let user = try stores.accounts.createUser(AccountService.NewUser(
             username: try arguments.required("username"), displayName: try arguments.required("name"),
             email: arguments.value("email") ?? "", role: role, agencyCode: try arguments.required("agency"),
             password: password, mustChangePassword: true), by: .commandLine)
@@ -75,7 +75,7 @@ enum AuditCommand {
         try arguments.allowOnly(["database"])
         let location = DatabaseLocation.resolve(arguments.value("database"))
         let database = try DatabaseLocation.open(location)
-        switch try AuditTrail(database: database, staging: try AuditStaging.existing(besides: database)).verify() {
+        switch try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.verify() {
         case .intact(let entries):
             print("audit trail intact: \(entries) entries verified")
             return 0
@@ -108,10 +108,11 @@ enum Serve {
         let (database, location) = try openMigratedDatabase(arguments)
         // On SQLite, page views wait in a staging file and are chained every second (see `AuditStaging`).
         let auditStaging = try AuditStaging.forDatabase(database)
-        let app = WebApplication(database: database,
-                                 configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")),
-                                 auditStaging: auditStaging)
-        let auditMover = auditStaging.map { _ in AuditStagingMover(audit: app.accounts.audit) }
+        let environment = ProcessInfo.processInfo.environment
+        let stores = Stores(StoreContext(database: database, auditStaging: auditStaging), outboxPolicy: OutboxPolicy.fromEnvironment(environment))
+        try prepare(stores)
+        let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
+        let auditMover = auditStaging.map { _ in AuditStagingMover(audit: stores.audit) }
         auditMover?.start()
         HTTPServer.limitMallocArenas(4)
         HTTPServer.blockTerminationSignals()
@@ -122,17 +123,14 @@ enum Serve {
         print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")
         var worker: OutboxWorker?
         if !arguments.has("no-mail") {
-            let environment = ProcessInfo.processInfo.environment
             let interval = environment["MAPPA_OUTBOX_POLL_SECONDS"].flatMap(Double.init).map { max(0.2, $0) } ?? 5
-            worker = OutboxWorker(outbox: Outbox(database: database, policy: OutboxPolicy.fromEnvironment(environment)),
-                                  interval: interval)
+            worker = OutboxWorker(outbox: stores.outbox, interval: interval)
             worker?.start()
             print("Mail delivery worker running (every \(interval) s).")
         }
         // Action reminders and the daily overdue digest, queued for the mail worker (of this or another instance).
-        let reminderInterval = ProcessInfo.processInfo.environment["MAPPA_REMINDER_SECONDS"].flatMap(Double.init).map { max(1, $0) } ?? 900
-        let reminders = ReminderScheduler(actions: ActionService(database: database), outbox: Outbox(database: database),
-                                          interval: reminderInterval)
+        let reminderInterval = environment["MAPPA_REMINDER_SECONDS"].flatMap(Double.init).map { max(1, $0) } ?? 900
+        let reminders = ReminderScheduler(stores: stores, interval: reminderInterval)
         reminders.start()
         print("Press Ctrl-C to stop.")
         fflush(nil)

@@ -36,8 +36,8 @@ enum Demo {
         let arguments = try Arguments(words, flagNames: ["help"])
         if arguments.has("help") { print(help); return 0 }
         try arguments.allowOnly(["database"])
-        let (database, location) = try openMigratedDatabase(arguments)
-        let service = AccountService(database: database)
+        let (stores, location) = try openStores(arguments)
+        let service = stores.accounts
         var lines: [String] = []
         for demo in users {
             let password = "demo-" + Crypto.randomToken(byteCount: 8)
@@ -50,7 +50,14 @@ enum Demo {
             }
             lines.append("  \(demo.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(password)   (\(demo.role.displayName))")
         }
-        let casework = try DemoCasework.create(CaseworkService(database: database), meetings: MeetingService(database: database), accounts: service)
+        // The demo coordinator manages restricted cases, so the demo shows who may grant access to them.
+        if let coordinator = try service.accounts.user(username: "demo.coordinator"), !coordinator.managesRestrictedCases,
+           let agency = try stores.agencies.agency(id: coordinator.agencyID) {
+            try service.updateDetails(userID: coordinator.id, AccountService.DetailsChange(
+                displayName: coordinator.displayName, email: coordinator.email, role: coordinator.role, agencyCode: agency.code,
+                managesRestrictedCases: true, expectedVersion: coordinator.version), by: .commandLine)
+        }
+        let casework = try DemoCasework.create(stores)
         print("Demo data ready in \(DatabaseLocation.redacted(location)) (synthetic, not real people).")
         if let casework { print("Created \(casework).") }
         print("Demo sign-ins (passwords are new each time 'mappa demo' runs):")

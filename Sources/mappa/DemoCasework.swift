@@ -13,9 +13,13 @@ enum DemoCasework {
                              "Lee", "Morgan", "Noel", "Owen", "Parker", "Quinn", "Robin", "Sam", "Toby", "Rhys"]
 
     /// Returns a line describing what was created, or nil when the demo casework was already there.
-    static func create(_ casework: CaseworkService, meetings: MeetingService, accounts: AccountService) throws -> String? {
-        guard try casework.searchNominals("DEMO-0001").isEmpty else { return nil }
-        let today = casework.today
+    static func create(_ stores: Stores) throws -> String? {
+        guard let coordinatorUser = try stores.accounts.accounts.user(username: "demo.coordinator"),
+              let referrerUser = try stores.accounts.accounts.user(username: "demo.referrer") else { return nil }
+        let coordinator = Viewer(coordinatorUser, from: "demo")
+        let referrer = Viewer(referrerUser, from: "demo")
+        guard try stores.nominals.search("DEMO-0001", for: coordinator).isEmpty else { return nil }
+        let today = stores.today
         var rows: [CaseRegisterRow] = []
         for index in 0..<24 {
             let category: MappaCategory = index == 23 ? .four : (index % 5 == 3 ? .three : (index % 3 == 0 ? .two : .one))
@@ -36,42 +40,37 @@ enum DemoCasework {
                 status: index == 22 ? .exited : .active, exitDate: index == 22 ? today.adding(days: -10) : nil,
                 exitReason: index == 22 ? "Notification period ended" : ""))
         }
-        _ = try casework.importRegister(rows, by: .commandLine)
-        guard let coordinator = try accounts.accounts.user(username: "demo.coordinator"),
-              let referrer = try accounts.accounts.user(username: "demo.referrer") else { return nil }
+        // Imported by the demo coordinator, who is therefore named on the restricted Category 4 case (DEMO-0024) and
+        // so sees it; everyone else does not until a coordinator who manages restricted cases names them.
+        _ = try stores.register.importRegister(rows, by: .person(coordinator))
         // The housing representative's agency is involved in the first six cases.
         for index in 0..<6 {
-            if let nominal = try casework.searchNominals(String(format: "DEMO-%04d", index + 1)).first,
-               let record = try casework.cases(nominalID: nominal.id).first {
-                try casework.setInvolvedAgency(caseID: record.id, agencyCode: "housing", involved: true, by: coordinator, from: "demo")
+            if let nominal = try stores.nominals.search(String(format: "DEMO-%04d", index + 1), for: coordinator).first,
+               let record = try stores.cases.cases(nominalID: nominal.id, for: coordinator).first {
+                try stores.caseAccess.setInvolvedAgency(caseID: record.id, agencyCode: "housing", involved: true, by: coordinator)
             }
-        }
-        // Category 4 is restricted: give the demo coordinator access so the demo shows it.
-        if let nominal = try casework.searchNominals("DEMO-0024").first, let record = try casework.cases(nominalID: nominal.id).first {
-            try casework.setAccess(caseID: record.id, userID: coordinator.id, kind: "allow", by: coordinator, from: "demo")
         }
 
         var draft = referralForm(family: "Kestrel", given: "Jordan", today: today)
         draft.reasonForReferral = ""
-        _ = try casework.createReferral(draft, by: referrer, from: "demo")
+        _ = try stores.referrals.createReferral(draft, by: referrer)
 
         var incomplete = referralForm(family: "Larkspur", given: "Drew", today: today)
         incomplete.levelRequested = .three
         incomplete.whyLevel2IsNotEnough = ""
         incomplete.custodyStatus = .custody
         incomplete.releaseDate = nil
-        let submitted = try casework.createReferral(incomplete, by: referrer, from: "demo")
-        _ = try casework.submitReferral(id: submitted.id, by: referrer, from: "demo")
+        let submitted = try stores.referrals.createReferral(incomplete, by: referrer)
+        _ = try stores.referrals.submitReferral(id: submitted.id, by: referrer)
 
-        let toReturn = try casework.createReferral(referralForm(family: "Mallory", given: "Ash", today: today, offence: ""),
-                                                   by: referrer, from: "demo")
-        _ = try casework.submitReferral(id: toReturn.id, by: referrer, from: "demo")
-        try casework.returnReferral(id: toReturn.id, reasons: "Please add the offence details (section 3) and the current risk management plan.",
-                                    by: coordinator, from: "demo")
+        let toReturn = try stores.referrals.createReferral(referralForm(family: "Mallory", given: "Ash", today: today, offence: ""), by: referrer)
+        _ = try stores.referrals.submitReferral(id: toReturn.id, by: referrer)
+        try stores.referrals.returnReferral(id: toReturn.id, reasons: "Please add the offence details (section 3) and the current risk management plan.",
+                                            by: coordinator)
 
-        let ready = try casework.createReferral(referralForm(family: "Nightingale", given: "Sasha", today: today), by: referrer, from: "demo")
-        _ = try casework.submitReferral(id: ready.id, by: referrer, from: "demo")
-        let meetings = try createMeetings(meetings, accounts: accounts, chair: try accounts.accounts.user(username: "demo.chair"))
+        let ready = try stores.referrals.createReferral(referralForm(family: "Nightingale", given: "Sasha", today: today), by: referrer)
+        _ = try stores.referrals.submitReferral(id: ready.id, by: referrer)
+        let meetings = try createMeetings(stores, coordinator: coordinator, chair: try stores.accounts.accounts.user(username: "demo.chair"))
         return "\(rows.count) synthetic nominals and cases; 4 referrals (a draft, one with quality findings, one returned, one ready for screening); \(meetings)"
     }
 
@@ -109,30 +108,32 @@ enum DemoCasework {
 
     /// Single points of contact for the core agencies, a Level 2 and a Level 3 panel next week with their agendas
     /// built, and a Level 2 panel held last week whose attendance shows a missing core agency.
-    static func createMeetings(_ meetings: MeetingService, accounts: AccountService, chair: User?) throws -> String {
-        let actor = Actor.commandLine
+    static func createMeetings(_ stores: Stores, coordinator: Viewer, chair: User?) throws -> String {
+        let actor = coordinator.actor
+        let meetings = stores.meetings
         let spocs = [("police", "DS Demo Police-Spoc"), ("probation", "SPO Demo Probation-Spoc"), ("housing", "Demo Housing-Spoc"),
                      ("childrens_services", "Demo Children-Spoc"), ("prison", "Demo Prison-Spoc")]
         for (code, name) in spocs {
-            guard let agency = try accounts.accounts.agency(code: code) else { continue }
-            try meetings.saveContact(id: nil, agencyID: agency.id, name: name, role: "MAPPA single point of contact",
+            guard let agency = try stores.agencies.agency(code: code) else { continue }
+            try stores.agencies.saveContact(id: nil, agencyID: agency.id, name: name, role: "MAPPA single point of contact",
                                      email: "\(code).spoc@example.invalid", phone: "01632 960000", isSPOC: true, active: true, by: actor)
         }
-        let today = meetings.today
+        let today = stores.today
         var made = 0
         for (kind, title, offset, grade) in [(MeetingKind.level2, "Level 2 panel (demo)", 7, ChairGrade.manager),
                                              (.level3, "Level 3 panel (demo)", 8, .strategic)] {
             let id = try meetings.schedule(MeetingPlan(kind: kind, title: title, date: today.adding(days: offset), startTime: "10:00",
                                                        durationMinutes: 180, venue: "Conference room 2, Demotown police station",
                                                        chairUserID: chair?.id, chairGrade: grade), by: actor)[0]
+            let meeting = try meetings.meeting(id: id, for: coordinator)
             // A panel discusses a dozen cases or so: the rest wait for the next one.
-            for proposal in try meetings.agendaProposals(meetingID: id).prefix(12) {
-                try meetings.addToAgenda(meetingID: id, caseID: proposal.caseID, reason: proposal.reason.text, by: actor)
+            for proposal in try meetings.proposals(for: meeting, by: coordinator, naming: 0).proposals.prefix(12) {
+                try meetings.addToAgenda(meeting, caseID: proposal.caseID, reason: proposal.reason.text, by: coordinator)
             }
-            let invitees = try meetings.proposedInvitees(meetingID: id).compactMap { entry in
+            let invitees = try meetings.proposedInvitees(for: meeting, by: coordinator).compactMap { entry in
                 entry.contact.map { (agencyID: entry.agency.id, name: $0.name, email: $0.email) }
             }
-            if !invitees.isEmpty { try meetings.confirmInvitees(meetingID: id, invitees, by: actor) }
+            if !invitees.isEmpty { try meetings.confirmInvitees(meeting, invitees, by: actor) }
             made += 1
         }
         return "\(made) panels next week with agendas and invitees, and single points of contact for \(spocs.count) agencies"

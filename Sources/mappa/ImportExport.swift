@@ -27,15 +27,22 @@ enum RegisterCommand {
         try arguments.allowOnly(["database", "dry-run"])
         let path = arguments.positional[1]
         let data = try FileImport.read(path)
-        let (database, _) = try openMigratedDatabase(arguments)
-        let casework = CaseworkService(database: database)
+        let (stores, _) = try openStores(arguments)
+        let register = stores.register
         let started = Date()
-        let checked = CaseRegisterCSV.parse(data, agencyCodes: try casework.agencyCodes(), areaCodes: try casework.areaCodes(), today: casework.today,
+        let checked = CaseRegisterCSV.parse(data, agencyCodes: try register.agencyCodes(), areaCodes: try register.areaCodes(), today: stores.today,
                                             progress: FileImport.progress("checked"))
         return try FileImport.finish(path, checked, dryRun: arguments.has("dry-run"), started: started) { rows in
-            let summary = try casework.importRegister(rows, by: .commandLine, progress: FileImport.progress("imported"))
-            return "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated; "
+            let summary = try register.importRegister(rows, by: .system(.commandLine), progress: FileImport.progress("imported"))
+            var line = "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated; "
                 + "\(summary.casesCreated) cases created, \(summary.casesUpdated) updated"
+            if summary.restrictedCases > 0 {
+                let managers = try stores.caseAccess.restrictedCaseManagers().map(\.username)
+                line += "; \(summary.restrictedCases) restricted (Category 4): nobody may see \(summary.restrictedCases == 1 ? "it" : "them") yet. "
+                    + (managers.isEmpty ? "No coordinator manages restricted cases: an administrator must grant that to someone, who can then name who sees them."
+                                        : "Coordinators who manage restricted cases can name who sees them: \(managers.joined(separator: ", ")).")
+            }
+            return line
         }
     }
 
@@ -43,11 +50,10 @@ enum RegisterCommand {
         let arguments = try Arguments(words, flagNames: ["help", "include-restricted"])
         if arguments.has("help") || arguments.positional != ["cases"] { print(help); return arguments.has("help") ? 0 : 2 }
         try arguments.allowOnly(["database", "to", "include-restricted"])
-        let (database, _) = try openMigratedDatabase(arguments)
-        let casework = CaseworkService(database: database)
-        let rows = try casework.exportRegister(includeRestricted: arguments.has("include-restricted"))
+        let (stores, _) = try openStores(arguments)
+        let rows = try stores.register.exportRegister(asSystem: .commandLine, includeRestricted: arguments.has("include-restricted"))
         let text = CaseRegisterCSV.write(rows)
-        try casework.audit.record(actor: .commandLine, action: .export, subjectType: "case_register", subjectID: "export",
+        try stores.audit.record(actor: .commandLine, action: .export, subjectType: "case_register", subjectID: "export",
                                   detail: "\(rows.count) rows\(arguments.has("include-restricted") ? " including restricted" : "")")
         if let target = arguments.value("to") {
             guard FileManager.default.createFile(atPath: target, contents: Data(text.utf8),

@@ -45,8 +45,7 @@ enum MailCommand {
     }
 
     static func outbox(_ arguments: Arguments) throws -> Outbox {
-        let (database, _) = try openMigratedDatabase(arguments)
-        return Outbox(database: database, policy: OutboxPolicy.fromEnvironment())
+        try openStores(arguments).0.outbox
     }
 
     static func settings(_ arguments: Arguments) throws -> Int32 {
@@ -101,8 +100,7 @@ enum MailCommand {
         let mail = OutgoingMail.testMessage(to: Mailbox(name: "", address: to), sender: settings.smtp.sender,
                                             invitation: !arguments.has("no-invitation"), now: Date())
         let id = try outbox.enqueue(mail: mail, purpose: "test")
-        try AuditTrail(database: outbox.database).record(actor: .commandLine, action: .create, subjectType: "outbox",
-                                                        subjectID: String(id), detail: "test message queued")
+        try outbox.recordQueued(id, detail: "test message queued", by: .commandLine)
         print("queued test message \(id)")
         return 0
     }

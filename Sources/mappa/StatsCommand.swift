@@ -49,14 +49,13 @@ enum StatsCommand {
         try arguments.allowOnly(["database", "dry-run"])
         let path = arguments.positional[1]
         let data = try FileImport.read(path)
-        let (database, _) = try openMigratedDatabase(arguments)
-        let statistics = StatisticsService(database: database)
+        let (stores, _) = try openStores(arguments)
         let started = Date()
-        let known = try statistics.nominalRefs()
-        let checked = EventsCSV.parse(data, knownNominalRefs: { known.contains($0) }, today: statistics.today,
+        let known = try stores.events.nominalRefs(for: .system(.commandLine))
+        let checked = EventsCSV.parse(data, knownNominalRefs: { known.contains($0) }, today: stores.today,
                                       progress: FileImport.progress("checked"))
         return try FileImport.finish(path, checked, dryRun: arguments.has("dry-run"), started: started) { events in
-            let summary = try statistics.importEvents(events, by: .commandLine, progress: FileImport.progress("imported"))
+            let summary = try stores.events.importEvents(events, by: .system(.commandLine), progress: FileImport.progress("imported"))
             return "\(summary.added) events added, \(summary.alreadyRecorded) already on record"
         }
     }
@@ -68,15 +67,15 @@ enum StatsCommand {
             return try annual(arguments)
         case "population" where !arguments.has("help") && arguments.positional.count == 2:
             try arguments.allowOnly(["database"])
-            let (database, _) = try openMigratedDatabase(arguments)
-            let statistics = StatisticsService(database: database)
+            let (stores, _) = try openStores(arguments)
+            let statistics = stores.statistics
             try statistics.setAreaPopulation(arguments.positional[1], by: .commandLine)
             print("area population set to \(try statistics.areaPopulation() ?? 0)")
             return 0
         case "areas" where !arguments.has("help") && arguments.positional.count == 1:
             try arguments.allowOnly(["database"])
-            let (database, _) = try openMigratedDatabase(arguments)
-            let (summaries, unassigned) = try AreaStore(database: database).summaries()
+            let (stores, _) = try openStores(arguments)
+            let (summaries, unassigned) = try stores.areas.summaries()
             if summaries.isEmpty { print("no MAPPA areas: every case counts in the one area of this database") }
             for summary in summaries {
                 let area = summary.area
@@ -87,26 +86,25 @@ enum StatsCommand {
             return 0
         case "area-add" where !arguments.has("help") && arguments.positional.count == 3:
             try arguments.allowOnly(["database", "population"])
-            let (database, _) = try openMigratedDatabase(arguments)
-            let area = try AreaStore(database: database).add(code: arguments.positional[1], name: arguments.positional[2],
-                                                            population: arguments.value("population") ?? "", by: .commandLine)
+            let (stores, _) = try openStores(arguments)
+            let area = try stores.areas.add(code: arguments.positional[1], name: arguments.positional[2],
+                                            population: arguments.value("population") ?? "", by: .commandLine)
             print("added MAPPA area \(area.code): \(area.name), population \(area.population.map(AreaPopulation.written) ?? "not set")")
             return 0
         case "area-population" where !arguments.has("help") && arguments.positional.count == 3:
             try arguments.allowOnly(["database"])
-            let (database, _) = try openMigratedDatabase(arguments)
-            let areas = AreaStore(database: database)
+            let (stores, _) = try openStores(arguments)
+            let areas = stores.areas
             try areas.setPopulation(code: arguments.positional[1], population: arguments.positional[2], by: .commandLine)
             let area = try areas.area(code: arguments.positional[1])
             print("population of \(area?.code ?? "") set to \(area?.population.map(AreaPopulation.written) ?? "")")
             return 0
         case "areas-compared" where !arguments.has("help") && arguments.positional.count == 1:
             try arguments.allowOnly(["database", "year-ending", "to"])
-            let (database, _) = try openMigratedDatabase(arguments)
-            let statistics = StatisticsService(database: database)
-            let year = try reportingYear(arguments, statistics)
-            let text = AreaComparison.csv(try statistics.areaComparison(year: year))
-            try statistics.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report_areas",
+            let (stores, _) = try openStores(arguments)
+                let year = try reportingYear(arguments, stores)
+            let text = AreaComparison.csv(try stores.statistics.areaComparison(year: year))
+            try stores.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report_areas",
                                         subjectID: year.end.description, detail: "csv")
             try write(Array(text.utf8), to: arguments.value("to"), what: "areas compared \(year)")
             return 0
@@ -122,13 +120,13 @@ enum StatsCommand {
         guard let format = AnnualReportFormat(rawValue: formatText) else {
             throw Arguments.UsageError(description: "--format must be \(AnnualReportFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(formatText.prefix(20))'")
         }
-        let (database, _) = try openMigratedDatabase(arguments)
-        let statistics = StatisticsService(database: database)
-        let year = try reportingYear(arguments, statistics)
+        let (stores, _) = try openStores(arguments)
+        let statistics = stores.statistics
+        let year = try reportingYear(arguments, stores)
         var scope = AreaScope.all
         if let code = arguments.value("area") {
-            guard let area = try statistics.areas.area(code: code) else {
-                let known = try statistics.areas.areas().map(\.code)
+            guard let area = try stores.areas.area(code: code) else {
+                let known = try stores.areas.areas().map(\.code)
                 throw Arguments.UsageError(description: "--area must be the code of a MAPPA area" + (known.isEmpty ? "; there are none (see 'mappa stats area-add')"
                                                                                                      : ": \(known.joined(separator: ", "))"))
             }
@@ -137,15 +135,15 @@ enum StatsCommand {
         let started = Date()
         let report = try statistics.annualReport(year: year, area: scope)
         let bytes = try format.bytes(report)
-        try statistics.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report", subjectID: year.end.description,
+        try stores.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report", subjectID: year.end.description,
                                     detail: format.rawValue + (report.area.map { ", area \($0.code)" } ?? ""))
         try write(bytes, to: arguments.value("to"), what: "annual report \(year)", started: started)
         return 0
     }
 
     /// --year-ending, else the last reporting year that has ended.
-    static func reportingYear(_ arguments: Arguments, _ statistics: StatisticsService) throws -> ReportingYear {
-        guard let text = arguments.value("year-ending") else { return ReportingYear.lastCompleted(before: statistics.today) }
+    static func reportingYear(_ arguments: Arguments, _ stores: Stores) throws -> ReportingYear {
+        guard let text = arguments.value("year-ending") else { return ReportingYear.lastCompleted(before: stores.today) }
         guard let date = CalendarDate(text), let year = ReportingYear(yearEnding: date) else {
             throw Arguments.UsageError(description: "--year-ending must be a 31 March written YYYY-03-31")
         }

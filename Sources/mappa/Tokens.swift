@@ -25,12 +25,11 @@ enum TokenCommand {
             guard let number = Int(text) else { throw Arguments.UsageError(description: "--days must be a whole number") }
             days = number
         }
-        let (database, _) = try openMigratedDatabase(arguments)
-        guard let user = try AccountStore(database: database).user(username: username.lowercased()) else {
+        let (stores, _) = try openStores(arguments)
+        guard let user = try stores.accounts.accounts.user(username: username.lowercased()) else {
             throw Arguments.UsageError(description: "there is no user '\(username)'")
         }
-        let created = try ApiTokenStore(database: database).create(userID: user.id, name: name, lifetimeDays: days,
-                                                                   by: .commandLine)
+        let created = try stores.apiTokens.create(userID: user.id, name: name, lifetimeDays: days, by: .commandLine)
         printError("created API token '\(created.record.name)' for \(user.username) (\(user.role.displayName)), "
                    + "expires \(Timestamp.string(created.record.expiresAt)); it is shown only now")
         print(created.token)

@@ -64,7 +64,7 @@ struct CommandLineTool {
         } catch let error as Arguments.UsageError {
             printError("\(error.description). Run 'mappa \(command) --help'.")
             return 2
-        } catch let failure as AccountService.ValidationFailure {
+        } catch let failure as DomainError where failure.isValidation {
             for problem in failure.problems { printError("\(problem.field): \(problem.message)") }
             return 1
         } catch let error as CustomStringConvertible {
@@ -81,6 +81,28 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data("mappa: \(message)\n".utf8))
 }
 
+/// The stores for a command, made once (`Stores`), on the database named by --database (or the environment, or the
+/// default file), opened and migrated (`openMigratedDatabase`). `chainingStaged`: the audit staging file a server left
+/// beside a SQLite database is used, so the commands that read or check the trail chain what waits there first.
+func openStores(_ arguments: Arguments, quiet: Bool = true, chainingStaged: Bool = false) throws -> (Stores, String) {
+    let (database, location) = try openMigratedDatabase(arguments, quiet: quiet)
+    let staging = chainingStaged ? try AuditStaging.existing(besides: database) : nil
+    let stores = Stores(StoreContext(database: database, auditStaging: staging), outboxPolicy: OutboxPolicy.fromEnvironment())
+    try prepare(stores)
+    return (stores, location)
+}
+
+/// What every command needs of a database once it is migrated: the statutory agencies, and search keys built by this
+/// version's rules (rebuilt once after an upgrade, saying so on stderr, where a command's own output is not).
+func prepare(_ stores: Stores) throws {
+    try stores.agencies.seedAgencies()
+    if let count = try stores.nominals.rebuildSearchKeysIfNeeded(asSystem: .commandLine, starting: {
+        FileHandle.standardError.write(Data("rebuilding the name search index (once, after an upgrade)…\n".utf8))
+    }), count > 0 {
+        FileHandle.standardError.write(Data("rebuilt the name search index for \(count) nominals\n".utf8))
+    }
+}
+
 /// Opens and migrates the database named by --database (or the environment, or the default file).
 func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> (Database, String) {
     let location = DatabaseLocation.resolve(arguments.value("database"))
@@ -91,13 +113,6 @@ func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> 
     for migration in applied {
         let line = "applied migration \(migration.version): \(migration.name)"
         if quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
-    }
-    try AccountStore(database: database).seedAgencies()
-    // On stderr: the command's own output (a CSV on stdout, say) must not carry these lines.
-    if let count = try CaseworkService(database: database).rebuildSearchKeysIfNeeded(starting: {
-        FileHandle.standardError.write(Data("rebuilding the name search index (once, after an upgrade)…\n".utf8))
-    }), count > 0 {
-        FileHandle.standardError.write(Data("rebuilt the name search index for \(count) nominals\n".utf8))
     }
     return (database, location)
 }

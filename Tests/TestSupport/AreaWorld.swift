@@ -20,27 +20,27 @@ public enum AreaWorld {
                     custody: CustodyStatus = .community, start: String = "2024-01-10", exit: String? = nil) -> CaseRegisterRow {
         CaseRegisterRow(nominalRef: ref, familyName: "Areaperson\(ref)", givenNames: "Sam", dateOfBirth: CalendarDate("1980-05-05")!,
                         category: category, level: level, leadAgency: "probation", mappaStartDate: CalendarDate(start),
-                        custodyStatus: custody, status: exit == nil ? .active : .exited, exitDate: exit.flatMap(CalendarDate.init),
+                        custodyStatus: custody, status: exit == nil ? .active : .exited, exitDate: exit.flatMap(CalendarDate.init(_:)),
                         exitReason: exit == nil ? "" : "Licence expired (synthetic)", area: area)
     }
 
     /// North (population 200,000): N1 Category 1 Level 2 and N2 Category 1 Level 1 in the community; X1 Category 2
     /// Level 2, exited 30 September 2025. South (population not set): S1 Category 2 Level 3; S2 Category 1 in custody;
     /// S3 Category 2 Level 1 from 1 August 2025. No area: U1 Category 1 Level 1.
-    public static func seed(areas: AreaStore, casework: CaseworkService, statistics: StatisticsService) throws {
-        try areas.add(code: "north", name: "North", population: "200,000", by: actor)
-        try areas.add(code: "south", name: "South", population: "", by: actor)
-        _ = try casework.importRegister([
+    public static func seed(_ stores: Stores) throws {
+        try stores.areas.add(code: "north", name: "North", population: "200,000", by: actor)
+        try stores.areas.add(code: "south", name: "South", population: "", by: actor)
+        _ = try stores.register.importRegister([
             Self.row("N1", .one, .two, area: "north"), Self.row("N2", .one, .one, area: "north"),
             Self.row("X1", .two, .two, area: "north", exit: "2025-09-30"),
             Self.row("S1", .two, .three, area: "south"), Self.row("S2", .one, .one, area: "south", custody: .custody),
             Self.row("S3", .two, .one, area: "south", start: "2025-08-01"),
             Self.row("U1", .one, .one, area: nil),
-        ], by: actor)
+        ], by: .system(SystemJob("test")))
         func event(_ ref: String, _ type: MappaEventType, _ date: String, _ level: ManagementLevel? = nil) -> MappaEventRecord {
             MappaEventRecord(nominalRef: ref, type: type, date: CalendarDate(date)!, levelAtEvent: level, detail: "")
         }
-        _ = try statistics.importEvents([
+        _ = try stores.events.importEvents([
             event("N1", .returnedToCustodyLicence, "2025-06-01", .two),
             event("X1", .sfoCharged, "2025-09-30", .two),           // on its exit date: still North's
             event("X1", .returnedToCustodyOrder, "2025-10-01"),    // after its exit: no area's
@@ -49,7 +49,7 @@ public enum AreaWorld {
             event("S3", .notificationBreach, "2025-07-15"),         // before its case started: no area's
             event("S3", .notificationBreach, "2025-08-01"),         // on its start date: South's
             event("S1", .shpo, "2026-04-01"),                       // after the year
-        ], by: actor)
+        ], by: .system(SystemJob("test")))
     }
 
     /// Figures of the 2025/26 report by area ("north", "south", "none", "all"), keyed "table/row/column", counted by

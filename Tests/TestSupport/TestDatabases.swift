@@ -50,7 +50,7 @@ public final class TestDatabase: Database, @unchecked Sendable {
         }
         if migrate {
             try Schema.migrator.migrate(driver)
-            try AccountStore(database: driver).seedAgencies()
+            try Stores(database: driver).agencies.seedAgencies()
         }
     }
 

@@ -1,0 +1,53 @@
+import Foundation
+
+/// An action's state (DESIGN.md "Workflow states"): open → done / cancelled; overdue is derived, not stored.
+public enum ActionStatus: String, CaseIterable, Sendable, Codable {
+    case open, done, cancelled
+    public var displayName: String { rawValue.capitalized }
+}
+
+/// A risk management action: who does what, for which agency, by when.
+public struct ActionItem: Sendable, Equatable {
+    public var id: Int64
+    public var caseID: Int64
+    public var meetingID: Int64?
+    public var minutesID: Int64?
+    public var description: String
+    public var ownerUserID: Int64?
+    public var ownerName: String
+    public var ownerEmail: String
+    public var ownerAgencyCode: String
+    public var ownerAgencyName: String
+    public var dueDate: CalendarDate
+    public var status: ActionStatus
+    public var completionNote: String
+    public var completedOn: CalendarDate?
+    public var nominalRef: String
+    public var version: Int64
+
+    public init(id: Int64, caseID: Int64, meetingID: Int64? = nil, minutesID: Int64? = nil, description: String, ownerUserID: Int64? = nil,
+                ownerName: String, ownerEmail: String = "", ownerAgencyCode: String, ownerAgencyName: String = "", dueDate: CalendarDate,
+                status: ActionStatus = .open, completionNote: String = "", completedOn: CalendarDate? = nil, nominalRef: String = "",
+                version: Int64 = 1) {
+        self.id = id
+        self.caseID = caseID
+        self.meetingID = meetingID
+        self.minutesID = minutesID
+        self.description = description
+        self.ownerUserID = ownerUserID
+        self.ownerName = ownerName
+        self.ownerEmail = ownerEmail
+        self.ownerAgencyCode = ownerAgencyCode
+        self.ownerAgencyName = ownerAgencyName
+        self.dueDate = dueDate
+        self.status = status
+        self.completionNote = completionNote
+        self.completedOn = completedOn
+        self.nominalRef = nominalRef
+        self.version = version
+    }
+
+    public func isOverdue(today: CalendarDate) -> Bool { status == .open && dueDate < today }
+    /// Open and due within `days` (today included), not yet overdue.
+    public func isDueSoon(today: CalendarDate, days: Int) -> Bool { status == .open && dueDate >= today && dueDate <= today.adding(days: days) }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// What can happen to minutes, and who may do it.
+public enum MinutesEvent: Sendable, Equatable {
+    case submit
+    case approve
+    case sendBack(comments: String)
+    case distribute
+}
+
+public struct MinutesTransitionError: Error, Sendable, Equatable {
+    public var message: String
+}
+
+/// The minutes workflow as a pure state machine: draft → submitted → approved (or sent back, then submitted
+/// again) → distributed. Submitting needs a clean quality check; sending back needs comments.
+public enum MinutesWorkflow {
+    public static func next(_ status: MinutesStatus, _ event: MinutesEvent, findings: [MinutesFinding] = []) -> Result<MinutesStatus, MinutesTransitionError> {
+        switch (status, event) {
+        case (.draft, .submit), (.sentBack, .submit):
+            return findings.isEmpty ? .success(.submitted)
+                : .failure(MinutesTransitionError(message: "The quality check found \(findings.count) thing\(findings.count == 1 ? "" : "s") to complete before the chair can approve the minutes"))
+        case (.submitted, .approve):
+            return .success(.approved)
+        case (.submitted, .sendBack(let comments)):
+            return comments.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                ? .failure(MinutesTransitionError(message: "Say what needs changing when sending minutes back"))
+                : .success(.sentBack)
+        case (.approved, .distribute):
+            return .success(.distributed)
+        default:
+            return .failure(MinutesTransitionError(message: "Minutes that are \(status.displayName.lowercased()) cannot be \(verb(event))"))
+        }
+    }
+
+    static func verb(_ event: MinutesEvent) -> String {
+        switch event {
+        case .submit: return "submitted"
+        case .approve: return "approved"
+        case .sendBack: return "sent back"
+        case .distribute: return "distributed"
+        }
+    }
+
+    /// The distribution deadline: `workingDays` working days (Monday to Friday) after the meeting.
+    public static func distributionDeadline(meetingDate: CalendarDate, workingDays: Int = 10) -> CalendarDate {
+        var date = meetingDate
+        var left = workingDays
+        while left > 0 {
+            date = date.adding(days: 1)
+            if !date.isWeekend { left -= 1 }
+        }
+        return date
+    }
+}
+
+extension CalendarDate {
+    /// Saturday or Sunday (1970-01-01, day 0, was a Thursday).
+    public var isWeekend: Bool {
+        let weekday = ((daysSinceEpoch % 7) + 7 + 3) % 7  // 0 = Monday
+        return weekday >= 5
+    }
+}

@@ -1,0 +1,184 @@
+import Database
+import Domain
+import Foundation
+
+/// MAPPA cases: reading one behind need-to-know, its history, the coordinator's edits (every changed fact kept with
+/// its reason), and the overdue reviews of the home page. Every change is audited in the same transaction.
+public final class CaseStore: Sendable {
+    let context: StoreContext
+    let agencies: AgencyStore
+    let areas: AreaStore
+
+    init(_ context: StoreContext, agencies: AgencyStore, areas: AreaStore) {
+        self.context = context
+        self.agencies = agencies
+        self.areas = areas
+    }
+
+    var database: Database { context.database }
+
+    /// The case, if the viewer may see it (`CaseVisibility`). A refusal is written to the audit trail, with the
+    /// rule's reason, and thrown as need-to-know; an unknown case is not found.
+    public func `case`(id: Int64, for viewer: Viewer) throws -> VisibleCase {
+        let facts = CaseVisibilityFilter.factsColumns(viewer)
+        let found = try database.read { connection -> (CaseRecord, CaseVisibility.Facts)? in
+            guard let row = try connection.queryOne("SELECT \(CaseRecord.columns), \(facts.sql) \(CaseRecord.tables) WHERE cases.id = ?",
+                                                    facts.parameters + [.integer(id)]) else { return nil }
+            var reader = RowReader(row)
+            let record = try CaseRecord(row: &reader)
+            return (record, try CaseVisibilityFilter.facts(&reader, restricted: record.restricted, category: record.category))
+        }
+        guard let (record, caseFacts) = found else { throw DomainError.notFound("The case") }
+        if case .hidden(let reason) = CaseVisibility.decide(caseFacts, role: viewer.role) {
+            throw try context.refuse(viewer, subjectType: "case", subjectID: id, reason: reason, as: .mappaCase)
+        }
+        return VisibleCase(record, viewer: viewer, mayManageAccess: CaseVisibility.mayManageAccess(caseFacts, user: viewer.user))
+    }
+
+    /// The person's cases the viewer may see, newest first.
+    public func cases(nominalID: Int64, for viewer: Viewer) throws -> [CaseRecord] {
+        try database.read { connection in
+            let visible = try CaseVisibilityFilter(viewer, connection).cases()
+            return try connection.query(CaseRecord.self, "SELECT \(CaseRecord.columns) \(CaseRecord.tables) WHERE cases.nominal_id = ?"
+                                        + visible.sql + " ORDER BY cases.id DESC", [.integer(nominalID)] + visible.parameters)
+        }
+    }
+
+    /// Every change to the case, oldest first.
+    public func history(of visible: VisibleCase) throws -> [CaseHistoryEntry] {
+        try database.read { connection in
+            try connection.query(CaseHistoryEntry.self, """
+                SELECT \(CaseHistoryEntry.columns) FROM case_history LEFT JOIN users ON users.id = case_history.changed_by
+                WHERE case_history.case_id = ? ORDER BY case_history.id
+                """, [.integer(visible.id)])
+        }
+    }
+
+    /// Saves a coordinator's edit of a registration after `CaseRules`. Every changed fact goes into the case history
+    /// with `reason`; a case that becomes Category 4 is restricted, and the person who made it so stays on its access
+    /// list. `details.area` is a MAPPA area's code, or empty for none. `expectedVersion` is the version the form was
+    /// loaded with: two people editing at once get `DomainError.editConflict` instead of a lost update.
+    public func updateCase(id: Int64, details: CaseDetails, reason: String, expectedVersion: Int64, by viewer: Viewer) throws {
+        guard viewer.can(.editCases) else { throw DomainError.roleRefused() }
+        let before = try `case`(id: id, for: viewer).record
+        var problems = CaseRules.problems(details, previous: before.details, changeReason: reason, today: context.today)
+        let leadAgency = try agencies.agency(code: details.leadAgency)
+        if leadAgency == nil && !details.leadAgency.isEmpty {
+            problems.append(ValidationProblem(field: "lead_agency", message: "Select a lead agency from the list"))
+        }
+        let area = details.area.isEmpty ? nil : try areas.area(code: details.area)
+        if area == nil && !details.area.isEmpty {
+            problems.append(ValidationProblem(field: "area", message: "Select a MAPPA area from the list"))
+        }
+        guard problems.isEmpty, let leadAgency else { throw DomainError.validation(problems) }
+        let changes = CaseRules.changes(from: before.details, to: details)
+        let trimmedReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let now = context.now
+        try database.write { connection in
+            let exited = details.status == .exited
+            let updated = try connection.execute("""
+                UPDATE cases SET category = ?, level = ?, lead_agency_id = ?, start_date = ?, statutory_end_date = ?,
+                    next_review_date = ?, rosh = ?, rosh_children = ?, rosh_public = ?, rosh_known_adult = ?, rosh_staff = ?,
+                    status = ?, exit_date = ?, exit_reason = ?, restricted = CASE WHEN ? = 4 THEN 1 ELSE restricted END,
+                    area_id = ?, updated_at = ?, version = version + 1
+                WHERE id = ? AND version = ?
+                """, [.integer(Int64(details.category.rawValue)), .integer(Int64(details.level.rawValue)), .integer(leadAgency.id),
+                      .text(details.startDate.description), .init(details.statutoryEndDate), .init(details.nextReviewDate),
+                      .init(details.rosh?.rawValue), .init(details.roshByGroup[.children]?.rawValue),
+                      .init(details.roshByGroup[.publicAtLarge]?.rawValue), .init(details.roshByGroup[.knownAdult]?.rawValue),
+                      .init(details.roshByGroup[.staff]?.rawValue), .text(details.status.rawValue),
+                      .init(exited ? details.exitDate : nil), .text(exited ? details.exitReason : ""),
+                      .integer(Int64(details.category.rawValue)), .init(area?.id), .text(now), .integer(id), .integer(expectedVersion)])
+            guard updated == 1 else { throw DomainError.editConflict }
+            for change in changes {
+                try Self.addHistory(connection, caseID: id, field: change.field, old: change.oldValue, new: change.newValue,
+                                    reason: trimmedReason, by: viewer.user.id, at: now)
+            }
+            if details.category == .four && before.category != .four {
+                // Becoming Category 4 restricts the case; the person who made it so keeps access.
+                try CaseAccessStore.name(connection, caseID: id, userID: viewer.user.id, as: .allow)
+            }
+            try Self.involve(connection, caseID: id, agencyID: leadAgency.id)
+            try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "case", subjectID: String(id),
+                                     detail: "changed: " + (changes.isEmpty ? "nothing" : changes.map(\.field).joined(separator: ", ")))
+        }
+    }
+
+    /// An overdue review on the home page: the case, its person's reference, its level and when the review was due.
+    public struct OverdueReview: Sendable, Equatable, RowDecodable {
+        public var caseID: Int64
+        public var nominalRef: String
+        public var level: ManagementLevel
+        public var due: CalendarDate
+
+        public static let columns = "cases.id, nominals.nominal_ref, cases.level, cases.next_review_date"
+
+        public init(row: inout RowReader) throws(DatabaseError) {
+            caseID = try row.decode("id")
+            nominalRef = try row.decode("nominal_ref")
+            level = try row.decode("level")
+            due = try row.decode("next_review_date")
+        }
+    }
+
+    /// Active Level 2 and 3 cases the viewer may see whose review date has passed, most overdue first, and how many
+    /// there are in all.
+    public func overdueReviews(for viewer: Viewer, limit: Int = 20) throws -> (total: Int, reviews: [OverdueReview]) {
+        try database.read { connection in
+            let visible = try CaseVisibilityFilter(viewer, connection).cases()
+            let filter = """
+                FROM cases JOIN nominals ON nominals.id = cases.nominal_id
+                WHERE cases.status = 'active' AND cases.level IN (2, 3) AND cases.next_review_date < ?
+                """ + visible.sql
+            let parameters = [SQLValue.text(context.today.description)] + visible.parameters
+            let total: Int = try connection.queryOne("SELECT COUNT(*) AS n " + filter, parameters)?.value("n") ?? 0
+            let reviews = try connection.query(OverdueReview.self, "SELECT \(OverdueReview.columns) " + filter
+                                               + " ORDER BY cases.next_review_date, cases.id LIMIT ?", parameters + [.integer(Int64(limit))])
+            return (total, reviews)
+        }
+    }
+
+    /// Adds a line to a case's history inside the caller's transaction.
+    static func addHistory(_ connection: Connection, caseID: Int64, field: String, old: String, new: String, reason: String,
+                           by userID: Int64?, at now: String) throws {
+        try connection.execute("""
+            INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(caseID), .text(field), .text(old), .text(new), .text(reason), .text(now), .init(userID)])
+    }
+
+    /// Makes an agency involved in a case (once), inside the caller's transaction: its staff may then see the case.
+    static func involve(_ connection: Connection, caseID: Int64, agencyID: Int64) throws {
+        try connection.execute("""
+            INSERT INTO case_agencies (case_id, agency_id) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM case_agencies WHERE case_id = ? AND agency_id = ?)
+            """, [.integer(caseID), .integer(agencyID), .integer(caseID), .integer(agencyID)])
+    }
+}
+
+extension StoreContext {
+    /// Records a need-to-know refusal on the audit trail and returns the error that says so. `reason` names the rule,
+    /// never the person.
+    func refuse(_ viewer: Viewer, subjectType: String, subjectID: Int64, reason: String, as subject: NeedToKnowSubject) throws -> DomainError {
+        try audit.record(actor: viewer.actor, action: .accessRefused, subjectType: subjectType, subjectID: String(subjectID), detail: reason)
+        return DomainError.needToKnow(subject)
+    }
+
+    /// Refuses a change to a case the viewer may not see (`CaseVisibility`), recording the refusal; an unknown case is
+    /// not found. Called before the change's transaction, which checks again with `CaseVisibilityFilter.require`.
+    func requireVisibleCase(_ caseID: Int64, for viewer: Viewer) throws {
+        guard let facts = try database.read({ try CaseVisibilityFilter.facts($0, caseID: caseID, viewer: viewer) }) else {
+            throw DomainError.notFound("The case")
+        }
+        if case .hidden(let reason) = CaseVisibility.decide(facts, role: viewer.role) {
+            throw try refuse(viewer, subjectType: "case", subjectID: caseID, reason: reason, as: .mappaCase)
+        }
+    }
+}
+
+extension CaseVisibilityFilter {
+    /// The same check inside a change's transaction, so an access list changed in between is honoured too.
+    static func require(_ connection: Connection, caseID: Int64, viewer: Viewer) throws {
+        guard let facts = try facts(connection, caseID: caseID, viewer: viewer) else { throw DomainError.notFound("The case") }
+        guard CaseVisibility.decide(facts, role: viewer.role) == .visible else { throw DomainError.needToKnow(.mappaCase) }
+    }
+}

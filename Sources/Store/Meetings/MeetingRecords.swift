@@ -1,0 +1,179 @@
+import Database
+import Domain
+import Foundation
+
+/// A screening, Level 2 or Level 3 panel or a professionals meeting: when and where, its chair and where it stands.
+public struct Meeting: Sendable, Equatable, RowDecodable {
+    public var id: Int64
+    public var seriesID: Int64?
+    public var kind: MeetingKind
+    public var title: String
+    public var date: CalendarDate
+    /// Local time "HH:MM" (UK time).
+    public var startTime: String
+    public var durationMinutes: Int
+    public var venue: String
+    public var onlineLink: String
+    public var chairUserID: Int64?
+    public var chairName: String
+    public var chairGrade: ChairGrade?
+    public var status: MeetingStatus
+    /// Stable calendar UID: updates and cancellations reuse it with a higher `sequence` (RFC 5545).
+    public var uid: String
+    public var sequence: Int
+    public var papersSentOn: CalendarDate?
+    public var version: Int64
+
+    /// The dashboard lists some 700 meetings at national scale: read by position, each name checked on the first row.
+    public static let columns = """
+        meetings.id, meetings.series_id, meetings.kind, meetings.title, meetings.meeting_date, meetings.start_time,
+        meetings.duration_minutes, meetings.venue, meetings.online_link, meetings.chair_user_id,
+        COALESCE(users.display_name, '') AS chair_name, meetings.chair_grade, meetings.status, meetings.uid, meetings.sequence,
+        meetings.papers_sent_on, meetings.version
+        """
+    static let tables = "FROM meetings LEFT JOIN users ON users.id = meetings.chair_user_id"
+
+    public init(row: inout RowReader) throws(DatabaseError) {
+        id = try row.decode("id")
+        seriesID = try row.decodeIfPresent("series_id")
+        kind = try row.decode("kind")
+        title = try row.decode("title")
+        date = try row.decode("meeting_date")
+        startTime = try row.decode("start_time")
+        durationMinutes = try row.decode("duration_minutes")
+        venue = try row.decode("venue")
+        onlineLink = try row.decode("online_link")
+        chairUserID = try row.decodeIfPresent("chair_user_id")
+        chairName = try row.decode("chair_name")
+        chairGrade = try row.decodeIfPresent("chair_grade")
+        status = try row.decode("status")
+        uid = try row.decode("uid")
+        sequence = try row.decode("sequence")
+        papersSentOn = try row.decodeIfPresent("papers_sent_on")
+        version = try row.decode("version")
+    }
+}
+
+/// A case on a meeting's agenda, with what the agenda, attendance and compliance pages show of it.
+public struct MeetingItem: Sendable, Equatable, RowDecodable {
+    public var id: Int64
+    public var meetingID: Int64
+    public var caseID: Int64
+    public var position: Int
+    /// "initial" or "review".
+    public var reviewType: String
+    public var reason: String
+    public var confidentialityAcknowledged: Bool
+    public var nominalName: String
+    public var nominalRef: String
+    public var category: MappaCategory
+    public var level: ManagementLevel
+    public var leadAgencyCode: String
+    public var leadAgencyName: String
+    public var inCustody: Bool
+    public var lastReviewedOn: CalendarDate?
+    public var startDate: CalendarDate
+
+    public static let columns = """
+        meeting_items.id, meeting_items.meeting_id, meeting_items.case_id, meeting_items.position, meeting_items.review_type,
+        meeting_items.reason, meeting_items.confidentiality_acknowledged, nominals.given_names, nominals.family_name,
+        nominals.nominal_ref, nominals.custody_status, cases.category, cases.level, cases.last_reviewed_on, cases.start_date,
+        agencies.code AS lead_code, agencies.name AS lead_name
+        """
+    static let tables = """
+        FROM meeting_items JOIN cases ON cases.id = meeting_items.case_id JOIN nominals ON nominals.id = cases.nominal_id
+        JOIN agencies ON agencies.id = cases.lead_agency_id
+        """
+
+    public init(row: inout RowReader) throws(DatabaseError) {
+        id = try row.decode("id")
+        meetingID = try row.decode("meeting_id")
+        caseID = try row.decode("case_id")
+        position = try row.decode("position")
+        reviewType = try row.decode("review_type")
+        reason = try row.decode("reason")
+        confidentialityAcknowledged = try row.decode("confidentiality_acknowledged")
+        let given: String = try row.decode("given_names")
+        let family: String = try row.decode("family_name")
+        nominalName = NominalListing.fullName(givenNames: given, familyName: family)
+        nominalRef = try row.decode("nominal_ref")
+        inCustody = try row.decode("custody_status", as: CustodyStatus.self) == .custody
+        category = try row.decode("category")
+        level = try row.decode("level")
+        lastReviewedOn = try row.decodeIfPresent("last_reviewed_on")
+        startDate = try row.decode("start_date")
+        leadAgencyCode = try row.decode("lead_code")
+        leadAgencyName = try row.decode("lead_name")
+    }
+}
+
+/// A meeting's agenda as one viewer sees it: the cases they may see, in order, and how many others there are, told
+/// only to those who run the meeting (who may know its length, and whose compliance checks count every case).
+public struct Agenda: Sendable, Equatable {
+    public var items: [MeetingItem]
+    /// Nil for a viewer who may not know the count.
+    public var hiddenCount: Int?
+}
+
+/// Someone invited to a meeting, and which version of the invitation they were last sent.
+public struct MeetingInvitee: Sendable, Equatable, RowDecodable {
+    public var id: Int64
+    public var agencyID: Int64
+    public var agencyName: String
+    public var name: String
+    public var email: String
+    public var confirmed: Bool
+    /// The meeting sequence last sent to this person; behind `Meeting.sequence` means an update is due.
+    public var invitedSequence: Int?
+
+    public static let columns = """
+        meeting_invitees.id, meeting_invitees.agency_id, agencies.name AS agency_name, meeting_invitees.name,
+        meeting_invitees.email, meeting_invitees.confirmed, meeting_invitees.invited_sequence
+        """
+
+    public init(row: inout RowReader) throws(DatabaseError) {
+        id = try row.decode("id")
+        agencyID = try row.decode("agency_id")
+        agencyName = try row.decode("agency_name")
+        name = try row.decode("name")
+        email = try row.decode("email")
+        confirmed = try row.decode("confirmed")
+        invitedSequence = try row.decodeIfPresent("invited_sequence")
+    }
+}
+
+/// How one agency took part in a meeting, or in one case discussion of it.
+public struct AttendanceRecord: Sendable, Equatable, RowDecodable {
+    /// Nil: the whole meeting; otherwise one case discussion.
+    public var itemID: Int64?
+    public var agencyID: Int64
+    public var agencyCode: String
+    public var agencyName: String
+    public var person: String
+    public var status: AttendanceStatus
+
+    public init(itemID: Int64?, agencyID: Int64, agencyCode: String = "", agencyName: String = "", person: String,
+                status: AttendanceStatus) {
+        self.itemID = itemID
+        self.agencyID = agencyID
+        self.agencyCode = agencyCode
+        self.agencyName = agencyName
+        self.person = person
+        self.status = status
+    }
+
+    public static let columns = """
+        attendance.item_id, attendance.agency_id, agencies.code AS agency_code,
+        agencies.name AS agency_name, attendance.person, attendance.status
+        """
+    static let tables = "FROM attendance JOIN agencies ON agencies.id = attendance.agency_id"
+
+    public init(row: inout RowReader) throws(DatabaseError) {
+        itemID = try row.decodeIfPresent("item_id")
+        agencyID = try row.decode("agency_id")
+        agencyCode = try row.decode("agency_code")
+        agencyName = try row.decode("agency_name")
+        person = try row.decode("person")
+        status = try row.decode("status")
+    }
+}

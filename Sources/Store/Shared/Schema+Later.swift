@@ -1,0 +1,125 @@
+import Database
+
+extension Schema {
+    /// Actions, events and areas, and what later work needed of the records (never edit one that has shipped).
+    static let later: [Migration] = [
+        Migration(10, "actions on cases, with reminders and the daily overdue digest", """
+            CREATE TABLE actions (
+                id {{ID}},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                meeting_id BIGINT REFERENCES meetings(id),
+                minutes_id BIGINT REFERENCES minutes(id),
+                description TEXT NOT NULL,
+                owner_user_id BIGINT REFERENCES users(id),
+                owner_name TEXT NOT NULL,
+                owner_email TEXT NOT NULL DEFAULT '',
+                owner_agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                due_date TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'open',
+                completion_note TEXT NOT NULL DEFAULT '',
+                completed_on TEXT,
+                reminder_sent_on TEXT,
+                created_at TEXT NOT NULL,
+                created_by BIGINT REFERENCES users(id),
+                updated_at TEXT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1
+            );
+            CREATE INDEX actions_case ON actions(case_id, status);
+            CREATE INDEX actions_open_due ON actions(status, due_date);
+            CREATE INDEX actions_owner ON actions(owner_user_id, status);
+            """),
+        Migration(11, "index of review dates by status and level, for overdue reviews and agendas", """
+            CREATE INDEX cases_review_due ON cases(status, level, next_review_date);
+            """),
+        // Events the annual report counts. `level_at_event` 0 means not known (not NULL, so the unique index also
+        // catches a re-imported row without a level). Changes of level and category by date, for the report.
+        Migration(12, "events for the annual report; case history by field and date", """
+            CREATE TABLE mappa_events (
+                id {{ID}},
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id),
+                event_type TEXT NOT NULL,
+                event_date TEXT NOT NULL,
+                level_at_event BIGINT NOT NULL DEFAULT 0,
+                detail TEXT NOT NULL DEFAULT '',
+                source TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                recorded_by BIGINT REFERENCES users(id)
+            );
+            CREATE UNIQUE INDEX mappa_events_unique ON mappa_events(nominal_id, event_type, event_date, level_at_event, detail);
+            CREATE INDEX mappa_events_date ON mappa_events(event_date, event_type, level_at_event);
+            CREATE INDEX case_history_field_date ON case_history(field, changed_at);
+            """),
+        // MAPPA areas, for a regional deployment holding several in one database. A case with no area (NULL)
+        // counts only in the all-areas figures; an area is never deleted, only made inactive. The index leaves
+        // out cases with no area, so a one-area database's register import does not maintain it (0.5 s of 10).
+        Migration(13, "MAPPA areas; a case's area", """
+            CREATE TABLE areas (
+                id {{ID}},
+                code TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                population BIGINT,
+                active BIGINT NOT NULL DEFAULT 1
+            );
+            ALTER TABLE cases ADD COLUMN area_id BIGINT REFERENCES areas(id);
+            CREATE INDEX cases_area ON cases(area_id) WHERE area_id IS NOT NULL;
+            """),
+        // Each search key carries the person's sort name, in the key's index, so a name search orders its
+        // candidates from the index and reads only the records it shows (it read ~200 records per search before).
+        // WITHOUT ROWID: the key index is the table, one b-tree fewer to write on import. The keys are rebuilt at
+        // the next start (`rebuildSearchKeysIfNeeded`).
+        Migration(14, "name search keys carry the sort name", sqlite: """
+            DROP TABLE nominal_search_keys;
+            CREATE TABLE nominal_search_keys (
+                key TEXT NOT NULL,
+                sort_name TEXT NOT NULL,
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
+                PRIMARY KEY (key, sort_name, nominal_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key);
+            DELETE FROM settings WHERE key = 'search_keys_version';
+            """, postgres: """
+            DROP TABLE nominal_search_keys;
+            CREATE TABLE nominal_search_keys (
+                key TEXT COLLATE "C" NOT NULL,
+                sort_name TEXT COLLATE "C" NOT NULL,
+                nominal_id BIGINT NOT NULL REFERENCES nominals(id) ON DELETE CASCADE,
+                PRIMARY KEY (key, sort_name, nominal_id)
+            );
+            CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key);
+            DELETE FROM settings WHERE key = 'search_keys_version';
+            """),
+        // A nominal's events were ten table rows on ten scattered pages (they arrive in file order, nominals
+        // interleaved): the case page read each page from disk again after every audit commit. The index holds
+        // everything the case page shows, in its order, on one or two pages.
+        Migration(15, "a nominal's events in one index, in the order the case page lists them", """
+            CREATE INDEX mappa_events_by_nominal ON mappa_events(nominal_id, event_date, id, event_type, level_at_event, source, detail);
+            """),
+        // A search lists 50 people with their other names: from the index alone, not 50 more table rows on
+        // scattered pages.
+        Migration(16, "a nominal's other names read from their index", """
+            DROP INDEX nominal_aliases_nominal;
+            CREATE INDEX nominal_aliases_nominal ON nominal_aliases(nominal_id, alias);
+            """),
+        // Standalone entries may wait in a staging file before they are chained (`AuditStaging`): the head
+        // records how far through which staging file the chain has come, in the transaction that moves them.
+        Migration(17, "the audit chain head records the staged entries already chained", """
+            ALTER TABLE audit_head ADD COLUMN staged_file TEXT NOT NULL DEFAULT '';
+            ALTER TABLE audit_head ADD COLUMN staged_through BIGINT NOT NULL DEFAULT 0;
+            """),
+        // A search lists 50 people with their other names: kept with the record (`AliasList`), not read in a
+        // second statement. Filled by the search index rebuild the new index version brings.
+        Migration(18, "a nominal's other names kept with the record for the lists that show them", """
+            ALTER TABLE nominals ADD COLUMN alias_list TEXT NOT NULL DEFAULT '';
+            """),
+        // The case page's two forms list every agency by name: read in that order from an index, not sorted on
+        // each view.
+        Migration(19, "agencies in name order", """
+            CREATE INDEX agencies_name ON agencies(name);
+            """),
+        // An administrator grants named coordinators the management of every restricted case's access list, so a
+        // restricted case (one imported from the command line, say) is never left with nobody able to say who sees it.
+        Migration(20, "coordinators who manage restricted cases", """
+            ALTER TABLE users ADD COLUMN manages_restricted_cases BIGINT NOT NULL DEFAULT 0;
+            """),
+    ]
+}

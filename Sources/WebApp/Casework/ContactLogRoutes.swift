@@ -1,0 +1,54 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+/// A case's contact log: the single point of contact's record of every communication with and about the agencies,
+/// shown on the case page and added to by the coordinator.
+enum ContactLogRoutes {
+    static func register(_ router: inout Router, _ services: Services) {
+        router.post("/cases/:id/contacts", Access.require(services, .editCases) { request, session in
+            let caseID = try NominalRoutes.id(request)
+            let form = try request.form()
+            var reader = FormReader(form)
+            let date = reader.date("occurred_on", "The contact date")
+            let agency = try services.agencies.agency(code: form["agency"] ?? "")
+            do {
+                try services.contacts.logContact(caseID: caseID, occurredOn: date, direction: form["direction"] ?? "",
+                                                 agencyID: agency?.id, person: reader.text("person"), method: form["method"] ?? "",
+                                                 summary: reader.text("summary"), by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                let problems = reader.merged(with: error.problems)
+                throw DomainError(.validation(problems), code: "invalid",
+                                  problems.map(\.message).joined(separator: ". ") + ". Go back to correct the entry.")
+            }
+            return .redirect(to: "/cases/\(caseID)?done=\(Flash.contactLogged.rawValue)#contact-log")
+        })
+    }
+
+    /// The log on the case page, with the form to add to it for those who edit cases. `agencies`: the active agencies.
+    static func section(_ session: Session, _ services: Services, caseID: Int64, entries: [CaseContact], agencies: [Agency]) -> HTML {
+        let rows = entries.map { entry -> [HTML] in
+            ["\(entry.occurredOn.displayText)", "\(entry.direction == "in" ? "Received from" : "Sent to") \(entry.agencyName)",
+             "\(entry.person)", "\(entry.method)", "\(entry.summary)", "\(entry.recordedBy)"]
+        }
+        guard session.user.role.can(.editCases) else {
+            return Components.table(caption: "Contact log", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows)
+        }
+        return """
+            <h2 id="contact-log">Contact log</h2>
+            \(Components.table(caption: "\(entries.count) contact\(entries.count == 1 ? "" : "s") recorded", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows))
+            <details class="details"><summary>Record a contact</summary>
+            \(Components.form(action: "/cases/\(caseID)/contacts", csrf: session.csrfToken, """
+                \(Components.textInput("occurred_on", label: "Date", value: services.today.description, width: "10"))
+                \(Components.select("direction", label: "Direction", options: [("out", "Sent to the agency"), ("in", "Received from the agency")], selected: "out"))
+                \(Components.select("agency", label: "Agency", options: agencies.map { ($0.code, $0.name) }, selected: ""))
+                \(Components.textInput("person", label: "Person (optional)"))
+                \(Components.select("method", label: "How", options: ContactLogStore.methods.map { ($0, $0) }, selected: "Secure email"))
+                \(Components.textarea("summary", label: "Summary", value: "", hint: "What was asked, shared or agreed. No more detail than the record needs.", rows: 3))
+                \(Components.button("Add to the log", secondary: true))
+                """))
+            </details>
+            """
+    }
+}

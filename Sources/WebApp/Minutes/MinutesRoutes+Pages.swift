@@ -1,0 +1,273 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+extension MinutesRoutes {
+    static func read(_ reader: inout FormReader, form: FormData, agencies: [(code: String, name: String)]) -> MinutesContent {
+        var content = MinutesContent()
+        content.newInformation = agencies.compactMap { agency in
+            let text = reader.text("info_\(agency.code)")
+            return text.isEmpty ? nil : AgencyUpdate(agency: agency.code, text: text)
+        }
+        content.riskAssessment = reader.text("risk_assessment")
+        content.rosh = reader.choice("rosh", RoSH.init(rawValue:), required: "")
+        for group in RiskGroup.allCases {
+            content.roshByGroup[group] = reader.choice("rosh_\(group.rawValue)", RoSH.init(rawValue:), required: "")
+        }
+        content.victimIssues = reader.text("victim_issues")
+        content.diversity = reader.text("diversity")
+        content.disclosureConsidered = form["disclosure_considered"] == "yes"
+        content.disclosureDecision = reader.text("disclosure_decision")
+        content.disclosureTo = reader.text("disclosure_to")
+        content.disclosureBy = reader.text("disclosure_by")
+        content.disclosureRationale = reader.text("disclosure_rationale")
+        content.supervision = reader.text("supervision")
+        content.monitoringAndControl = reader.text("monitoring_and_control")
+        content.interventionsAndTreatment = reader.text("interventions_and_treatment")
+        content.victimSafetyPlanning = reader.text("victim_safety_planning")
+        for index in 1...20 {
+            let decision = reader.text("decision_\(index)"), rationale = reader.text("rationale_\(index)")
+            if !decision.isEmpty || !rationale.isEmpty { content.decisions.append(MinutesDecision(decision: decision, rationale: rationale)) }
+        }
+        content.anyDisagreement = form["any_disagreement"] == "yes"
+        content.dissent = reader.text("dissent")
+        content.levelDecision = reader.choice("level_decision", { Int($0).flatMap(ManagementLevel.init(rawValue:)) }, required: "")
+        content.leadAgency = reader.text("lead_agency")
+        content.nextReviewDate = reader.date("next_review_date", "Next review date")
+        for index in 1...20 {
+            let description = reader.text("action_\(index)")
+            let owner = reader.text("action_owner_\(index)")
+            let due = reader.date("action_due_\(index)", "Action \(index) due date")
+            if !description.isEmpty || !owner.isEmpty || due != nil {
+                content.actions.append(PlannedAction(description: description, ownerName: owner, ownerEmail: reader.text("action_email_\(index)"),
+                                                     ownerAgency: reader.text("action_agency_\(index)"), dueDate: due))
+            }
+        }
+        return content
+    }
+
+    static func values(_ content: MinutesContent) -> [String: String] {
+        var values: [String: String] = [
+            "risk_assessment": content.riskAssessment, "rosh": content.rosh?.rawValue ?? "", "victim_issues": content.victimIssues,
+            "diversity": content.diversity, "disclosure_considered": content.disclosureConsidered ? "yes" : "",
+            "disclosure_decision": content.disclosureDecision, "disclosure_to": content.disclosureTo, "disclosure_by": content.disclosureBy,
+            "disclosure_rationale": content.disclosureRationale, "supervision": content.supervision,
+            "monitoring_and_control": content.monitoringAndControl, "interventions_and_treatment": content.interventionsAndTreatment,
+            "victim_safety_planning": content.victimSafetyPlanning, "any_disagreement": content.anyDisagreement ? "yes" : "",
+            "dissent": content.dissent, "level_decision": content.levelDecision.map { String($0.rawValue) } ?? "",
+            "lead_agency": content.leadAgency, "next_review_date": content.nextReviewDate?.description ?? "",
+        ]
+        for group in RiskGroup.allCases { values["rosh_\(group.rawValue)"] = content.roshByGroup[group]?.rawValue ?? "" }
+        for update in content.newInformation { values["info_\(update.agency)"] = update.text }
+        for (index, decision) in content.decisions.enumerated() {
+            values["decision_\(index + 1)"] = decision.decision
+            values["rationale_\(index + 1)"] = decision.rationale
+        }
+        for (index, action) in content.actions.enumerated() {
+            values["action_\(index + 1)"] = action.description
+            values["action_owner_\(index + 1)"] = action.ownerName
+            values["action_email_\(index + 1)"] = action.ownerEmail
+            values["action_agency_\(index + 1)"] = action.ownerAgency
+            values["action_due_\(index + 1)"] = action.dueDate?.description ?? ""
+        }
+        return values
+    }
+
+    static func rowCount(_ values: [String: String], prefix: String) -> Int {
+        (1...20).last { !(values["\(prefix)\($0)"] ?? "").isEmpty }.map { min($0 + 2, 20) } ?? 2
+    }
+
+    static func form(_ session: Session, _ services: Services, _ context: Discussion, _ minutes: MinutesRecord, values: [String: String],
+                     problems: [ValidationProblem], agencies: [(code: String, name: String)]) throws -> HTML {
+        let all = try services.agencies.agencies(activeOnly: true).map { ($0.code, $0.name) }
+        let roshOptions = RoSH.allCases.map { ($0.rawValue, $0.displayName) }
+        func area(_ name: String, _ label: String, hint: String? = nil, rows: Int = 4) -> HTML {
+            Components.textarea(name, label: label, value: values[name] ?? "", hint: hint, problems: problems, rows: rows)
+        }
+        let info = agencies.map { area("info_\($0.code)", "New information from \($0.name)", rows: 3) }
+        let groups = RiskGroup.allCases.map { group -> HTML in
+            Components.select("rosh_\(group.rawValue)", label: "RoSH to \(group.displayName.lowercased())", options: roshOptions,
+                              selected: values["rosh_\(group.rawValue)"] ?? "", problems: problems)
+        }
+        let decisions = (1...rowCount(values, prefix: "decision_")).map { index -> HTML in
+            """
+            <fieldset class="fieldset"><legend class="fieldset__legend">Decision \(index)</legend>
+            \(Components.textInput("decision_\(index)", label: "Decision", value: values["decision_\(index)"] ?? "", problems: problems))
+            \(Components.textarea("rationale_\(index)", label: "Rationale", value: values["rationale_\(index)"] ?? "", problems: problems, rows: 2))
+            </fieldset>
+            """
+        }
+        let actions = (1...rowCount(values, prefix: "action_owner_")).map { index -> HTML in
+            """
+            <fieldset class="fieldset"><legend class="fieldset__legend">Action \(index)</legend>
+            \(Components.textInput("action_\(index)", label: "What is to be done", value: values["action_\(index)"] ?? "", problems: problems))
+            \(Components.textInput("action_owner_\(index)", label: "Owner", value: values["action_owner_\(index)"] ?? "", problems: problems))
+            \(Components.textInput("action_email_\(index)", label: "Owner's secure email (optional)", value: values["action_email_\(index)"] ?? "", type: "email", problems: problems))
+            \(Components.select("action_agency_\(index)", label: "Owner's agency", options: all, selected: values["action_agency_\(index)"] ?? "", problems: problems))
+            \(Components.textInput("action_due_\(index)", label: "Due date", value: values["action_due_\(index)"] ?? "", problems: problems, width: "10"))
+            </fieldset>
+            """
+        }
+        return Components.form(action: path(context), csrf: session.csrfToken, """
+            <input type="hidden" name="version" value="\(minutes.version)">
+            <h2>New information</h2>
+            \(info)
+            <h2>Risk assessment</h2>
+            \(area("risk_assessment", "Risk assessment", hint: "Who is at risk, of what, and when; what makes the risk worse or better"))
+            \(Components.select("rosh", label: "Overall risk of serious harm", options: roshOptions, selected: values["rosh"] ?? "", problems: problems))
+            \(groups)
+            \(area("victim_issues", "Victims and potential victims"))
+            \(area("diversity", "Diversity", rows: 2))
+            <h2>Disclosure</h2>
+            \(Components.checkbox("disclosure_considered", label: "Disclosure was considered", checked: values["disclosure_considered"] == "yes"))
+            \(Components.textInput("disclosure_decision", label: "Decision", value: values["disclosure_decision"] ?? "", hint: "For example: no disclosure", problems: problems))
+            \(Components.textInput("disclosure_to", label: "To whom", value: values["disclosure_to"] ?? "", problems: problems))
+            \(Components.textInput("disclosure_by", label: "By whom", value: values["disclosure_by"] ?? "", problems: problems))
+            \(area("disclosure_rationale", "Rationale", rows: 2))
+            <h2>Risk management plan</h2>
+            \(area("supervision", "Supervision"))
+            \(area("monitoring_and_control", "Monitoring and control"))
+            \(area("interventions_and_treatment", "Interventions and treatment"))
+            \(area("victim_safety_planning", "Victim safety planning"))
+            <h2>Decisions</h2>
+            \(decisions)
+            \(Components.checkbox("any_disagreement", label: "An attendee disagreed with a decision", checked: values["any_disagreement"] == "yes"))
+            \(area("dissent", "Dissent: who disagreed and why", rows: 2))
+            <h2>Actions</h2>
+            <p>Save to add more rows. The actions are tracked once the chair approves the minutes.</p>
+            \(actions)
+            <h2>Level and review</h2>
+            \(Components.select("level_decision", label: "Level decision", options: ManagementLevel.allCases.filter { $0 != .unknown }.map { (String($0.rawValue), $0.description) }, selected: values["level_decision"] ?? "", problems: problems))
+            \(Components.select("lead_agency", label: "Lead agency", options: all, selected: values["lead_agency"] ?? "", problems: problems))
+            \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", hint: "Within 16 weeks at Level 2, 8 weeks at Level 3", problems: problems, width: "10"))
+            <div class="button-group">
+            <button type="submit" class="button button--secondary" name="action" value="save">Save draft</button>
+            <button type="submit" class="button" name="action" value="submit">Save and send to the chair</button>
+            </div>
+            """)
+    }
+
+    static func view(_ content: MinutesContent, agencyNames: [String: String]) -> HTML {
+        func text(_ value: String) -> HTML { value.isEmpty ? "–" : "\(value)" }
+        let info = content.newInformation.map { ("\(agencyNames[$0.agency] ?? $0.agency)", text($0.text)) }
+        return """
+            <h2>New information</h2>
+            \(Components.summaryList(info.isEmpty ? [("None recorded", HTML.empty)] : info))
+            <h2>Risk</h2>
+            \(Components.summaryList([("Risk assessment", text(content.riskAssessment)), ("Overall RoSH", text(content.rosh?.displayName ?? "")),
+                                      ("Victims", text(content.victimIssues)), ("Diversity", text(content.diversity))]))
+            <h2>Disclosure</h2>
+            \(Components.summaryList([("Considered", content.disclosureConsidered ? "Yes" : "No"), ("Decision", text(content.disclosureDecision)),
+                                      ("To whom", text(content.disclosureTo)), ("By whom", text(content.disclosureBy)),
+                                      ("Rationale", text(content.disclosureRationale))]))
+            <h2>Risk management plan</h2>
+            \(Components.summaryList(content.riskManagementPlanPillars.map { ($0.name, text($0.text)) }))
+            <h2>Decisions</h2>
+            \(Components.table(caption: "Decisions and rationale", headers: ["Decision", "Rationale"], rows: content.decisions.map { ["\($0.decision)", "\($0.rationale)"] }))
+            \(content.anyDisagreement ? "<p><strong>Dissent:</strong> \(content.dissent)</p>" as HTML : .empty)
+            <h2>Actions</h2>
+            \(Components.table(caption: "Actions agreed", headers: ["Action", "Owner", "Agency", "Due"], rows: content.actions.map {
+                ["\($0.description)", "\($0.ownerName)", "\(agencyNames[$0.ownerAgency] ?? $0.ownerAgency)", "\($0.dueDate?.displayText ?? "–")"]
+            }))
+            <h2>Level and review</h2>
+            \(Components.summaryList([("Level decision", text(content.levelDecision?.description ?? "")),
+                                      ("Lead agency", text(agencyNames[content.leadAgency] ?? content.leadAgency)),
+                                      ("Next review", text(content.nextReviewDate?.displayText ?? ""))]))
+            """
+    }
+
+    static func page(_ request: Request, _ session: Session, _ services: Services, _ context: Discussion, values: [String: String]?,
+                     problems: [ValidationProblem], findings: [MinutesFinding]?, status: Int) throws -> Response {
+        let manages = session.user.role.can(.manageMeetings)
+        let chairs = session.user.role.can(.approveMinutes)
+        let agencies = try agencyCodes(services, context)
+        let agencyNames = try services.agencies.namesByCode()
+        var body: HTML
+        if let minutes = context.minutes {
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "minutes", subjectID: String(minutes.id))
+            let timescales = try services.context.timescales()
+            let workingDays = timescales.minutesDistributionWorkingDays
+            let deadline = MinutesWorkflow.distributionDeadline(meetingDate: context.meeting.date, workingDays: workingDays)
+            let checks = findings ?? (minutes.status.editable
+                ? MinutesQuality.findings(minutes.content, meetingDate: context.meeting.date, timescales: timescales) : [])
+            let checkList: HTML = checks.isEmpty ? .empty : """
+                <div class="error-summary" role="region" aria-labelledby="quality-title">
+                  <h2 class="error-summary__title" id="quality-title">Quality check: \(checks.count) thing\(checks.count == 1 ? "" : "s") to complete before the chair can approve</h2>
+                  <ul class="list">\(checks.map { finding -> HTML in "<li><strong>\(finding.section):</strong> \(finding.message)</li>" })</ul>
+                </div>
+                """
+            let versions = try services.minutes.versions(of: context)
+            let history = versions.enumerated().map { index, version -> [HTML] in
+                let earlier = index + 1 < versions.count ? versions[index + 1] : nil
+                let changed = earlier.map { version.content.changedSections(from: $0.content) }
+                return ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \($0.prefix(10))" } ?? "–")",
+                        "\(version.changeNote.isEmpty ? (version.versionNumber == 1 ? "First version" : "–") : version.changeNote)",
+                        "\(changed.map { $0.isEmpty ? "Nothing yet" : $0.joined(separator: ", ") } ?? "–")"]
+            }
+            var actions: HTML = .empty
+            switch minutes.status {
+            case .submitted where chairs:
+                actions = """
+                    \(Components.form(action: path(context) + "/approve", csrf: session.csrfToken, "\(Components.button("Approve the minutes"))"))
+                    \(Components.form(action: path(context) + "/send-back", csrf: session.csrfToken, """
+                        \(Components.textarea("comments", label: "Or send them back: what needs changing", value: "", problems: problems, rows: 3))
+                        \(Components.button("Send back", secondary: true))
+                        """))
+                    """
+            case .approved where manages:
+                let recipients = try services.minutes.recipients(of: context)
+                let entitled = recipients.filter(\.entitled)
+                let leftOut = recipients.filter { !$0.entitled }.map { recipient -> HTML in
+                    "<li>\(recipient.invitee.name), \(recipient.invitee.agencyName): \(recipient.refusal ?? "")</li>"
+                }
+                actions = """
+                    <h2>Distribute</h2>
+                    <p>Distribute by \(deadline.displayText) (\(workingDays) working days after the meeting)\(deadline < services.today ? ": this is overdue" : "").
+                    The PDF goes by email only to the invitees this case's need-to-know admits: \(entitled.isEmpty ? "nobody yet" : entitled.map(\.invitee.name).joined(separator: ", ")).</p>
+                    \(leftOut.isEmpty ? .empty : "<p>Not sent to:</p><ul class=\"list list--bullet\">\(leftOut)</ul>" as HTML)
+                    \(Components.form(action: path(context) + "/distribute", csrf: session.csrfToken, "\(Components.button("Distribute the minutes"))"))
+                    """
+            default: break
+            }
+            if (minutes.status == .approved || minutes.status == .distributed) && manages {
+                actions = actions + Components.form(action: path(context) + "/amend", csrf: session.csrfToken, """
+                    <h2>Amend</h2>
+                    \(Components.textarea("change_note", label: "Why do the approved minutes need changing?", value: "", hint: "The change makes a new version for the chair to approve; this version stays as it is.", problems: problems, rows: 2))
+                    \(Components.button("Start a new version", secondary: true))
+                    """)
+            }
+            let main: HTML = minutes.status.editable && manages
+                ? try form(session, services, context, minutes, values: values ?? Self.values(minutes.content), problems: problems, agencies: agencies)
+                : view(minutes.content, agencyNames: agencyNames)
+            body = """
+                \(Components.summaryList([
+                    ("Status", Components.tag(minutes.status.displayName, colour: minutes.status == .distributed ? "green" : (minutes.status == .sentBack ? "red" : "blue"))),
+                    ("Version", "\(minutes.versionNumber)\(minutes.changeNote.isEmpty ? "" : " – changed because: \(minutes.changeNote)")"),
+                    ("Chair's comments", "\(minutes.chairComments.isEmpty ? "–" : minutes.chairComments)"),
+                    ("Distribute by", "\(deadline.displayText)\(minutes.distributedAt.map { " (distributed \($0.prefix(10)))" } ?? "")"),
+                ]))
+                <p><a href="\(path(context)).pdf">Download the PDF</a></p>
+                \(checkList)
+                \(main)
+                \(actions)
+                \(Components.table(caption: "Versions", headers: ["Version", "Status", "Approved", "Why changed", "Sections changed from the version before"], rows: history))
+                """
+        } else {
+            body = manages ? Components.form(action: path(context) + "/start", csrf: session.csrfToken, """
+                <p>No minutes yet. They start with what is still current from the last approved minutes or the referral.</p>
+                \(Components.button("Start the minutes"))
+                """) : "<p>No minutes have been written for this discussion yet.</p>"
+        }
+        let content: HTML = """
+            \(Components.errorSummary(problems))
+            \(Components.notification(Flash.from(request)?.message))
+            <span class="caption">\(context.meeting.title), \(context.meeting.date.displayText)</span>
+            <h1>Minutes: \(context.item.nominalName) (\(context.item.nominalRef))</h1>
+            \(body)
+            <p><a href="/meetings/\(context.meeting.id)">Back to the meeting</a></p>
+            """
+        return .html(Layout.page(title: "Minutes", session: session, currentPath: "/meetings", hasErrors: !problems.isEmpty,
+                                 content: content).rendered, status: status)
+    }
+}

@@ -1,0 +1,135 @@
+import Documents
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+/// Minutes of each case discussion: the coordinator writes them (pre-filled with what is still current), the quality
+/// check lists what is missing, the chair approves or sends them back, the coordinator distributes a PDF to the people
+/// the case's need-to-know admits (`MinutesStore.recipients`), and an edit after approval makes a new version with the
+/// reason shown. The pages are in `MinutesRoutes+Pages`, the PDF in `MinutesRoutes+Document`.
+enum MinutesRoutes {
+    static let handling = [
+        "OFFICIAL-SENSITIVE. Shared under the MAPPA information-sharing agreement because the risk to public or individual safety outweighs confidentiality.",
+        "Do not photocopy, forward or share outside your agency without the chair's agreement; further disclosure needs the chair's permission, on a need-to-know basis.",
+        "Keep in the restricted or confidential part of your agency's files. Do not bring these minutes to MAPPA meetings.",
+    ]
+
+    static func register(_ router: inout Router, _ services: Services) {
+        let base = "/meetings/:id/items/:item/minutes"
+        router.get(base, Access.require(services, .viewCases) { request, session in
+            let context = try load(request, session, services)
+            return try page(request, session, services, context, values: nil, problems: [], findings: nil, status: 200)
+        })
+        router.post(base + "/start", Access.require(services, .manageMeetings) { request, session in
+            let context = try load(request, session, services)
+            _ = try services.minutes.startDraft(context, by: request.viewer(session))
+            return .redirect(to: path(context))
+        })
+        router.post(base, Access.require(services, .manageMeetings) { request, session in
+            let context = try load(request, session, services)
+            guard context.minutes != nil else { throw DomainError.notFound("The minutes") }
+            let form = try request.form()
+            var reader = FormReader(form)
+            let content = read(&reader, form: form, agencies: try agencyCodes(services, context))
+            let version = Int64(form["version"] ?? "") ?? 0
+            guard reader.problems.isEmpty else {
+                return try page(request, session, services, context, values: form.firstValues, problems: reader.problems, findings: nil, status: 422)
+            }
+            do {
+                try services.minutes.save(context, content: content, expectedVersion: version, by: request.viewer(session))
+                if form["action"] == "submit" {
+                    let saved = try load(request, session, services)
+                    let findings = try services.minutes.submit(saved, expectedVersion: saved.minutes?.version ?? 0, by: request.viewer(session))
+                    if !findings.isEmpty {
+                        return try page(request, session, services, try load(request, session, services), values: nil, problems: [],
+                                        findings: findings, status: 422)
+                    }
+                    return .redirect(to: path(context) + "?done=\(Flash.minutesSubmitted.rawValue)")
+                }
+            } catch let error as DomainError where error == .editConflict {
+                return try page(request, session, services, try load(request, session, services), values: form.firstValues,
+                                problems: [ValidationProblem(field: "risk_assessment", message: "Someone else saved these minutes after you opened them. Your text is still in the form below; the saved version is in the history. Check, then save again.")],
+                                findings: nil, status: 409)
+            }
+            return .redirect(to: path(context) + "?done=\(Flash.minutesSaved.rawValue)")
+        })
+        router.post(base + "/approve", Access.require(services, .approveMinutes) { request, session in
+            let context = try load(request, session, services)
+            do {
+                try services.minutes.approve(context, by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
+            }
+            return .redirect(to: path(context) + "?done=\(Flash.minutesApproved.rawValue)")
+        })
+        router.post(base + "/send-back", Access.require(services, .approveMinutes) { request, session in
+            let context = try load(request, session, services)
+            do {
+                try services.minutes.sendBack(context, comments: try request.form()["comments"] ?? "", by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
+            }
+            return .redirect(to: path(context) + "?done=\(Flash.minutesSentBack.rawValue)")
+        })
+        router.post(base + "/distribute", Access.require(services, .manageMeetings) { request, session in
+            let context = try load(request, session, services)
+            guard let minutes = context.minutes else { throw DomainError.notFound("The minutes") }
+            let outbox = services.outbox
+            let sender = try outbox.settings().smtp.sender
+            guard !sender.address.isEmpty else {
+                return try page(request, session, services, context, values: nil, problems: [ValidationProblem(field: "distribute",
+                    message: "Mail is not set up yet: ask an administrator to enter the mail settings, then distribute the minutes")], findings: nil, status: 422)
+            }
+            let pdf = try PDFRenderer.render(document(context, minutes, services))
+            do {
+                try services.minutes.distribute(
+                    context, from: sender,
+                    subject: "MAPPA minutes: \(context.meeting.kind.displayName), \(context.meeting.date.displayText) (\(context.item.nominalRef))",
+                    text: "The approved minutes of the MAPPA meeting are attached.\n\n" + handling.joined(separator: "\n\n"),
+                    pdf: MailAttachment(filename: "mappa-minutes-\(context.item.nominalRef)-\(context.meeting.date).pdf", contentType: "application/pdf", data: pdf),
+                    outbox: outbox, by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
+            }
+            return .redirect(to: path(context) + "?done=\(Flash.minutesDistributed.rawValue)")
+        })
+        router.post(base + "/amend", Access.require(services, .manageMeetings) { request, session in
+            let context = try load(request, session, services)
+            do {
+                _ = try services.minutes.amend(context, changeNote: try request.form()["change_note"] ?? "", by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
+            }
+            return .redirect(to: path(context) + "?done=\(Flash.minutesAmended.rawValue)")
+        })
+        router.get(base + ".pdf", Access.require(services, .viewCases) { request, session in
+            let context = try load(request, session, services)
+            guard let minutes = context.minutes else { throw DomainError.notFound("The minutes") }
+            try services.audit.record(actor: request.actor(session), action: .export, subjectType: "minutes", subjectID: String(minutes.id),
+                                      detail: "PDF")
+            var response = Response.json(try PDFRenderer.render(document(context, minutes, services)), contentType: "application/pdf")
+            response.headers.set("Content-Disposition", "attachment; filename=\"mappa-minutes-\(context.item.nominalRef).pdf\"")
+            return response
+        })
+    }
+
+    static func path(_ context: Discussion) -> String { "/meetings/\(context.meeting.id)/items/\(context.item.id)/minutes" }
+
+    /// The meeting, the case discussion and its minutes, behind need-to-know for the meeting and the case
+    /// (`MinutesStore.discussion`).
+    static func load(_ request: Request, _ session: Session, _ services: Services) throws -> Discussion {
+        try services.minutes.discussion(meetingID: try NominalRoutes.id(request), itemID: try NominalRoutes.id(request, "item"),
+                                        for: request.viewer(session))
+    }
+
+    /// The agencies whose new information the form asks for: core agencies and those involved in the case.
+    static func agencyCodes(_ services: Services, _ context: Discussion) throws -> [(code: String, name: String)] {
+        var agencies = try services.caseAccess.involvedAgencies(of: context.visibleCase)
+        for code in ["police", "probation"] + (context.item.inCustody ? ["prison"] : [])
+            where !agencies.contains(where: { $0.code == code }) {
+            if let agency = try services.agencies.agency(code: code) { agencies.append(agency) }
+        }
+        return agencies.map { ($0.code, $0.name) }
+    }
+}

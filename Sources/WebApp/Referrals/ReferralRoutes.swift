@@ -1,0 +1,237 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+
+/// Referral intake (MAPPA A), quality findings, return and resubmission, and the screening decision.
+enum ReferralRoutes {
+    static func canRefer(_ user: User) -> Bool { user.role.can(.submitReferrals) }
+
+    static func register(_ router: inout Router, _ services: Services) {
+        router.get("/referrals", Access.require(services, nil) { request, session in
+            guard canRefer(session.user) else { return try refuse(request, session, services) }
+            return try list(request, session, services)
+        })
+        router.get("/referrals/new", Access.require(services, nil) { request, session in
+            guard canRefer(session.user) else { return try refuse(request, session, services) }
+            return try formPage(session, services, referral: nil, form: ReferralForm(), raw: nil, problems: [], status: 200)
+        })
+        router.post("/referrals/new", Access.require(services, nil) { request, session in
+            guard canRefer(session.user) else { return try refuse(request, session, services) }
+            let data = try request.form()
+            var form = ReferralForm()
+            let problems = ReferralField.read(data, into: &form)
+            guard problems.isEmpty else {
+                return try formPage(session, services, referral: nil, form: form, raw: data, problems: problems, status: 422)
+            }
+            let referral = try services.referrals.createReferral(form, by: request.viewer(session))
+            if data["action"] == "submit" {
+                try services.referrals.submitReferral(id: referral.id, by: request.viewer(session))
+                return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSubmitted.rawValue)")
+            }
+            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSaved.rawValue)")
+        })
+        router.get("/referrals/:id", Access.require(services, nil) { request, session in
+            let referral = try load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral",
+                                      subjectID: String(referral.id))
+            return try viewPage(request, session, services, referral, returnProblems: [], status: 200)
+        })
+        router.get("/referrals/:id/edit", Access.require(services, nil) { request, session in
+            let referral = try load(request, session, services)
+            return try formPage(session, services, referral: referral, form: referral.form, raw: nil, problems: [], status: 200)
+        })
+        router.post("/referrals/:id/edit", Access.require(services, nil) { request, session in
+            let referral = try load(request, session, services)
+            let data = try request.form()
+            var form = referral.form
+            let problems = ReferralField.read(data, into: &form)
+            guard problems.isEmpty else {
+                return try formPage(session, services, referral: referral, form: form, raw: data, problems: problems, status: 422)
+            }
+            do {
+                try services.referrals.updateReferral(id: referral.id, form: form, expectedVersion: Int64(data["version"] ?? "") ?? -1,
+                                                      by: request.viewer(session))
+            } catch let error as DomainError where error == .editConflict || error.code == "not_editable" {
+                let current = try services.referrals.referral(id: referral.id, for: request.viewer(session))
+                return try formPage(session, services, referral: current, form: form, raw: data,
+                                    problems: [ValidationProblem(field: "level_requested", message: error.description)], status: 409)
+            }
+            if data["action"] == "submit" {
+                try services.referrals.submitReferral(id: referral.id, by: request.viewer(session))
+                return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSubmitted.rawValue)")
+            }
+            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSaved.rawValue)")
+        })
+        router.post("/referrals/:id/submit", Access.require(services, nil) { request, session in
+            let referral = try load(request, session, services)
+            try services.referrals.submitReferral(id: referral.id, by: request.viewer(session))
+            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSubmitted.rawValue)")
+        })
+        router.post("/referrals/:id/return", Access.require(services, .manageReferrals) { request, session in
+            let referral = try load(request, session, services)
+            do {
+                try services.referrals.returnReferral(id: referral.id, reasons: try request.form()["reasons"] ?? "", by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try viewPage(request, session, services, referral, returnProblems: error.problems, status: 422)
+            }
+            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralReturned.rawValue)")
+        })
+    }
+
+    static func refuse(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
+        try services.audit.record(actor: request.actor(session), action: .accessRefused, subjectType: "route",
+                                  subjectID: request.path, detail: "role \(session.user.role.rawValue) cannot refer")
+        return ErrorPages.forbidden(session: session)
+    }
+
+    /// The referral, if this person may see it (`ReferralStore.referral`: a refusal is recorded and looks the same as
+    /// a missing referral to people who should not learn it exists).
+    static func load(_ request: Request, _ session: Session, _ services: Services) throws -> ReferralRecord {
+        try services.referrals.referral(id: try NominalRoutes.id(request), for: request.viewer(session))
+    }
+
+    static func statusTag(_ status: ReferralStatus) -> HTML {
+        let colour: String
+        switch status {
+        case .draft: colour = "grey"
+        case .returned, .declined: colour = "red"
+        case .accepted: colour = "green"
+        default: colour = ""
+        }
+        return Components.tag(status.displayName, colour: colour)
+    }
+
+    static func list(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
+        let filter = request.queryValue("status").flatMap(ReferralStatus.init(rawValue:))
+        let referrals = try services.referrals.referrals(for: request.viewer(session), statuses: filter.map { [$0] })
+        let rows = referrals.map { referral -> [HTML] in
+            ["<a href=\"/referrals/\(referral.id)\">\(referral.reference)</a>",
+             "\(referral.form.fullName.isEmpty ? "(no name yet)" : referral.form.fullName)",
+             "\(referral.form.levelRequested?.shortName ?? "–")", "\(referral.referringAgency)", statusTag(referral.status),
+             "\(referral.updatedAt)"]
+        }
+        let filters = ([nil] + ReferralStatus.allCases.map { Optional($0) }).map { status -> HTML in
+            let label = status?.displayName ?? "All"
+            let href = status.map { "/referrals?status=\($0.rawValue)" } ?? "/referrals"
+            return status == filter ? "<li><strong>\(label)</strong></li>" : "<li><a href=\"\(href)\">\(label)</a></li>"
+        }
+        let content: HTML = """
+            <h1>Referrals</h1>
+            <a class="button" href="/referrals/new" role="button" draggable="false">Start a referral</a>
+            <nav aria-label="Filter by status"><ul class="header__nav-list">\(filters)</ul></nav>
+            \(Components.table(caption: "\(referrals.count) referral\(referrals.count == 1 ? "" : "s")",
+                               headers: ["Reference", "Offender", "Level", "Referring agency", "Status", "Updated"], rows: rows))
+            """
+        return .html(Layout.page(title: "Referrals", session: session, currentPath: "/referrals", content: content).rendered)
+    }
+
+    static func formPage(_ session: Session, _ services: Services, referral: ReferralRecord?, form: ReferralForm, raw: FormData?,
+                         problems: [ValidationProblem], status: Int) throws -> Response {
+        if let referral, !(referral.status.referrerCanEdit || (session.user.role.can(.manageReferrals) && !referral.status.isClosed)) {
+            throw DomainError.conflict("not_editable", "This referral is \(referral.status.displayName.lowercased()) and can no longer be changed.")
+        }
+        let agencies = try services.agencies.agencies(activeOnly: true)
+        let action = referral.map { "/referrals/\($0.id)/edit" } ?? "/referrals/new"
+        let title = referral.map { "Change referral \($0.reference)" } ?? "Start a MAPPA referral"
+        let version: HTML = referral.map { "<input type=\"hidden\" name=\"version\" value=\"\($0.version)\">" } ?? .empty
+        let content: HTML = """
+            \(Components.errorSummary(problems))
+            <span class="caption">MAPPA A: referral to Level 2 or Level 3</span>
+            <h1>\(title)</h1>
+            <p>You can save the referral and come back to it. When you submit it, it is checked for anything missing and sent to the MAPPA coordinator.</p>
+            \(Components.form(action: action, csrf: session.csrfToken, """
+                \(version)
+                \(ReferralField.inputs(form, raw: raw, agencies: agencies, problems: problems))
+                <button type="submit" class="button" name="action" value="submit">Submit referral</button>
+                <button type="submit" class="button button--secondary" name="action" value="save">Save as draft</button>
+                """))
+            """
+        return .html(Layout.page(title: title, session: session, currentPath: "/referrals", hasErrors: !problems.isEmpty,
+                                 content: content).rendered, status: status)
+    }
+
+    static func findingsPanel(_ findings: [QualityFinding]) -> HTML {
+        guard !findings.isEmpty else {
+            return "<div class=\"findings findings--clear\"><h2>Quality check</h2><p>Nothing is missing or inconsistent.</p></div>"
+        }
+        let grouped = ReferralSection.allCases.compactMap { section -> HTML? in
+            let items = findings.filter { $0.section == section }
+            guard !items.isEmpty else { return nil }
+            let list = items.map { finding -> HTML in
+                let kind: String
+                switch finding.kind {
+                case .missing: kind = "Missing"
+                case .inconsistent: kind = "Inconsistent"
+                case .warning: kind = "Check"
+                }
+                return "<li><strong>\(kind):</strong> \(finding.message)</li>"
+            }
+            return "<h3>\(section.title)</h3><ul>\(list)</ul>"
+        }
+        let blocking = findings.filter { $0.kind != .warning }.count
+        return """
+            <div class="findings" id="quality-findings"><h2>Quality check</h2>
+            <p>\(blocking) item\(blocking == 1 ? "" : "s") to add or correct, \(findings.count - blocking) to check.</p>
+            \(grouped)</div>
+            """
+    }
+
+    static func viewPage(_ request: Request, _ session: Session, _ services: Services, _ referral: ReferralRecord,
+                         returnProblems: [ValidationProblem], status: Int) throws -> Response {
+        let user = session.user
+        let findings = ReferralQualityCheck(timescales: try services.context.timescales()).findings(referral.form, today: services.today)
+        let agencies = try services.agencies.agencies()
+        let events = try services.referrals.events(of: referral).map { event -> HTML in
+            "<li><strong>\(event.event)</strong> – \(event.occurredAt) by \(event.userName)\(event.note.isEmpty ? HTML.empty : "<br><span class=\"preserve-lines\">\(event.note)</span>")</li>"
+        }
+        var actions: [HTML] = []
+        let mayEdit = referral.status.referrerCanEdit && (referral.referrerUserID == user.id || user.role.can(.manageReferrals))
+        if mayEdit {
+            actions.append("<a class=\"button button--secondary\" href=\"/referrals/\(referral.id)/edit\" role=\"button\" draggable=\"false\">Change the referral</a>")
+            actions.append(Components.form(action: "/referrals/\(referral.id)/submit", csrf: session.csrfToken,
+                                           Components.button(referral.status == .returned ? "Resubmit referral" : "Submit referral")))
+        }
+        var coordinator: HTML = .empty
+        if user.role.can(.manageReferrals), referral.status.awaitingCoordinator {
+            let duplicates = try services.referrals.duplicateCandidates(of: referral, for: request.viewer(session))
+            let duplicateRows = duplicates.map { pair -> [HTML] in
+                ["<a href=\"/nominals/\(pair.0.id)\">\(pair.0.nominalRef)</a>", "\(pair.0.fullName)",
+                 "\(pair.0.dateOfBirth?.displayText ?? "–")", "\(pair.1.reasons.joined(separator: "; "))"]
+            }
+            let duplicatesHTML: HTML = duplicates.isEmpty
+                ? "<h2>Possible duplicates</h2><p>No existing nominal looks like this person.</p>"
+                : "<h2>Possible duplicates</h2>" + Components.table(caption: "Existing nominals that may be this person",
+                    headers: ["Nominal", "Name", "Date of birth", "Why it matches"], rows: duplicateRows)
+            coordinator = """
+                \(duplicatesHTML)
+                <p><a class="button" href="/referrals/\(referral.id)/screening" role="button" draggable="false">Screen this referral</a></p>
+                \(Components.errorSummary(returnProblems))
+                \(Components.form(action: "/referrals/\(referral.id)/return", csrf: session.csrfToken, """
+                    <h2>Return to the referrer</h2>
+                    \(Components.textarea("reasons", label: "What the referrer needs to add or correct",
+                                          value: findings.filter { $0.kind != .warning }.map { "- \($0.section.title): \($0.message)" }.joined(separator: "\n"),
+                                          hint: "Pre-filled from the quality check. The referrer sees this.", problems: returnProblems, rows: 6))
+                    \(Components.button("Return referral", secondary: true))
+                    """))
+                """
+        }
+        let caseLink: HTML = referral.caseID.map { "<p><a href=\"/cases/\($0)\">Open the MAPPA case</a></p>" } ?? .empty
+        let content: HTML = """
+            \(Components.notification(Flash.from(request)?.message))
+            <span class="caption">Referral \(referral.reference) from \(referral.referrerName), \(referral.referringAgency)</span>
+            <h1>\(referral.form.fullName.isEmpty ? "Referral \(referral.reference)" : referral.form.fullName)</h1>
+            <p>\(statusTag(referral.status))</p>
+            \(caseLink)
+            \(referral.status.isClosed ? HTML.empty : findingsPanel(findings))
+            \(actions)
+            \(coordinator)
+            <h2>History</h2>
+            <ol class="timeline">\(events)</ol>
+            <h2>The referral</h2>
+            \(ReferralField.summary(referral.form, agencies: agencies))
+            """
+        return .html(Layout.page(title: "Referral \(referral.reference)", session: session, currentPath: "/referrals",
+                                 hasErrors: !returnProblems.isEmpty, content: content).rendered, status: status)
+    }
+}

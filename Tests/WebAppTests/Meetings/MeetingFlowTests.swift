@@ -1,0 +1,311 @@
+import Domain
+import Foundation
+import HTTPServer
+import Store
+import Testing
+import TestSupport
+@testable import WebApp
+
+/// The coordinator's meeting secretariat through the real pages: schedule, agenda from due reviews, invitees,
+/// reschedule, attendance, compliance; and what a partner agency sees.
+@Suite("Meetings")
+struct MeetingFlowTests {
+    struct World {
+        let fixture: AppFixture
+        let today: CalendarDate
+        var cases: [String: Int64] = [:]
+
+        init(_ kind: DatabaseKind = .sqlite) throws {
+            fixture = try AppFixture(kind)
+            today = CalendarDate(fixture.clock.now)
+            let rows: [(String, ManagementLevel, CalendarDate?, String)] = [
+                ("OVERDUE1", .two, today.adding(days: 3), "probation"), ("NEWCASE1", .two, nil, "police"),
+                ("LATER1", .two, today.adding(days: 90), "probation"), ("LEVELTHREE1", .three, today.adding(days: 2), "police"),
+            ]
+            cases = try fixture.world.importCases(rows.map { ref, level, review, lead in
+                CaseRegisterRow(nominalRef: ref, familyName: "Person\(ref.lowercased().dropLast())", givenNames: "Test", dateOfBirth: CalendarDate("1980-01-01")!,
+                                category: .two, level: level, leadAgency: lead, mappaStartDate: today.adding(days: -200), nextReviewDate: review)
+            })
+            // Reviewed before (so not "new"), except NEWCASE; OVERDUE's review date has passed by the meeting.
+            try fixture.test.database.write { connection in
+                for ref in ["OVERDUE1", "LATER1", "LEVELTHREE1"] {
+                    try connection.execute("UPDATE cases SET last_reviewed_on = ? WHERE id = ?",
+                                           [.text(today.adding(days: -100).description), .integer(cases[ref]!)])
+                }
+            }
+        }
+
+        func schedule(_ client: TestClient, date: CalendarDate, kind: String = "level_2", title: String = "Level 2 panel – North") throws -> Int64 {
+            client.get("/meetings/new")
+            let response = client.post("/meetings/new", [("kind", kind), ("title", title), ("date", date.description),
+                                                          ("start_time", "10:00"), ("duration", "120"), ("venue", "Room 4, Northtown police station"),
+                                                          ("chair_grade", "manager")])
+            #expect(response.status == 303)
+            let location = try #require(response.headers["Location"])
+            return try #require(Int64(location.split(separator: "/").last!.split(separator: "?").first!))
+        }
+    }
+
+    @Test("scheduling checks what was entered and keeps it", arguments: DatabaseKind.available)
+    func scheduleValidation(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        coordinator.get("/meetings/new")
+        let bad = coordinator.post("/meetings/new", [("kind", "level_2"), ("title", ""), ("date", world.today.adding(days: -1).description),
+                                                    ("start_time", "25:00"), ("duration", "5"), ("online_link", "http://example.invalid")])
+        #expect(bad.status == 422)
+        for message in ["Enter a title", "today or later", "like 10:00", "between 15 minutes and 8 hours", "must start with https://"] {
+            #expect(bad.bodyText.contains(message), "\(message)")
+        }
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        let page = coordinator.get("/meetings/\(id)").bodyText
+        #expect(page.contains("Level 2 panel – North"))
+        #expect(page.contains("Room 4, Northtown police station"))
+    }
+
+    @Test("the agenda fills from due and new reviews at the panel's level, in order, and can be reordered", arguments: DatabaseKind.available)
+    func agenda(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        let page = coordinator.get("/meetings/\(id)").bodyText
+        #expect(page.contains("Proposed: 2 cases"))
+        #expect(page.contains("Review overdue by 4 days") && page.contains("New case: initial meeting"))
+        #expect(page.contains("PERSONOVERDUE") && !page.contains("PERSONLATER") && !page.contains("PERSONLEVELTHREE"))
+        #expect(coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")]).status == 303)
+        var items = try world.fixture.world.items(id)
+        #expect(items.map(\.nominalRef) == ["OVERDUE1", "NEWCASE1"])
+        #expect(items.map(\.reviewType) == ["review", "initial"])
+        coordinator.get("/meetings/\(id)")
+        #expect(coordinator.post("/meetings/\(id)/agenda", [("action", "down"), ("item", String(items[0].id))]).status == 303)
+        items = try world.fixture.world.items(id)
+        #expect(items.map(\.nominalRef) == ["NEWCASE1", "OVERDUE1"])
+        #expect(coordinator.post("/meetings/\(id)/agenda", [("action", "add"), ("case", String(world.cases["LATER1"]!))]).status == 303)
+        #expect(coordinator.post("/meetings/\(id)/agenda", [("action", "remove"), ("item", String(items[0].id))]).status == 303)
+        #expect(try world.fixture.world.items(id).map(\.nominalRef) == ["OVERDUE1", "LATER1"])
+    }
+
+    @Test("invitees are proposed from the agencies' single points of contact and confirmed; a reschedule raises the calendar sequence")
+    func inviteesAndReschedule() throws {
+        let world = try World()
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        for (agency, name) in [("police", "DS Example"), ("probation", "SPO Example")] {
+            coordinator.get("/agencies/\(agency)")
+            #expect(coordinator.post("/agencies/\(agency)", [("name", name), ("role", "MAPPA SPOC"), ("email", "\(agency).spoc@example.invalid"),
+                                                             ("spoc", "yes")]).status == 303)
+        }
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")])
+        let proposals = coordinator.get("/meetings/\(id)/invitees").bodyText
+        #expect(proposals.contains("DS Example (single point of contact), police.spoc@example.invalid"))
+        #expect(proposals.contains("SPO Example"))
+        let contactIDs = try ["police", "probation"].map { code -> String in
+            let agency = try #require(try world.fixture.stores.agencies.agency(code: code))
+            return String(try #require(try world.fixture.stores.agencies.contacts(agencyID: agency.id).first).id)
+        }
+        let confirmed = coordinator.post("/meetings/\(id)/invitees", [("action", "confirm")] + contactIDs.map { ("contact", $0) })
+        #expect(confirmed.status == 303)
+        #expect(try world.fixture.stores.meetings.invitees(of: try world.fixture.world.meeting(id)).map(\.email).sorted() == ["police.spoc@example.invalid", "probation.spoc@example.invalid"])
+        let bad = coordinator.post("/meetings/\(id)/invitees", [("action", "add"), ("agency", "housing"), ("name", "Pat"), ("email", "not-an-email")])
+        #expect(bad.status == 422)
+        #expect(bad.bodyText.contains("correct format"))
+
+        let edit = coordinator.get("/meetings/\(id)/edit")
+        let version = try #require(TestClient.firstMatch(#"name="version" value="(\d+)""#, in: edit.bodyText))
+        let moved = coordinator.post("/meetings/\(id)/edit", [("title", "Level 2 panel – North"), ("date", world.today.adding(days: 9).description),
+                                                              ("start_time", "14:00"), ("duration", "90"), ("venue", "Room 5"), ("chair_grade", "manager"),
+                                                              ("version", version)])
+        #expect(moved.status == 303)
+        let meeting = try world.fixture.world.meeting(id)
+        #expect(meeting.sequence == 1 && meeting.startTime == "14:00")
+        let stale = coordinator.post("/meetings/\(id)/edit", [("title", "Other"), ("date", world.today.adding(days: 9).description),
+                                                              ("start_time", "14:00"), ("duration", "90"), ("venue", "Room 5"), ("version", version)])
+        #expect(stale.status == 409)
+        #expect(coordinator.post("/meetings/\(id)/cancel", []).status == 303)
+        #expect(try world.fixture.world.meeting(id).sequence == 2)
+    }
+
+    @Test("attendance is recorded, a missing core agency is flagged, and holding the meeting sets the next reviews", arguments: DatabaseKind.available)
+    func attendance(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today)
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")])
+        #expect(coordinator.post("/meetings/\(id)/papers", [("papers_sent_on", world.today.adding(days: -7).description)]).status == 303)
+        let police = try #require(try world.fixture.stores.agencies.agency(code: "police"))
+        let probation = try #require(try world.fixture.stores.agencies.agency(code: "probation"))
+        #expect(coordinator.get("/meetings/\(id)/attendance").bodyText.contains("Record attendance"))
+        let saved = coordinator.post("/meetings/\(id)/attendance", [
+            ("status-\(police.id)", "apologies"), ("person-\(police.id)", "DS Example"),
+            ("status-\(probation.id)", "attended"), ("person-\(probation.id)", "SPO Example"), ("confidentiality_all", "yes")])
+        #expect(saved.status == 303)
+        #expect(coordinator.post("/meetings/\(id)/held", []).status == 303)
+        let page = coordinator.get("/meetings/\(id)").bodyText
+        #expect(page.contains("OVERDUE1: Police was not represented"))
+        #expect(page.contains("NEWCASE1: Police was not represented"))
+        #expect(!page.contains("Probation Service was not represented"))
+        #expect(!page.contains("confidentiality statement was not recorded"))
+        let reviewed = try world.fixture.world.record(world.cases["OVERDUE1"]!)
+        #expect(reviewed.lastReviewedOn == world.today)
+        #expect(reviewed.nextReviewDate == world.today.adding(weeks: 16))
+        #expect(coordinator.get("/").bodyText.contains("1 meeting has compliance problems"))
+    }
+
+    @Test("a partner agency sees only meetings with its cases, and on them only its cases")
+    func partnerAgency() throws {
+        let world = try World()
+        try world.fixture.world.involve(world.cases["OVERDUE1"]!, agency: "housing")
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let withHousing = try world.schedule(coordinator, date: world.today.adding(days: 7), title: "Panel with housing")
+        coordinator.get("/meetings/\(withHousing)")
+        coordinator.post("/meetings/\(withHousing)/agenda", [("action", "add_all")])
+        let without = try world.schedule(coordinator, date: world.today.adding(days: 8), kind: "level_3", title: "Panel without housing")
+        coordinator.get("/meetings/\(without)")
+        coordinator.post("/meetings/\(without)/agenda", [("action", "add_all")])
+        let housing = world.fixture.client(signedInAs: .agencyRepresentative)
+        let list = housing.get("/meetings").bodyText
+        #expect(list.contains("Panel with housing") && !list.contains("Panel without housing"))
+        let page = housing.get("/meetings/\(withHousing)").bodyText
+        #expect(page.contains("PERSONOVERDUE") && !page.contains("PERSONNEWCASE"))
+        #expect(!page.contains("not shown"), "how many other cases the panel discusses is for those who run it, not each agency")
+        #expect(!page.contains("Compliance") && !page.contains("Invitees"))
+        #expect(housing.get("/meetings/\(without)").status == 404)
+        #expect(housing.get("/meetings/new").status == 403)
+        #expect(world.fixture.client(signedInAs: .referrer).get("/meetings").status == 403)
+    }
+
+    @Test("a series schedules every meeting in it")
+    func series() throws {
+        let world = try World()
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        coordinator.get("/meetings/new")
+        let response = coordinator.post("/meetings/new", [("kind", "level_2"), ("title", "Monthly Level 2 panel"), ("date", world.today.adding(days: 1).description),
+                                                         ("start_time", "09:30"), ("duration", "180"), ("venue", "Room 1"), ("repeat", "yes"),
+                                                         ("repeat_weeks", "4"), ("count", "3")])
+        #expect(response.status == 303)
+        let user = try world.fixture.viewer(.coordinator)
+        let meetings = try world.fixture.stores.meetings.meetings(for: user).filter { $0.title == "Monthly Level 2 panel" }
+        #expect(meetings.map(\.date) == [1, 29, 57].map { world.today.adding(days: $0) })
+        #expect(Set(meetings.compactMap(\.seriesID)).count == 1)
+    }
+
+    @Test("the directory keeps one single point of contact per agency; contacts are logged on the case and shown on its timeline")
+    func directoryAndContactLog() throws {
+        let world = try World()
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        coordinator.get("/agencies/housing")
+        coordinator.post("/agencies/housing", [("name", "First Spoc"), ("email", "first@example.invalid"), ("spoc", "yes")])
+        coordinator.post("/agencies/housing", [("name", "Second Spoc"), ("phone", "01234 567890"), ("spoc", "yes")])
+        let missing = coordinator.post("/agencies/housing", [("name", "No Way To Reach")])
+        #expect(missing.status == 422)
+        #expect(missing.bodyText.contains("Enter a secure email address, a phone number, or both"))
+        let housing = try #require(try world.fixture.stores.agencies.agency(code: "housing"))
+        let contacts = try world.fixture.stores.agencies.contacts(agencyID: housing.id)
+        #expect(contacts.filter(\.isSPOC).map(\.name) == ["Second Spoc"])
+        #expect(coordinator.get("/agencies").bodyText.contains("Second Spoc, 01234 567890"))
+        #expect(coordinator.post("/agencies", [("name", "Local Women's Refuge")]).status == 303)
+        #expect(coordinator.get("/agencies").bodyText.contains("Local Women&#39;s Refuge"))
+        #expect(world.fixture.client(signedInAs: .referrer).post("/agencies/housing", [("name", "X"), ("email", "x@example.invalid")]).status == 403)
+
+        let caseID = world.cases["OVERDUE1"]!
+        coordinator.get("/cases/\(caseID)")
+        let logged = coordinator.post("/cases/\(caseID)/contacts", [("occurred_on", world.today.description), ("direction", "out"), ("agency", "housing"),
+                                                                    ("person", "Second Spoc"), ("method", "Phone"), ("summary", "Asked about move-on accommodation")])
+        #expect(logged.status == 303)
+        let page = coordinator.get("/cases/\(caseID)").bodyText
+        #expect(page.contains("Asked about move-on accommodation"))
+        #expect(page.contains("Phone to Local housing authority"), "on the timeline")
+        let bad = coordinator.post("/cases/\(caseID)/contacts", [("occurred_on", "someday"), ("direction", "out"), ("agency", "housing"), ("method", "Phone"), ("summary", "")])
+        #expect(bad.status == 422)
+        #expect(bad.bodyText.contains("must be a real date"))
+    }
+
+    @Test("the case page's forms offer an agency as soon as the directory adds it, and stop once it is made inactive",
+          arguments: DatabaseKind.available)
+    func caseFormsFollowTheDirectory(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let casePath = "/cases/\(world.cases["OVERDUE1"]!)"
+        let offered = { coordinator.get(casePath).bodyText.components(separatedBy: ">Northshire Women&#39;s Centre</option>").count - 1 }
+        #expect(offered() == 0)
+        #expect(offered() == 0, "read again, so the list is kept with the connection if it ever is")
+        let added = coordinator.post("/agencies", [("name", "Northshire Women's Centre")])
+        #expect(added.status == 303)
+        let code = try #require(added.headers["Location"]?.split(separator: "?").first?.split(separator: "/").last)
+        #expect(offered() == 2, "offered at once by both forms: the action's agency and the contact log's")
+        #expect(coordinator.post("/agencies/\(code)", [("active", "no")]).status == 303)
+        #expect(offered() == 0, "an inactive agency is no longer offered")
+    }
+
+    @Test("invitations go through the outbox with the meeting's UID; a reschedule sends updates and a cancellation notices, same UID, higher sequence", arguments: DatabaseKind.available)
+    func invitations(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let outbox = world.fixture.stores.outbox
+        try outbox.saveSettings(MailSettings(smtp: SMTPSettings(host: "127.0.0.1", port: 2525, fromAddress: "mappa.unit@example.invalid",
+                                                                fromName: "MAPPA Unit")), by: .commandLine)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")])
+        coordinator.get("/meetings/\(id)/invitees")
+        coordinator.post("/meetings/\(id)/invitees", [("action", "add"), ("agency", "police"), ("name", "DS Example"), ("email", "ds@example.invalid")])
+        coordinator.post("/meetings/\(id)/invitees", [("action", "add"), ("agency", "housing"), ("name", "Housing Lead"), ("email", "housing@example.invalid")])
+        #expect(coordinator.get("/meetings/\(id)").bodyText.contains("2 invitees are due an invitation or an update"))
+        #expect(coordinator.post("/meetings/\(id)/send", []).status == 303)
+        func drain() throws -> [OutgoingMail] {
+            let claimed = try outbox.claimDue(limit: 50)
+            for message in claimed { try outbox.markSent(message) }
+            return claimed.map(\.mail)
+        }
+        let uid = try world.fixture.world.meeting(id).uid
+        let first = try drain()
+        #expect(first.count == 2)
+        #expect(Set(first.flatMap(\.to).map(\.address)) == ["ds@example.invalid", "housing@example.invalid"])
+        for mail in first {
+            #expect(mail.subject.hasPrefix("Invitation: Level 2 panel – North"))
+            #expect(mail.calendar?.uid == uid && mail.calendar?.sequence == 0 && mail.calendar?.method == .request)
+            #expect(mail.calendar?.organizer.address == "mappa.unit@example.invalid")
+            #expect(mail.calendar?.attendees.count == 2)
+            #expect(!mail.text.contains("PERSONOVERDUE") && !mail.text.contains("Personoverdue"), "no case details by email")
+        }
+        // 10:00 UK time on a January day is 10:00 UTC.
+        let start = try #require(first.first?.calendar?.start)
+        #expect(Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: start).hour == 10)
+        coordinator.get("/meetings/\(id)")
+        #expect(coordinator.post("/meetings/\(id)/send", []).headers["Location"]?.contains("nothing-to-send") == true)
+
+        let edit = coordinator.get("/meetings/\(id)/edit")
+        let version = try #require(TestClient.firstMatch(#"name="version" value="(\d+)""#, in: edit.bodyText))
+        coordinator.post("/meetings/\(id)/edit", [("title", "Level 2 panel – North"), ("date", world.today.adding(days: 8).description),
+                                                  ("start_time", "13:30"), ("duration", "120"), ("venue", "Room 4"), ("chair_grade", "manager"),
+                                                  ("version", version)])
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/send", [])
+        let updates = try drain()
+        #expect(updates.count == 2)
+        #expect(updates.allSatisfy { $0.subject.hasPrefix("Updated:") && $0.calendar?.uid == uid && $0.calendar?.sequence == 1 })
+
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/cancel", [])
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/send", [])
+        let cancellations = try drain()
+        #expect(cancellations.count == 2)
+        #expect(cancellations.allSatisfy { $0.calendar?.method == .cancel && $0.calendar?.uid == uid && $0.calendar?.sequence == 2 })
+        let page = coordinator.get("/meetings/\(id)").bodyText
+        #expect(page.contains("Messages about this meeting") && page.contains("Cancelled"))
+    }
+
+    @Test("without mail settings or an email address, sending says what to do")
+    func sendWithoutMail() throws {
+        let world = try World()
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        coordinator.get("/meetings/\(id)")
+        let response = coordinator.post("/meetings/\(id)/send", [])
+        #expect(response.status == 422)
+        #expect(response.bodyText.contains("Mail is not set up yet"))
+    }
+}
