@@ -60,14 +60,7 @@ enum BackupCommand {
         print("restored \(DatabaseLocation.redacted(location)) from \(source) (schema version \(versions.max() ?? 0))")
         // The restored chain is checked as it was backed up: entries a server left staged are chained into it at
         // the next start, after the migrations.
-        switch try Stores(database: database).audit.verify() {
-        case .intact(let entries):
-            print("audit trail intact: \(entries) entries verified")
-            return 0
-        case .broken(let sequence, let reason):
-            print("audit trail BROKEN at entry \(sequence): \(reason)")
-            return 1
-        }
+        return AuditCommand.report(try Stores(database: database).audit.verify())
     }
 
     struct ToolError: Error, CustomStringConvertible {

@@ -75,7 +75,12 @@ enum AuditCommand {
         try arguments.allowOnly(["database"])
         let location = DatabaseLocation.resolve(arguments.value("database"))
         let database = try DatabaseLocation.open(location)
-        switch try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.verify() {
+        return report(try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.verify())
+    }
+
+    /// Prints what checking the audit chain found; the exit status is 1 when it is broken.
+    static func report(_ verification: AuditChainVerifier.Outcome) -> Int32 {
+        switch verification {
         case .intact(let entries):
             print("audit trail intact: \(entries) entries verified")
             return 0

@@ -19,14 +19,8 @@ enum RegisterCommand {
         """
 
     static func runImport(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flagNames: ["help", "dry-run"])
-        if arguments.has("help") || arguments.positional.first != "cases" || arguments.positional.count != 2 {
-            print(help)
-            return arguments.has("help") ? 0 : 2
-        }
-        try arguments.allowOnly(["database", "dry-run"])
-        let path = arguments.positional[1]
-        let data = try FileImport.read(path)
+        let command = try FileImport.command(words, noun: "cases", help: help)
+        guard case .run(let arguments, let path, let data) = command else { return command.exitStatus }
         let (stores, _) = try openStores(arguments)
         let register = stores.register
         let started = Date()
@@ -71,6 +65,26 @@ enum RegisterCommand {
 /// What every `mappa import …` shares around its own checks: reading the file, progress on standard error, then
 /// listing the problems and importing nothing, stopping after the check (--dry-run), or importing and saying so.
 enum FileImport {
+    /// `mappa import NOUN FILE [--dry-run] [--database …]` read: the arguments, the file's path and contents; or, after
+    /// printing `help` (asked for, or the command used wrongly), the exit status.
+    enum Command {
+        case run(Arguments, path: String, data: [UInt8])
+        case exit(Int32)
+
+        var exitStatus: Int32 { if case .exit(let status) = self { status } else { 0 } }
+    }
+
+    static func command(_ words: [String], noun: String, help: String) throws -> Command {
+        let arguments = try Arguments(words, flagNames: ["help", "dry-run"])
+        if arguments.has("help") || arguments.positional.first != noun || arguments.positional.count != 2 {
+            print(help)
+            return .exit(arguments.has("help") ? 0 : 2)
+        }
+        try arguments.allowOnly(["database", "dry-run"])
+        let path = arguments.positional[1]
+        return .run(arguments, path: path, data: try read(path))
+    }
+
     static func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Arguments.UsageError(description: "cannot read \(path)")

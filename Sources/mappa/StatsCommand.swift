@@ -41,14 +41,8 @@ enum StatsCommand {
         """
 
     static func runImportEvents(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flagNames: ["help", "dry-run"])
-        if arguments.has("help") || arguments.positional.first != "events" || arguments.positional.count != 2 {
-            print(importHelp)
-            return arguments.has("help") ? 0 : 2
-        }
-        try arguments.allowOnly(["database", "dry-run"])
-        let path = arguments.positional[1]
-        let data = try FileImport.read(path)
+        let command = try FileImport.command(words, noun: "events", help: importHelp)
+        guard case .run(let arguments, let path, let data) = command else { return command.exitStatus }
         let (stores, _) = try openStores(arguments)
         let started = Date()
         let known = try stores.events.nominalRefs(for: .system(.commandLine))

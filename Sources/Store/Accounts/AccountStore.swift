@@ -4,13 +4,8 @@ import Foundation
 
 /// Users and login failures: the rows behind accounts. Validation and hashing happen in `AccountService`; this type
 /// only maps rows.
-public final class AccountStore: Sendable {
+public struct AccountStore: FeatureStore {
     let context: StoreContext
-
-    init(_ context: StoreContext) { self.context = context }
-
-    var database: Database { context.database }
-    var clock: Clock { context.clock }
 
     // MARK: users
 

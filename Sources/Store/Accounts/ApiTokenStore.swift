@@ -33,12 +33,9 @@ public struct ApiToken: Sendable, Equatable, RowDecodable {
 /// API tokens: created for a user (audited), checked on every API request, listed for their owner and
 /// revoked (audited). A token acts as its user with that user's current role, so disabling the account or
 /// changing the role takes effect at once.
-public final class ApiTokenStore: Sendable {
+public struct ApiTokenStore: FeatureStore {
     let context: StoreContext
     let accounts: AccountStore
-    var database: Database { context.database }
-    var clock: Clock { context.clock }
-    var audit: AuditTrail { context.audit }
 
     /// Tokens expire so a forgotten one does not stay usable for ever.
     public static let defaultLifetimeDays = 90
@@ -49,11 +46,6 @@ public final class ApiTokenStore: Sendable {
     /// Writing `last_used_at` on every request would turn each API read into a write; once per interval is
     /// enough to tell whether a token is still in use.
     static let lastUsedResolution: TimeInterval = 300
-
-    init(_ context: StoreContext, accounts: AccountStore) {
-        self.context = context
-        self.accounts = accounts
-    }
 
     static func hash(_ token: String) -> String { Crypto.sha256Hex(token) }
 

@@ -60,14 +60,10 @@ extension ActionItem: RowDecodable {
 /// included), reminded before they fall due and gathered into a daily overdue digest (`+Reminders`). An owner sees the
 /// actions they own even on a case they may not open (they need to know what they are asked to do, and no more); every
 /// other list shows only actions on cases its reader may see. Every change audited.
-public final class ActionStore: Sendable {
+public struct ActionStore: FeatureStore {
     let context: StoreContext
     /// Reminders go this many days before an action is due.
     public let reminderDays = 3
-
-    init(_ context: StoreContext) { self.context = context }
-
-    var database: Database { context.database }
 
     static let tables = """
         FROM actions JOIN agencies ON agencies.id = actions.owner_agency_id JOIN cases ON cases.id = actions.case_id

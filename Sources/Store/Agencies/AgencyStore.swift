@@ -39,12 +39,8 @@ extension Agency: RowDecodable {
 
 /// The single point of contact directory: responsible authorities, duty-to-co-operate and associate agencies, each
 /// with its contacts and one SPOC. Every change is audited in the same transaction.
-public final class AgencyStore: Sendable {
+public struct AgencyStore: FeatureStore {
     let context: StoreContext
-
-    init(_ context: StoreContext) { self.context = context }
-
-    var database: Database { context.database }
 
     /// Adds any statutory agency missing from the directory (idempotent).
     public func seedAgencies(_ seeds: [AgencySeed] = AgencySeed.statutory) throws {

@@ -6,18 +6,10 @@ import Foundation
 /// case only while their agency is), and whether it is restricted. Each change is a need-to-know decision, audited.
 /// Those who edit cases and may see one manage it; for a restricted case also the coordinators an administrator has
 /// granted "manage restricted cases", so no restricted case is left with nobody able to say who sees it.
-public final class CaseAccessStore: Sendable {
+public struct CaseAccessStore: FeatureStore {
     let context: StoreContext
     let accounts: AccountStore
     let agencies: AgencyStore
-
-    init(_ context: StoreContext, accounts: AccountStore, agencies: AgencyStore) {
-        self.context = context
-        self.accounts = accounts
-        self.agencies = agencies
-    }
-
-    var database: Database { context.database }
 
     /// A case's access as its management page shows it. It names no person under the case: someone managing a
     /// restricted case they may not see learns only its number and category.

@@ -16,19 +16,10 @@ public struct ImportSummary: Sendable, Equatable {
 
 /// The case register as a file: imported all or nothing (re-importing updates, never duplicates) and exported under
 /// need-to-know.
-public final class CaseRegisterStore: Sendable {
+public struct CaseRegisterStore: FeatureStore {
     let context: StoreContext
     let agencies: AgencyStore
     let areas: AreaStore
-
-    init(_ context: StoreContext, agencies: AgencyStore, areas: AreaStore) {
-        self.context = context
-        self.agencies = agencies
-        self.areas = areas
-    }
-
-    var database: Database { context.database }
-    var today: CalendarDate { context.today }
 
     /// Imports validated register rows in one transaction: a `nominal_ref` already on record updates that
     /// nominal and its current case (changes of category, level and RoSH go into the case history); a new one

@@ -4,18 +4,10 @@ import Foundation
 
 /// MAPPA cases: reading one behind need-to-know, its history, the coordinator's edits (every changed fact kept with
 /// its reason), and the overdue reviews of the home page. Every change is audited in the same transaction.
-public final class CaseStore: Sendable {
+public struct CaseStore: FeatureStore {
     let context: StoreContext
     let agencies: AgencyStore
     let areas: AreaStore
-
-    init(_ context: StoreContext, agencies: AgencyStore, areas: AreaStore) {
-        self.context = context
-        self.agencies = agencies
-        self.areas = areas
-    }
-
-    var database: Database { context.database }
 
     /// The case, if the viewer may see it (`CaseVisibility`). A refusal is written to the audit trail, with the
     /// rule's reason, and thrown as need-to-know; an unknown case is not found.

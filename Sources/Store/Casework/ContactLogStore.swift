@@ -35,10 +35,8 @@ public struct CaseContact: Sendable, Equatable, RowDecodable {
 
 /// Each case's log of communications with and about agencies: the single point of contact's record of who was told
 /// what. Need-to-know as for the case; every entry audited.
-public final class ContactLogStore: Sendable {
+public struct ContactLogStore: FeatureStore {
     let context: StoreContext
-
-    init(_ context: StoreContext) { self.context = context }
 
     public static let methods = ["Secure email", "Phone", "Meeting", "Letter", "Video call", "In person"]
 

@@ -45,13 +45,7 @@ extension NominalStore {
             } else {
                 rows = try nameSearch(connection, trimmed, limit: limit, select: select, filter: filter)
             }
-            var records: [T] = []
-            records.reserveCapacity(rows.count)
-            for (index, row) in rows.enumerated() {
-                var reader = RowReader(row, checksNames: index == 0)
-                records.append(try T(row: &reader))
-            }
-            return records
+            return try rows.decode(T.self)
         }
     }
 

@@ -5,12 +5,8 @@ import Foundation
 /// Nominals: the people MAPPA cases are about. Reading one behind need-to-know, the coordinator's edits (the search
 /// keys rebuilt so the new names are found at once), finding people by name or identifier (`NominalStore+Search`) and
 /// the possible duplicates of a referral's person.
-public final class NominalStore: Sendable {
+public struct NominalStore: FeatureStore {
     let context: StoreContext
-
-    init(_ context: StoreContext) { self.context = context }
-
-    var database: Database { context.database }
 
     /// The person's record, if the viewer may see every case of theirs (a named exclusion or a restriction on any one
     /// refuses, so an excluded user cannot read the person's details here either). A refusal is recorded.

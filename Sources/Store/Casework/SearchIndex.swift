@@ -33,7 +33,7 @@ extension NominalStore {
                     try connection.execute("UPDATE nominals SET alias_list = ? WHERE id = ?",
                                            [.text(AliasList.encode(names)), .integer(nominals[index].id)])
                 }
-                nominals[index].aliases = names
+                nominals[index].details.aliases = names
             }
             try SearchKeyBatch(count: nominals.count) { nominals[$0].person }.write(connection, nominalIDs: nominals.map(\.id))
             try connection.execute("DELETE FROM settings WHERE key = 'search_keys_version'")

@@ -2,21 +2,15 @@ import Database
 import Domain
 import Foundation
 
-/// A screening, Level 2 or Level 3 panel or a professionals meeting: when and where, its chair and where it stands.
+/// A screening, Level 2 or Level 3 panel or a professionals meeting: what was planned (`MeetingPlan`, read through as
+/// `meeting.title`), its chair's name and where it stands.
+@dynamicMemberLookup
 public struct Meeting: Sendable, Equatable, RowDecodable {
     public var id: Int64
     public var seriesID: Int64?
-    public var kind: MeetingKind
-    public var title: String
-    public var date: CalendarDate
-    /// Local time "HH:MM" (UK time).
-    public var startTime: String
-    public var durationMinutes: Int
-    public var venue: String
-    public var onlineLink: String
-    public var chairUserID: Int64?
+    /// When and where, the kind of panel and its chair, as scheduled or last changed.
+    public var plan: MeetingPlan
     public var chairName: String
-    public var chairGrade: ChairGrade?
     public var status: MeetingStatus
     /// Stable calendar UID: updates and cancellations reuse it with a higher `sequence` (RFC 5545).
     public var uid: String
@@ -24,11 +18,13 @@ public struct Meeting: Sendable, Equatable, RowDecodable {
     public var papersSentOn: CalendarDate?
     public var version: Int64
 
+    public subscript<T>(dynamicMember fact: KeyPath<MeetingPlan, T>) -> T { plan[keyPath: fact] }
+
     /// The dashboard lists some 700 meetings at national scale: read by position, each name checked on the first row.
     public static let columns = """
         meetings.id, meetings.series_id, meetings.kind, meetings.title, meetings.meeting_date, meetings.start_time,
-        meetings.duration_minutes, meetings.venue, meetings.online_link, meetings.chair_user_id,
-        COALESCE(users.display_name, '') AS chair_name, meetings.chair_grade, meetings.status, meetings.uid, meetings.sequence,
+        meetings.duration_minutes, meetings.venue, meetings.online_link, meetings.chair_user_id, meetings.chair_grade,
+        COALESCE(users.display_name, '') AS chair_name, meetings.status, meetings.uid, meetings.sequence,
         meetings.papers_sent_on, meetings.version
         """
     static let tables = "FROM meetings LEFT JOIN users ON users.id = meetings.chair_user_id"
@@ -36,16 +32,11 @@ public struct Meeting: Sendable, Equatable, RowDecodable {
     public init(row: inout RowReader) throws(DatabaseError) {
         id = try row.decode("id")
         seriesID = try row.decodeIfPresent("series_id")
-        kind = try row.decode("kind")
-        title = try row.decode("title")
-        date = try row.decode("meeting_date")
-        startTime = try row.decode("start_time")
-        durationMinutes = try row.decode("duration_minutes")
-        venue = try row.decode("venue")
-        onlineLink = try row.decode("online_link")
-        chairUserID = try row.decodeIfPresent("chair_user_id")
+        plan = MeetingPlan(kind: try row.decode("kind"), title: try row.decode("title"), date: try row.decode("meeting_date"),
+                           startTime: try row.decode("start_time"), durationMinutes: try row.decode("duration_minutes"),
+                           venue: try row.decode("venue"), onlineLink: try row.decode("online_link"),
+                           chairUserID: try row.decodeIfPresent("chair_user_id"), chairGrade: try row.decodeIfPresent("chair_grade"))
         chairName = try row.decode("chair_name")
-        chairGrade = try row.decodeIfPresent("chair_grade")
         status = try row.decode("status")
         uid = try row.decode("uid")
         sequence = try row.decode("sequence")

@@ -6,16 +6,9 @@ import Foundation
 /// (`+Attendance`). Unit staff see every meeting; partner-agency staff only those their agency is invited to or
 /// involved in through a case on the agenda, and on it only the cases they may see. Every change is audited in the
 /// same transaction.
-public final class MeetingStore: Sendable {
+public struct MeetingStore: FeatureStore {
     let context: StoreContext
     let agencies: AgencyStore
-
-    init(_ context: StoreContext, agencies: AgencyStore) {
-        self.context = context
-        self.agencies = agencies
-    }
-
-    var database: Database { context.database }
 
     /// Which meetings the viewer may see: all for unit staff; for partner-agency staff those their agency is invited
     /// to or involved in through a case on the agenda.

@@ -75,25 +75,13 @@ public struct MinutesRecipient: Sendable, Equatable {
 /// Minutes of case discussions: drafts pre-filled from the last minutes (or the referral), the chair's approval,
 /// versions after approval, and distribution through the outbox only to people the case's need-to-know admits. Every
 /// change is audited with the minutes' id, never their content.
-public final class MinutesStore: Sendable {
+public struct MinutesStore: FeatureStore {
     let context: StoreContext
     let meetings: MeetingStore
     let cases: CaseStore
     let referrals: ReferralStore
     let actions: ActionStore
     let accounts: AccountStore
-
-    init(_ context: StoreContext, meetings: MeetingStore, cases: CaseStore, referrals: ReferralStore, actions: ActionStore,
-         accounts: AccountStore) {
-        self.context = context
-        self.meetings = meetings
-        self.cases = cases
-        self.referrals = referrals
-        self.actions = actions
-        self.accounts = accounts
-    }
-
-    var database: Database { context.database }
 
     /// The discussion, if the viewer may see the meeting and its case (a refusal of the case is recorded and said as
     /// need-to-know; an item not on the meeting is not found).

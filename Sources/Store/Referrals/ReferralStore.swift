@@ -68,16 +68,9 @@ public struct ReferralEvent: Sendable, Equatable, RowDecodable {
 /// Referrals from the referrer's draft to the coordinator's quality check and return. A referrer sees their own;
 /// whoever manages referrals sees every referral except those that led to a case they may not see. Every change is
 /// audited in the same transaction; the screening decision is `ScreeningStore`'s.
-public final class ReferralStore: Sendable {
+public struct ReferralStore: FeatureStore {
     let context: StoreContext
     let nominals: NominalStore
-
-    init(_ context: StoreContext, nominals: NominalStore) {
-        self.context = context
-        self.nominals = nominals
-    }
-
-    var database: Database { context.database }
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

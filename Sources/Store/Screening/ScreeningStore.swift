@@ -12,13 +12,8 @@ public enum ScreeningOutcome: Sendable, Equatable {
 
 /// A screening panel's recorded decision on a referral, as `recordScreening` stored it.
 public struct ScreeningDecisionRecord: Sendable, Equatable, RowDecodable {
-    public enum Decision: String, Sendable, CaseIterable, ColumnDecodable {
+    public enum Decision: String, Sendable, CaseIterable, StoredAsRawValue {
         case accepted, declined
-
-        public init?(column value: SQLValue) {
-            guard case .text(let text) = value else { return nil }
-            self.init(rawValue: text)
-        }
     }
     public var id: Int64
     public var referralID: Int64
@@ -71,20 +66,11 @@ public struct ScreeningDecisionRecord: Sendable, Equatable, RowDecodable {
 /// The screening panel's decisions: accepting creates (or, for a confirmed duplicate, updates) the nominal and the
 /// MAPPA case with its first review date; declining records why. Only a person the screener may see can be linked,
 /// and only a case they may see changed.
-public final class ScreeningStore: Sendable {
+public struct ScreeningStore: FeatureStore {
     let context: StoreContext
     let referrals: ReferralStore
     let nominals: NominalStore
     let agencies: AgencyStore
-
-    init(_ context: StoreContext, referrals: ReferralStore, nominals: NominalStore, agencies: AgencyStore) {
-        self.context = context
-        self.referrals = referrals
-        self.nominals = nominals
-        self.agencies = agencies
-    }
-
-    var database: Database { context.database }
 
     /// Records the panel's decision. Accepting creates the nominal (or links the confirmed existing one, who must be
     /// someone the screener may see) and creates the MAPPA case, or updates that nominal's active case, with the first

@@ -18,7 +18,7 @@ public enum Timestamp {
 
 /// What every store shares, made once at start-up (`Stores`): the database, the clock and the one audit trail (with
 /// its staging file under `mappa serve` on SQLite). A store never makes an `AuditTrail` of its own.
-public struct StoreContext: Sendable {
+public final class StoreContext: Sendable {
     public let database: Database
     public let clock: Clock
     public let audit: AuditTrail
@@ -37,6 +37,19 @@ public struct StoreContext: Sendable {
     public var today: CalendarDate { CalendarDate(clock.now()) }
     /// Now, as stored in TEXT columns.
     var now: String { Timestamp.string(clock.now()) }
+}
+
+/// A feature's store: a value holding the shared context and the other stores it reads, made once by `Stores` with
+/// its memberwise initializer.
+protocol FeatureStore: Sendable {
+    var context: StoreContext { get }
+}
+
+extension FeatureStore {
+    var database: Database { context.database }
+    var clock: Clock { context.clock }
+    var audit: AuditTrail { context.audit }
+    var today: CalendarDate { context.today }
 }
 
 /// Small pieces of SQL the stores build the same way.

@@ -12,13 +12,8 @@ public struct AreaSummary: Sendable, Equatable {
 /// The MAPPA areas of a regional deployment (several areas in one database). Reads are plain; every change is
 /// written to the audit trail in the same transaction, with the figures changed (area names and populations are
 /// not personal data).
-public final class AreaStore: Sendable {
+public struct AreaStore: FeatureStore {
     let context: StoreContext
-
-    init(_ context: StoreContext) { self.context = context }
-
-    var database: Database { context.database }
-    var audit: AuditTrail { context.audit }
 
     /// Every area (or only the active ones), by name.
     public func areas(activeOnly: Bool = false) throws -> [MappaArea] {

@@ -34,12 +34,8 @@ public struct RecordedEvent: Sendable, Equatable, RowDecodable {
 }
 
 /// The events the annual report counts (DESIGN.md "Events import"): imported from a file, or recorded on a case.
-public final class EventStore: Sendable {
+public struct EventStore: FeatureStore {
     let context: StoreContext
-
-    init(_ context: StoreContext) { self.context = context }
-
-    var database: Database { context.database }
 
     /// The nominal references on record that the importer may change, so the events file can be checked before
     /// anything is written: to a person, someone hidden from them is as unknown as someone not on record.

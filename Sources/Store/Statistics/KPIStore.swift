@@ -48,16 +48,10 @@ public enum KPISettingsStore {
 /// indicator for a chosen period: aggregates over every case (system work; the figures are counts). The records behind
 /// a figure name cases, so which of them a viewer may open is the Store's rule too (`visibleCaseIDs`); viewing them is
 /// audited by the web layer.
-public final class KPIStore: Sendable {
+public struct KPIStore: FeatureStore {
     let context: StoreContext
     let meetings: MeetingStore
 
-    init(_ context: StoreContext, meetings: MeetingStore) {
-        self.context = context
-        self.meetings = meetings
-    }
-
-    var database: Database { context.database }
     public var today: CalendarDate { context.today }
     public func settings() throws -> [KPIIndicator: KPISettings] { try KPISettingsStore.load(database) }
 
@@ -99,7 +93,6 @@ public final class KPIStore: Sendable {
         KPIFacts(reviewCases: try reviewCases(from: from), discussions: try discussions(from: from, through: through),
                  referrals: try referrals(from: from, through: through), actions: try actions(from: from, through: through))
     }
-
 
     /// Level 2 and 3 cases open in the span with every review they have had.
     func reviewCases(from: CalendarDate) throws -> [ReviewCaseFacts] {

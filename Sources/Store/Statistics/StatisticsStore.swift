@@ -4,18 +4,11 @@ import Foundation
 
 /// The annual report (the Ministry of Justice area tables) and the area population setting it uses, worked out by
 /// `AnnualReportCalculator` from facts read here over every case: system work, whose answer is counts, never names.
-public final class StatisticsStore: Sendable {
+public struct StatisticsStore: FeatureStore {
     let context: StoreContext
     /// The MAPPA areas the reports can be narrowed to and compared across.
     let areas: AreaStore
     static let populationKey = "statistics.area_population"
-
-    init(_ context: StoreContext, areas: AreaStore) {
-        self.context = context
-        self.areas = areas
-    }
-
-    var database: Database { context.database }
 
     // MARK: Area population
 

@@ -54,55 +54,30 @@ enum MinutesRoutes {
             }
             return .redirect(to: path(context) + "?done=\(Flash.minutesSaved.rawValue)")
         })
-        router.post(base + "/approve", Access.require(services, .approveMinutes) { request, session in
-            let context = try load(request, session, services)
-            do {
-                try services.minutes.approve(context, by: request.viewer(session))
-            } catch let error as DomainError where error.isValidation {
-                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
-            }
-            return .redirect(to: path(context) + "?done=\(Flash.minutesApproved.rawValue)")
-        })
-        router.post(base + "/send-back", Access.require(services, .approveMinutes) { request, session in
-            let context = try load(request, session, services)
-            do {
-                try services.minutes.sendBack(context, comments: try request.form()["comments"] ?? "", by: request.viewer(session))
-            } catch let error as DomainError where error.isValidation {
-                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
-            }
-            return .redirect(to: path(context) + "?done=\(Flash.minutesSentBack.rawValue)")
-        })
-        router.post(base + "/distribute", Access.require(services, .manageMeetings) { request, session in
-            let context = try load(request, session, services)
+        step(&router, base + "/approve", .approveMinutes, services, done: .minutesApproved) { context, _, viewer in
+            try services.minutes.approve(context, by: viewer)
+        }
+        step(&router, base + "/send-back", .approveMinutes, services, done: .minutesSentBack) { context, request, viewer in
+            try services.minutes.sendBack(context, comments: try request.form()["comments"] ?? "", by: viewer)
+        }
+        step(&router, base + "/distribute", .manageMeetings, services, done: .minutesDistributed) { context, _, viewer in
             guard let minutes = context.minutes else { throw DomainError.notFound("The minutes") }
             let outbox = services.outbox
             let sender = try outbox.settings().smtp.sender
             guard !sender.address.isEmpty else {
-                return try page(request, session, services, context, values: nil, problems: [ValidationProblem(field: "distribute",
-                    message: "Mail is not set up yet: ask an administrator to enter the mail settings, then distribute the minutes")], findings: nil, status: 422)
+                throw DomainError.validation(field: "distribute", "Mail is not set up yet: ask an administrator to enter the mail settings, then distribute the minutes")
             }
             let pdf = try PDFRenderer.render(document(context, minutes, services))
-            do {
-                try services.minutes.distribute(
-                    context, from: sender,
-                    subject: "MAPPA minutes: \(context.meeting.kind.displayName), \(context.meeting.date.displayText) (\(context.item.nominalRef))",
-                    text: "The approved minutes of the MAPPA meeting are attached.\n\n" + handling.joined(separator: "\n\n"),
-                    pdf: MailAttachment(filename: "mappa-minutes-\(context.item.nominalRef)-\(context.meeting.date).pdf", contentType: "application/pdf", data: pdf),
-                    outbox: outbox, by: request.viewer(session))
-            } catch let error as DomainError where error.isValidation {
-                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
-            }
-            return .redirect(to: path(context) + "?done=\(Flash.minutesDistributed.rawValue)")
-        })
-        router.post(base + "/amend", Access.require(services, .manageMeetings) { request, session in
-            let context = try load(request, session, services)
-            do {
-                _ = try services.minutes.amend(context, changeNote: try request.form()["change_note"] ?? "", by: request.viewer(session))
-            } catch let error as DomainError where error.isValidation {
-                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
-            }
-            return .redirect(to: path(context) + "?done=\(Flash.minutesAmended.rawValue)")
-        })
+            try services.minutes.distribute(
+                context, from: sender,
+                subject: "MAPPA minutes: \(context.meeting.kind.displayName), \(context.meeting.date.displayText) (\(context.item.nominalRef))",
+                text: "The approved minutes of the MAPPA meeting are attached.\n\n" + handling.joined(separator: "\n\n"),
+                pdf: MailAttachment(filename: "mappa-minutes-\(context.item.nominalRef)-\(context.meeting.date).pdf", contentType: "application/pdf", data: pdf),
+                outbox: outbox, by: viewer)
+        }
+        step(&router, base + "/amend", .manageMeetings, services, done: .minutesAmended) { context, request, viewer in
+            _ = try services.minutes.amend(context, changeNote: try request.form()["change_note"] ?? "", by: viewer)
+        }
         router.get(base + ".pdf", Access.require(services, .viewCases) { request, session in
             let context = try load(request, session, services)
             guard let minutes = context.minutes else { throw DomainError.notFound("The minutes") }
@@ -111,6 +86,21 @@ enum MinutesRoutes {
             var response = Response.json(try PDFRenderer.render(document(context, minutes, services)), contentType: "application/pdf")
             response.headers.set("Content-Disposition", "attachment; filename=\"mappa-minutes-\(context.item.nominalRef).pdf\"")
             return response
+        })
+    }
+
+    /// One step of the minutes' workflow: done, then back to the minutes with `done`'s message; what stops it (a
+    /// comment missing, mail not set up) shows the minutes page with the problem.
+    static func step(_ router: inout Router, _ route: String, _ permission: Permission, _ services: Services, done: Flash,
+                     _ body: @escaping @Sendable (Discussion, Request, Viewer) throws -> Void) {
+        router.post(route, Access.require(services, permission) { request, session in
+            let context = try load(request, session, services)
+            do {
+                try body(context, request, request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
+            }
+            return .redirect(to: path(context) + "?done=\(done.rawValue)")
         })
     }
 

@@ -25,11 +25,7 @@ enum ReferralRoutes {
                 return try formPage(session, services, referral: nil, form: form, raw: data, problems: problems, status: 422)
             }
             let referral = try services.referrals.createReferral(form, by: request.viewer(session))
-            if data["action"] == "submit" {
-                try services.referrals.submitReferral(id: referral.id, by: request.viewer(session))
-                return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSubmitted.rawValue)")
-            }
-            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSaved.rawValue)")
+            return try saved(referral.id, submit: data["action"] == "submit", request, session, services)
         })
         router.get("/referrals/:id", Access.require(services, nil) { request, session in
             let referral = try load(request, session, services)
@@ -57,16 +53,10 @@ enum ReferralRoutes {
                 return try formPage(session, services, referral: current, form: form, raw: data,
                                     problems: [ValidationProblem(field: "level_requested", message: error.description)], status: 409)
             }
-            if data["action"] == "submit" {
-                try services.referrals.submitReferral(id: referral.id, by: request.viewer(session))
-                return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSubmitted.rawValue)")
-            }
-            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSaved.rawValue)")
+            return try saved(referral.id, submit: data["action"] == "submit", request, session, services)
         })
         router.post("/referrals/:id/submit", Access.require(services, nil) { request, session in
-            let referral = try load(request, session, services)
-            try services.referrals.submitReferral(id: referral.id, by: request.viewer(session))
-            return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralSubmitted.rawValue)")
+            try saved(try load(request, session, services).id, submit: true, request, session, services)
         })
         router.post("/referrals/:id/return", Access.require(services, .manageReferrals) { request, session in
             let referral = try load(request, session, services)
@@ -77,6 +67,13 @@ enum ReferralRoutes {
             }
             return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralReturned.rawValue)")
         })
+    }
+
+    /// After a save: submitted too when the person pressed Submit (the quality check's findings are then on the
+    /// referral's page), and back to the referral saying which.
+    static func saved(_ id: Int64, submit: Bool, _ request: Request, _ session: Session, _ services: Services) throws -> Response {
+        if submit { try services.referrals.submitReferral(id: id, by: request.viewer(session)) }
+        return .redirect(to: "/referrals/\(id)?done=\((submit ? Flash.referralSubmitted : .referralSaved).rawValue)")
     }
 
     static func refuse(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
