@@ -135,6 +135,7 @@ public struct RowReader {
 extension Row {
     /// The column called `name`, read as `T`: for one-off queries (`SELECT COUNT(*) AS n`). Records read their
     /// columns with a `RowReader`.
+    @inlinable
     public func value<T: ColumnDecodable>(_ name: String, as type: T.Type = T.self) throws(DatabaseError) -> T {
         guard let index = columns.firstIndex(of: name) else { throw DatabaseError(.decode, "column \(name) is missing") }
         guard let decoded = T(column: values[index]) else { throw RowReader.corrupt(name, values[index]) }
@@ -142,6 +143,7 @@ extension Row {
     }
 
     /// The column called `name`: nil when NULL, otherwise read as `T`.
+    @inlinable
     public func valueIfPresent<T: ColumnDecodable>(_ name: String, as type: T.Type = T.self) throws(DatabaseError) -> T? {
         guard let index = columns.firstIndex(of: name) else { throw DatabaseError(.decode, "column \(name) is missing") }
         if values[index].isNull { return nil }
@@ -150,6 +152,7 @@ extension Row {
     }
 
     /// The whole row as a record.
+    @inlinable
     public func decode<T: RowDecodable>(_ type: T.Type = T.self) throws(DatabaseError) -> T {
         var reader = RowReader(self)
         return try T(row: &reader)
@@ -158,6 +161,7 @@ extension Row {
 
 extension Array where Element == Row {
     /// The rows of one result as records. The column names are checked on the first row; the rest share them.
+    @inlinable
     public func decode<T: RowDecodable>(_ type: T.Type = T.self) throws(DatabaseError) -> [T] {
         var records: [T] = []
         records.reserveCapacity(count)
@@ -171,16 +175,19 @@ extension Array where Element == Row {
 
 extension Connection {
     /// Every row of `sql` as a record. The column names are checked on the first row; the rest share them.
+    @inlinable
     public func query<T: RowDecodable>(_ type: T.Type, _ sql: String, _ parameters: [SQLValue] = []) throws -> [T] {
         try query(sql, parameters).decode(T.self)
     }
 
     /// The first row of `sql` as a record, or nil when there is none.
+    @inlinable
     public func queryOne<T: RowDecodable>(_ type: T.Type, _ sql: String, _ parameters: [SQLValue] = []) throws -> T? {
         try query(sql, parameters).first.map { row throws(DatabaseError) in try row.decode(T.self) }
     }
 
     /// Each row of `sql` as a record, handed to `body` in turn without holding them all (see `forEachRow`).
+    @inlinable
     public func forEach<T: RowDecodable>(_ type: T.Type, _ sql: String, _ parameters: [SQLValue] = [],
                                          _ body: (T) throws -> Void) throws {
         var first = true

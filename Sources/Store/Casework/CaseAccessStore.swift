@@ -164,7 +164,7 @@ public struct CaseAccessStore: FeatureStore {
                        (SELECT COUNT(*) FROM case_access a WHERE a.case_id = cases.id AND a.kind = 'allow') AS allowed,
                        (SELECT COUNT(*) FROM cases own WHERE own.id = cases.id\(visible.sql)) AS visible
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id
-                WHERE cases.restricted = 1 OR cases.category = 4
+                WHERE cases.restricted = 1
                 ORDER BY allowed, cases.id
                 """, visible.parameters).map { row throws(DatabaseError) in
                 let seen: Int64 = try row.value("visible")

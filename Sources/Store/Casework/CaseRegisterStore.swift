@@ -181,7 +181,7 @@ public struct CaseRegisterStore: FeatureStore {
     /// `includeRestricted`.
     public func exportRegister(asSystem job: SystemJob, includeRestricted: Bool = false) throws -> [CaseRegisterRow] {
         try database.read { connection in
-            try exportRows(connection, where: includeRestricted ? "" : " AND cases.restricted = 0 AND cases.category <> 4", [])
+            try exportRows(connection, where: includeRestricted ? "" : " AND cases.restricted = 0", [])
         }
     }
 

@@ -37,7 +37,9 @@ struct Seen<T: RowDecodable>: RowDecodable {
 
 /// The need-to-know rule (`CaseVisibility`) as SQL, for every list that names a case or a person: search, agendas and
 /// their proposals, home queues, duplicates, actions, drill-downs and exports filter in the query, so a list never
-/// holds what its reader may not see. `CaseVisibilityTests` holds these conditions to the Domain rule.
+/// holds what its reader may not see. A Category 4 case is restricted by the rule whatever its flag; here the flag
+/// alone is tested, which the table guarantees is set on every Category 4 case (migration 21). `CaseVisibilityTests`
+/// holds these conditions to the Domain rule.
 struct CaseVisibilityFilter {
     let viewer: Viewer
     /// Whether the viewer is on any case's exclusion list. Most people are on none, and their conditions then leave
@@ -57,7 +59,7 @@ struct CaseVisibilityFilter {
         let role = viewer.role
         guard role.can(.viewCases) || role.can(.viewInvolvedCases) else { return .nothing }
         var condition = SQLCondition(sql: """
-             AND ((\(alias).restricted = 0 AND \(alias).category <> 4)
+             AND (\(alias).restricted = 0
                   OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = \(alias).id AND a.user_id = ? AND a.kind = 'allow'))
             """, parameters: [userID])
         if hasExclusions {
@@ -74,10 +76,11 @@ struct CaseVisibilityFilter {
     /// True for a row of `nominals` (called `alias`) whom the viewer may find by name: someone whose role sees cases,
     /// and none of the person's cases hidden from them. Correlated, so it is worked out only for the few candidate
     /// rows: as `id NOT IN (every restricted case…)` it read every restricted case on each search.
+    /// A person's restricted cases are found through the partial index `cases_restricted` (usually none).
     func nominals(_ alias: String = "nominals") -> SQLCondition {
         guard viewer.can(.viewCases) else { return .nothing }
         var condition = SQLCondition(sql: """
-             AND NOT EXISTS (SELECT 1 FROM cases r WHERE r.nominal_id = \(alias).id AND (r.restricted = 1 OR r.category = 4)
+             AND NOT EXISTS (SELECT 1 FROM cases r WHERE r.nominal_id = \(alias).id AND r.restricted = 1
                 AND NOT EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = r.id AND a.user_id = ? AND a.kind = 'allow'))
             """, parameters: [userID])
         if hasExclusions {
@@ -98,7 +101,7 @@ struct CaseVisibilityFilter {
         if viewer.can(.viewCases) {
             sql = """
                 SELECT DISTINCT nominals.nominal_ref FROM nominals JOIN cases r ON r.nominal_id = nominals.id
-                WHERE ((r.restricted = 1 OR r.category = 4)
+                WHERE (r.restricted = 1
                        AND NOT EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = r.id AND a.user_id = ? AND a.kind = 'allow'))
                    OR EXISTS (SELECT 1 FROM case_access x WHERE x.case_id = r.id AND x.user_id = ? AND x.kind = 'exclude')
                 """
@@ -134,19 +137,5 @@ struct CaseVisibilityFilter {
         let restricted: Bool = try reader.decode("restricted")
         let category: MappaCategory = try reader.decode("category")
         return try facts(&reader, restricted: restricted, category: category)
-    }
-}
-
-/// A record with the id of what it belongs to (selected first, `AS owner_id`), for reading many owners' records in
-/// one query and grouping them: the dashboard's meetings' agendas and attendance.
-struct Owned<T: RowDecodable>: RowDecodable {
-    let ownerID: Int64
-    let record: T
-
-    static var columns: String { T.columns }
-
-    init(row: inout RowReader) throws(DatabaseError) {
-        ownerID = try row.decode("owner_id")
-        record = try T(row: &row)
     }
 }

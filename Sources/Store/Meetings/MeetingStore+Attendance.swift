@@ -57,7 +57,7 @@ extension MeetingStore {
             let visible = try CaseVisibilityFilter(viewer, connection).cases()
             return (try connection.query(Owned<AttendanceRecord>.self, "SELECT attendance.meeting_id AS owner_id, \(AttendanceRecord.columns) \(AttendanceRecord.tables)"
                                          + " WHERE attendance.meeting_id IN (\(list)) ORDER BY agencies.name, attendance.id", ids),
-                    try connection.query(Seen<MeetingItem>.self, "SELECT \(MeetingItem.columns), \(visible.expression) AS visible \(MeetingItem.tables)"
+                    try connection.query(Seen<CheckedDiscussion>.self, "SELECT \(CheckedDiscussion.columns), \(visible.expression) AS visible \(MeetingItem.tables)"
                                          + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY meeting_items.position, meeting_items.id",
                                          visible.parameters + ids))
         }
@@ -75,7 +75,7 @@ extension MeetingStore {
 
     /// The facts compliance is checked on: per case, attendance recorded for that discussion, or for the whole meeting
     /// where none was recorded per case. A case hidden from the viewer is labelled by its place on the agenda.
-    static func facts(_ meeting: Meeting, records: [AttendanceRecord], items: [Seen<MeetingItem>]) -> MeetingFacts {
+    static func facts(_ meeting: Meeting, records: [AttendanceRecord], items: [Seen<CheckedDiscussion>]) -> MeetingFacts {
         let whole = Dictionary(records.filter { $0.itemID == nil }.map { ($0.agencyCode, $0.status) }, uniquingKeysWith: Self.best)
         let discussions = items.enumerated().map { position, seen -> DiscussionFacts in
             let item = seen.record
@@ -84,7 +84,7 @@ extension MeetingStore {
             return DiscussionFacts(caseID: item.caseID,
                                    label: seen.visible ? item.nominalRef : "Agenda item \(position + 1) (not shown: need-to-know)",
                                    level: item.level, leadAgency: item.leadAgencyCode, inCustody: item.inCustody,
-                                   previousReview: item.lastReviewedOn ?? item.startDate, attendance: attendance,
+                                   previousReview: item.previousReview, attendance: attendance,
                                    confidentialityAcknowledged: item.confidentialityAcknowledged)
         }
         return MeetingFacts(kind: meeting.kind, date: meeting.date, status: meeting.status, chairGrade: meeting.chairGrade,
@@ -102,7 +102,7 @@ extension MeetingStore {
                 (try connection.query(Meeting.self, "SELECT \(Meeting.columns) \(Meeting.tables) WHERE meetings.id IN (\(list))", ids),
                  try connection.query(Owned<AttendanceRecord>.self, "SELECT attendance.meeting_id AS owner_id, \(AttendanceRecord.columns) \(AttendanceRecord.tables)"
                                       + " WHERE attendance.meeting_id IN (\(list)) ORDER BY agencies.name, attendance.id", ids),
-                 try connection.query(MeetingItem.self, "SELECT \(MeetingItem.columns) \(MeetingItem.tables)"
+                 try connection.query(CheckedDiscussion.self, "SELECT \(CheckedDiscussion.columns) \(MeetingItem.tables)"
                                       + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY meeting_items.position, meeting_items.id", ids))
             }
             let recordsByMeeting = Dictionary(grouping: records, by: \.ownerID)
@@ -113,6 +113,41 @@ extension MeetingStore {
             }
         }
         return result
+    }
+
+    /// One case discussion as the compliance checks read it, for every discussion of the dashboard's two months of
+    /// panels (7,000 at national scale): only what they check, not the agenda's names and reasons.
+    struct CheckedDiscussion: RowDecodable {
+        let id: Int64
+        let meetingID: Int64
+        let caseID: Int64
+        let nominalRef: String
+        let level: ManagementLevel
+        let leadAgencyCode: String
+        let inCustody: Bool
+        /// When the case was last reviewed, or started if it never was.
+        let previousReview: CalendarDate
+        let confidentialityAcknowledged: Bool
+
+        static let columns = """
+            meeting_items.id, meeting_items.meeting_id, meeting_items.case_id, nominals.nominal_ref, cases.level,
+            agencies.code AS lead_code, nominals.custody_status, cases.last_reviewed_on, cases.start_date,
+            meeting_items.confidentiality_acknowledged
+            """
+
+        init(row: inout RowReader) throws(DatabaseError) {
+            id = try row.decode("id")
+            meetingID = try row.decode("meeting_id")
+            caseID = try row.decode("case_id")
+            nominalRef = try row.decode("nominal_ref")
+            level = try row.decode("level")
+            leadAgencyCode = try row.decode("lead_code")
+            inCustody = try row.decode("custody_status", as: CustodyStatus.self) == .custody
+            let lastReviewed: CalendarDate? = try row.decodeIfPresent("last_reviewed_on")
+            let started: CalendarDate = try row.decode("start_date")
+            previousReview = lastReviewed ?? started
+            confidentialityAcknowledged = try row.decode("confidentiality_acknowledged")
+        }
     }
 
     /// Two people from one agency: the better-attended status counts.

@@ -121,5 +121,19 @@ extension Schema {
         Migration(20, "coordinators who manage restricted cases", """
             ALTER TABLE users ADD COLUMN manages_restricted_cases BIGINT NOT NULL DEFAULT 0;
             """),
+        // Every Category 4 case is restricted (`CaseVisibility`), and every write has always flagged it so: the table
+        // now refuses one that is not, so the lists' need-to-know can test the flag alone, through `cases_restricted`
+        // (testing the category too read every case of each person a search found).
+        Migration(21, "a Category 4 case is always flagged restricted", sqlite: """
+            UPDATE cases SET restricted = 1 WHERE category = 4 AND restricted = 0;
+            CREATE TRIGGER cases_category_four_insert BEFORE INSERT ON cases WHEN NEW.category = 4 AND NEW.restricted = 0
+            BEGIN SELECT RAISE(ABORT, 'a Category 4 case is always restricted'); END;
+            CREATE TRIGGER cases_category_four_update BEFORE UPDATE OF category, restricted ON cases
+            WHEN NEW.category = 4 AND NEW.restricted = 0
+            BEGIN SELECT RAISE(ABORT, 'a Category 4 case is always restricted'); END;
+            """, postgres: """
+            UPDATE cases SET restricted = 1 WHERE category = 4 AND restricted = 0;
+            ALTER TABLE cases ADD CONSTRAINT cases_category_four_restricted CHECK (category <> 4 OR restricted = 1);
+            """),
     ]
 }

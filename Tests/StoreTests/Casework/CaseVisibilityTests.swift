@@ -22,8 +22,9 @@ struct CaseVisibilityTests {
             "\(restricted ? "restricted" : "open") Category \(category.rawValue), \(named?.rawValue ?? "not named"), \(involved ? "" : "not ")involved"
         }
 
+        /// Every combination the database can hold: a Category 4 case is always flagged restricted (`cannotUnflag`).
         static let all: [Combination] = [false, true].flatMap { restricted in
-            [MappaCategory.two, .four].flatMap { category in
+            [MappaCategory.two, .four].filter { restricted || $0 != .four }.flatMap { category in
                 [CaseAccessKind?.none, .allow, .exclude].flatMap { named in
                     [false, true].map { Combination(restricted: restricted, category: category, named: named, involved: $0) }
                 }
@@ -89,5 +90,22 @@ struct CaseVisibilityTests {
                 }
             }
         }
+    }
+
+    @Test("the database refuses a Category 4 case that is not restricted, however it is written", arguments: DatabaseKind.available)
+    func cannotUnflag(kind: DatabaseKind) throws {
+        let world = try StoreWorld(kind, users: false)
+        let ids = try world.importCases([CaseRegisterRow(nominalRef: "C4", familyName: "Flagged", givenNames: "Pat",
+                                                         dateOfBirth: CalendarDate("1980-01-01")!, category: .four, level: .three,
+                                                         leadAgency: "police", mappaStartDate: CalendarDate("2026-01-01"))])
+        let caseID = try #require(ids["C4"])
+        #expect(try world.record(caseID).restricted)
+        for sql in ["UPDATE cases SET restricted = 0 WHERE id = ?",
+                    "INSERT INTO cases (nominal_id, category, level, lead_agency_id, start_date, status, restricted, created_at, updated_at) SELECT nominal_id, 4, 3, lead_agency_id, start_date, 'active', 0, created_at, updated_at FROM cases WHERE id = ?"] {
+            #expect(throws: DatabaseError.self, "\(sql)") {
+                try world.stores.database.write { try $0.execute(sql, [.integer(caseID)]) }
+            }
+        }
+        #expect(try world.record(caseID).restricted, "unchanged")
     }
 }
