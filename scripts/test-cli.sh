@@ -122,6 +122,11 @@ register_import() { # register_import LABEL DATABASE: the case register file in 
     check "$label: the export imports back as updates only" bash -c 'grep -q "0 nominals created, [0-9]* updated; 0 cases created" <<<"$0"' "$out"
     "$bin" export cases --database "$db" --to "$work/exported-again.csv" 2>/dev/null
     check "$label: export → import → export gives the same file" cmp -s "$work/exported.csv" "$work/exported-again.csv"
+    printf '%s\r\n' "$header" "CLI-4C,Terrorfile,Sam,,1981-02-03,Male,,,,,4,3,police,2025-04-01,,,high,community,,active,," >"$work/category4.csv"
+    out=$("$bin" import cases "$work/category4.csv" --database "$db" 2>/dev/null)
+    check "$label: a Category 4 case imported here is restricted, and the import says nobody may see it yet" contains "$out" "1 case is restricted (Category 4): nobody may see it yet"
+    out=$("$bin" export cases --database "$db" 2>/dev/null)
+    check "$label: ... and the export leaves it out" bash -c '! grep -q Terrorfile <<<"$0"' "$out"
     out=$("$bin" audit verify --database "$db" 2>&1)
     check "$label: imports and exports are in the intact audit trail" contains "$out" "intact"
 }

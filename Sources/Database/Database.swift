@@ -51,13 +51,6 @@ extension SQLValue {
         default: return nil
         }
     }
-    public var bool: Bool? {
-        switch self {
-        case .integer(let i): return i != 0
-        case .text(let s): return s == "t" || s == "true" || s == "1"
-        default: return nil
-        }
-    }
     public var bytes: [UInt8]? {
         switch self {
         case .blob(let b): return b

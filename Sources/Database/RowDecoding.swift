@@ -104,14 +104,6 @@ public struct RowReader {
         return decoded
     }
 
-    /// The next column's value as it is (for a caller that reads it in a way of its own, such as JSON).
-    @inlinable
-    public mutating func raw(_ name: String) throws(DatabaseError) -> SQLValue { try next(name) }
-
-    /// Passes over the next column (a sort key, say).
-    @inlinable
-    public mutating func skip(_ name: String) throws(DatabaseError) { _ = try next(name) }
-
     @inlinable
     mutating func next(_ name: String) throws(DatabaseError) -> SQLValue {
         guard position < row.values.count else {

@@ -130,7 +130,7 @@ enum DemoCasework {
             for proposal in try meetings.proposals(for: meeting, by: coordinator, naming: 0).proposals.prefix(12) {
                 try meetings.addToAgenda(meeting, caseID: proposal.caseID, reason: proposal.reason.text, by: coordinator)
             }
-            let invitees = try meetings.proposedInvitees(for: meeting, by: coordinator).compactMap { entry in
+            let invitees = try meetings.proposedInvitees(for: try meetings.agenda(of: meeting, for: coordinator)).compactMap { entry in
                 entry.contact.map { (agencyID: entry.agency.id, name: $0.name, email: $0.email) }
             }
             if !invitees.isEmpty { try meetings.confirmInvitees(meeting, invitees, by: actor) }

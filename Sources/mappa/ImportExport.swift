@@ -30,12 +30,7 @@ enum RegisterCommand {
             let summary = try register.importRegister(rows, by: .system(.commandLine), progress: FileImport.progress("imported"))
             var line = "\(summary.nominalsCreated) nominals created, \(summary.nominalsUpdated) updated; "
                 + "\(summary.casesCreated) cases created, \(summary.casesUpdated) updated"
-            if summary.restrictedCases > 0 {
-                let managers = try stores.caseAccess.restrictedCaseManagers().map(\.username)
-                line += "; \(summary.restrictedCases) restricted (Category 4): nobody may see \(summary.restrictedCases == 1 ? "it" : "them") yet. "
-                    + (managers.isEmpty ? "No coordinator manages restricted cases: an administrator must grant that to someone, who can then name who sees them."
-                                        : "Coordinators who manage restricted cases can name who sees them: \(managers.joined(separator: ", ")).")
-            }
+            if let note = try stores.caseAccess.whoSees(summary, importedBy: .system(.commandLine)) { line += ". " + note }
             return line
         }
     }

@@ -82,12 +82,10 @@ func printError(_ message: String) {
 }
 
 /// The stores for a command, made once (`Stores`), on the database named by --database (or the environment, or the
-/// default file), opened and migrated (`openMigratedDatabase`). `chainingStaged`: the audit staging file a server left
-/// beside a SQLite database is used, so the commands that read or check the trail chain what waits there first.
-func openStores(_ arguments: Arguments, quiet: Bool = true, chainingStaged: Bool = false) throws -> (Stores, String) {
-    let (database, location) = try openMigratedDatabase(arguments, quiet: quiet)
-    let staging = chainingStaged ? try AuditStaging.existing(besides: database) : nil
-    let stores = Stores(StoreContext(database: database, auditStaging: staging), outboxPolicy: OutboxPolicy.fromEnvironment())
+/// default file), opened and migrated (`openMigratedDatabase`).
+func openStores(_ arguments: Arguments) throws -> (Stores, String) {
+    let (database, location) = try openMigratedDatabase(arguments, quiet: true)
+    let stores = Stores(StoreContext(database: database), outboxPolicy: OutboxPolicy.fromEnvironment())
     try prepare(stores)
     return (stores, location)
 }

@@ -21,7 +21,7 @@ public enum CaseVisibility {
         }
 
         /// Category 4 (terrorism) cases are restricted whatever the flag says.
-        public var isRestricted: Bool { restricted || category == .four }
+        public var isRestricted: Bool { CaseVisibility.isRestricted(flagged: restricted, category: category) }
     }
 
     public enum Decision: Sendable, Equatable {
@@ -29,6 +29,9 @@ public enum CaseVisibility {
         /// `reason` is for the audit trail: it names the rule, never the person.
         case hidden(reason: String)
     }
+
+    /// Whether a case admits only the people on its access list: flagged so, or Category 4, which always is.
+    public static func isRestricted(flagged: Bool, category: MappaCategory) -> Bool { flagged || category == .four }
 
     public static func decide(_ facts: Facts, role: Role) -> Decision {
         if facts.named == .exclude { return .hidden(reason: "named on the case's exclusion list") }

@@ -5,14 +5,12 @@ import Foundation
 
 /// Accounts as people use them: sign in (with throttling and auditing), create users, reset and change
 /// passwords, disable and enable. Every change is audited in the same transaction as the change.
-public final class AccountService: Sendable {
+public final class AccountService: FeatureStore {
     public let accounts: AccountStore
     public let sessions: SessionStore
     let agencies: AgencyStore
     let context: StoreContext
     public var audit: AuditTrail { context.audit }
-    var database: Database { context.database }
-    var clock: Clock { context.clock }
     public let passwordPolicy: PasswordPolicy
     /// Per account: slows guessing at one user's password.
     public let accountThrottle: LoginThrottle

@@ -14,7 +14,7 @@ public struct AccountStore: FeatureStore {
     /// Inserts a user inside the caller's transaction.
     func insertUser(_ connection: Connection, username: String, displayName: String, email: String, role: Role,
                     agencyID: Int64, passwordHash: String, mustChangePassword: Bool) throws -> Int64 {
-        let now = Timestamp.string(clock.now())
+        let now = context.now
         do {
             return try connection.insert("""
                 INSERT INTO users (username, display_name, email, role, agency_id, password_hash,
@@ -49,12 +49,12 @@ public struct AccountStore: FeatureStore {
     func updatePassword(_ connection: Connection, userID: Int64, hash: String, mustChange: Bool) throws {
         try connection.execute(
             "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [.text(hash), .init(mustChange), .text(Timestamp.string(clock.now())), .integer(userID)])
+            [.text(hash), .init(mustChange), .text(context.now), .integer(userID)])
     }
 
     func updateActive(_ connection: Connection, userID: Int64, active: Bool) throws {
         try connection.execute("UPDATE users SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                               [.init(active), .text(Timestamp.string(clock.now())), .integer(userID)])
+                               [.init(active), .text(context.now), .integer(userID)])
     }
 
     /// Changes name, email, role and agency only if the row is still at `expectedVersion`; false when someone
@@ -66,12 +66,12 @@ public struct AccountStore: FeatureStore {
                 version = version + 1
             WHERE id = ? AND version = ?
             """, [.text(displayName), .text(email), .text(role.rawValue), .integer(agencyID), .init(managesRestrictedCases),
-                  .text(Timestamp.string(clock.now())), .integer(userID), .integer(expectedVersion)]) == 1
+                  .text(context.now), .integer(userID), .integer(expectedVersion)]) == 1
     }
 
     func updateLastLogin(_ connection: Connection, userID: Int64) throws {
         try connection.execute("UPDATE users SET last_login_at = ? WHERE id = ?",
-                               [.text(Timestamp.string(clock.now())), .integer(userID)])
+                               [.text(context.now), .integer(userID)])
     }
 
     // MARK: login failures

@@ -138,7 +138,7 @@ public struct ApiTokenStore: FeatureStore {
         guard token.revokedAt == nil else { return }
         try database.write { connection in
             try connection.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                                   [.text(Timestamp.string(clock.now())), .integer(id)])
+                                   [.text(context.now), .integer(id)])
             try audit.append(connection, actor: actor, action: .update, subjectType: "api_token", subjectID: String(id),
                              detail: "revoked")
         }

@@ -14,7 +14,7 @@ public struct Session: Sendable, Equatable {
 }
 
 /// Sessions: made at sign-in, looked up on every request (ended when timed out), ended at sign-out.
-public final class SessionStore: Sendable {
+public final class SessionStore: FeatureStore {
     let context: StoreContext
     public let policy: SessionPolicy
 
@@ -22,9 +22,6 @@ public final class SessionStore: Sendable {
         self.context = context
         self.policy = policy
     }
-
-    var database: Database { context.database }
-    var clock: Clock { context.clock }
 
     static func hash(_ token: String) -> String { Crypto.sha256Hex(token) }
 

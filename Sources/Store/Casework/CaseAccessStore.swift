@@ -19,7 +19,7 @@ public struct CaseAccessStore: FeatureStore {
         public var level: ManagementLevel
         public var restricted: Bool
         /// Category 4 cases are always restricted.
-        public var isRestricted: Bool { restricted || category == .four }
+        public var isRestricted: Bool { CaseVisibility.isRestricted(flagged: restricted, category: category) }
         public var leadAgencyID: Int64
         public var named: [(user: User, kind: CaseAccessKind)]
         public var involved: [Agency]
@@ -175,6 +175,23 @@ public struct CaseAccessStore: FeatureStore {
         }
     }
 
+    /// Who can see the cases an import restricted, in words for whoever imported them: the person who uploaded the
+    /// file (named on each) or, from the command line, nobody yet; and the coordinators who manage restricted cases, who
+    /// can name others. Nil when the import restricted none.
+    public func whoSees(_ summary: ImportSummary, importedBy importer: Importer) throws -> String? {
+        guard summary.restrictedCases > 0 else { return nil }
+        let one = summary.restrictedCases == 1
+        let managers = try restrictedCaseManagers().map { "\($0.displayName) (\($0.username))" }
+        let seen: String
+        switch importer {
+        case .person: seen = "only you can see \(one ? "it" : "them") for now"
+        case .system: seen = "nobody may see \(one ? "it" : "them") yet"
+        }
+        return "\(one ? "1 case is" : "\(summary.restrictedCases) cases are") restricted (Category 4): \(seen). "
+            + (managers.isEmpty ? "No coordinator manages restricted cases yet: ask an administrator to grant that to the right people."
+                                : "Coordinators who manage restricted cases can name who else sees \(one ? "it" : "them"): \(managers.joined(separator: ", ")).")
+    }
+
     /// The people who may manage every restricted case, for the import's summary of who can see what it restricted.
     public func restrictedCaseManagers() throws -> [User] {
         try accounts.users().filter { $0.active && $0.managesRestrictedCases && $0.role.can(.editCases) }
@@ -206,6 +223,6 @@ public struct CaseAccessStore: FeatureStore {
         guard let row = try connection.queryOne("SELECT category, restricted FROM cases WHERE id = ?", [.integer(caseID)]) else { return false }
         let category: MappaCategory = try row.value("category")
         let restricted: Bool = try row.value("restricted")
-        return restricted || category == .four
+        return CaseVisibility.isRestricted(flagged: restricted, category: category)
     }
 }

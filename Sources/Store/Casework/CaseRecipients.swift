@@ -49,7 +49,7 @@ struct CaseRecipients {
             if case .hidden(let reason) = CaseVisibility.decide(visibility, role: user.role) { return "may not see this case (\(reason))" }
             return nil
         }
-        if facts.restricted || facts.category == .four {
+        if CaseVisibility.isRestricted(flagged: facts.restricted, category: facts.category) {
             return "the case is restricted to named people, and \(email) has no account on its access list"
         }
         if !facts.involved.contains(agencyID) {

@@ -27,7 +27,7 @@ public struct CaseRecord: Sendable, Equatable, RowDecodable {
     public var areaCode: String
     public var areaName: String
 
-    public var isRestricted: Bool { restricted || category == .four }
+    public var isRestricted: Bool { CaseVisibility.isRestricted(flagged: restricted, category: category) }
 
     /// The editable facts, as the edit form and `CaseRules` take them.
     public var details: CaseDetails {

@@ -46,10 +46,14 @@ struct CaseVisibilityFilter {
     /// out the exclusion check, a lookup per row.
     let hasExclusions: Bool
 
+    /// Whether the viewer is on an exclusion list is kept with the connection while the database is unchanged: a page
+    /// builds several filters (the dashboard three), and each asked again.
     init(_ viewer: Viewer, _ connection: Connection) throws {
         self.viewer = viewer
-        hasExclusions = try connection.queryOne(
-            "SELECT 1 AS found FROM case_access WHERE user_id = ? AND kind = 'exclude' LIMIT 1", [.integer(viewer.user.id)]) != nil
+        hasExclusions = try connection.keptWhileUnchanged("case_access.excluded.\(viewer.user.id)") {
+            try connection.queryOne("SELECT 1 AS found FROM case_access WHERE user_id = ? AND kind = 'exclude' LIMIT 1",
+                                    [.integer(viewer.user.id)]) != nil
+        }
     }
 
     private var userID: SQLValue { .integer(viewer.user.id) }

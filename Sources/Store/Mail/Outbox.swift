@@ -13,12 +13,9 @@ import Foundation
 /// Several app instances can run workers on one database: on PostgreSQL claims use
 /// `SELECT … FOR UPDATE SKIP LOCKED`, so workers take different rows without waiting; on SQLite the claim runs in
 /// the single write transaction (BEGIN IMMEDIATE), which already excludes every other writer.
-public final class Outbox: Sendable {
+public final class Outbox: FeatureStore {
     let context: StoreContext
     public let policy: OutboxPolicy
-    public var database: Database { context.database }
-    var clock: Clock { context.clock }
-    var audit: AuditTrail { context.audit }
     /// Who the audit trail names for deliveries.
     public static let workerActor = Actor(userID: nil, username: "(mail delivery)", clientAddress: "local")
 
@@ -53,7 +50,7 @@ public final class Outbox: Sendable {
             INSERT INTO outbox (created_at, purpose, mail_json, recipients, recipient_count, status, attempts,
                                 next_attempt_at, meeting_id, case_id)
             VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
-            """, [.text(Timestamp.string(clock.now())), .text(purpose), .text(json), .text(recipients.joined(separator: ", ")),
+            """, [.text(context.now), .text(purpose), .text(json), .text(recipients.joined(separator: ", ")),
                   .integer(Int64(recipients.count)), .integer(nowSeconds), .init(meetingID), .init(caseID)])
     }
 
@@ -127,7 +124,7 @@ public final class Outbox: Sendable {
         try database.write { connection in
             let changed = try connection.execute("""
                 UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ? AND status = 'sending' AND attempts = ?
-                """, [.text(Timestamp.string(clock.now())), .integer(claimed.id), .integer(Int64(claimed.attempt))])
+                """, [.text(context.now), .integer(claimed.id), .integer(Int64(claimed.attempt))])
             guard changed == 1 else { return false }
             try audit.append(connection, actor: Self.workerActor, action: .mailSent, subjectType: "outbox",
                              subjectID: String(claimed.id), detail: Self.detail(claimed, extra: []))

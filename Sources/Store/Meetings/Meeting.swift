@@ -101,6 +101,7 @@ public struct MeetingItem: Sendable, Equatable, RowDecodable {
 /// A meeting's agenda as one viewer sees it: the cases they may see, in order, and how many others there are, told
 /// only to those who run the meeting (who may know its length, and whose compliance checks count every case).
 public struct Agenda: Sendable, Equatable {
+    public var meetingID: Int64
     public var items: [MeetingItem]
     /// Nil for a viewer who may not know the count.
     public var hiddenCount: Int?

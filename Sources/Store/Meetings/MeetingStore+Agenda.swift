@@ -21,13 +21,20 @@ extension MeetingStore {
                                         visible.parameters + [.integer(meeting.id)])
         }
         let hidden = seen.filter { !$0.visible }.count
-        return Agenda(items: seen.filter(\.visible).map(\.record), hiddenCount: viewer.can(.manageMeetings) ? hidden : nil)
+        return Agenda(meetingID: meeting.id, items: seen.filter(\.visible).map(\.record), hiddenCount: viewer.can(.manageMeetings) ? hidden : nil)
     }
 
     /// The cases the agenda builder proposes for the meeting that are not on it yet and that the viewer may see.
     /// `naming`: how many of the first proposals come with their person.
     public func proposals(for meeting: Meeting, by viewer: Viewer, naming: Int = 50) throws -> AgendaProposals {
-        guard let level = meeting.kind.reviewLevel else { return AgendaProposals(proposals: [], people: [:]) }
+        let proposals = try builderProposals(for: meeting, by: viewer)
+        return AgendaProposals(proposals: proposals, people: try people(ofCases: Array(proposals.prefix(naming).map(\.caseID))))
+    }
+
+    /// What the agenda builder proposes of the active cases at the meeting's level that the viewer may see and that are
+    /// not on the agenda yet: all of them, or only `caseID`.
+    private func builderProposals(for meeting: Meeting, by viewer: Viewer, only caseID: Int64? = nil) throws -> [AgendaProposal] {
+        guard let level = meeting.kind.reviewLevel else { return [] }
         let cases = try database.read { connection -> [AgendaCase] in
             let visible = try CaseVisibilityFilter(viewer, connection).cases()
             // At national scale a Level 2 panel weighs some 7,000 cases: read by position, the names checked on the first.
@@ -35,7 +42,8 @@ extension MeetingStore {
                 SELECT cases.id, cases.start_date, cases.next_review_date, cases.last_reviewed_on FROM cases
                 WHERE cases.status = 'active' AND cases.level = ?
                   AND cases.id NOT IN (SELECT case_id FROM meeting_items WHERE meeting_id = ?)
-                """ + visible.sql, [.integer(Int64(level.rawValue)), .integer(meeting.id)] + visible.parameters)
+                """ + (caseID == nil ? "" : " AND cases.id = ?") + visible.sql,
+                [.integer(Int64(level.rawValue)), .integer(meeting.id)] + (caseID.map { [.integer($0)] } ?? []) + visible.parameters)
             var cases: [AgendaCase] = []
             cases.reserveCapacity(rows.count)
             for (index, row) in rows.enumerated() {
@@ -46,8 +54,7 @@ extension MeetingStore {
             }
             return cases
         }
-        let proposals = AgendaBuilder.proposals(cases, kind: meeting.kind, meetingDate: meeting.date, timescales: try context.timescales())
-        return AgendaProposals(proposals: proposals, people: try people(ofCases: Array(proposals.prefix(naming).map(\.caseID))))
+        return AgendaBuilder.proposals(cases, kind: meeting.kind, meetingDate: meeting.date, timescales: try context.timescales())
     }
 
     /// The person of each case, by case id (for cases already found visible).
@@ -60,11 +67,12 @@ extension MeetingStore {
         return Dictionary(rows.map { ($0.ownerID, $0.record) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Adds a case the viewer may see to the agenda (once), with why it is there. Adding one they may not see is
-    /// refused and recorded, as opening it would be.
-    public func addToAgenda(_ meeting: Meeting, caseID: Int64, reason: String, by viewer: Viewer) throws {
+    /// Adds a case the viewer may see to the agenda (once), with why it is there: `reason`, or the builder's for that
+    /// case, or "Added by the coordinator". Adding one they may not see is refused and recorded, as opening it would be.
+    public func addToAgenda(_ meeting: Meeting, caseID: Int64, reason: String? = nil, by viewer: Viewer) throws {
         try requireManager(viewer)
         try context.requireVisibleCase(caseID, for: viewer)
+        let reason = try reason ?? builderProposals(for: meeting, by: viewer, only: caseID).first?.reason.text ?? "Added by the coordinator"
         try database.write { connection in
             try CaseVisibilityFilter.require(connection, caseID: caseID, viewer: viewer)
             try add(connection, meetingID: meeting.id, caseID: caseID, reason: reason)
@@ -77,7 +85,7 @@ extension MeetingStore {
     @discardableResult
     public func addProposals(_ meeting: Meeting, by viewer: Viewer) throws -> Int {
         try requireManager(viewer)
-        let proposals = try proposals(for: meeting, by: viewer, naming: 0).proposals
+        let proposals = try builderProposals(for: meeting, by: viewer)
         guard !proposals.isEmpty else { return 0 }
         try database.write { connection in
             for proposal in proposals {
@@ -87,11 +95,6 @@ extension MeetingStore {
                                      detail: "agenda: \(proposals.count) proposed cases added")
         }
         return proposals.count
-    }
-
-    /// The reason the builder gives for proposing the case, or nil when it does not propose it.
-    public func proposalReason(_ meeting: Meeting, caseID: Int64, by viewer: Viewer) throws -> String? {
-        try proposals(for: meeting, by: viewer, naming: 0).proposals.first { $0.caseID == caseID }?.reason.text
     }
 
     private func add(_ connection: Connection, meetingID: Int64, caseID: Int64, reason: String) throws {

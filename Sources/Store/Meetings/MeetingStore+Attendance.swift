@@ -3,12 +3,12 @@ import Domain
 import Foundation
 
 extension MeetingStore {
-    /// The meeting's attendance: for the whole meeting and for the case discussions the viewer may see.
-    public func attendance(of meeting: Meeting, for viewer: Viewer) throws -> [AttendanceRecord] {
-        let visibleItems = Set(try agenda(of: meeting, for: viewer).items.map(\.id))
+    /// The meeting's attendance: for the whole meeting and for the case discussions of the agenda as its viewer sees it.
+    public func attendance(of agenda: Agenda) throws -> [AttendanceRecord] {
+        let visibleItems = Set(agenda.items.map(\.id))
         return try database.read { connection in
             try connection.query(AttendanceRecord.self, "SELECT \(AttendanceRecord.columns) \(AttendanceRecord.tables)"
-                                 + " WHERE attendance.meeting_id = ? ORDER BY agencies.name, attendance.id", [.integer(meeting.id)])
+                                 + " WHERE attendance.meeting_id = ? ORDER BY agencies.name, attendance.id", [.integer(agenda.meetingID)])
         }.filter { $0.itemID.map(visibleItems.contains) ?? true }
     }
 

@@ -17,8 +17,8 @@ extension MeetingStore {
     /// agencies (police, probation, the lead, and prison for custody cases), each by its single point of contact (or its
     /// first active contact with an email address). Agencies with no such contact are listed without one, so the
     /// coordinator sees the gap.
-    public func proposedInvitees(for meeting: Meeting, by viewer: Viewer) throws -> [(agency: Agency, contact: AgencyContact?)] {
-        let items = try agenda(of: meeting, for: viewer).items
+    public func proposedInvitees(for agenda: Agenda) throws -> [(agency: Agency, contact: AgencyContact?)] {
+        let items = agenda.items
         var codes = Set<String>()
         for item in items {
             codes.formUnion(DiscussionFacts(caseID: item.caseID, label: "", level: item.level, leadAgency: item.leadAgencyCode,
@@ -79,8 +79,8 @@ extension MeetingStore {
 
     /// Invitees due a message: never sent one, or sent an older version of the meeting. For a cancelled meeting, only
     /// those who had been invited (the others never heard of it).
-    public func invitationsDue(_ meeting: Meeting) throws -> [MeetingInvitee] {
-        try invitees(of: meeting).filter { invitee in
+    public static func invitationsDue(_ meeting: Meeting, among invitees: [MeetingInvitee]) -> [MeetingInvitee] {
+        invitees.filter { invitee in
             guard invitee.confirmed else { return false }
             if meeting.status == .cancelled { return invitee.invitedSequence.map { $0 < meeting.sequence } ?? false }
             return invitee.invitedSequence.map { $0 < meeting.sequence } ?? true
@@ -94,9 +94,10 @@ extension MeetingStore {
     @discardableResult
     public func sendInvitations(_ meeting: Meeting, organizer: Mailbox, outbox: Outbox, by actor: Actor) throws -> Int {
         guard meeting.status != .held else { throw DomainError.conflict("already_held", "The meeting has already been held") }
-        let due = try invitationsDue(meeting)
+        let invitees = try invitees(of: meeting)
+        let due = Self.invitationsDue(meeting, among: invitees)
         guard !due.isEmpty else { return 0 }
-        let everyone = try invitees(of: meeting).filter(\.confirmed).map { Mailbox(name: $0.name, address: $0.email) }
+        let everyone = invitees.filter(\.confirmed).map { Mailbox(name: $0.name, address: $0.email) }
         let (start, end) = Self.interval(meeting)
         let cancelled = meeting.status == .cancelled
         let location = [meeting.venue, meeting.onlineLink].filter { !$0.isEmpty }.joined(separator: " – ")

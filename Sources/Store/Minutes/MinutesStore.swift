@@ -132,6 +132,13 @@ public struct MinutesStore: FeatureStore {
     }
 
     /// Starts the minutes of a case discussion, pre-filled with what is still current: from the case's last approved
+    /// Who was at the discussion: the whole meeting's attendance and this discussion's (the discussion is one the
+    /// viewer may see, so the rest of the agenda is not read).
+    public func attendance(of discussion: Discussion) throws -> [AttendanceRecord] {
+        try meetings.attendance(of: Agenda(meetingID: discussion.meeting.id, items: [discussion.item], hiddenCount: nil))
+            .filter { $0.itemID == nil || $0.itemID == discussion.item.id }
+    }
+
     /// minutes, else from its referral (risk, victims, diversity, the plan) and the case record.
     public func startDraft(_ discussion: Discussion, by viewer: Viewer) throws -> MinutesRecord {
         try meetings.requireManager(viewer)

@@ -46,7 +46,7 @@ public enum KPISettingsStore {
 
 /// Loads the facts the indicators are worked out from (Domain/Statistics holds the rules) and benchmarks every
 /// indicator for a chosen period: aggregates over every case (system work; the figures are counts). The records behind
-/// a figure name cases, so which of them a viewer may open is the Store's rule too (`visibleCaseIDs`); viewing them is
+/// a figure name cases, so what a viewer is shown of them is the Store's rule too (`records(of:for:)`); viewing them is
 /// audited by the web layer.
 public struct KPIStore: FeatureStore {
     let context: StoreContext
@@ -55,22 +55,30 @@ public struct KPIStore: FeatureStore {
     public var today: CalendarDate { context.today }
     public func settings() throws -> [KPIIndicator: KPISettings] { try KPISettingsStore.load(database) }
 
-    /// Which of these cases the viewer may see: a figure's drill-down links those and says "not shown" of the rest.
-    public func visibleCaseIDs(among ids: Set<Int64>, for viewer: Viewer) throws -> Set<Int64> {
-        guard !ids.isEmpty else { return [] }
-        return try database.read { connection in
-            let visible = try CaseVisibilityFilter(viewer, connection).cases()
+    /// The records behind a figure as the viewer may see them: a record about a case they may not open keeps its place
+    /// (it is counted) but loses its reference and case, and the cases left out are counted.
+    public func records(of result: KPIResult, for viewer: Viewer) throws -> (items: [(item: KPIItem, shown: Bool)], shownCases: Int, hiddenCases: Int) {
+        let ids = Array(Set(result.items.compactMap(\.caseID)))
+        let visible = ids.isEmpty ? [] : try database.read { connection -> Set<Int64> in
+            let filter = try CaseVisibilityFilter(viewer, connection).cases()
             var found = Set<Int64>()
-            let all = Array(ids)
-            for start in stride(from: 0, to: all.count, by: 500) {
-                let chunk = Array(all[start..<min(start + 500, all.count)])
-                for row in try connection.query("SELECT cases.id FROM cases WHERE cases.id IN (\(SQL.placeholders(chunk.count)))" + visible.sql,
-                                                SQL.ids(chunk) + visible.parameters) {
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                for row in try connection.query("SELECT cases.id FROM cases WHERE cases.id IN (\(SQL.placeholders(chunk.count)))" + filter.sql,
+                                                SQL.ids(chunk) + filter.parameters) {
                     found.insert(try row.value("id"))
                 }
             }
             return found
         }
+        let items = result.items.map { item -> (item: KPIItem, shown: Bool) in
+            guard let caseID = item.caseID, !visible.contains(caseID) else { return (item, true) }
+            var hidden = item
+            hidden.caseID = nil
+            hidden.reference = ""
+            return (hidden, false)
+        }
+        return (items, visible.count, ids.count - visible.count)
     }
 
     /// Every indicator (or only `only`) over `chosen`, with its benchmarks and trend, from one load of the facts.

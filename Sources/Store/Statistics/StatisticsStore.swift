@@ -109,12 +109,11 @@ public struct StatisticsStore: FeatureStore {
             var changes: [Int64: [CaseFactsForReport.Change]] = [:]
             // Row by row (forEachRow): every case open in the year is read, 100k at national scale.
             try connection.forEach(ReportChange.self, """
-                SELECT case_id, field, old_value, new_value, changed_at FROM case_history
+                SELECT \(ReportChange.columns) FROM case_history
                 WHERE field IN ('level', 'category') AND changed_at >= ? ORDER BY changed_at, id
                 """, [.text(from)]) { changes[$0.caseID, default: []].append($0.change) }
             try connection.forEach(ReportCase.self, """
-                SELECT cases.id, cases.nominal_id, cases.category, cases.level, cases.start_date, cases.exit_date, cases.area_id,
-                       nominals.custody_status
+                SELECT \(ReportCase.columns)
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id
                 WHERE cases.start_date <= ? AND (cases.exit_date IS NULL OR cases.exit_date >= ?)\(caseFilter) ORDER BY cases.id
                 """, [.text(year.end.description), .text(from)] + caseParameters) { found in

@@ -23,7 +23,6 @@ enum ErrorMapping {
     /// The response for `error` to `request`: a page (with the signed-in header when there is a `session`), or a
     /// problem document for the API.
     static func response(_ request: Request, _ error: Error, session: Session?) -> Response {
-        if let finished = error as? FinishedResponse { return finished.response }
         let http: HTTPError
         var problems: [ValidationProblem] = []
         switch error {
@@ -43,11 +42,4 @@ enum ErrorMapping {
         if request.path.hasPrefix("/api/") { return .problem(http, errors: problems) }
         return ErrorPages.page(http, session: session)
     }
-}
-
-/// Thrown by a helper that has already decided the whole response, so routes can stay linear: the error mapping sends
-/// `response` as it is.
-struct FinishedResponse: Error {
-    let response: Response
-    init(_ response: Response) { self.response = response }
 }

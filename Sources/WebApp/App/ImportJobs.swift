@@ -53,7 +53,6 @@ final class ImportJobs: Sendable {
         let kind: ImportKind
         let ownerID: Int64
         let filename: String
-        let dryRun: Bool
         let startedAt: Date
         var estimatedRows: Int
         var processed = 0
@@ -77,7 +76,7 @@ final class ImportJobs: Sendable {
         let now = Date()
         jobs.withLock { jobs in
             jobs = jobs.filter { !$0.value.phase.finished || now.timeIntervalSince($0.value.startedAt) < retention }
-            jobs[id] = Job(kind: kind, ownerID: user.id, filename: filename, dryRun: dryRun, startedAt: now, estimatedRows: estimate)
+            jobs[id] = Job(kind: kind, ownerID: user.id, filename: filename, startedAt: now, estimatedRows: estimate)
         }
         let thread = Thread { [self] in
             let update: @Sendable (Int) -> Void = { count in self.jobs.withLock { $0[id]?.processed = count } }
@@ -106,7 +105,7 @@ final class ImportJobs: Sendable {
                                        Figure(label: "Cases created", value: summary.casesCreated),
                                        Figure(label: "Cases updated", value: summary.casesUpdated),
                                        Figure(label: "Cases restricted", value: summary.restrictedCases)]
-                        return (figures, try RegisterImportRoutes.restrictedNote(summary, services))
+                        return (figures, try services.caseAccess.whoSees(summary, importedBy: .person(viewer)))
                     }
                 case .events:
                     let events = services.events

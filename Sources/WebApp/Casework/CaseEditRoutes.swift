@@ -9,6 +9,7 @@ enum CaseEditRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/cases/:id/edit", Access.require(services, .editCases) { request, session in
             let record = try services.cases.case(id: try NominalRoutes.id(request), for: request.viewer(session)).record
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(record.id), detail: "edit form")
             return try casePage(session, services, record, values: values(record.details), version: record.version,
                                 problems: [], conflict: false, status: 200)
         })

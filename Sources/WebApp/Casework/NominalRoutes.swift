@@ -17,6 +17,7 @@ enum NominalRoutes {
         })
         router.get("/nominals/:id/edit", Access.require(services, .editCases) { request, session in
             let nominal = try services.nominals.nominal(id: try id(request), for: request.viewer(session))
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal", subjectID: String(nominal.id), detail: "edit form")
             return editPage(session, nominal, values: values(nominal.details), version: nominal.version, problems: [], conflict: false, status: 200)
         })
         router.post("/nominals/:id/edit", Access.require(services, .editCases) { request, session in

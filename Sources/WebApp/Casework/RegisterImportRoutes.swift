@@ -71,17 +71,6 @@ enum RegisterImportRoutes {
                                  hasErrors: !problems.isEmpty, content: content).rendered, status: status)
     }
 
-    /// Who can see the cases the import restricted: the importer (named on each) and the coordinators who manage
-    /// restricted cases. Nil when it restricted none.
-    static func restrictedNote(_ summary: ImportSummary, _ services: Services) throws -> String? {
-        guard summary.restrictedCases > 0 else { return nil }
-        let managers = try services.caseAccess.restrictedCaseManagers().map(\.displayName)
-        let cases = summary.restrictedCases == 1 ? "1 case is" : "\(summary.restrictedCases) cases are"
-        return "\(cases) restricted (Category 4): only you can see \(summary.restrictedCases == 1 ? "it" : "them") for now. "
-            + (managers.isEmpty ? "No coordinator manages restricted cases yet: ask an administrator to grant that to the right people."
-                                : "Coordinators who manage restricted cases can name who else sees \(summary.restrictedCases == 1 ? "it" : "them"): \(managers.joined(separator: ", ")).")
-    }
-
     /// https://design-system.service.gov.uk/components/file-upload/
     static func fileInput(_ problems: [ValidationProblem], name: String, label: String) -> HTML {
         let error = Components.fieldError(problems, name)

@@ -16,8 +16,7 @@ enum AgendaRoutes {
             switch form["action"] ?? "" {
             case "add":
                 guard let caseID = form["case"].flatMap(Int64.init) else { throw DomainError.badRequest("Choose a case to add") }
-                let reason = try services.meetings.proposalReason(meeting, caseID: caseID, by: viewer) ?? "Added by the coordinator"
-                try services.meetings.addToAgenda(meeting, caseID: caseID, reason: reason, by: viewer)
+                try services.meetings.addToAgenda(meeting, caseID: caseID, by: viewer)
             case "add_all":
                 try services.meetings.addProposals(meeting, by: viewer)
             case "remove":

@@ -9,14 +9,16 @@ enum AttendanceRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/meetings/:id/attendance", Access.require(services, .manageMeetings) { request, session in
             let meeting = try MeetingRoutes.load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting", subjectID: String(meeting.id), detail: "attendance")
             return try page(request, session, services, meeting)
         })
         router.post("/meetings/:id/attendance", Access.require(services, .manageMeetings) { request, session in
             let meeting = try MeetingRoutes.load(request, session, services)
             let form = try request.form()
             let viewer = request.viewer(session)
-            let agencies = try agenciesToRecord(services, meeting, viewer: viewer)
-            let items = try services.meetings.agenda(of: meeting, for: viewer).items
+            let agenda = try services.meetings.agenda(of: meeting, for: viewer)
+            let agencies = try agenciesToRecord(services, meeting, agenda, recorded: try services.meetings.attendance(of: agenda))
+            let items = agenda.items
             var records: [AttendanceRecord] = []
             for agency in agencies {
                 if let status = form["status-\(agency.id)"].flatMap(AttendanceStatus.init(rawValue:)) {
@@ -37,19 +39,20 @@ enum AttendanceRoutes {
 
     /// The agencies to record attendance for: those invited, those already recorded, and the core agencies of
     /// each case on the agenda.
-    static func agenciesToRecord(_ services: Services, _ meeting: Meeting, viewer: Viewer) throws -> [Agency] {
+    static func agenciesToRecord(_ services: Services, _ meeting: Meeting, _ agenda: Agenda, recorded: [AttendanceRecord]) throws -> [Agency] {
         var ids = Set(try services.meetings.invitees(of: meeting).map(\.agencyID))
-        ids.formUnion(try services.meetings.attendance(of: meeting, for: viewer).map(\.agencyID))
-        ids.formUnion(try services.meetings.proposedInvitees(for: meeting, by: viewer).map(\.agency.id))
+        ids.formUnion(recorded.map(\.agencyID))
+        ids.formUnion(try services.meetings.proposedInvitees(for: agenda).map(\.agency.id))
         let core = Set(["police", "probation"])
         return try services.agencies.agencies().filter { ids.contains($0.id) || core.contains($0.code) }
     }
 
     static func page(_ request: Request, _ session: Session, _ services: Services, _ meeting: Meeting) throws -> Response {
         let viewer = request.viewer(session)
-        let agencies = try agenciesToRecord(services, meeting, viewer: viewer)
-        let items = try services.meetings.agenda(of: meeting, for: viewer).items
-        let records = try services.meetings.attendance(of: meeting, for: viewer)
+        let agenda = try services.meetings.agenda(of: meeting, for: viewer)
+        let items = agenda.items
+        let records = try services.meetings.attendance(of: agenda)
+        let agencies = try agenciesToRecord(services, meeting, agenda, recorded: records)
         let options = AttendanceStatus.allCases.map { ($0.rawValue, $0.displayName) }
         let wholeRows = agencies.map { agency -> [HTML] in
             let record = records.first { $0.agencyID == agency.id && $0.itemID == nil }

@@ -55,7 +55,7 @@ enum InvitationRoutes {
 
     static func page(_ request: Request, _ session: Session, _ services: Services, _ meeting: Meeting,
                              problems: [ValidationProblem], status: Int) throws -> Response {
-        let proposed = try services.meetings.proposedInvitees(for: meeting, by: request.viewer(session))
+        let proposed = try services.meetings.proposedInvitees(for: try services.meetings.agenda(of: meeting, for: request.viewer(session)))
         let confirmed = try services.meetings.invitees(of: meeting)
         let confirmedEmails = Set(confirmed.map(\.email))
         let proposalRows = proposed.map { entry -> [HTML] in

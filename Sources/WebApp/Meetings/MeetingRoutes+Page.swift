@@ -38,7 +38,7 @@ extension MeetingRoutes {
                 <ul class="list list--bullet">\(findings.map { finding -> HTML in "<li>\(finding.message)</li>" })</ul>
                 """)
         let invitees = manages ? try services.meetings.invitees(of: meeting) : []
-        let due = manages ? try services.meetings.invitationsDue(meeting).count : 0
+        let due = MeetingStore.invitationsDue(meeting, among: invitees).count
         let mail = manages ? try services.outbox.entries(meetingID: meeting.id) : []
         let mailRows = mail.map { entry -> [HTML] in
             ["\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))", "\(entry.recipients.joined(separator: ", "))",

@@ -7,8 +7,7 @@ extension MinutesRoutes {
     static func document(_ context: Discussion, _ minutes: MinutesRecord, _ services: Services) throws -> PrintableDocument {
         let names = try services.agencies.namesByCode()
         let content = minutes.content
-        let attendance = try services.meetings.attendance(of: context.meeting, for: context.visibleCase.viewer)
-            .filter { $0.itemID == nil || $0.itemID == context.item.id }
+        let attendance = try services.minutes.attendance(of: context)
             .map { ["\($0.agencyName)", $0.person, $0.status.displayName] }
         var blocks: [PrintableBlock] = [
             .keyValues([PrintableKeyValue("Meeting", "\(context.meeting.kind.displayName): \(context.meeting.title)"),

@@ -185,7 +185,6 @@ extension MinutesRoutes {
         let agencyNames = try services.agencies.namesByCode()
         var body: HTML
         if let minutes = context.minutes {
-            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "minutes", subjectID: String(minutes.id))
             let timescales = try services.context.timescales()
             let workingDays = timescales.minutesDistributionWorkingDays
             let deadline = MinutesWorkflow.distributionDeadline(meetingDate: context.meeting.date, workingDays: workingDays)

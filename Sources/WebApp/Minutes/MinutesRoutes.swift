@@ -19,6 +19,12 @@ enum MinutesRoutes {
         let base = "/meetings/:id/items/:item/minutes"
         router.get(base, Access.require(services, .viewCases) { request, session in
             let context = try load(request, session, services)
+            if let minutes = context.minutes {
+                try services.audit.record(actor: request.actor(session), action: .view, subjectType: "minutes", subjectID: String(minutes.id))
+            } else {
+                try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(context.item.caseID),
+                                          detail: "discussion at meeting \(context.meeting.id), no minutes yet")
+            }
             return try page(request, session, services, context, values: nil, problems: [], findings: nil, status: 200)
         })
         router.post(base + "/start", Access.require(services, .manageMeetings) { request, session in

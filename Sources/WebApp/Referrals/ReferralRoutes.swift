@@ -35,6 +35,7 @@ enum ReferralRoutes {
         })
         router.get("/referrals/:id/edit", Access.require(services, nil) { request, session in
             let referral = try load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: String(referral.id), detail: "edit form")
             return try formPage(session, services, referral: referral, form: referral.form, raw: nil, problems: [], status: 200)
         })
         router.post("/referrals/:id/edit", Access.require(services, nil) { request, session in
@@ -102,6 +103,7 @@ enum ReferralRoutes {
     static func list(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
         let filter = request.queryValue("status").flatMap(ReferralStatus.init(rawValue:))
         let referrals = try services.referrals.referrals(for: request.viewer(session), statuses: filter.map { [$0] })
+        try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: "", detail: "list: \(referrals.count) listed")
         let rows = referrals.map { referral -> [HTML] in
             ["<a href=\"/referrals/\(referral.id)\">\(referral.reference)</a>",
              "\(referral.form.fullName.isEmpty ? "(no name yet)" : referral.form.fullName)",

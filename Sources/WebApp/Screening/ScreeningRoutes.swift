@@ -9,6 +9,7 @@ enum ScreeningRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/screening", Access.require(services, .manageReferrals) { request, session in
             let waiting = try services.referrals.referrals(for: request.viewer(session), statuses: [.submitted, .resubmitted])
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: "", detail: "screening queue: \(waiting.count) listed")
             let check = ReferralQualityCheck(timescales: try services.context.timescales())
             let rows = waiting.map { referral -> [HTML] in
                 let ready = ReferralQualityCheck.isReadyForScreening(check.findings(referral.form, today: services.today))
@@ -27,6 +28,7 @@ enum ScreeningRoutes {
         })
         router.get("/referrals/:id/screening", Access.require(services, .manageReferrals) { request, session in
             let referral = try ReferralRoutes.load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: String(referral.id), detail: "screening")
             let facts = ScreeningFacts(category: referral.form.category ?? .three, rosh: referral.form.roshOverall,
                                        addsValue: !referral.form.multiAgencyValue.isEmpty,
                                        previouslyLevel3: false)

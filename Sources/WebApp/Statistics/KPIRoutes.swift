@@ -248,16 +248,16 @@ enum KPIRoutes {
         let indicator = result.indicator
         let unit = indicator.measure == .rate ? "%" : " days"
         // Need-to-know: a case the user may not open is listed without its reference or a link.
-        let cases = Set(result.items.compactMap(\.caseID))
-        let shown = try services.kpis.visibleCaseIDs(among: cases, for: request.viewer(session))
-        let hidden = cases.count - shown.count
+        let (items, shownCases, hidden) = try services.kpis.records(of: result, for: request.viewer(session))
         try services.audit.record(actor: request.actor(session), action: .view, subjectType: "kpi", subjectID: indicator.rawValue,
-                                  detail: "\(result.period.id)\(filter.auditDetail): \(result.items.count) records, \(shown.count) cases shown")
+                                  detail: "\(result.period.id)\(filter.auditDetail): \(result.items.count) records, \(shownCases) cases shown")
         let isAttendance = indicator == .attendance
-        let rows = result.items.prefix(1000).map { item -> [HTML] in
+        let rows = items.prefix(1000).map { item, shown -> [HTML] in
             let record: HTML
-            if let caseID = item.caseID {
-                record = shown.contains(caseID) ? "<a href=\"/cases/\(caseID)\">\(item.reference)</a>" : "Not shown: need-to-know"
+            if !shown {
+                record = "Not shown: need-to-know"
+            } else if let caseID = item.caseID {
+                record = "<a href=\"/cases/\(caseID)\">\(item.reference)</a>"
             } else {
                 record = "\(item.reference)"
             }

@@ -168,7 +168,7 @@ struct AuditTrailTests {
     @Test("entries chain and verify; an edited row is caught at its sequence number", arguments: DatabaseKind.available)
     func tamper(kind: DatabaseKind) throws {
         let test = try TestDatabase(kind)
-        let trail = Stores(database: test.database).audit
+        let trail = StoreContext(database: test.database).audit
         let actor = Actor(userID: 1, username: "jo", clientAddress: "127.0.0.1")
         for index in 1...6 {
             try trail.record(actor: actor, action: .view, subjectType: "case", subjectID: String(index))
@@ -197,7 +197,7 @@ struct AuditTrailTests {
     @Test("removing the newest entries is caught through the chain head", arguments: DatabaseKind.available)
     func truncation(kind: DatabaseKind) throws {
         let test = try TestDatabase(kind)
-        let trail = Stores(database: test.database).audit
+        let trail = StoreContext(database: test.database).audit
         for index in 1...3 {
             try trail.record(actor: .commandLine, action: .create, subjectType: "user", subjectID: String(index))
         }
@@ -215,7 +215,7 @@ struct AuditTrailTests {
     @Test("concurrent appends from many threads keep one unbroken chain", arguments: DatabaseKind.available)
     func concurrentAppends(kind: DatabaseKind) throws {
         let test = try TestDatabase(kind)
-        let trail = Stores(database: test.database).audit
+        let trail = StoreContext(database: test.database).audit
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for index in 0..<10 {
                 try? trail.record(actor: .commandLine, action: .view, subjectType: "case", subjectID: "\(worker)-\(index)")

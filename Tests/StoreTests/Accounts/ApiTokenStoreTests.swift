@@ -20,8 +20,9 @@ struct ApiTokenStoreTests {
 
         init(_ kind: DatabaseKind) throws {
             test = try TestDatabase(kind)
-            accounts = Stores(database: test.database, clock: clock.clock).accounts
-            tokens = Stores(database: test.database, clock: clock.clock).apiTokens
+            let stores = Stores(database: test.database, clock: clock.clock)
+            accounts = stores.accounts
+            tokens = stores.apiTokens
             user = try accounts.createUser(.init(username: "sync.user", displayName: "Sync User", role: .coordinator,
                                                  agencyCode: "police", password: "kettle orbit meadow 42",
                                                  mustChangePassword: false), by: ApiTokenStoreTests.operator_)

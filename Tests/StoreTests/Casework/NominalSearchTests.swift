@@ -231,13 +231,7 @@ struct NominalSearchTests {
                 == (12..<17).map { "R-\($0)" }, "a short page whose first candidates are all hidden reads further")
         // Named on the first restricted case's access list (by a coordinator who manages restricted cases), the manager
         // finds that person first.
-        let keeper = try casework.world.addUser("restricted.keeper", role: .coordinator, agency: "mappa_unit")
-        try casework.stores.accounts.updateDetails(userID: keeper.user.id, .init(displayName: "restricted.keeper", email: "", role: .coordinator,
-                                                                                 agencyCode: "mappa_unit", managesRestrictedCases: true,
-                                                                                 expectedVersion: keeper.user.version), by: .commandLine)
-        let caseID = try #require(try casework.world.caseIDs(["R-0"])["R-0"])
-        try casework.stores.caseAccess.setAccess(caseID: caseID, userID: manager.user.id, kind: .allow,
-                                                 by: try casework.world.viewer("restricted.keeper"))
+        try casework.world.name("user.manager", on: try casework.world.caseID("R-0"), as: .allow)
         #expect(try nominals.searchRecords("restrictedson", limit: 51, for: manager).first?.nominalRef == "R-0")
     }
 }

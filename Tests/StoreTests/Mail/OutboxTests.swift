@@ -22,17 +22,18 @@ struct OutboxTests {
                                                                  organizer: organizer, attendees: attendees) : nil)
     }
 
-    func make(_ kind: DatabaseKind, policy: OutboxPolicy = OutboxPolicy()) throws -> (TestDatabase, ManualClock, Outbox) {
+    func make(_ kind: DatabaseKind, policy: OutboxPolicy = OutboxPolicy()) throws -> (TestDatabase, ManualClock, Stores) {
         let test = try TestDatabase(kind)
         let clock = ManualClock()
-        return (test, clock, Stores(StoreContext(database: test.database, clock: clock.clock), outboxPolicy: policy).outbox)
+        return (test, clock, Stores(StoreContext(database: test.database, clock: clock.clock), outboxPolicy: policy))
     }
 
     struct Rollback: Error {}
 
     @Test("mail queued in a transaction that rolls back leaves nothing; one that commits queues it", arguments: DatabaseKind.available)
     func transactional(kind: DatabaseKind) throws {
-        let (test, _, outbox) = try make(kind)
+        let (test, _, stores) = try make(kind)
+        let outbox = stores.outbox
         #expect(throws: Rollback.self) {
             try test.database.write { connection in
                 try outbox.enqueue(connection, mail: Self.mail(), purpose: "meeting-invitation", meetingID: 5)
@@ -57,7 +58,8 @@ struct OutboxTests {
 
     @Test("a message with no recipient, a bad address or a bad purpose is refused and nothing is queued", arguments: DatabaseKind.available)
     func validation(kind: DatabaseKind) throws {
-        let (_, _, outbox) = try make(kind)
+        let (_, _, stores) = try make(kind)
+        let outbox = stores.outbox
         for (mail, purpose) in [(Self.mail([]), "test"), (Self.mail(["pat@x.invalid>\r\nRCPT TO:<y@x.invalid"]), "test"),
                                 (Self.mail(["not-an-address"]), "test"), (Self.mail(), ""), (Self.mail(), "bad\npurpose")] {
             let error = try #require(throws: DomainError.self) { try outbox.enqueue(mail: mail, purpose: purpose) }
@@ -68,7 +70,8 @@ struct OutboxTests {
 
     @Test("a due message is claimed once, with its mail intact; a lapsed claim is taken again", arguments: DatabaseKind.available)
     func claim(kind: DatabaseKind) throws {
-        let (_, clock, outbox) = try make(kind)
+        let (_, clock, stores) = try make(kind)
+        let outbox = stores.outbox
         let mail = Self.mail()
         let id = try outbox.enqueue(mail: mail, purpose: "meeting-invitation", meetingID: 3)
         let claimed = try outbox.claimDue()
@@ -95,7 +98,8 @@ struct OutboxTests {
 
     @Test("failed attempts wait 1, 2, 4 … minutes, capped at an hour, and are not tried before they are due", arguments: DatabaseKind.available)
     func backOff(kind: DatabaseKind) throws {
-        let (_, clock, outbox) = try make(kind)
+        let (_, clock, stores) = try make(kind)
+        let outbox = stores.outbox
         try outbox.saveSettings(MailSettings(smtp: SMTPSettings(host: "smtp.example.invalid", fromAddress: "mappa@unit.example.invalid"),
                                              maxAttempts: 100), by: Self.admin)
         let id = try outbox.enqueue(mail: Self.mail(), purpose: "test")
@@ -120,7 +124,8 @@ struct OutboxTests {
 
     @Test("after the maximum attempts a message is failed, stays put, and an administrator's retry queues it afresh", arguments: DatabaseKind.available)
     func failedAndRetried(kind: DatabaseKind) throws {
-        let (_, clock, outbox) = try make(kind)
+        let (_, clock, stores) = try make(kind)
+        let outbox = stores.outbox
         var settings = try outbox.settings(environment: [:])
         #expect(settings.maxAttempts == 20)
         settings.smtp = SMTPSettings(host: "smtp.example.invalid", fromAddress: "mappa@unit.example.invalid")
@@ -150,7 +155,7 @@ struct OutboxTests {
         #expect(throws: DomainError.self) { try outbox.retry(id: 999_999, by: Self.admin) }
 
         // The audit trail says what happened to each attempt, without the message's content.
-        let audit = try Stores(database: outbox.database).audit.recent(limit: 100)
+        let audit = try stores.audit.recent(limit: 100)
         let mailEntries = audit.filter { $0.subjectType == "outbox" && $0.subjectID == String(id) }
         #expect(mailEntries.filter { $0.action == .mailFailed }.count == 3)
         #expect(mailEntries.filter { $0.action == .mailSent }.count == 1)
@@ -163,7 +168,8 @@ struct OutboxTests {
 
     @Test("a claimed message the worker did not try is handed back without counting an attempt", arguments: DatabaseKind.available)
     func release(kind: DatabaseKind) throws {
-        let (_, clock, outbox) = try make(kind)
+        let (_, clock, stores) = try make(kind)
+        let outbox = stores.outbox
         let id = try outbox.enqueue(mail: Self.mail(), purpose: "test")
         let claimed = try #require(try outbox.claimDue().first)
         try outbox.release(claimed, retryAfter: 60)
@@ -176,7 +182,8 @@ struct OutboxTests {
 
     @Test("workers claiming at the same time never get the same message", arguments: DatabaseKind.available)
     func concurrentClaims(kind: DatabaseKind) throws {
-        let (test, _, outbox) = try make(kind)
+        let (test, _, stores) = try make(kind)
+        let outbox = stores.outbox
         try test.database.write { connection in
             for index in 0..<40 {
                 try outbox.enqueue(connection, mail: Self.mail(["person\(index)@agency.example.invalid"]), purpose: "test")
@@ -210,7 +217,8 @@ struct OutboxTests {
 
     @Test("SMTP settings are saved and audited without the password, which comes from MAPPA_SMTP_PASSWORD", arguments: DatabaseKind.available)
     func settings(kind: DatabaseKind) throws {
-        let (test, _, outbox) = try make(kind)
+        let (test, _, stores) = try make(kind)
+        let outbox = stores.outbox
         let initial = try outbox.settings(environment: [:])
         #expect(!initial.smtp.isConfigured)
         let smtp = SMTPSettings(host: "smtp.unit.example.invalid", port: 465, username: "mappa-relay", password: "never-stored-9",
@@ -230,7 +238,7 @@ struct OutboxTests {
             try outbox.saveSettings(MailSettings(smtp: SMTPSettings(host: "", port: 70000, fromAddress: "x"), maxAttempts: 0), by: Self.admin)
         }
         #expect(Set(failure.problems.map(\.field)) == ["host", "port", "from_address", "max_attempts"])
-        let audit = try Stores(database: outbox.database).audit.recent(limit: 10).filter { $0.subjectType == "settings" }
+        let audit = try stores.audit.recent(limit: 10).filter { $0.subjectType == "settings" }
         #expect(audit.count == 1)
         #expect(audit.first?.detail.contains("smtp.host") == true)
         #expect(audit.first.map { !$0.detail.contains("never-stored") && !$0.detail.contains("unit.example") } == true)

@@ -25,7 +25,7 @@ extension ApiTests {
         #expect(referral["readyForScreening"] == false)
         #expect(try fixture.audit().contains { $0.action == .create && $0.subjectType == "referral" && $0.subjectID == String(id) })
 
-        guard case .object(var changed) = Self.form else { return }
+        guard case .object(var changed) = Self.form else { Issue.record("the referral form fixture is not a JSON object"); return }
         changed["givenNames"] = "Avery Jo"
         let updated = fixture.send("PUT", "/api/v1/referrals/\(id)", token: referrer, json: ["version": 1, "form": .object(changed)])
         #expect(updated.status == 200)
