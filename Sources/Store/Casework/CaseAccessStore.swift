@@ -175,6 +175,18 @@ public struct CaseAccessStore: FeatureStore {
         }
     }
 
+    /// How many restricted cases nobody may see yet, for the home page of a coordinator who manages restricted cases
+    /// (nil for anyone else): a count, naming no one, so none waits unnoticed.
+    public func restrictedCasesNobodySees(for viewer: Viewer) throws -> Int? {
+        guard viewer.can(.editCases), viewer.user.managesRestrictedCases else { return nil }
+        return try database.read { connection in
+            try connection.queryOne("""
+                SELECT COUNT(*) AS n FROM cases WHERE cases.restricted = 1
+                  AND NOT EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = cases.id AND a.kind = 'allow')
+                """)?.value("n") ?? 0
+        }
+    }
+
     /// Who can see the cases an import restricted, in words for whoever imported them: the person who uploaded the
     /// file (named on each) or, from the command line, nobody yet; and the coordinators who manage restricted cases, who
     /// can name others. Nil when the import restricted none.

@@ -44,9 +44,18 @@ enum HomeRoutes {
             "<div class=\"card\"><h2><a href=\"\(card.href)\">\(card.title)</a></h2><p>\(card.text)</p></div>"
         }
         let grid: HTML = available.isEmpty ? .empty : "<div class=\"card-grid\">\(available)</div>"
+        let unseen = try services.caseAccess.restrictedCasesNobodySees(for: request.viewer(session)) ?? 0
+        let restricted: HTML = unseen == 0 ? .empty : """
+            <div class="notification" role="region" aria-labelledby="restricted-title">
+              <h2 class="notification__title" id="restricted-title">Important</h2>
+              <p class="notification__body">\(unseen) restricted case\(unseen == 1 ? "" : "s") nobody may see yet.
+              <a href="/cases/restricted">Name who sees \(unseen == 1 ? "it" : "them")</a>.</p>
+            </div>
+            """
         let content: HTML = """
             <span class="caption">\(user.role.displayName), \(user.agencyName)</span>
             <h1>Welcome, \(user.displayName)</h1>
+            \(restricted)
             \(grid)
             \(session.user.role.can(.manageMeetings) ? try dashboard(request.viewer(session), services) : .empty)
             <h2>Your account</h2>

@@ -122,6 +122,10 @@ struct NeedToKnowLeakTests {
 
         let client = fixture.client()
         client.signIn("lead.coordinator", AppFixture.password)
+        let home = client.get("/").bodyText
+        #expect(home.contains("1 restricted case nobody may see yet") && home.contains("href=\"/cases/restricted\""),
+                "the next person finds the stuck case on their home page")
+        #expect(!coordinator.get("/").bodyText.contains("nobody may see yet"), "which only those who manage restricted cases are told")
         let list = client.get("/cases/restricted").bodyText
         #expect(list.contains("/cases/\(caseID)/access") && list.contains("Nobody yet"))
         #expect(!list.contains("STUCK1") && !list.uppercased().contains("STUCKPERSON"), "they manage it, but are not on its list: the person is not named")
@@ -130,6 +134,7 @@ struct NeedToKnowLeakTests {
         #expect(page.status == 200 && !page.bodyText.uppercased().contains("STUCKPERSON"))
         #expect(client.post("/cases/\(caseID)/access", [("username", "user.chair"), ("kind", "allow")]).status == 303)
         #expect(fixture.client(signedInAs: .chair).get("/cases/\(caseID)").bodyText.uppercased().contains("STUCKPERSON"), "the chair named now sees it")
+        #expect(!client.get("/").bodyText.contains("nobody may see yet"), "and it is off the home page")
         #expect(try fixture.stores.audit.recent(limit: 20).contains { $0.subjectType == "case" && $0.subjectID == String(caseID) && $0.action == .update })
     }
 
