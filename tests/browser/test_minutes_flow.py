@@ -43,6 +43,8 @@ def test_minutes_written_approved_and_action_closed(make_browser, world):
     chair.sign_in(USERS["chair"])
     chair.go(path)
     chair.click_button("Approve the minutes")
+    assert "What approval changes on the case" in chair.main_text(), "the chair sees what changes before approving"
+    chair.click_button("Confirm approval")
     assert "Minutes approved" in chair.notification()
     chair.screenshot("minutes-02-approved")
 

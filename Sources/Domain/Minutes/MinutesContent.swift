@@ -84,6 +84,8 @@ public struct MinutesContent: Sendable, Codable, Equatable {
     public var anyDisagreement: Bool = false
     public var dissent: String = ""
     public var levelDecision: ManagementLevel?
+    /// Set only when the panel decided the case belongs in another category (rare: the category follows the offence).
+    public var categoryDecision: MappaCategory?
     public var leadAgency: String = ""
     public var nextReviewDate: CalendarDate?
     public var actions: [PlannedAction] = []
@@ -108,7 +110,7 @@ public struct MinutesContent: Sendable, Codable, Equatable {
             sections.append("Decisions")
         }
         if actions != earlier.actions { sections.append("Actions") }
-        if levelDecision != earlier.levelDecision || leadAgency != earlier.leadAgency || nextReviewDate != earlier.nextReviewDate {
+        if levelDecision != earlier.levelDecision || categoryDecision != earlier.categoryDecision || leadAgency != earlier.leadAgency || nextReviewDate != earlier.nextReviewDate {
             sections.append("Level and review")
         }
         return sections

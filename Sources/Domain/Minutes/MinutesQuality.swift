@@ -68,9 +68,8 @@ public enum MinutesQuality {
             if let level = minutes.levelDecision, let weeks = timescales.reviewWeeks(for: level), next > meetingDate.adding(weeks: weeks) {
                 add("Level and review", "next_review_date", "The next review is later than the \(weeks)-week interval for \(level.shortName): set it by \(meetingDate.adding(weeks: weeks).displayText)")
             }
-        } else if minutes.levelDecision.flatMap({ timescales.reviewWeeks(for: $0) }) != nil {
-            add("Level and review", "next_review_date", "Set the next review date")
         }
+        // No date set: the review falls due at the meeting date plus the level's interval (`MinutesOutcome`).
         return found
     }
 }

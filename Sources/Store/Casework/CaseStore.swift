@@ -63,37 +63,50 @@ public struct CaseStore: FeatureStore {
             problems.append(ValidationProblem(field: "area", message: "Select a MAPPA area from the list"))
         }
         guard problems.isEmpty, let leadAgency else { throw DomainError.validation(problems) }
-        let changes = CaseRules.changes(from: before.details, to: details)
-        let trimmedReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         let now = context.now
         try database.write { connection in
-            let exited = details.status == .exited
-            let updated = try connection.execute("""
-                UPDATE cases SET category = ?, level = ?, lead_agency_id = ?, start_date = ?, statutory_end_date = ?,
-                    next_review_date = ?, rosh = ?, rosh_children = ?, rosh_public = ?, rosh_known_adult = ?, rosh_staff = ?,
-                    status = ?, exit_date = ?, exit_reason = ?, restricted = CASE WHEN ? = 4 THEN 1 ELSE restricted END,
-                    area_id = ?, updated_at = ?, version = version + 1
-                WHERE id = ? AND version = ?
-                """, [.integer(Int64(details.category.rawValue)), .integer(Int64(details.level.rawValue)), .integer(leadAgency.id),
-                      .text(details.startDate.description), .init(details.statutoryEndDate), .init(details.nextReviewDate),
-                      .init(details.rosh?.rawValue), .init(details.roshByGroup[.children]?.rawValue),
-                      .init(details.roshByGroup[.publicAtLarge]?.rawValue), .init(details.roshByGroup[.knownAdult]?.rawValue),
-                      .init(details.roshByGroup[.staff]?.rawValue), .text(details.status.rawValue),
-                      .init(exited ? details.exitDate : nil), .text(exited ? details.exitReason : ""),
-                      .integer(Int64(details.category.rawValue)), .init(area?.id), .text(now), .integer(id), .integer(expectedVersion)])
-            guard updated == 1 else { throw DomainError.editConflict }
-            for change in changes {
-                try Self.addHistory(connection, caseID: id, field: change.field, old: change.oldValue, new: change.newValue,
-                                    reason: trimmedReason, by: viewer.user.id, at: now)
-            }
-            if details.category == .four && before.category != .four {
-                // Becoming Category 4 restricts the case; the person who made it so keeps access.
-                try CaseAccessStore.name(connection, caseID: id, userID: viewer.user.id, as: .allow)
-            }
-            try Self.involve(connection, caseID: id, agencyID: leadAgency.id)
+            let changes = try Self.write(connection, caseID: id, details: details, before: before.details, leadAgencyID: leadAgency.id,
+                                         areaID: area?.id, reason: reason, expectedVersion: expectedVersion, by: viewer, at: now)
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "case", subjectID: String(id),
                                      detail: "changed: " + (changes.isEmpty ? "nothing" : changes.map(\.field).joined(separator: ", ")))
         }
+    }
+
+    /// Writes a registration's new facts, one history entry per changed fact with `reason`, in the caller's transaction:
+    /// the one way a coordinator's edit and approved minutes change a case. The history is dated `effectiveAt` (approved
+    /// minutes take effect as of the meeting date), else `now`. A case that becomes Category 4 is restricted, and the
+    /// person who made it so stays on its access list; the lead agency is involved. A stale `expectedVersion` is
+    /// `DomainError.editConflict`.
+    @discardableResult
+    static func write(_ connection: Connection, caseID id: Int64, details: CaseDetails, before: CaseDetails, leadAgencyID: Int64,
+                      areaID: Int64?, reason: String, expectedVersion: Int64, by viewer: Viewer, at now: String,
+                      effectiveAt: String? = nil) throws -> [CaseFieldChange] {
+        let changes = CaseRules.changes(from: before, to: details)
+        let trimmedReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let exited = details.status == .exited
+        let updated = try connection.execute("""
+            UPDATE cases SET category = ?, level = ?, lead_agency_id = ?, start_date = ?, statutory_end_date = ?,
+                next_review_date = ?, rosh = ?, rosh_children = ?, rosh_public = ?, rosh_known_adult = ?, rosh_staff = ?,
+                status = ?, exit_date = ?, exit_reason = ?, restricted = CASE WHEN ? = 4 THEN 1 ELSE restricted END,
+                area_id = ?, updated_at = ?, version = version + 1
+            WHERE id = ? AND version = ?
+            """, [.integer(Int64(details.category.rawValue)), .integer(Int64(details.level.rawValue)), .integer(leadAgencyID),
+                  .text(details.startDate.description), .init(details.statutoryEndDate), .init(details.nextReviewDate),
+                  .init(details.rosh?.rawValue), .init(details.roshByGroup[.children]?.rawValue),
+                  .init(details.roshByGroup[.publicAtLarge]?.rawValue), .init(details.roshByGroup[.knownAdult]?.rawValue),
+                  .init(details.roshByGroup[.staff]?.rawValue), .text(details.status.rawValue),
+                  .init(exited ? details.exitDate : nil), .text(exited ? details.exitReason : ""),
+                  .integer(Int64(details.category.rawValue)), .init(areaID), .text(now), .integer(id), .integer(expectedVersion)])
+        guard updated == 1 else { throw DomainError.editConflict }
+        for change in changes {
+            try addHistory(connection, caseID: id, field: change.field, old: change.oldValue, new: change.newValue,
+                           reason: trimmedReason, by: viewer.user.id, at: effectiveAt ?? now)
+        }
+        if details.category == .four && before.category != .four {
+            try CaseAccessStore.name(connection, caseID: id, userID: viewer.user.id, as: .allow)
+        }
+        try involve(connection, caseID: id, agencyID: leadAgencyID)
+        return changes
     }
 
     /// An overdue review on the home page: the case, its person's reference, its level and when the review was due.

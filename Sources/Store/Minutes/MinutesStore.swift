@@ -248,41 +248,51 @@ public struct MinutesStore: FeatureStore {
         try move(try current(discussion).id, .sendBack(comments: trimmed), expectedVersion: nil, viewer: viewer)
     }
 
-    /// The chair approves. The case takes the decisions: its level (with the reason in the history), lead agency, the
-    /// date it was reviewed and its next review; the agreed actions become tracked actions; all in one transaction.
+    /// What approving the minutes would change on the case (`MinutesOutcome`), for the chair to see first.
+    public func changesOnApproval(_ discussion: Discussion) throws -> [CaseFieldChange] {
+        guard let minutes = discussion.minutes else { return [] }
+        return MinutesOutcome.changes(to: discussion.visibleCase.record.details, content: minutes.content,
+                                      meetingDate: discussion.meeting.date, timescales: try context.timescales())
+    }
+
+    /// The chair approves. The case takes the panel's decisions as of the meeting date (`MinutesOutcome`: level,
+    /// category, lead agency, RoSH and the next review), each into the case history with the minutes as the reason, and
+    /// the date it was reviewed; the agreed actions become tracked actions; all in one transaction. Decisions that would
+    /// break the case's rules (`CaseRules`, e.g. Category 3 at Level 1) refuse the approval, saying why.
     public func approve(_ discussion: Discussion, by viewer: Viewer) throws {
         guard viewer.can(.approveMinutes) else { throw DomainError.roleRefused() }
         let meeting = discussion.meeting
+        let timescales = try context.timescales()
+        let today = context.today
         try move(try current(discussion).id, .approve, expectedVersion: nil, extra: { connection, minutes in
             let content = minutes.content
-            guard let row = try connection.queryOne("SELECT level, lead_agency_id, next_review_date FROM cases WHERE id = ?",
-                                                    [.integer(minutes.caseID)]) else { return }
-            let level: ManagementLevel = try row.value("level")
-            let lead: Int64 = try row.value("lead_agency_id")
-            let nextReview: String? = try row.valueIfPresent("next_review_date")
+            guard let record = try connection.query(CaseRecord.self, "SELECT \(CaseRecord.columns) \(CaseRecord.tables) WHERE cases.id = ?",
+                                                    [.integer(minutes.caseID)]).first else { return }
+            var details = MinutesOutcome.details(after: record.details, content: content, meetingDate: meeting.date, timescales: timescales)
+            var leadAgencyID = record.leadAgencyID
+            if details.leadAgency != record.leadAgencyCode {
+                if let id: Int64 = try connection.queryOne("SELECT id FROM agencies WHERE code = ?", [.text(details.leadAgency)])?.value("id") {
+                    leadAgencyID = id
+                } else {
+                    details.leadAgency = record.leadAgencyCode
+                }
+            }
             let reason = "Minutes of the \(meeting.kind.displayName.lowercased()) on \(meeting.date.displayText), approved by the chair"
-            var changes: [(String, String, String)] = []
-            if let decided = content.levelDecision, decided != level {
-                changes.append(("level", String(level.rawValue), String(decided.rawValue)))
-                try connection.execute("UPDATE cases SET level = ? WHERE id = ?", [.integer(Int64(decided.rawValue)), .integer(minutes.caseID)])
+            let problems = CaseRules.problems(details, previous: record.details, changeReason: reason, today: today)
+            guard problems.isEmpty else {
+                throw DomainError.validation(problems.map {
+                    ValidationProblem(field: "approve", message: "These minutes cannot change the case as they stand: \($0.message). Send them back to be corrected.")
+                })
             }
-            if let newLead: Int64 = try connection.queryOne("SELECT id FROM agencies WHERE code = ?", [.text(content.leadAgency)])?.value("id"),
-               newLead != lead {
-                changes.append(("lead_agency", "", content.leadAgency))
-                try connection.execute("UPDATE cases SET lead_agency_id = ? WHERE id = ?", [.integer(newLead), .integer(minutes.caseID)])
-                try CaseStore.involve(connection, caseID: minutes.caseID, agencyID: newLead)
-            }
-            if (content.nextReviewDate?.description ?? "") != (nextReview ?? "") {
-                changes.append(("next_review_date", nextReview ?? "", content.nextReviewDate?.description ?? ""))
-            }
+            let areaID: Int64? = try connection.queryOne("SELECT area_id FROM cases WHERE id = ?", [.integer(record.id)])?.valueIfPresent("area_id")
             let now = context.now
-            try connection.execute("""
-                UPDATE cases SET last_reviewed_on = ?, next_review_date = ?, updated_at = ?, version = version + 1 WHERE id = ?
-                """, [.text(meeting.date.description), .init(content.nextReviewDate), .text(now), .integer(minutes.caseID)])
-            for (field, old, new) in changes {
-                try CaseStore.addHistory(connection, caseID: minutes.caseID, field: field, old: old, new: new, reason: reason,
-                                         by: viewer.user.id, at: now)
-            }
+            let changes = try CaseStore.write(connection, caseID: record.id, details: details, before: record.details,
+                                              leadAgencyID: leadAgencyID, areaID: areaID, reason: reason, expectedVersion: record.version,
+                                              by: viewer, at: now, effectiveAt: "\(meeting.date.description)T00:00:00Z")
+            try connection.execute("UPDATE cases SET last_reviewed_on = ? WHERE id = ?", [.text(meeting.date.description), .integer(record.id)])
+            try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "case", subjectID: String(record.id),
+                                     detail: "approved minutes \(minutes.id) changed: "
+                                         + (changes.isEmpty ? "nothing" : changes.map(\.field).joined(separator: ", ")))
             // The agreed actions become tracked actions in the same transaction as the approval.
             for planned in content.actions {
                 try actions.create(connection, NewAction(caseID: minutes.caseID, meetingID: minutes.meetingID, minutesID: minutes.id,

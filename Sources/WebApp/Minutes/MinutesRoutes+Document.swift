@@ -47,6 +47,7 @@ extension MinutesRoutes {
                    rows: content.actions.map { [$0.description, $0.ownerName, names[$0.ownerAgency] ?? $0.ownerAgency, $0.dueDate?.displayText ?? "–"] }),
             .heading("Level and review"),
             .keyValues([PrintableKeyValue("Level decision", content.levelDecision?.description ?? "Not recorded"),
+                        PrintableKeyValue("Category change", content.categoryDecision?.description ?? "None"),
                         PrintableKeyValue("Lead agency", names[content.leadAgency] ?? content.leadAgency),
                         PrintableKeyValue("Next review", content.nextReviewDate?.displayText ?? "Not set"),
                         PrintableKeyValue("Approved", minutes.approvedAt.map { "\(minutes.approvedBy), \($0.prefix(10))" } ?? "Not yet approved")]),

@@ -33,6 +33,7 @@ extension MinutesRoutes {
         content.anyDisagreement = form["any_disagreement"] == "yes"
         content.dissent = reader.text("dissent")
         content.levelDecision = reader.choice("level_decision", { Int($0).flatMap(ManagementLevel.init(rawValue:)) }, required: "")
+        content.categoryDecision = reader.choice("category_decision", { Int($0).flatMap(MappaCategory.init(rawValue:)) }, required: "")
         content.leadAgency = reader.text("lead_agency")
         content.nextReviewDate = reader.date("next_review_date", "Next review date")
         for index in 1...20 {
@@ -56,6 +57,7 @@ extension MinutesRoutes {
             "monitoring_and_control": content.monitoringAndControl, "interventions_and_treatment": content.interventionsAndTreatment,
             "victim_safety_planning": content.victimSafetyPlanning, "any_disagreement": content.anyDisagreement ? "yes" : "",
             "dissent": content.dissent, "level_decision": content.levelDecision.map { String($0.rawValue) } ?? "",
+            "category_decision": content.categoryDecision.map { String($0.rawValue) } ?? "",
             "lead_agency": content.leadAgency, "next_review_date": content.nextReviewDate?.description ?? "",
         ]
         for group in RiskGroup.allCases { values["rosh_\(group.rawValue)"] = content.roshByGroup[group]?.rawValue ?? "" }
@@ -82,6 +84,7 @@ extension MinutesRoutes {
                      problems: [ValidationProblem], agencies: [(code: String, name: String)]) throws -> HTML {
         let all = try services.agencies.agencies(activeOnly: true).map { ($0.code, $0.name) }
         let roshOptions = RoSH.allCases.map { ($0.rawValue, $0.displayName) }
+        let timescales = try services.context.timescales()
         func area(_ name: String, _ label: String, hint: String? = nil, rows: Int = 4) -> HTML {
             Components.textarea(name, label: label, value: values[name] ?? "", hint: hint, problems: problems, rows: rows)
         }
@@ -139,8 +142,9 @@ extension MinutesRoutes {
             \(actions)
             <h2>Level and review</h2>
             \(Components.select("level_decision", label: "Level decision", options: ManagementLevel.allCases.filter { $0 != .unknown }.map { (String($0.rawValue), $0.description) }, selected: values["level_decision"] ?? "", problems: problems))
+            \(Components.select("category_decision", label: "Category change", options: MappaCategory.allCases.map { (String($0.rawValue), $0.description) }, selected: values["category_decision"] ?? "", hint: "Only if the panel decided the case belongs in another category", problems: problems))
             \(Components.select("lead_agency", label: "Lead agency", options: all, selected: values["lead_agency"] ?? "", problems: problems))
-            \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", hint: "Within 16 weeks at Level 2, 8 weeks at Level 3", problems: problems, width: "10"))
+            \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", hint: "Leave blank for the end of the review interval (\(timescales.level2ReviewWeeks) weeks at Level 2, \(timescales.level3ReviewWeeks) at Level 3), or set an earlier date", problems: problems, width: "10"))
             <div class="button-group">
             <button type="submit" class="button button--secondary" name="action" value="save">Save draft</button>
             <button type="submit" class="button" name="action" value="submit">Save and send to the chair</button>
@@ -172,9 +176,45 @@ extension MinutesRoutes {
             }))
             <h2>Level and review</h2>
             \(Components.summaryList([("Level decision", text(content.levelDecision?.description ?? "")),
+                                      ("Category change", text(content.categoryDecision?.description ?? "None")),
                                       ("Lead agency", text(agencyNames[content.leadAgency] ?? content.leadAgency)),
                                       ("Next review", text(content.nextReviewDate?.displayText ?? ""))]))
             """
+    }
+
+    /// What approval changes on the case, as of the meeting date (`MinutesStore.changesOnApproval`).
+    static func caseChanges(_ services: Services, _ context: Discussion) throws -> HTML {
+        let changes = try services.minutes.changesOnApproval(context)
+        guard !changes.isEmpty else { return "<p>Approving these minutes changes nothing on the case but the date it was last reviewed.</p>" }
+        return Components.table(caption: "What approval changes on the case, as of \(context.meeting.date.displayText)",
+                                headers: ["Fact", "Now", "After approval"], rows: changes.map { change -> [HTML] in
+            ["\(CaseRules.fieldName(change.field))", "\(CaseRules.displayValue(field: change.field, change.oldValue))",
+             "<strong>\(CaseRules.displayValue(field: change.field, change.newValue))</strong>"]
+        })
+    }
+
+    /// The chair's last look before approving: what changes on the case and which actions start being tracked.
+    static func confirmApproval(_ request: Request, _ session: Session, _ services: Services, _ context: Discussion,
+                                _ minutes: MinutesRecord) throws -> Response {
+        let agencyNames = try services.agencies.namesByCode()
+        let actions = minutes.content.actions.map { action -> [HTML] in
+            ["\(action.description)", "\(action.ownerName)", "\(agencyNames[action.ownerAgency] ?? action.ownerAgency)",
+             "\(action.dueDate?.displayText ?? "–")"]
+        }
+        let content: HTML = """
+            <span class="caption">\(context.meeting.title), \(context.meeting.date.displayText)</span>
+            <h1>Approve the minutes: \(context.item.nominalName) (\(context.item.nominalRef))</h1>
+            \(try caseChanges(services, context))
+            \(Components.table(caption: actions.isEmpty ? "No actions were agreed" : "Actions that will be tracked",
+                               headers: ["Action", "Owner", "Agency", "Due"], rows: actions))
+            <p>The changes go into the case history with these minutes as the reason. To change something, send the minutes back instead.</p>
+            \(Components.form(action: path(context) + "/approve", csrf: session.csrfToken, """
+                <input type="hidden" name="confirm" value="yes">
+                \(Components.button("Confirm approval"))
+                """))
+            <p><a href="\(path(context))">Back to the minutes</a></p>
+            """
+        return .html(Layout.page(title: "Approve the minutes", session: session, currentPath: "/meetings", content: content).rendered)
     }
 
     static func page(_ request: Request, _ session: Session, _ services: Services, _ context: Discussion, values: [String: String]?,
@@ -208,6 +248,8 @@ extension MinutesRoutes {
             switch minutes.status {
             case .submitted where chairs:
                 actions = """
+                    <h2>Approve</h2>
+                    \(try caseChanges(services, context))
                     \(Components.form(action: path(context) + "/approve", csrf: session.csrfToken, "\(Components.button("Approve the minutes"))"))
                     \(Components.form(action: path(context) + "/send-back", csrf: session.csrfToken, """
                         \(Components.textarea("comments", label: "Or send them back: what needs changing", value: "", problems: problems, rows: 3))

@@ -60,7 +60,17 @@ enum MinutesRoutes {
             }
             return .redirect(to: path(context) + "?done=\(Flash.minutesSaved.rawValue)")
         })
-        step(&router, base + "/approve", .approveMinutes, services, done: .minutesApproved) { context, _, viewer in
+        router.get(base + "/approve", Access.require(services, .approveMinutes) { request, session in
+            let context = try load(request, session, services)
+            guard let minutes = context.minutes, minutes.status == .submitted else { return .redirect(to: path(context)) }
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "minutes", subjectID: String(minutes.id),
+                                      detail: "approval check")
+            return try confirmApproval(request, session, services, context, minutes)
+        })
+        // Approving changes the case: the first press shows what will change (the page above); only the confirmation
+        // (`confirm=yes`) approves.
+        step(&router, base + "/approve", .approveMinutes, services, done: .minutesApproved) { context, request, viewer in
+            guard try request.form()["confirm"] == "yes" else { throw ConfirmFirst(path: path(context) + "/approve") }
             try services.minutes.approve(context, by: viewer)
         }
         step(&router, base + "/send-back", .approveMinutes, services, done: .minutesSentBack) { context, request, viewer in
@@ -103,12 +113,17 @@ enum MinutesRoutes {
             let context = try load(request, session, services)
             do {
                 try body(context, request, request.viewer(session))
+            } catch let confirm as ConfirmFirst {
+                return .redirect(to: confirm.path)
             } catch let error as DomainError where error.isValidation {
                 return try page(request, session, services, context, values: nil, problems: error.problems, findings: nil, status: 422)
             }
             return .redirect(to: path(context) + "?done=\(done.rawValue)")
         })
     }
+
+    /// A step that must be confirmed on its own page first: the step answers with a redirect there.
+    struct ConfirmFirst: Error { var path: String }
 
     static func path(_ context: Discussion) -> String { "/meetings/\(context.meeting.id)/items/\(context.item.id)/minutes" }
 

@@ -117,6 +117,7 @@ struct AuthorizationMatrixTests {
         "POST /meetings/:id/items/:item/minutes/distribute": Rule(allowed: [.coordinator, .chair]),
         "POST /meetings/:id/items/:item/minutes/amend": Rule(allowed: [.coordinator, .chair]),
         "POST /meetings/:id/items/:item/minutes/approve": Rule(allowed: [.chair]),
+        "GET /meetings/:id/items/:item/minutes/approve": Rule(allowed: [.chair]),
         "POST /meetings/:id/items/:item/minutes/send-back": Rule(allowed: [.chair]),
         "GET /agencies": Rule(allowed: signedIn), "GET /agencies/:code": Rule(allowed: signedIn),
         "POST /agencies": directoryEditors, "POST /agencies/:code": directoryEditors,

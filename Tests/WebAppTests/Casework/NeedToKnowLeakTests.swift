@@ -73,7 +73,7 @@ struct NeedToKnowLeakTests {
                 ("next_review_date", world.fixture.today.adding(weeks: 8).description), ("action", "submit")])
             #expect(submitted.status == 303)
             chair.get(path)
-            #expect(chair.post(path + "/approve", []).status == 303)
+            #expect(chair.post(path + "/approve", [("confirm", "yes")]).status == 303)
             let distributionPage = coordinator.get(path).bodyText
             if marked.ref == world.probationOnly.ref {
                 #expect(distributionPage.contains("Not sent to") && distributionPage.contains("Housing Lead"),

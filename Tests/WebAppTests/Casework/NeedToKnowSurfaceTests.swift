@@ -109,6 +109,9 @@ struct NeedToKnowSurfaceTests {
         "GET /meetings/:id/items/:item/minutes": .namesCases { world in
             each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes" }, shows: [(.coordinator, "Visibleperson")])
         },
+        "GET /meetings/:id/items/:item/minutes/approve": .namesCases { world in
+            each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes/approve" })
+        },
         "GET /meetings/:id/items/:item/minutes.pdf": .namesCases { world in
             each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes.pdf" }, shows: [(.coordinator, "Visibleperson")])
         },
