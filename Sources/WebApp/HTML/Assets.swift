@@ -80,10 +80,11 @@ enum Assets {
     .tag--green { background: #cce2d8; color: #005a30; }
     .tag--red { background: #f4cdc6; color: #2a0b06; }
     .tag--grey { background: #e5e6e7; color: #0b0c0c; }
-    .card-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(15em, 1fr)); gap: 20px; margin-bottom: 30px; }
-    .card { border: 1px solid #b1b4b6; border-top: 5px solid #1d70b8; padding: 15px 20px; }
-    .card h2 { margin-top: 0; }
-    .card p { margin-bottom: 0; }
+    .work-counts { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(14em, 1fr)); gap: 10px 20px; margin-bottom: 30px; }
+    .work-counts li { border-left: 5px solid #1d70b8; padding: 5px 10px; }
+    .work-count { display: block; font-size: 2rem; font-weight: 700; line-height: 1.2; }
+    .work-section { margin-bottom: 30px; }
+    .work-list li { margin-bottom: 10px; }
     .footer { background: #f3f2f1; border-top: 1px solid #b1b4b6; padding: 25px 0 15px; }
     .footer__marking { font-size: 1rem; }
     .inline-form { display: inline; }

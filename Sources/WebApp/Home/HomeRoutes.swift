@@ -2,7 +2,8 @@ import Domain
 import HTTPServer
 import Store
 
-/// The home page: what this person can do here, by role.
+/// The home page: each person's work queue (`WorkQueue`), by what their role does. Every list comes from a Store
+/// query that takes the viewer, so a queue names only cases its reader may see; the page's view is audited.
 enum HomeRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/", Access.require(services, .viewDashboard) { request, session in
@@ -10,41 +11,35 @@ enum HomeRoutes {
         })
     }
 
-    struct Card {
-        var title: String
-        var href: String
-        var text: String
-        var permission: Permission
-    }
-
-    static let cards: [Card] = [
-        Card(title: "Referrals", href: "/referrals", text: "Start a MAPPA referral, see the quality check, and follow it through screening.", permission: .submitReferrals),
-        Card(title: "Screening queue", href: "/screening", text: "Referrals waiting for quality assurance and a screening decision.", permission: .manageReferrals),
-        Card(title: "Find a nominal", href: "/nominals", text: "Search by name, other name, date of birth or identifier.", permission: .viewCases),
-        Card(title: "My actions", href: "/actions", text: "The actions you own: what is due, what is overdue, and closing them.", permission: .trackActions),
-        Card(title: "Meetings", href: "/meetings", text: "Screening, Level 2 and Level 3 panels: agendas, invitations, attendance and compliance.", permission: .viewMeetings),
-        Card(title: "Agencies and contacts", href: "/agencies", text: "Responsible authorities and partner agencies, their contacts and single points of contact.", permission: .viewDashboard),
-        Card(title: "Users", href: "/admin/users", text: "Add people, set their role and agency, reset passwords and disable accounts.", permission: .manageUsers),
-        Card(title: "Performance indicators", href: "/statistics/kpis", text: "Each KPI by quarter or year against its target, by lead agency, with the cases behind it.", permission: .viewStatistics),
-        Card(title: "MAPPA annual report", href: "/statistics/annual", text: "The Ministry of Justice area tables for a reporting year, compared with the year before; CSV, Excel and JSON downloads.", permission: .viewStatistics),
-        Card(title: "Indicator settings", href: "/statistics/kpis/settings", text: "Names, definitions, targets and reporting periods of the performance indicators.", permission: .configureStatistics),
-        Card(title: "Timescales", href: "/admin/timescales", text: "Review intervals for each level, the custody referral lead time and the minutes deadline.", permission: .manageUsers),
-        Card(title: "Audit trail", href: "/audit", text: "Every sign-in, view, change and export, with a check that no entry has been altered.", permission: .viewAuditTrail),
-    ]
+    /// How far ahead the queues look: reviews due and meetings coming up in the next fortnight.
+    static let horizonDays = 14
 
     static func home(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
         let user = session.user
-        var visibleCards = cards.filter { user.role.can($0.permission) }
-        if user.managesRestrictedCases && user.role.can(.editCases) {
-            visibleCards.append(Card(title: "Restricted cases", href: "/cases/restricted",
-                                     text: "Every restricted and Category 4 case, with who may see it: name the right people on each.",
-                                     permission: .editCases))
+        let viewer = request.viewer(session)
+        var queue = WorkQueue()
+        switch user.role {
+        case .coordinator:
+            try coordinatorWork(&queue, viewer, services)
+        case .chair:
+            try chairWork(&queue, viewer, services)
+        case .referrer:
+            try referrerWork(&queue, viewer, services)
+        case .agencyRepresentative:
+            try representativeWork(&queue, viewer, services)
+        case .manager:
+            try managerWork(&queue, viewer, services)
+        case .administrator:
+            try administratorWork(&queue, services)
+        case .auditor:
+            break
         }
-        let available = visibleCards.map { card -> HTML in
-            "<div class=\"card\"><h2><a href=\"\(card.href)\">\(card.title)</a></h2><p>\(card.text)</p></div>"
+        if user.role.can(.trackActions) && user.role != .agencyRepresentative {
+            try ownActions(&queue, viewer, services)
         }
-        let grid: HTML = available.isEmpty ? .empty : "<div class=\"card-grid\">\(available)</div>"
-        let unseen = try services.caseAccess.restrictedCasesNobodySees(for: request.viewer(session)) ?? 0
+        try services.audit.record(actor: request.actor(session), action: .view, subjectType: "home", subjectID: String(user.id),
+                                  detail: queue.sections.map { "\($0.id) \($0.count)" }.joined(separator: ", "))
+        let unseen = try services.caseAccess.restrictedCasesNobodySees(for: viewer) ?? 0
         let restricted: HTML = unseen == 0 ? .empty : """
             <div class="notification" role="region" aria-labelledby="restricted-title">
               <h2 class="notification__title" id="restricted-title">Important</h2>
@@ -56,47 +51,197 @@ enum HomeRoutes {
             <span class="caption">\(user.role.displayName), \(user.agencyName)</span>
             <h1>Welcome, \(user.displayName)</h1>
             \(restricted)
-            \(grid)
-            \(session.user.role.can(.manageMeetings) ? try dashboard(request.viewer(session), services) : .empty)
+            \(queue.html)
+            \(otherTasks(session))
             <h2>Your account</h2>
             <p><a href="/account">View your account</a> or <a href="/account/password">change your password</a>.</p>
             """
         return .html(Layout.page(title: "Home", session: session, currentPath: "/", content: content).rendered)
     }
 
-    /// What needs the coordinator's attention among the cases they may see: reviews that have slipped, overdue actions,
-    /// and meetings with compliance gaps.
-    static func dashboard(_ viewer: Viewer, _ services: Services) throws -> HTML {
-        let today = services.today
-        let overdue = try services.cases.overdueReviews(for: viewer, limit: 10)
-        let overdueRows = overdue.reviews.map { item -> [HTML] in
-            ["<a href=\"/cases/\(item.caseID)\">\(item.nominalRef)</a>", "\(item.level.shortName)",
-             "\(item.due.displayText) (\(item.due.days(until: today)) days ago)"]
-        }
-        let meetings = try services.meetings.meetings(from: today.adding(days: -30), through: today.adding(days: 28), for: viewer)
-        var flagged: [[HTML]] = []
-        let held = meetings.filter { $0.status != .cancelled }
-        let compliance = try services.meetings.compliance(of: held, for: viewer)
-        for meeting in held {
-            let findings = compliance[meeting.id] ?? []
-            if !findings.isEmpty {
-                flagged.append(["<a href=\"/meetings/\(meeting.id)#compliance\">\(meeting.title)</a>", "\(meeting.date.displayText)",
-                                "\(findings.count): \(findings.first!.message)\(findings.count > 1 ? " …" : "")"])
-            }
-        }
-        let overdueActions = try services.actions.overdue(for: viewer, limit: 10).map { action -> [HTML] in
-            ["<a href=\"/actions/\(action.id)\">\(action.description)</a>", "\(action.ownerName), \(action.ownerAgencyName)",
-             "\(action.dueDate.displayText)", "\(action.nominalRef)"]
-        }
+    /// Pages the navigation does not list, for the people who use them.
+    static func otherTasks(_ session: Session) -> HTML {
+        let user = session.user
+        var links: [(String, String)] = []
+        if user.managesRestrictedCases && user.role.can(.editCases) { links.append(("/cases/restricted", "Restricted cases and who may see them")) }
+        if user.role.can(.editCases) { links.append(("/cases/import", "Import the case register")) }
+        if user.role.can(.configureStatistics) { links.append(("/statistics/kpis/settings", "Indicator names, targets and periods")) }
+        if user.role.can(.manageUsers) { links.append(("/admin/timescales", "Review intervals and deadlines")) }
+        if user.role.can(.viewAuditTrail) { links.append(("/audit/verify", "Check that no audit entry has been altered")) }
+        guard !links.isEmpty else { return .empty }
         return """
-            <h2>Needs attention</h2>
-            \(Components.table(caption: overdueActions.isEmpty ? "No actions are overdue" : "Overdue actions",
-                               headers: ["Action", "Owner", "Was due", "Case"], rows: overdueActions))
-            \(Components.table(caption: overdue.total == 0 ? "No Level 2 or 3 reviews are overdue" : "\(overdue.total) Level 2 and 3 review\(overdue.total == 1 ? " is" : "s are") overdue",
-                               headers: ["Case", "Level", "Review was due"], rows: overdueRows))
-            \(Components.table(caption: flagged.isEmpty ? "No compliance problems in meetings of the last 30 and next 28 days"
-                                   : "\(flagged.count) meeting\(flagged.count == 1 ? " has" : "s have") compliance problems\(flagged.count > 25 ? " (the first 25 shown; see Meetings for the rest)" : "")",
-                               headers: ["Meeting", "Date", "Problems"], rows: Array(flagged.prefix(25))))
+            <h2>Other tasks</h2>
+            <ul class="list">\(links.map { "<li><a href=\"\($0.0)\">\($0.1)</a></li>" as HTML })</ul>
             """
+    }
+
+    // MARK: - Each role's work
+
+    static func coordinatorWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        let today = services.today
+        let toCheck = try services.referrals.referrals(for: viewer, statuses: [.submitted, .resubmitted], limit: 200)
+        queue.add(.init(id: "referrals-to-check", title: "Referrals to check and screen", count: toCheck.count,
+                        items: toCheck.suffix(10).reversed().map { referral in
+                            let waited = referral.submittedAt.flatMap { CalendarDate(String($0.prefix(10))) }.map { $0.days(until: today) } ?? 0
+                            return .init(label: label(referral), href: "/referrals/\(referral.id)",
+                                         detail: "\(referral.status.displayName) by \(referral.referrerName), \(referral.referringAgency)",
+                                         urgency: waited > 10 ? .overdue : .waiting, when: "Waiting \(waited) day\(waited == 1 ? "" : "s")")
+                        }, all: ("/screening", "The screening queue")))
+        try reviews(&queue, viewer, services, through: today.adding(days: horizonDays),
+                    title: "Reviews overdue or due in \(horizonDays) days")
+        try meetingsComingUp(&queue, viewer, services)
+        try minutes(&queue, viewer, services, .sentBack, id: "minutes-sent-back", title: "Minutes sent back by the chair")
+        try minutes(&queue, viewer, services, .approved, id: "minutes-to-distribute", title: "Minutes approved, not yet distributed")
+        let overdue = try services.actions.overdue(for: viewer, limit: 10)
+        queue.add(.init(id: "actions-overdue", title: "Open actions overdue across the unit", count: overdue.count,
+                        items: overdue.map { action in
+                            .init(label: action.description, href: "/actions/\(action.id)",
+                                  detail: "\(action.nominalRef): \(action.ownerName), \(action.ownerAgencyName)",
+                                  urgency: .overdue, when: "Was due \(action.dueDate.displayText)")
+                        }, empty: "No actions are overdue."))
+        let mail = try services.outbox.counts()
+        let failed = mail[.failed] ?? 0
+        if failed > 0 {
+            queue.add(.init(id: "mail-failed", title: "Emails that could not be sent", count: failed,
+                            items: [.init(label: "\(failed) email\(failed == 1 ? "" : "s") failed", href: "/meetings",
+                                          detail: "Invitations or minutes that did not go: check each meeting's invitees and distribution",
+                                          urgency: .overdue)]))
+        }
+    }
+
+    static func chairWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        try minutes(&queue, viewer, services, .submitted, id: "minutes-to-approve", title: "Minutes waiting for your approval",
+                    chairedBy: viewer.user.id)
+        let today = services.today
+        let panels = try services.meetings.meetings(from: today, through: today.adding(days: 28), for: viewer)
+            .filter { $0.chairUserID == viewer.user.id && $0.status == .scheduled }
+        queue.add(.init(id: "panels-to-chair", title: "Panels you chair in the next 4 weeks", count: panels.count,
+                        items: panels.prefix(10).map { meeting in
+                            .init(label: meeting.title, href: "/meetings/\(meeting.id)", detail: "\(meeting.kind.displayName), \(meeting.startTime)",
+                                  urgency: today.days(until: meeting.date) <= 7 ? .dueSoon : .waiting, when: meeting.date.displayText)
+                        }, all: ("/meetings", "All meetings"), empty: "You chair no panel in the next 4 weeks."))
+    }
+
+    static func referrerWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        let mine = try services.referrals.referrals(for: viewer, limit: 200)
+        let returned = mine.filter { $0.status == .returned }
+        var returnedItems: [WorkQueue.Item] = []
+        for referral in returned.prefix(10) {
+            let reasons = try services.referrals.events(of: referral).last { $0.event == "returned" }?.note ?? ""
+            returnedItems.append(.init(label: label(referral), href: "/referrals/\(referral.id)",
+                                       detail: reasons.isEmpty ? "Returned for more information" : "Returned: \(reasons)", urgency: .overdue,
+                                       when: "Needs your changes"))
+        }
+        queue.add(.init(id: "referrals-returned", title: "Referrals returned to you", count: returned.count, items: returnedItems,
+                        empty: "None of your referrals has been returned."))
+        let waiting = mine.filter { $0.status == .submitted || $0.status == .resubmitted }
+        queue.add(.init(id: "referrals-waiting", title: "Referrals waiting for screening", count: waiting.count,
+                        items: waiting.prefix(10).map { referral in
+                            .init(label: label(referral), href: "/referrals/\(referral.id)",
+                                  detail: referral.status.displayName)
+                        }))
+        let drafts = mine.filter { $0.status == .draft }
+        if !drafts.isEmpty {
+            queue.add(.init(id: "referrals-draft", title: "Referrals you have not submitted", count: drafts.count,
+                            items: drafts.prefix(10).map { .init(label: label($0), href: "/referrals/\($0.id)", detail: "Draft") }))
+        }
+        let decided = mine.filter { $0.status == .accepted || $0.status == .declined }
+        queue.add(.init(id: "referrals-decided", title: "Referrals decided", count: decided.count,
+                        items: decided.prefix(10).map { referral in
+                            .init(label: label(referral), href: "/referrals/\(referral.id)",
+                                  detail: referral.status.displayName)
+                        }, all: ("/referrals", "All your referrals"), empty: "No decisions yet."))
+    }
+
+    static func representativeWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        try ownActions(&queue, viewer, services)
+        let today = services.today
+        let meetings = try services.meetings.meetings(from: today, through: today.adding(days: 28), for: viewer)
+            .filter { $0.status == .scheduled }
+        queue.add(.init(id: "meetings-invited", title: "Meetings your agency is part of in the next 4 weeks", count: meetings.count,
+                        items: meetings.prefix(10).map { meeting in
+                            .init(label: meeting.title, href: "/meetings/\(meeting.id)", detail: "\(meeting.kind.displayName), \(meeting.startTime)",
+                                  urgency: today.days(until: meeting.date) <= 7 ? .dueSoon : .waiting, when: meeting.date.displayText)
+                        }, all: ("/meetings", "All your agency's meetings"), empty: "No meetings in the next 4 weeks."))
+        try reviews(&queue, viewer, services, through: nil, title: "Your agency's cases by next review")
+    }
+
+    static func managerWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        let period = ReportingPeriod.containing(services.today, kind: .quarter)
+        let below = try services.kpis.benchmarks(chosen: period, trendLength: 1).map(\.current).filter { $0.met == false }
+        queue.add(.init(id: "indicators-below-target", title: "Indicators below target this quarter", count: below.count,
+                        items: below.map { result in
+                            .init(label: result.settings.name, href: "/statistics/kpis/\(result.indicator.rawValue)?period=\(period.id)",
+                                  detail: "\(result.valueText) against a target of \(result.settings.targetText(result.indicator.measure))", urgency: .overdue)
+                        }, all: ("/statistics/kpis", "All indicators"), empty: "Every indicator with data meets its target."))
+        try reviews(&queue, viewer, services, through: services.today, title: "Reviews overdue")
+    }
+
+    static func administratorWork(_ queue: inout WorkQueue, _ services: Services) throws {
+        let failed = try services.outbox.counts()[.failed] ?? 0
+        queue.add(.init(id: "mail-failed", title: "Emails that could not be sent", count: failed,
+                        items: failed == 0 ? [] : [.init(label: "Open the outbox", href: "/admin/mail", detail: "Check the mail settings, then retry",
+                                                         urgency: .overdue)],
+                        all: ("/admin/mail", "Mail settings and the outbox"), empty: "Every email has gone."))
+    }
+
+    // MARK: - Sections several roles share
+
+    static func label(_ referral: ReferralRecord) -> String {
+        "\(referral.reference): \(referral.form.fullName.isEmpty ? "(no name yet)" : referral.form.fullName)"
+    }
+
+    static func ownActions(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        let today = services.today
+        let open = try services.actions.actions(ownedBy: viewer).map(\.action).filter { $0.status == .open }
+            .sorted { ($0.dueDate, $0.id) < ($1.dueDate, $1.id) }
+        queue.add(.init(id: "your-actions", title: "Your open actions", count: open.count,
+                        items: open.prefix(10).map { action in
+                            let days = today.days(until: action.dueDate)
+                            return .init(label: action.description, href: "/actions/\(action.id)", detail: action.nominalRef,
+                                         urgency: days < 0 ? .overdue : (days <= 7 ? .dueSoon : .waiting),
+                                         when: days < 0 ? "Overdue, was due \(action.dueDate.displayText)" : "Due \(action.dueDate.displayText)")
+                        }, all: ("/actions", "All your actions"), empty: "You have no open actions."))
+    }
+
+    static func reviews(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services, through: CalendarDate?, title: String) throws {
+        let today = services.today
+        let due = try services.cases.reviewsDue(through: through, for: viewer, limit: 10)
+        queue.add(.init(id: "reviews", title: title, count: due.total,
+                        items: due.reviews.map { review in
+                            let days = today.days(until: review.due)
+                            return .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName,
+                                         urgency: days < 0 ? .overdue : (days <= horizonDays ? .dueSoon : .waiting),
+                                         when: days < 0 ? "Overdue by \(-days) day\(days == -1 ? "" : "s")" : "Due \(review.due.displayText)")
+                        }, empty: "No reviews are due."))
+    }
+
+    static func meetingsComingUp(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        let today = services.today
+        let upcoming = try services.meetings.readiness(from: today, through: today.adding(days: horizonDays), for: viewer)
+        let lacking = upcoming.filter { !$0.readiness.gaps().isEmpty }
+        queue.add(.init(id: "meetings-coming-up", title: "Meetings in the next \(horizonDays) days that lack something", count: lacking.count,
+                        items: lacking.prefix(10).map { meeting, readiness in
+                            .init(label: meeting.title, href: "/meetings/\(meeting.id)",
+                                  detail: "Lacks: " + readiness.gaps().joined(separator: "; "),
+                                  urgency: today.days(until: meeting.date) <= 5 ? .overdue : .dueSoon, when: meeting.date.displayText)
+                        }, all: ("/meetings", "All meetings"),
+                        empty: upcoming.isEmpty ? "No meetings in the next \(horizonDays) days." : "Every meeting in the next \(horizonDays) days is ready."))
+    }
+
+    static func minutes(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services, _ status: MinutesStatus, id: String,
+                        title: String, chairedBy chair: Int64? = nil) throws {
+        let today = services.today
+        let workingDays = try services.context.timescales().minutesDistributionWorkingDays
+        let waiting = try services.minutes.waiting(in: status, for: viewer, chairedBy: chair)
+        queue.add(.init(id: id, title: title, count: waiting.total,
+                        items: waiting.minutes.map { minutes in
+                            let deadline = MinutesWorkflow.distributionDeadline(meetingDate: minutes.meetingDate, workingDays: workingDays)
+                            let late = deadline < today
+                            return .init(label: "\(minutes.nominalRef), \(minutes.meetingTitle)", href: minutes.path,
+                                         detail: status == .sentBack ? "Chair's comments: \(minutes.chairComments)" : "Meeting of \(minutes.meetingDate.displayText)",
+                                         urgency: late ? .overdue : .dueSoon,
+                                         when: late ? "Distribution was due \(deadline.displayText)" : "Distribute by \(deadline.displayText)")
+                        }))
     }
 }

@@ -98,6 +98,6 @@ struct ActionFlowTests {
         #expect(digest.text.contains("Home visit") && digest.text.contains("ACT1") && !digest.text.contains("Check the address"))
         #expect(mails.contains { $0.to.first?.address == "po@example.invalid" && $0.subject.hasPrefix("MAPPA action due") })
         let dashboard = fixture.client(signedInAs: .coordinator).get("/").bodyText
-        #expect(dashboard.contains("Overdue actions") && dashboard.contains("Home visit"))
+        #expect(dashboard.contains("Open actions overdue across the unit (1)") && dashboard.contains("Home visit"))
     }
 }
