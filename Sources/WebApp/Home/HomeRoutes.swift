@@ -127,7 +127,7 @@ enum HomeRoutes {
         let returned = mine.filter { $0.status == .returned }
         var returnedItems: [WorkQueue.Item] = []
         for referral in returned.prefix(10) {
-            let reasons = try services.referrals.events(of: referral).last { $0.event == "returned" }?.note ?? ""
+            let reasons = try services.referrals.events(of: referral).last { $0.event == "Returned to referrer" }?.note ?? ""
             returnedItems.append(.init(label: label(referral), href: "/referrals/\(referral.id)",
                                        detail: reasons.isEmpty ? "Returned for more information" : "Returned: \(reasons)", urgency: .overdue,
                                        when: "Needs your changes"))
