@@ -9,35 +9,18 @@ import Store
 enum AgencyRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/agencies", Access.require(services, nil) { request, session in
-            let agencies = try services.agencies.agencies()
-            let spocs = try services.agencies.singlePointsOfContact()
-            let rows = agencies.map { agency -> [HTML] in
-                let spoc = spocs[agency.id]
-                return ["<a href=\"/agencies/\(agency.code)\">\(agency.name)</a>", "\(agency.kind.displayName)",
-                        "\(spoc.map { "\($0.name), \($0.email.isEmpty ? $0.phone : $0.email)" } ?? "None named")",
-                        agency.active ? Components.tag("Active", colour: "green") : Components.tag("Inactive", colour: "grey")]
-            }
-            let manage: HTML = session.user.role.can(.manageDirectory) ? Components.form(action: "/agencies", csrf: session.csrfToken, """
-                <h2>Add an associate agency</h2>
-                <p>Associate agencies are neither responsible authority nor duty-to-co-operate agencies but take part in MAPPA information sharing.</p>
-                \(Components.textInput("name", label: "Agency name"))
-                \(Components.button("Add agency", secondary: true))
-                """) : .empty
-            let content: HTML = """
-                \(Components.notification(Flash.from(request)?.message))
-                <h1>Agencies and contacts</h1>
-                \(Components.table(caption: "\(agencies.count) agencies", headers: ["Agency", "Kind", "Single point of contact", "Status"], rows: rows))
-                \(manage)
-                """
-            return .html(Layout.page(title: "Agencies and contacts", session: session, currentPath: "/agencies", content: content).rendered)
+            try directory(request, session, services, name: "", problems: [], status: 200)
         })
         router.post("/agencies", Access.require(services, .manageDirectory) { request, session in
             let form = try request.form()
+            var reader = FormReader(form)
+            let name = reader.text("name")
             do {
-                let agency = try services.agencies.addAgency(name: form["name"] ?? "", kind: .associate, by: request.actor(session))
+                guard reader.problems.isEmpty else { throw DomainError.validation(reader.problems) }
+                let agency = try services.agencies.addAgency(name: name, kind: .associate, by: request.actor(session))
                 return .redirect(to: "/agencies/\(agency.code)?done=\(Flash.agencyChanged.rawValue)")
             } catch let error as DomainError where error.isValidation {
-                throw DomainError(.validation(error.problems), code: "invalid", error.problems.map(\.message).joined(separator: ". "))
+                return try directory(request, session, services, name: form["name"] ?? "", problems: error.problems, status: 422)
             }
         })
         router.get("/agencies/:code", Access.require(services, nil) { request, session in
@@ -64,6 +47,33 @@ enum AgencyRoutes {
             }
             return .redirect(to: "/agencies/\(agency.code)?done=\(Flash.contactSaved.rawValue)")
         })
+    }
+
+    /// The directory, with the form to add an associate agency (what was typed and what is wrong, after a refusal).
+    static func directory(_ request: Request, _ session: Session, _ services: Services, name: String, problems: [ValidationProblem],
+                          status: Int) throws -> Response {
+        let agencies = try services.agencies.agencies()
+        let spocs = try services.agencies.singlePointsOfContact()
+        let rows = agencies.map { agency -> [HTML] in
+            let spoc = spocs[agency.id]
+            return ["<a href=\"/agencies/\(agency.code)\">\(agency.name)</a>", "\(agency.kind.displayName)",
+                    "\(spoc.map { "\($0.name), \($0.email.isEmpty ? $0.phone : $0.email)" } ?? "None named")",
+                    agency.active ? Components.tag("Active", colour: "green") : Components.tag("Inactive", colour: "grey")]
+        }
+        let manage: HTML = session.user.role.can(.manageDirectory) ? Components.form(action: "/agencies", csrf: session.csrfToken, """
+            <h2>Add an associate agency</h2>
+            <p>Associate agencies are neither responsible authority nor duty-to-co-operate agencies but take part in MAPPA information sharing.</p>
+            \(Components.textInput("name", label: "Agency name", value: name, problems: problems))
+            \(Components.button("Add agency", secondary: true))
+            """) : .empty
+        let content: HTML = """
+            \(Components.errorSummary(problems))
+            \(Components.notification(Flash.from(request)?.message))
+            <h1>Agencies and contacts</h1>
+            \(Components.table(caption: "\(agencies.count) agencies", headers: ["Agency", "Kind", "Single point of contact", "Status"], rows: rows))
+            \(manage)
+            """
+        return .html(Layout.page(title: "Agencies and contacts", session: session, currentPath: "/agencies", hasErrors: !problems.isEmpty, content: content).rendered, status: status)
     }
 
     static func load(_ request: Request, _ services: Services) throws -> Agency {

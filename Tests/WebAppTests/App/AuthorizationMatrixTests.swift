@@ -293,6 +293,10 @@ struct AuthorizationMatrixTests {
                 response = parts[0] == "GET" ? client.get(path) : client.post(path, [])
             }
             #expect(response.status < 500, "\(subject) \(route) failed with \(response.status)")
+            if parts[0] == "POST" && !path.hasPrefix("/api/") && response.status == 422 {
+                #expect(response.bodyText.contains("<form") && response.bodyText.contains("error-summary"),
+                        "\(subject) \(route): a form the app cannot accept comes back as a form with what is wrong, not an error page")
+            }
             if rule.isPublic {
                 if parts[0] == "GET" { #expect(response.status == 200, "\(subject) \(route) is public") }
                 continue
