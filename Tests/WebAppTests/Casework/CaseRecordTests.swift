@@ -43,7 +43,7 @@ struct CaseRecordTests {
         let version = try Self.version(form)
         let noReason = coordinator.post("/cases/\(caseID)/edit", Self.caseForm([("level", "3"), ("version", version)]))
         #expect(noReason.status == 422)
-        #expect(noReason.bodyText.contains("Say why the category, level, risk of serious harm or status changed"))
+        #expect(noReason.bodyText.contains("Say why the category, level, next review date, risk of serious harm or status changed"))
         #expect(noReason.bodyText.contains("<option value=\"3\" selected>"), "the form keeps what was chosen")
         let saved = coordinator.post("/cases/\(caseID)/edit", Self.caseForm([("level", "3"), ("rosh", "very high"),
             ("change_reason", "Threats to staff at the hostel"), ("version", version)]))
