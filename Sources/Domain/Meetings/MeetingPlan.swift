@@ -64,6 +64,9 @@ public struct MeetingPlan: Sendable, Equatable {
         if trimmed.isEmpty {
             return [ValidationProblem(field: "reason", message: "Say why the meeting is cancelled: the cancellation notice tells the invitees")]
         }
+        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) {
+            return [ValidationProblem(field: "reason", message: "The reason cannot contain control characters")]
+        }
         if trimmed.count > cancellationReasonLimit {
             return [ValidationProblem(field: "reason", message: "The reason must be \(cancellationReasonLimit) characters or fewer")]
         }

@@ -19,9 +19,10 @@ enum AgendaDocument {
     static func document(_ meeting: Meeting, items: [MeetingItem], byReference: Bool) -> PrintableDocument {
         let rows = items.map { item -> [String] in
             let flag = AgendaBuilder.levelMismatch(caseLevel: item.level, kind: meeting.kind).map { " – \($0)" } ?? ""
+            // Three columns, so names and reasons are not broken mid-word: the case with its level and lead under it.
+            let who = byReference ? item.nominalRef : "\(item.nominalName)\n\(item.nominalRef)"
             return [item.startTime.isEmpty ? "–" : item.startTime,
-                    byReference ? item.nominalRef : "\(item.nominalName) (\(item.nominalRef))",
-                    "\(item.category.shortName), \(item.level.shortName)", item.leadAgencyName,
+                    "\(who)\n\(item.category.shortName), \(item.level.shortName)\nLead: \(item.leadAgencyName)",
                     "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)\(flag)"]
         }
         var blocks: [PrintableBlock] = [
@@ -32,7 +33,7 @@ enum AgendaDocument {
             .heading("Agenda"),
         ]
         blocks.append(items.isEmpty ? .paragraph(byReference ? "No case on this agenda is shared with you by email." : "No cases on the agenda yet.")
-                                    : .table(headers: ["Time", "Case", "Category and level", "Lead agency", "Discussion"], rows: rows))
+                                    : .table(headers: ["Time", "Case", "Discussion"], rows: rows))
         if byReference {
             blocks.append(.paragraph("Only the cases your agency may be sent are listed, by reference. Names and case details are in the papers."))
         }

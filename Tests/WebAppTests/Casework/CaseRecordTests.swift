@@ -81,8 +81,10 @@ struct CaseRecordTests {
         let second = fixture.client(signedInAs: .coordinator)
         let version = try Self.version(first.get("/cases/\(caseID)/edit"))
         _ = second.get("/cases/\(caseID)/edit")
-        #expect(first.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-01-20"), ("version", version)])).status == 303)
-        let late = second.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-03-01"), ("version", version)]))
+        #expect(first.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-01-20"), ("version", version),
+                                                                    ("change_reason", "Panel asked for an earlier review")])).status == 303)
+        let late = second.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-03-01"), ("version", version),
+                                                                       ("change_reason", "Moved after the holiday")]))
         #expect(late.status == 409)
         #expect(late.bodyText.contains("Someone else saved this record"))
         #expect(late.bodyText.contains("2027-03-01"), "the second person's change is still in the form")
