@@ -30,7 +30,8 @@ extension MeetingRoutes {
             return ["\(item.position)",
                     AgendaRoutes.slotCell(meeting, session, item, editable: manages && scheduled, typed: typedSlots[item.id], problems: problems),
                     "<a href=\"/cases/\(item.caseID)\">\(item.nominalName)</a> (\(item.nominalRef))",
-                    "\(item.category.shortName), \(item.level.shortName)", "\(item.leadAgencyName)",
+                    "\(item.category.shortName), \(item.level.shortName)<br>Review date: \(item.nextReviewDate?.displayText ?? "not set")",
+                    "\(item.leadAgencyName)",
                     "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)\(openActions > 0 ? "; \(openActions) open action\(openActions == 1 ? "" : "s") to review" : "")\(flag)",
                     minutesLink, controls]
         }
