@@ -49,6 +49,8 @@ class World:
     item_id: int     # the case's discussion at that meeting, with draft minutes
     action_id: int   # an action on the case owned by the housing officer
     area_code: str   # a MAPPA area, so the area pages and the area choices on the statistics pages show
+    screened_referral_id: int  # the complete referral, accepted at screening
+    screening_meeting_id: int  # a screening panel today
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -68,6 +70,7 @@ def build_world(base_url: str) -> World:
     coordinator.get("/referrals/new")
     page = coordinator.post("/referrals/new", COMPLETE_REFERRAL + [("action", "submit")])
     assert re.fullmatch(r"/referrals/\d+", page.path), f"the complete referral was not submitted: {page.status}"
+    screened_referral_id = int(page.path.rsplit("/", 1)[1])
     coordinator.get(page.path + "/screening")
     page = coordinator.post(page.path + "/screening", [
         ("rosh", "high"), ("adds_value", "yes"), ("decision", "accept"), ("level", "2"), ("existing_nominal", ""),
@@ -94,6 +97,14 @@ def build_world(base_url: str) -> World:
     page = coordinator.post(f"/meetings/{meeting.group(1)}/items/{item.group(1)}/minutes/start", [])
     assert "Save draft" in page.html, f"the minutes were not started: {page.status} {page.url}"
 
+    coordinator.get("/meetings/new")
+    page = coordinator.post("/meetings/new", [
+        ("kind", "screening"), ("title", "Screening panel – Testville"), ("date", datetime.date.today().isoformat()),
+        ("start_time", "09:00"), ("duration", "60"), ("venue", "Room 1, Testville police station"),
+    ])
+    screening_meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
+    assert screening_meeting, f"the screening panel was not scheduled: {page.status} {page.url}"
+
     coordinator.get(f"/cases/{case_id}")
     due = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
     page = coordinator.post(f"/cases/{case_id}/actions", [
@@ -114,7 +125,8 @@ def build_world(base_url: str) -> World:
     return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
                  meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)),
-                 area_code="testville")
+                 area_code="testville", screened_referral_id=screened_referral_id,
+                 screening_meeting_id=int(screening_meeting.group(1)))
 
 
 @dataclass
@@ -189,6 +201,12 @@ PAGES: list[PageSpec] = [
              submit=Submit("/meetings/new", "Schedule", None, [("title", ""), ("date", "2020-01-01"), ("start_time", "25:00")])),
     PageSpec("meeting", "coordinator", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
     PageSpec("meeting-edit", "coordinator", "/meetings/{meeting_id}/edit", "Change the meeting"),
+    PageSpec("meeting-cancel", "coordinator", "/meetings/{meeting_id}/cancel", "Cancel Level 2 panel – Testville?"),
+    PageSpec("meeting-cancel-with-errors", "coordinator", "/meetings/{meeting_id}/cancel", "Cancel Level 2 panel – Testville?",
+             status=422, shows_errors=True,
+             submit=Submit("/meetings/{meeting_id}/cancel", "Yes, cancel the meeting", None, [("reason", "")])),
+    PageSpec("meeting-screening", "coordinator", "/meetings/{screening_meeting_id}", "Screening panel – Testville"),
+    PageSpec("screening-decided", "coordinator", "/referrals/{screened_referral_id}/screening", "Quinn Placeholder"),
     PageSpec("minutes", "coordinator", "/meetings/{meeting_id}/items/{item_id}/minutes", "Minutes: Quinn PLACEHOLDER"),
     PageSpec("minutes-with-findings", "coordinator", "/meetings/{meeting_id}/items/{item_id}/minutes", "Minutes: Quinn PLACEHOLDER",
              status=422, submit=Submit("/meetings/{meeting_id}/items/{item_id}/minutes", "Save and send to the chair",

@@ -263,6 +263,10 @@ def meeting_invitations(harness):
     check("both invitees are ATTENDEEs", f"mailto:{POLICE}" in attendees and f"mailto:{HOUSING}" in attendees, str(attendees))
     check("the first invitation has SEQUENCE 0", int(event.get("sequence", -1)) == 0)
     check("the subject says Invitation", str(police[0]["Subject"]).startswith("Invitation: Level 2 panel (mail test)"))
+    agendas = [part for part in police[0].walk() if part.get_content_type() == "application/pdf"]
+    check("the invitation carries the agenda as a PDF",
+          len(agendas) == 1 and str(agendas[0].get_filename()).startswith("mappa-agenda-")
+          and agendas[0].get_payload(decode=True).startswith(b"%PDF"), str([p.get_content_type() for p in police[0].walk()]))
 
     _, page = coordinator.get(f"/meetings/{meeting}/edit")
     version = re.search(r'name="version" value="(\d+)"', page)
@@ -277,12 +281,19 @@ def meeting_invitations(harness):
         method, event = meeting_event(update[0])
         check("the update is METHOD:REQUEST with the same UID and SEQUENCE 1",
               method == "REQUEST" and event is not None and str(event.get("uid")) == uid and int(event.get("sequence", -1)) == 1)
-    _, page = coordinator.get(f"/meetings/{meeting}")
-    status, page = coordinator.post(f"/meetings/{meeting}/cancel", {"csrf_token": Browser.csrf(page)})
+    _, page = coordinator.get(f"/meetings/{meeting}/cancel")
+    status, refused = coordinator.post(f"/meetings/{meeting}/cancel", {"csrf_token": Browser.csrf(page)})
+    check("cancelling without a reason is refused, nothing changes", status == 422 and "Say why the meeting is cancelled" in refused)
+    status, page = coordinator.post(f"/meetings/{meeting}/cancel", {"csrf_token": Browser.csrf(page),
+                                                                   "reason": "The chair is unavailable (mail test)."})
+    check("the coordinator confirms the cancellation with a reason", status == 200 and "Meeting cancelled" in page, page[:300])
     coordinator.post(f"/meetings/{meeting}/send", {"csrf_token": Browser.csrf(page)})
     cancelled = wait_for(lambda: harness.messages_to(HOUSING) if len(harness.messages_to(HOUSING)) == 3 else None, 30)
     cancellation = [m for m in (cancelled or []) if str(m["Subject"]).startswith("Cancelled:")]
     if check("the cancellation arrives, its subject saying Cancelled", len(cancellation) == 1):
+        body = next((part.get_payload(decode=True).decode() for part in cancellation[0].walk() if part.get_content_type() == "text/plain"), "")
+        check("the cancellation notice gives the reason", "Reason: The chair is unavailable (mail test)." in body, body[:300])
+        check("the cancellation carries no agenda", not any(part.get_content_type() == "application/pdf" for part in cancellation[0].walk()))
         method, event = meeting_event(cancellation[0])
         check("it is METHOD:CANCEL with the same UID, SEQUENCE 2 and STATUS:CANCELLED",
               method == "CANCEL" and event is not None and str(event.get("uid")) == uid and int(event.get("sequence", -1)) == 2

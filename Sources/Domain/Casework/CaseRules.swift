@@ -42,7 +42,8 @@ public struct CaseFieldChange: Sendable, Equatable {
     public var field: String
     public var oldValue: String
     public var newValue: String
-    /// Changes an inspector would expect to see justified: category, level, RoSH and status.
+    /// Changes an inspector would expect to see justified: category, level, the next review date (the one date every
+    /// page and check reads: `ReviewSchedule`), RoSH and status.
     public var needsReason: Bool
 }
 
@@ -80,7 +81,7 @@ public enum CaseRules {
         }
         if let previous, changes(from: previous, to: details).contains(where: \.needsReason),
            changeReason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            add("change_reason", "Say why the category, level, risk of serious harm or status changed: the case history keeps the reason")
+            add("change_reason", "Say why the category, level, next review date, risk of serious harm or status changed: the case history keeps the reason")
         }
         return problems
     }
@@ -97,7 +98,7 @@ public enum CaseRules {
         compare("area", old.area, new.area, reason: false)
         compare("start_date", old.startDate.description, new.startDate.description, reason: false)
         compare("statutory_end_date", old.statutoryEndDate?.description ?? "", new.statutoryEndDate?.description ?? "", reason: false)
-        compare("next_review_date", old.nextReviewDate?.description ?? "", new.nextReviewDate?.description ?? "", reason: false)
+        compare("next_review_date", old.nextReviewDate?.description ?? "", new.nextReviewDate?.description ?? "", reason: true)
         compare("rosh", old.rosh?.rawValue ?? "", new.rosh?.rawValue ?? "", reason: true)
         for group in RiskGroup.allCases {
             compare("rosh_\(group.rawValue)", old.roshByGroup[group]?.rawValue ?? "", new.roshByGroup[group]?.rawValue ?? "", reason: true)

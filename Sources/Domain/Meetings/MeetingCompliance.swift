@@ -7,20 +7,22 @@ public struct DiscussionFacts: Sendable, Equatable {
     public var level: ManagementLevel
     public var leadAgency: String
     public var inCustody: Bool
-    /// The review before this one (or the MAPPA start date for an initial meeting).
-    public var previousReview: CalendarDate?
+    /// The review date this discussion was due by: the case's one stored review date (`ReviewSchedule`), as it
+    /// stood when the meeting was held (kept on the agenda item then), or as it stands now for a meeting not yet held.
+    /// Nil when none was set.
+    public var reviewDue: CalendarDate?
     /// Agency code → how it took part in this discussion (or the whole meeting).
     public var attendance: [String: AttendanceStatus]
     public var confidentialityAcknowledged: Bool
 
     public init(caseID: Int64, label: String, level: ManagementLevel, leadAgency: String, inCustody: Bool,
-                previousReview: CalendarDate?, attendance: [String: AttendanceStatus], confidentialityAcknowledged: Bool) {
+                reviewDue: CalendarDate?, attendance: [String: AttendanceStatus], confidentialityAcknowledged: Bool) {
         self.caseID = caseID
         self.label = label
         self.level = level
         self.leadAgency = leadAgency
         self.inCustody = inCustody
-        self.previousReview = previousReview
+        self.reviewDue = reviewDue
         self.attendance = attendance
         self.confidentialityAcknowledged = confidentialityAcknowledged
     }
@@ -72,8 +74,7 @@ public struct ComplianceFinding: Sendable, Equatable {
 /// confidentiality statement acknowledged. Attendance checks apply once the meeting is held.
 public enum MeetingCompliance {
     /// `today` decides whether missing papers are late yet: they are expected `papersNoticeDays` before.
-    public static func findings(_ meeting: MeetingFacts, today: CalendarDate, timescales: Timescales = Timescales(),
-                                papersNoticeDays: Int = 5) -> [ComplianceFinding] {
+    public static func findings(_ meeting: MeetingFacts, today: CalendarDate, papersNoticeDays: Int = 5) -> [ComplianceFinding] {
         guard meeting.status != .cancelled else { return [] }
         var found: [ComplianceFinding] = []
         if let minimum = meeting.kind.minimumChairGrade {
@@ -98,11 +99,16 @@ public enum MeetingCompliance {
             }
         }
         for discussion in meeting.discussions {
-            if let weeks = timescales.reviewWeeks(for: discussion.level), let previous = discussion.previousReview {
-                let late = previous.days(until: meeting.date) - weeks * 7
-                if late > 0 {
+            if meeting.kind.reviewLevel != nil, discussion.level == .two || discussion.level == .three {
+                if let due = discussion.reviewDue {
+                    let late = due.days(until: meeting.date)
+                    if late > 0 {
+                        found.append(ComplianceFinding(check: .reviewInterval, caseID: discussion.caseID,
+                            message: "\(discussion.label): reviewed \(late) day\(late == 1 ? "" : "s") after its review date, \(due.displayText)"))
+                    }
+                } else {
                     found.append(ComplianceFinding(check: .reviewInterval, caseID: discussion.caseID,
-                        message: "\(discussion.label): reviewed \(late) day\(late == 1 ? "" : "s") after the \(weeks)-week interval for \(discussion.level.shortName)"))
+                        message: "\(discussion.label): no review date was set for this \(discussion.level.shortName) case"))
                 }
             }
             guard meeting.status == .held else { continue }

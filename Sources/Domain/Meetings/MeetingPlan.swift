@@ -54,4 +54,22 @@ public struct MeetingPlan: Sendable, Equatable {
               (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
         return hours * 60 + minutes
     }
+
+    /// The longest cancellation reason: it is sent in every invitee's cancellation notice.
+    public static let cancellationReasonLimit = 500
+
+    /// A cancellation needs a reason, which the notice tells every invitee.
+    public static func cancellationProblems(_ reason: String) -> [ValidationProblem] {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            return [ValidationProblem(field: "reason", message: "Say why the meeting is cancelled: the cancellation notice tells the invitees")]
+        }
+        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) {
+            return [ValidationProblem(field: "reason", message: "The reason cannot contain control characters")]
+        }
+        if trimmed.count > cancellationReasonLimit {
+            return [ValidationProblem(field: "reason", message: "The reason must be \(cancellationReasonLimit) characters or fewer")]
+        }
+        return []
+    }
 }

@@ -29,8 +29,11 @@ public enum KPICalculator {
     static func blank(_ text: String) -> Bool { text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     static func days(_ count: Int) -> String { "\(count) day\(count == 1 ? "" : "s")" }
 
-    /// Each review falling due in the period: the MAPPA start or a review, plus the level's interval. Met when
-    /// the next review was held on or before that date; late when held after it or still not held after it.
+    /// Each review falling due in the period. The review still to come falls due on the case's one stored review date
+    /// (`ReviewSchedule`), the date the case page, agenda and home page show; earlier ones, whose dates are not kept,
+    /// on the MAPPA start or the review before plus the level's interval (as does the one to come when no date is
+    /// stored, or the stored one is not after the last review). Met when the next review was held on or before
+    /// that date; late when held after it or still not held after it.
     static func reviews(_ cases: [ReviewCaseFacts], level: ManagementLevel, timescales: Timescales, period: ReportingPeriod,
                         today: CalendarDate) -> [KPIItem] {
         guard let weeks = timescales.reviewWeeks(for: level) else { return [] }
@@ -38,10 +41,11 @@ public enum KPICalculator {
         for facts in cases where facts.level == level {
             let anchors = Array(Set([facts.startDate] + facts.reviews.filter { $0 >= facts.startDate })).sorted()
             for (index, anchor) in anchors.enumerated() {
-                let due = anchor.adding(weeks: weeks)
+                let next = index + 1 < anchors.count ? anchors[index + 1] : nil
+                var due = anchor.adding(weeks: weeks)
+                if next == nil, let stored = facts.nextReviewDate, stored > anchor { due = stored }
                 guard period.contains(due) else { continue }
                 if let exit = facts.exitDate, exit < due { continue }
-                let next = index + 1 < anchors.count ? anchors[index + 1] : nil
                 let item = { (counted: Bool, reason: String) in
                     KPIItem(caseID: facts.caseID, reference: facts.reference, leadAgency: facts.leadAgency, area: facts.area, date: due,
                             counted: counted, reason: reason)
@@ -51,7 +55,9 @@ public enum KPICalculator {
                         ? item(true, "Reviewed on \(next.displayText); due by \(due.displayText)")
                         : item(false, "Reviewed on \(next.displayText), \(days(due.days(until: next))) after the \(weeks)-week interval"))
                 } else if due < today {
-                    items.append(item(false, "Not reviewed by \(due.displayText), the end of the \(weeks)-week interval"))
+                    items.append(item(false, next == nil && facts.nextReviewDate == due
+                                       ? "Not reviewed by \(due.displayText), its review date"
+                                       : "Not reviewed by \(due.displayText), the end of the \(weeks)-week interval"))
                 }
             }
         }

@@ -10,13 +10,16 @@ public struct ReviewCaseFacts: Sendable, Equatable {
     public var startDate: CalendarDate
     /// Dates of held meetings that discussed the case.
     public var reviews: [CalendarDate]
+    /// The case's one stored review date (`ReviewSchedule`): when the review after the last one falls due.
+    public var nextReviewDate: CalendarDate?
     /// No review falls due after the case left MAPPA.
     public var exitDate: CalendarDate?
     /// The case's MAPPA area code; empty when none is recorded.
     public var area: String
 
     public init(caseID: Int64, reference: String, leadAgency: String, level: ManagementLevel, startDate: CalendarDate,
-                reviews: [CalendarDate], exitDate: CalendarDate? = nil, area: String = "") {
+                reviews: [CalendarDate], nextReviewDate: CalendarDate? = nil, exitDate: CalendarDate? = nil, area: String = "") {
+        self.nextReviewDate = nextReviewDate
         self.caseID = caseID
         self.reference = reference
         self.leadAgency = leadAgency

@@ -126,20 +126,67 @@ public struct CaseStore: FeatureStore {
         }
     }
 
-    /// Active Level 2 and 3 cases the viewer may see whose review date has passed, most overdue first, and how many
-    /// there are in all.
+    /// Active Level 2 and 3 cases the viewer may see whose review date (the one stored date, `ReviewSchedule`) has
+    /// passed, most overdue first, and how many there are in all.
     public func overdueReviews(for viewer: Viewer, limit: Int = 20) throws -> (total: Int, reviews: [OverdueReview]) {
+        try reviews(dueFrom: nil, before: context.today, for: viewer, limit: limit)
+    }
+
+    /// Active Level 2 and 3 cases the viewer may see whose review date falls from today to `days` days ahead, soonest
+    /// first, and how many there are in all (the home page's "due in 14 days").
+    public func reviewsDue(withinDays days: Int, for viewer: Viewer, limit: Int = 20) throws -> (total: Int, reviews: [OverdueReview]) {
+        try reviews(dueFrom: context.today, before: context.today.adding(days: days + 1), for: viewer, limit: limit)
+    }
+
+    /// Active Level 2 and 3 cases the viewer may see whose stored review date is on or after `from` and before
+    /// `before` (either end open when nil), soonest first, and how many there are in all: an agency representative's
+    /// cases by their next review take both ends open.
+    public func reviews(dueFrom from: CalendarDate?, before: CalendarDate?, for viewer: Viewer,
+                        limit: Int) throws -> (total: Int, reviews: [OverdueReview]) {
         try database.read { connection in
             let visible = try CaseVisibilityFilter(viewer, connection).cases()
             let filter = """
                 FROM cases JOIN nominals ON nominals.id = cases.nominal_id
-                WHERE cases.status = 'active' AND cases.level IN (2, 3) AND cases.next_review_date < ?
-                """ + visible.sql
-            let parameters = [SQLValue.text(context.today.description)] + visible.parameters
+                WHERE cases.status = 'active' AND cases.level IN (2, 3) AND cases.next_review_date IS NOT NULL
+                """ + (before == nil ? "" : " AND cases.next_review_date < ?") + (from == nil ? "" : " AND cases.next_review_date >= ?")
+                + visible.sql
+            let parameters = (before.map { [SQLValue.text($0.description)] } ?? []) + (from.map { [SQLValue.text($0.description)] } ?? [])
+                + visible.parameters
             let total: Int = try connection.queryOne("SELECT COUNT(*) AS n " + filter, parameters)?.value("n") ?? 0
             let reviews = try connection.query(OverdueReview.self, "SELECT \(OverdueReview.columns) " + filter
                                                + " ORDER BY cases.next_review_date, cases.id LIMIT ?", parameters + [.integer(Int64(limit))])
             return (total, reviews)
+        }
+    }
+
+    /// An active Level 2 or 3 case with no review date stored: due now (`ReviewSchedule.State.notSet`).
+    public struct UndatedReview: Sendable, Equatable, RowDecodable {
+        public var caseID: Int64
+        public var nominalRef: String
+        public var level: ManagementLevel
+
+        public static let columns = "cases.id, nominals.nominal_ref, cases.level"
+
+        public init(row: inout RowReader) throws(DatabaseError) {
+            caseID = try row.decode("id")
+            nominalRef = try row.decode("nominal_ref")
+            level = try row.decode("level")
+        }
+    }
+
+    /// Active Level 2 and 3 cases the viewer may see with no review date stored, which count as due now (oldest case
+    /// first), and how many there are in all: the home page lists them with the overdue reviews.
+    public func undatedReviews(for viewer: Viewer, limit: Int = 20) throws -> (total: Int, cases: [UndatedReview]) {
+        try database.read { connection in
+            let visible = try CaseVisibilityFilter(viewer, connection).cases()
+            let filter = """
+                FROM cases JOIN nominals ON nominals.id = cases.nominal_id
+                WHERE cases.status = 'active' AND cases.level IN (2, 3) AND cases.next_review_date IS NULL
+                """ + visible.sql
+            let total: Int = try connection.queryOne("SELECT COUNT(*) AS n " + filter, visible.parameters)?.value("n") ?? 0
+            let cases = try connection.query(UndatedReview.self, "SELECT \(UndatedReview.columns) " + filter + " ORDER BY cases.id LIMIT ?",
+                                             visible.parameters + [.integer(Int64(limit))])
+            return (total, cases)
         }
     }
 

@@ -16,6 +16,8 @@ public struct Meeting: Sendable, Equatable, RowDecodable {
     public var uid: String
     public var sequence: Int
     public var papersSentOn: CalendarDate?
+    /// Why it was cancelled (told in the cancellation notice); empty unless cancelled.
+    public var cancelReason: String
     public var version: Int64
 
     public subscript<T>(dynamicMember fact: KeyPath<MeetingPlan, T>) -> T { plan[keyPath: fact] }
@@ -25,7 +27,7 @@ public struct Meeting: Sendable, Equatable, RowDecodable {
         meetings.id, meetings.series_id, meetings.kind, meetings.title, meetings.meeting_date, meetings.start_time,
         meetings.duration_minutes, meetings.venue, meetings.online_link, meetings.chair_user_id, meetings.chair_grade,
         COALESCE(users.display_name, '') AS chair_name, meetings.status, meetings.uid, meetings.sequence,
-        meetings.papers_sent_on, meetings.version
+        meetings.papers_sent_on, meetings.cancel_reason, meetings.version
         """
     static let tables = "FROM meetings LEFT JOIN users ON users.id = meetings.chair_user_id"
 
@@ -41,6 +43,7 @@ public struct Meeting: Sendable, Equatable, RowDecodable {
         uid = try row.decode("uid")
         sequence = try row.decode("sequence")
         papersSentOn = try row.decodeIfPresent("papers_sent_on")
+        cancelReason = try row.decode("cancel_reason")
         version = try row.decode("version")
     }
 }
@@ -64,12 +67,16 @@ public struct MeetingItem: Sendable, Equatable, RowDecodable {
     public var inCustody: Bool
     public var lastReviewedOn: CalendarDate?
     public var startDate: CalendarDate
+    /// The case's one review date (`ReviewSchedule`) as it stands now.
+    public var nextReviewDate: CalendarDate?
+    /// When the case is discussed ("HH:MM"); empty when no time is given.
+    public var startTime: String
 
     public static let columns = """
         meeting_items.id, meeting_items.meeting_id, meeting_items.case_id, meeting_items.position, meeting_items.review_type,
-        meeting_items.reason, meeting_items.confidentiality_acknowledged, nominals.given_names, nominals.family_name,
-        nominals.nominal_ref, nominals.custody_status, cases.category, cases.level, cases.last_reviewed_on, cases.start_date,
-        agencies.code AS lead_code, agencies.name AS lead_name
+        meeting_items.reason, meeting_items.confidentiality_acknowledged, meeting_items.start_time, nominals.given_names,
+        nominals.family_name, nominals.nominal_ref, nominals.custody_status, cases.category, cases.level, cases.last_reviewed_on,
+        cases.start_date, cases.next_review_date, agencies.code AS lead_code, agencies.name AS lead_name
         """
     static let tables = """
         FROM meeting_items JOIN cases ON cases.id = meeting_items.case_id JOIN nominals ON nominals.id = cases.nominal_id
@@ -84,6 +91,7 @@ public struct MeetingItem: Sendable, Equatable, RowDecodable {
         reviewType = try row.decode("review_type")
         reason = try row.decode("reason")
         confidentialityAcknowledged = try row.decode("confidentiality_acknowledged")
+        startTime = try row.decode("start_time")
         let given: String = try row.decode("given_names")
         let family: String = try row.decode("family_name")
         nominalName = NominalListing.fullName(givenNames: given, familyName: family)
@@ -93,6 +101,7 @@ public struct MeetingItem: Sendable, Equatable, RowDecodable {
         level = try row.decode("level")
         lastReviewedOn = try row.decodeIfPresent("last_reviewed_on")
         startDate = try row.decode("start_date")
+        nextReviewDate = try row.decodeIfPresent("next_review_date")
         leadAgencyCode = try row.decode("lead_code")
         leadAgencyName = try row.decode("lead_name")
     }

@@ -39,7 +39,11 @@ extension MeetingStore {
             let visible = try CaseVisibilityFilter(viewer, connection).cases()
             // At national scale a Level 2 panel weighs some 7,000 cases: read by position, the names checked on the first.
             let rows = try connection.query("""
-                SELECT cases.id, cases.start_date, cases.next_review_date, cases.last_reviewed_on FROM cases
+                SELECT cases.id, cases.start_date, cases.next_review_date, cases.last_reviewed_on,
+                    (SELECT meetings.kind FROM meeting_items AS reviewed JOIN meetings ON meetings.id = reviewed.meeting_id
+                     WHERE reviewed.case_id = cases.id AND meetings.status = 'held' AND meetings.kind IN ('level_2', 'level_3')
+                     ORDER BY meetings.meeting_date DESC, meetings.id DESC LIMIT 1) AS last_panel
+                FROM cases
                 WHERE cases.status = 'active' AND cases.level = ?
                   AND cases.id NOT IN (SELECT case_id FROM meeting_items WHERE meeting_id = ?)
                 """ + (caseID == nil ? "" : " AND cases.id = ?") + visible.sql,
@@ -50,11 +54,12 @@ extension MeetingStore {
                 var reader = RowReader(row, checksNames: index == 0)
                 cases.append(AgendaCase(caseID: try reader.decode("id"), level: level, status: .active,
                                         startDate: try reader.decode("start_date"), nextReviewDate: try reader.decodeIfPresent("next_review_date"),
-                                        lastReviewedOn: try reader.decodeIfPresent("last_reviewed_on")))
+                                        lastReviewedOn: try reader.decodeIfPresent("last_reviewed_on"),
+                                        lastReviewedLevel: try reader.decodeIfPresent("last_panel", as: MeetingKind.self)?.reviewLevel))
             }
             return cases
         }
-        return AgendaBuilder.proposals(cases, kind: meeting.kind, meetingDate: meeting.date, timescales: try context.timescales())
+        return AgendaBuilder.proposals(cases, kind: meeting.kind, meetingDate: meeting.date)
     }
 
     /// The person of each case, by case id (for cases already found visible).
@@ -118,6 +123,21 @@ extension MeetingStore {
             throw DomainError.notFound("The agenda item")
         }
         return item
+    }
+
+    /// Sets when the item's case is discussed ("HH:MM" within the meeting, `AgendaTimeSlot`), or clears it (empty).
+    public func setTimeSlot(_ meeting: Meeting, itemID: Int64, startTime: String, by viewer: Viewer) throws {
+        try requireManager(viewer)
+        guard meeting.status == .scheduled else { throw DomainError.conflict("not_scheduled", "Time slots can be changed only before the meeting is held") }
+        let problems = AgendaTimeSlot.problems(startTime, meetingStart: meeting.startTime, durationMinutes: meeting.durationMinutes)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        let item = try visibleItem(meeting, itemID: itemID, for: viewer)
+        try database.write { connection in
+            try connection.execute("UPDATE meeting_items SET start_time = ? WHERE id = ? AND meeting_id = ?",
+                                   [.text(startTime), .integer(item.id), .integer(meeting.id)])
+            try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "meeting", subjectID: String(meeting.id),
+                                     detail: "agenda: item \(item.id) time \(startTime.isEmpty ? "cleared" : startTime)")
+        }
     }
 
     public func removeFromAgenda(_ meeting: Meeting, itemID: Int64, by viewer: Viewer) throws {

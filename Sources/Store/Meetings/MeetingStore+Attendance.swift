@@ -63,12 +63,11 @@ extension MeetingStore {
         }
         let recordsByMeeting = Dictionary(grouping: records, by: \.ownerID)
         let itemsByMeeting = Dictionary(grouping: items, by: \.record.meetingID)
-        let timescales = try context.timescales()
         let today = context.today
         var findings: [Int64: [ComplianceFinding]] = [:]
         for meeting in meetings {
             let facts = Self.facts(meeting, records: (recordsByMeeting[meeting.id] ?? []).map(\.record), items: itemsByMeeting[meeting.id] ?? [])
-            findings[meeting.id] = MeetingCompliance.findings(facts, today: today, timescales: timescales)
+            findings[meeting.id] = MeetingCompliance.findings(facts, today: today)
         }
         return findings
     }
@@ -84,7 +83,7 @@ extension MeetingStore {
             return DiscussionFacts(caseID: item.caseID,
                                    label: seen.visible ? item.nominalRef : "Agenda item \(position + 1) (not shown: need-to-know)",
                                    level: item.level, leadAgency: item.leadAgencyCode, inCustody: item.inCustody,
-                                   previousReview: item.previousReview, attendance: attendance,
+                                   reviewDue: item.reviewDue, attendance: attendance,
                                    confidentialityAcknowledged: item.confidentialityAcknowledged)
         }
         return MeetingFacts(kind: meeting.kind, date: meeting.date, status: meeting.status, chairGrade: meeting.chairGrade,
@@ -125,14 +124,15 @@ extension MeetingStore {
         let level: ManagementLevel
         let leadAgencyCode: String
         let inCustody: Bool
-        /// When the case was last reviewed, or started if it never was.
-        let previousReview: CalendarDate
+        /// The review date the discussion was due by (`DiscussionFacts.reviewDue`): kept on the item when the meeting
+        /// was held, else the case's stored date.
+        let reviewDue: CalendarDate?
         let confidentialityAcknowledged: Bool
 
         static let columns = """
             meeting_items.id, meeting_items.meeting_id, meeting_items.case_id, nominals.nominal_ref, cases.level,
-            agencies.code AS lead_code, nominals.custody_status, cases.last_reviewed_on, cases.start_date,
-            meeting_items.confidentiality_acknowledged
+            agencies.code AS lead_code, nominals.custody_status,
+            COALESCE(meeting_items.review_due, cases.next_review_date) AS review_due, meeting_items.confidentiality_acknowledged
             """
 
         init(row: inout RowReader) throws(DatabaseError) {
@@ -143,9 +143,7 @@ extension MeetingStore {
             level = try row.decode("level")
             leadAgencyCode = try row.decode("lead_code")
             inCustody = try row.decode("custody_status", as: CustodyStatus.self) == .custody
-            let lastReviewed: CalendarDate? = try row.decodeIfPresent("last_reviewed_on")
-            let started: CalendarDate = try row.decode("start_date")
-            previousReview = lastReviewed ?? started
+            reviewDue = try row.decodeIfPresent("review_due")
             confidentialityAcknowledged = try row.decode("confidentiality_acknowledged")
         }
     }

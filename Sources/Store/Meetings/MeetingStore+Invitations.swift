@@ -2,6 +2,18 @@ import Database
 import Domain
 import Foundation
 
+/// How each invitation carries the agenda: the accounts the recipient rule (`CaseRecipients`) holds invitees to, and the
+/// renderer of one invitee's copy (the WebApp's PDF) from the agenda items they may be sent.
+public struct AgendaMailing: Sendable {
+    public var users: [User]
+    public var render: @Sendable (Meeting, [MeetingItem]) throws -> MailAttachment
+
+    public init(users: [User], render: @escaping @Sendable (Meeting, [MeetingItem]) throws -> MailAttachment) {
+        self.users = users
+        self.render = render
+    }
+}
+
 extension MeetingStore {
     /// Everyone confirmed or proposed for the meeting, by agency and name.
     public func invitees(of meeting: Meeting) throws -> [MeetingInvitee] {
@@ -22,7 +34,7 @@ extension MeetingStore {
         var codes = Set<String>()
         for item in items {
             codes.formUnion(DiscussionFacts(caseID: item.caseID, label: "", level: item.level, leadAgency: item.leadAgencyCode,
-                                            inCustody: item.inCustody, previousReview: nil, attendance: [:],
+                                            inCustody: item.inCustody, reviewDue: nil, attendance: [:],
                                             confidentialityAcknowledged: false).coreAgencies)
         }
         let agencyIDs = try database.read { connection -> Set<Int64> in
@@ -89,10 +101,14 @@ extension MeetingStore {
 
     /// Queues an invitation, an update or a cancellation (iCalendar, same UID, the meeting's sequence) to each invitee
     /// who is due one, through the outbox in the same transaction that records it as sent, so nothing is lost or sent
-    /// twice if the mail server is down. The messages carry no case details: those go in the papers, by secure email.
+    /// twice if the mail server is down. The message text carries no case details: those go in the papers, by secure
+    /// email. With `agenda`, an invitation or update carries the agenda too, each invitee's copy listing only the cases
+    /// they may be sent (`CaseRecipients`, the rule the minutes go out under; a restricted case only to people named on
+    /// it), by reference (`AgendaMailing.render`). A cancellation carries its reason, not the agenda.
     /// Returns how many were queued.
     @discardableResult
-    public func sendInvitations(_ meeting: Meeting, organizer: Mailbox, outbox: Outbox, by actor: Actor) throws -> Int {
+    public func sendInvitations(_ meeting: Meeting, organizer: Mailbox, outbox: Outbox, agenda: AgendaMailing? = nil,
+                                by actor: Actor) throws -> Int {
         guard meeting.status != .held else { throw DomainError.conflict("already_held", "The meeting has already been held") }
         let invitees = try invitees(of: meeting)
         let due = Self.invitationsDue(meeting, among: invitees)
@@ -104,28 +120,44 @@ extension MeetingStore {
         let event = CalendarEvent(
             uid: meeting.uid, sequence: meeting.sequence, method: cancelled ? .cancel : .request, start: start, end: end,
             summary: "MAPPA \(meeting.kind.displayName): \(meeting.title)", location: location,
-            details: "MAPPA meeting. OFFICIAL-SENSITIVE. Case details are not sent by email: the papers follow by secure email. "
+            details: (cancelled ? "Cancelled: \(meeting.cancelReason) " : "") + "MAPPA meeting. OFFICIAL-SENSITIVE. Case details are not sent by email: the papers follow by secure email. "
                 + "Chair: \(meeting.chairName.isEmpty ? "to be confirmed" : meeting.chairName).",
             organizer: organizer, attendees: everyone)
         let when = "\(meeting.date.displayText), \(meeting.startTime) (UK time), \(meeting.durationMinutes) minutes"
+        var copies: [Int64: MailAttachment] = [:]
+        if !cancelled, let agenda {
+            // Every item, whoever sends: each copy is then cut down to what its invitee may be sent.
+            let (items, rule) = try database.read { connection in
+                let items = try connection.query(MeetingItem.self, "SELECT \(MeetingItem.columns) \(MeetingItem.tables)"
+                                                 + " WHERE meeting_items.meeting_id = ? ORDER BY meeting_items.position, meeting_items.id",
+                                                 [.integer(meeting.id)])
+                return (items, try CaseRecipients.load(connection, caseIDs: items.map(\.caseID), users: agenda.users))
+            }
+            for invitee in due {
+                copies[invitee.id] = try agenda.render(meeting, items.filter {
+                    rule.refusal(caseID: $0.caseID, email: invitee.email, agencyID: invitee.agencyID, agencyName: invitee.agencyName) == nil
+                })
+            }
+        }
         try database.write { connection in
             for invitee in due {
                 let kind = cancelled ? "Cancelled" : (invitee.invitedSequence == nil ? "Invitation" : "Updated")
                 let text = """
-                    \(cancelled ? "This meeting has been cancelled." : (invitee.invitedSequence == nil ? "You are invited to this MAPPA meeting." : "This MAPPA meeting has changed: the details below replace the earlier invitation."))
+                    \(cancelled ? "This meeting has been cancelled.\n\nReason: \(meeting.cancelReason)" : (invitee.invitedSequence == nil ? "You are invited to this MAPPA meeting." : "This MAPPA meeting has changed: the details below replace the earlier invitation."))
 
                     \(meeting.kind.displayName): \(meeting.title)
                     When: \(when)
                     Where: \(location.isEmpty ? "to be confirmed" : location)
 
                     You are invited on behalf of \(invitee.agencyName). Case details are not sent by email; the papers follow by
-                    secure email. Please reply to confirm attendance or send apologies and, if you cannot attend, a written report.
+                    secure email.\(copies[invitee.id] == nil ? "" : " The agenda attached lists, by reference, the cases your agency may be sent.") Please reply to confirm attendance or send apologies and, if you cannot attend, a written report.
 
                     OFFICIAL-SENSITIVE: handle in line with the MAPPA information-sharing agreement.
                     """
                 try outbox.enqueue(connection, mail: OutgoingMail(from: organizer, to: [Mailbox(name: invitee.name, address: invitee.email)],
                                                                    subject: "\(kind): \(meeting.title), \(meeting.date.displayText) \(meeting.startTime)",
-                                                                   text: text, calendar: event),
+                                                                   text: text, calendar: event,
+                                                                   attachments: copies[invitee.id].map { [$0] } ?? []),
                                    purpose: "meeting_\(kind.lowercased())", meetingID: meeting.id)
                 try connection.execute("UPDATE meeting_invitees SET invited_sequence = ? WHERE id = ?",
                                        [.integer(Int64(meeting.sequence)), .integer(invitee.id)])

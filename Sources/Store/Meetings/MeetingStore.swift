@@ -129,14 +129,18 @@ public struct MeetingStore: FeatureStore {
         }
     }
 
-    /// Cancels the meeting; invitees are then due a cancellation (same UID, higher sequence).
-    public func cancel(_ meeting: Meeting, by viewer: Viewer) throws {
+    /// Cancels the meeting for `reason` (`MeetingPlan.cancellationProblems`), which the cancellation notice tells the
+    /// invitees; they are then due that notice (same UID, higher sequence).
+    public func cancel(_ meeting: Meeting, reason: String, by viewer: Viewer) throws {
         try requireManager(viewer)
+        let problems = MeetingPlan.cancellationProblems(reason)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         try database.write { connection in
             let changed = try connection.execute("""
-                UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, version = version + 1, updated_at = ?
+                UPDATE meetings SET status = 'cancelled', cancel_reason = ?, sequence = sequence + 1, version = version + 1, updated_at = ?
                 WHERE id = ? AND status = 'scheduled'
-                """, [.text(context.now), .integer(meeting.id)])
+                """, [.text(reason), .text(context.now), .integer(meeting.id)])
             guard changed == 1 else { throw DomainError.conflict("not_scheduled", "Only a scheduled meeting can be cancelled") }
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "meeting", subjectID: String(meeting.id),
                                      detail: "cancelled")
@@ -157,29 +161,28 @@ public struct MeetingStore: FeatureStore {
     }
 
     /// Records that the meeting took place: each case on the agenda (those the viewer does not see too: the meeting
-    /// reviewed them all) counts as reviewed that day, and its next review date is set from the interval for its level
-    /// (the minutes may set an earlier one).
+    /// reviewed them all) counts as reviewed that day. Review dates do not move here: the case's one review date
+    /// (`ReviewSchedule`) is set when the chair approves the minutes. Each agenda item keeps the review date it was
+    /// due by, so the compliance check of this meeting still reads it after the minutes move the case's date on.
     public func markHeld(_ meeting: Meeting, by viewer: Viewer) throws {
         try requireManager(viewer)
         guard meeting.status == .scheduled else { throw DomainError.conflict("not_scheduled", "Only a scheduled meeting can be marked as held") }
         guard meeting.date <= context.today else { throw DomainError.conflict("not_yet", "A meeting can be marked as held on or after its date") }
-        let timescales = try context.timescales()
         let now = context.now
         try database.write { connection in
-            let items = try connection.query("SELECT meeting_items.case_id, cases.level FROM meeting_items JOIN cases ON cases.id = meeting_items.case_id WHERE meeting_items.meeting_id = ?",
-                                             [.integer(meeting.id)])
-            try connection.execute("UPDATE meetings SET status = 'held', version = version + 1, updated_at = ? WHERE id = ?",
-                                   [.text(now), .integer(meeting.id)])
-            for item in items {
-                let caseID: Int64 = try item.value("case_id")
-                let next = timescales.nextReviewDue(after: meeting.date, level: try item.value("level"))
-                try connection.execute("UPDATE cases SET last_reviewed_on = ?, next_review_date = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                                       [.text(meeting.date.description), .init(next), .text(now), .integer(caseID)])
-                try CaseStore.addHistory(connection, caseID: caseID, field: "next_review_date", old: "", new: next?.description ?? "",
-                                         reason: "Reviewed at \(meeting.kind.displayName) on \(meeting.date.displayText)", by: viewer.user.id, at: now)
-            }
+            let changed = try connection.execute("UPDATE meetings SET status = 'held', version = version + 1, updated_at = ? WHERE id = ? AND status = 'scheduled'",
+                                                 [.text(now), .integer(meeting.id)])
+            guard changed == 1 else { throw DomainError.conflict("not_scheduled", "Only a scheduled meeting can be marked as held") }
+            try connection.execute("""
+                UPDATE meeting_items SET review_due = (SELECT cases.next_review_date FROM cases WHERE cases.id = meeting_items.case_id)
+                WHERE meeting_id = ?
+                """, [.integer(meeting.id)])
+            let reviewed = try connection.execute("""
+                UPDATE cases SET last_reviewed_on = ?, updated_at = ?, version = version + 1
+                WHERE id IN (SELECT case_id FROM meeting_items WHERE meeting_id = ?)
+                """, [.text(meeting.date.description), .text(now), .integer(meeting.id)])
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "meeting", subjectID: String(meeting.id),
-                                     detail: "held; \(items.count) cases reviewed")
+                                     detail: "held; \(reviewed) cases reviewed")
         }
     }
 }

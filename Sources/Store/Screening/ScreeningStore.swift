@@ -31,6 +31,8 @@ public struct ScreeningDecisionRecord: Sendable, Equatable, RowDecodable {
     public var decidedByName: String
     public var nominalID: Int64?
     public var caseID: Int64?
+    /// The screening panel where the decision was made; nil when it was not recorded against one.
+    public var meetingID: Int64?
 
     public static let columns = """
         screening_decisions.id, screening_decisions.referral_id, screening_decisions.decision, screening_decisions.level,
@@ -38,7 +40,8 @@ public struct ScreeningDecisionRecord: Sendable, Equatable, RowDecodable {
         screening_decisions.rationale, screening_decisions.decided_on, COALESCE(users.display_name, '') AS decided_by_name,
         referrals.nominal_id AS referral_nominal_id, referrals.case_id AS referral_case_id,
         (SELECT note FROM referral_events WHERE referral_events.referral_id = screening_decisions.referral_id
-           AND referral_events.event = 'Declined at screening' ORDER BY referral_events.id DESC LIMIT 1) AS decline_note
+           AND referral_events.event = 'Declined at screening' ORDER BY referral_events.id DESC LIMIT 1) AS decline_note,
+        screening_decisions.meeting_id
         """
     static let tables = """
         FROM screening_decisions JOIN referrals ON referrals.id = screening_decisions.referral_id
@@ -60,6 +63,7 @@ public struct ScreeningDecisionRecord: Sendable, Equatable, RowDecodable {
         caseID = try row.decodeIfPresent("referral_case_id")
         let note: String? = try row.decodeIfPresent("decline_note")
         declineReason = decision == .declined ? note : nil
+        meetingID = try row.decodeIfPresent("meeting_id")
     }
 }
 
@@ -74,10 +78,12 @@ public struct ScreeningStore: FeatureStore {
 
     /// Records the panel's decision. Accepting creates the nominal (or links the confirmed existing one, who must be
     /// someone the screener may see) and creates the MAPPA case, or updates that nominal's active case, with the first
-    /// review date from the configured intervals. Returns the case id when accepted.
+    /// review date from the configured intervals. `meeting`: the screening panel where the decision was made (its
+    /// attendance is the decision's), which must be a screening panel that has not been cancelled and is not in the
+    /// future. Returns the case id when accepted.
     @discardableResult
     public func recordScreening(referralID: Int64, outcome: ScreeningOutcome, facts: ScreeningFacts, rationale: String,
-                                by viewer: Viewer) throws -> Int64? {
+                                at meeting: Meeting? = nil, by viewer: Viewer) throws -> Int64? {
         guard viewer.can(.manageReferrals) else { throw DomainError.roleRefused() }
         let referral = try referrals.referral(id: referralID, for: viewer)
         var problems: [ValidationProblem] = []
@@ -100,6 +106,9 @@ public struct ScreeningStore: FeatureStore {
                 problems.append(ValidationProblem(field: "level", message: "The referral has no name for the offender: return it to the referrer first"))
             }
             if let existingNominalID, let problem = try existingNominalProblem(existingNominalID, viewer) { problems.append(problem) }
+        }
+        if let meeting, meeting.kind != .screening || meeting.status == .cancelled || meeting.date > context.today {
+            problems.append(ValidationProblem(field: "meeting", message: "Select a screening panel that has taken place (today or earlier, not cancelled)"))
         }
         guard referral.status.awaitingCoordinator else {
             throw DomainError.conflict("not_screenable", "Only a submitted referral can be screened")
@@ -149,15 +158,15 @@ public struct ScreeningStore: FeatureStore {
             }
             try connection.execute("""
                 INSERT INTO screening_decisions (referral_id, decision, level, recommended_level, facts_json,
-                                                 recommendation_json, rationale, decided_on, decided_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                 recommendation_json, rationale, decided_on, decided_by, meeting_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.integer(referralID), .text(decision), levelValue, .init(recommendation.level.map { Int64($0.rawValue) }),
                       .text(try ReferralStore.json(facts)), .text(try ReferralStore.json(recommendation)), .text(rationale),
-                      .text(decisionDate.description), .integer(viewer.user.id)])
+                      .text(decisionDate.description), .integer(viewer.user.id), .init(meeting?.id)])
             try connection.execute("UPDATE referrals SET status = ?, nominal_id = ?, case_id = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                                    [.text(decision), .init(nominalID), .init(caseID), .text(context.now), .integer(referralID)])
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "referral", subjectID: String(referralID),
-                                     detail: "screened: \(decision)")
+                                     detail: "screened: \(decision)\(meeting.map { " at meeting \($0.id)" } ?? "")")
             return caseID
         }
     }
@@ -248,5 +257,27 @@ public struct ScreeningStore: FeatureStore {
                                         + " ORDER BY screening_decisions.decided_on, screening_decisions.id LIMIT ?",
                                         [.text(since.description)] + visible.parameters + [.integer(Int64(limit))])
         }
+    }
+
+    /// The decisions recorded against a screening panel, on referrals the viewer may see, in the order they were made.
+    public func decisions(at meeting: Meeting, for viewer: Viewer) throws -> [ScreeningDecisionRecord] {
+        guard viewer.can(.manageReferrals) else { return [] }
+        return try database.read { connection in
+            let visible = try referrals.visibility(viewer, connection)
+            return try connection.query(ScreeningDecisionRecord.self, "SELECT \(ScreeningDecisionRecord.columns) \(ScreeningDecisionRecord.tables)"
+                                        + " WHERE screening_decisions.meeting_id = ?" + visible.sql + " ORDER BY screening_decisions.id",
+                                        [.integer(meeting.id)] + visible.parameters)
+        }
+    }
+
+    /// Referrals the viewer may see that wait for screening and pass the quality check (nothing missing or
+    /// inconsistent): what a screening panel's agenda lists. Oldest submission first.
+    public func readyForScreening(for viewer: Viewer) throws -> [ReferralRecord] {
+        guard viewer.can(.manageReferrals) else { return [] }
+        let check = ReferralQualityCheck(timescales: try context.timescales())
+        let today = context.today
+        return try referrals.referrals(for: viewer, statuses: [.submitted, .resubmitted])
+            .filter { ReferralQualityCheck.isReadyForScreening(check.findings($0.form, today: today)) }
+            .sorted { ($0.submittedAt ?? "", $0.id) < ($1.submittedAt ?? "", $1.id) }
     }
 }

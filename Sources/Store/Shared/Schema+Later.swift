@@ -135,6 +135,50 @@ extension Schema {
             UPDATE cases SET restricted = 1 WHERE category = 4 AND restricted = 0;
             ALTER TABLE cases ADD CONSTRAINT cases_category_four_restricted CHECK (category <> 4 OR restricted = 1);
             """),
+        // One review date per case (`ReviewSchedule`): the stored `cases.next_review_date`, which every page, list,
+        // check, indicator, export and the API now read. Active Level 2 and 3 cases stored without one are given the
+        // date the case page used to show (last review, or MAPPA start, plus the configured interval), with a line in
+        // their history saying so; any left without one later show "No review date set" and count as due now. An
+        // agenda item keeps the review date it was due by (`review_due`, kept when the meeting is held: the minutes
+        // then move the case's date on) and a time slot; a cancelled meeting its reason; a screening decision the
+        // screening panel where it was made.
+        Migration(22, "one review date per case; agenda time slots, review due and cancellation reasons; screening decisions at a panel", sqlite: """
+            ALTER TABLE meeting_items ADD COLUMN review_due TEXT;
+            ALTER TABLE meeting_items ADD COLUMN start_time TEXT NOT NULL DEFAULT '';
+            ALTER TABLE meetings ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+            ALTER TABLE screening_decisions ADD COLUMN meeting_id BIGINT REFERENCES meetings(id);
+            CREATE INDEX screening_decisions_meeting ON screening_decisions(meeting_id);
+            INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
+            SELECT id, 'next_review_date', '', date(COALESCE(last_reviewed_on, start_date), '+' || (7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level3_review_weeks'), 8)) || ' days'),
+                   'Review date set from the last review (or the MAPPA start date) and the Level 3 interval: every page now reads the stored date', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), NULL
+            FROM cases WHERE status = 'active' AND level = 3 AND next_review_date IS NULL;
+            UPDATE cases SET next_review_date = date(COALESCE(last_reviewed_on, start_date), '+' || (7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level3_review_weeks'), 8)) || ' days'), version = version + 1
+            WHERE status = 'active' AND level = 3 AND next_review_date IS NULL;
+            INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
+            SELECT id, 'next_review_date', '', date(COALESCE(last_reviewed_on, start_date), '+' || (7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level2_review_weeks'), 16)) || ' days'),
+                   'Review date set from the last review (or the MAPPA start date) and the Level 2 interval: every page now reads the stored date', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), NULL
+            FROM cases WHERE status = 'active' AND level = 2 AND next_review_date IS NULL;
+            UPDATE cases SET next_review_date = date(COALESCE(last_reviewed_on, start_date), '+' || (7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level2_review_weeks'), 16)) || ' days'), version = version + 1
+            WHERE status = 'active' AND level = 2 AND next_review_date IS NULL;
+            """, postgres: """
+            ALTER TABLE meeting_items ADD COLUMN review_due TEXT;
+            ALTER TABLE meeting_items ADD COLUMN start_time TEXT NOT NULL DEFAULT '';
+            ALTER TABLE meetings ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+            ALTER TABLE screening_decisions ADD COLUMN meeting_id BIGINT REFERENCES meetings(id);
+            CREATE INDEX screening_decisions_meeting ON screening_decisions(meeting_id);
+            INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
+            SELECT id, 'next_review_date', '', to_char(CAST(COALESCE(last_reviewed_on, start_date) AS DATE) + 7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level3_review_weeks'), 8), 'YYYY-MM-DD'),
+                   'Review date set from the last review (or the MAPPA start date) and the Level 3 interval: every page now reads the stored date', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), NULL
+            FROM cases WHERE status = 'active' AND level = 3 AND next_review_date IS NULL;
+            UPDATE cases SET next_review_date = to_char(CAST(COALESCE(last_reviewed_on, start_date) AS DATE) + 7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level3_review_weeks'), 8), 'YYYY-MM-DD'), version = version + 1
+            WHERE status = 'active' AND level = 3 AND next_review_date IS NULL;
+            INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
+            SELECT id, 'next_review_date', '', to_char(CAST(COALESCE(last_reviewed_on, start_date) AS DATE) + 7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level2_review_weeks'), 16), 'YYYY-MM-DD'),
+                   'Review date set from the last review (or the MAPPA start date) and the Level 2 interval: every page now reads the stored date', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), NULL
+            FROM cases WHERE status = 'active' AND level = 2 AND next_review_date IS NULL;
+            UPDATE cases SET next_review_date = to_char(CAST(COALESCE(last_reviewed_on, start_date) AS DATE) + 7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level2_review_weeks'), 16), 'YYYY-MM-DD'), version = version + 1
+            WHERE status = 'active' AND level = 2 AND next_review_date IS NULL;
+            """),
         // The home queues ask for the minutes waiting on someone (sent to the chair, sent back, approved and not yet
         // distributed): a handful among every version ever written.
         Migration(26, "minutes by status, for the home queues", """

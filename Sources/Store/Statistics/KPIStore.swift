@@ -252,7 +252,7 @@ struct ReviewCaseRow: RowDecodable {
     let lastReviewedOn: CalendarDate?
 
     static let columns = """
-        cases.id, cases.level, cases.start_date, cases.exit_date, cases.last_reviewed_on, nominals.nominal_ref,
+        cases.id, cases.level, cases.start_date, cases.exit_date, cases.last_reviewed_on, cases.next_review_date, nominals.nominal_ref,
         agencies.code AS lead_code, COALESCE(areas.code, '') AS area_code
         """
 
@@ -262,11 +262,12 @@ struct ReviewCaseRow: RowDecodable {
         let start: CalendarDate = try row.decode("start_date")
         let exit: CalendarDate? = try row.decodeIfPresent("exit_date")
         lastReviewedOn = try row.decodeIfPresent("last_reviewed_on")
+        let nextReview: CalendarDate? = try row.decodeIfPresent("next_review_date")
         let reference: String = try row.decode("nominal_ref")
         let lead: String = try row.decode("lead_code")
         let area: String = try row.decode("area_code")
         facts = ReviewCaseFacts(caseID: id, reference: reference, leadAgency: lead, level: level, startDate: start, reviews: [],
-                                exitDate: exit, area: area)
+                                nextReviewDate: nextReview, exitDate: exit, area: area)
     }
 }
 

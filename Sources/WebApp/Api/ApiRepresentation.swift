@@ -232,7 +232,8 @@ enum ApiRepresentation {
                 "recommendedLevel": level(decision.recommendedLevel), "rationale": .string(decision.rationale),
                 "declineReason": .nullable(decision.declineReason), "decidedOn": .date(decision.decidedOn),
                 "decidedBy": .string(decision.decidedByName), "nominalId": .nullable(decision.nominalID),
-                "caseId": .nullable(decision.caseID), "facts": facts, "recommendation": recommendation]
+                "caseId": .nullable(decision.caseID), "meetingId": .nullable(decision.meetingID), "facts": facts,
+                "recommendation": recommendation]
     }
 
     static let screeningDecisionSchema: JSONValue = {
@@ -246,6 +247,7 @@ enum ApiRepresentation {
                                  "description": "The level the guidance pointed to; null when it pointed to declining"],
             "rationale": string, "declineReason": nullable("string"), "decidedOn": date, "decidedBy": string,
             "nominalId": nullableID, "caseId": nullableID,
+            "meetingId": ["type": ["integer", "null"], "description": "The screening panel where the decision was made; null when none was recorded"],
             "facts": ["oneOf": [["type": "null"], object("What the panel weighed (MAPPA Guidance ch.7)", [
                 "category": ["type": "integer", "enum": [1, 2, 3, 4]], "rosh": ApiFormField.roshSchema,
                 "addsValue": ["type": "boolean"], "exceptionalLowerRiskNeedingCoordination": ["type": "boolean"],

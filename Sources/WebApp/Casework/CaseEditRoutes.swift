@@ -100,7 +100,7 @@ enum CaseEditRoutes {
                 \(areaSelect)
                 \(Components.textInput("start_date", label: "MAPPA start date", value: values["start_date"] ?? "", problems: problems, width: "10"))
                 \(Components.textInput("statutory_end_date", label: "Statutory end date", value: values["statutory_end_date"] ?? "", hint: "End of notification, licence or order", problems: problems, width: "10"))
-                \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", problems: problems, width: "10"))
+                \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", hint: "The one review date every page, list and check uses. Changing it needs a reason below.", problems: problems, width: "10"))
                 <h2>Risk of serious harm</h2>
                 \(Components.select("rosh", label: "Overall RoSH", options: roshOptions, selected: values["rosh"] ?? "", problems: problems))
                 \(groupSelects)
@@ -108,7 +108,7 @@ enum CaseEditRoutes {
                 \(Components.select("status", label: "Status", options: CaseStatus.allCases.map { ($0.rawValue, $0.displayName) }, selected: values["status"] ?? "", problems: problems))
                 \(Components.textInput("exit_date", label: "Exit date", value: values["exit_date"] ?? "", hint: "Only when the case leaves MAPPA", problems: problems, width: "10"))
                 \(Components.textInput("exit_reason", label: "Exit reason", value: values["exit_reason"] ?? "", hint: "For example: notification period ended, licence expired, died", problems: problems))
-                \(Components.textarea("change_reason", label: "Reason for the change", value: values["change_reason"] ?? "", hint: "Needed when the category, level, risk of serious harm or status changes: it is kept in the case history", problems: problems, rows: 3))
+                \(Components.textarea("change_reason", label: "Reason for the change", value: values["change_reason"] ?? "", hint: "Needed when the category, level, next review date, risk of serious harm or status changes: it is kept in the case history", problems: problems, rows: 3))
                 \(Components.button("Save changes"))
                 """))
             <p><a href="/cases/\(record.id)">Cancel</a></p>

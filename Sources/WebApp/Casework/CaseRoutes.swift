@@ -20,15 +20,9 @@ enum CaseRoutes {
     static func page(_ request: Request, _ session: Session, _ services: Services, _ visible: VisibleCase) throws -> Response {
         let record = visible.record
         let nominal = try services.nominals.nominal(of: visible)
-        let schedule = ReviewSchedule(level: record.level, lastReviewed: record.lastReviewedOn ?? record.startDate,
-                                      today: services.today, timescales: try services.context.timescales())
-        let reviewText: String
-        switch schedule.state {
-        case .notApplicable: reviewText = "No multi-agency review cycle at this level"
-        case .neverReviewed: reviewText = "Due now"
-        case .dueIn(let days): reviewText = "\(record.nextReviewDate?.displayText ?? schedule.dueDate?.displayText ?? "") (in \(days) days)"
-        case .overdue(let days): reviewText = "Overdue by \(days) days"
-        }
+        // The case's one review date, as every other page, list and check reads it.
+        let reviewText = ReviewSchedule(level: record.level, status: record.status, nextReviewDate: record.nextReviewDate,
+                                        today: services.today).text
         // Read once for the sections that show them: the timeline lists contacts and changes too, and both forms offer
         // the agencies.
         let contacts = try services.contacts.contactLog(of: visible)

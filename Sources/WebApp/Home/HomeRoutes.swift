@@ -87,8 +87,7 @@ enum HomeRoutes {
                                          detail: "\(referral.status.displayName) by \(referral.referrerName), \(referral.referringAgency)",
                                          urgency: waited > 10 ? .overdue : .waiting, when: "Waiting \(waited) day\(waited == 1 ? "" : "s")")
                         }, all: ("/screening", "The screening queue")))
-        try reviews(&queue, viewer, services, through: today.adding(days: horizonDays),
-                    title: "Reviews overdue or due in \(horizonDays) days")
+        try reviews(&queue, viewer, services, dueWithinDays: horizonDays, title: "Reviews overdue or due in \(horizonDays) days")
         try meetingsComingUp(&queue, viewer, services)
         try minutes(&queue, viewer, services, .sentBack, id: "minutes-sent-back", title: "Minutes sent back by the chair")
         try minutes(&queue, viewer, services, .approved, id: "minutes-to-distribute", title: "Minutes approved, not yet distributed")
@@ -163,7 +162,7 @@ enum HomeRoutes {
                             .init(label: meeting.title, href: "/meetings/\(meeting.id)", detail: "\(meeting.kind.displayName), \(meeting.startTime)",
                                   urgency: today.days(until: meeting.date) <= 7 ? .dueSoon : .waiting, when: meeting.date.displayText)
                         }, all: ("/meetings", "All your agency's meetings"), empty: "No meetings in the next 4 weeks."))
-        try reviews(&queue, viewer, services, through: nil, title: "Your agency's cases by next review")
+        try agencyCases(&queue, viewer, services)
     }
 
     static func managerWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
@@ -174,7 +173,7 @@ enum HomeRoutes {
                             .init(label: result.settings.name, href: "/statistics/kpis/\(result.indicator.rawValue)?period=\(period.id)",
                                   detail: "\(result.valueText) against a target of \(result.settings.targetText(result.indicator.measure))", urgency: .overdue)
                         }, all: ("/statistics/kpis", "All indicators"), empty: "Every indicator with data meets its target."))
-        try reviews(&queue, viewer, services, through: services.today, title: "Reviews overdue")
+        try reviews(&queue, viewer, services, dueWithinDays: nil, title: "Reviews overdue")
     }
 
     static func administratorWork(_ queue: inout WorkQueue, _ services: Services) throws {
@@ -204,16 +203,33 @@ enum HomeRoutes {
                         }, all: ("/actions", "All your actions"), empty: "You have no open actions."))
     }
 
-    static func reviews(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services, through: CalendarDate?, title: String) throws {
-        let today = services.today
-        let due = try services.cases.reviewsDue(through: through, for: viewer, limit: 10)
-        queue.add(.init(id: "reviews", title: title, count: due.total,
-                        items: due.reviews.map { review in
-                            let days = today.days(until: review.due)
-                            return .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName,
-                                         urgency: days < 0 ? .overdue : (days <= horizonDays ? .dueSoon : .waiting),
-                                         when: days < 0 ? "Overdue by \(-days) day\(days == -1 ? "" : "s")" : "Due \(review.due.displayText)")
-                        }, empty: "No reviews are due."))
+    /// The coordinator's and manager's reviews: those with no date set (due now), overdue ones, and, when
+    /// `dueWithinDays` is given, those falling due in that many days; most overdue first.
+    static func reviews(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services, dueWithinDays: Int?, title: String) throws {
+        let undated = try services.cases.undatedReviews(for: viewer, limit: 10)
+        let overdue = try services.cases.overdueReviews(for: viewer, limit: 10)
+        let soon = try dueWithinDays.map { try services.cases.reviewsDue(withinDays: $0, for: viewer, limit: 10) }
+        let items = undated.cases.map { review -> WorkQueue.Item in
+            .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName, urgency: .overdue,
+                  when: "No review date set: due now")
+        } + (overdue.reviews + (soon?.reviews ?? [])).map { reviewItem($0, services.today) }
+        queue.add(.init(id: "reviews", title: title, count: undated.total + overdue.total + (soon?.total ?? 0), items: Array(items.prefix(10)),
+                        all: ("/cases", "The caseload, by next review"), empty: "No reviews are due."))
+    }
+
+    /// An agency representative's cases, by their next review.
+    static func agencyCases(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        let cases = try services.cases.reviews(dueFrom: nil, before: nil, for: viewer, limit: 10)
+        queue.add(.init(id: "agency-cases", title: "Your agency's cases by next review", count: cases.total,
+                        items: cases.reviews.map { reviewItem($0, services.today) }, all: ("/cases", "All your agency's cases"),
+                        empty: "Your agency is not involved in any case under review."))
+    }
+
+    static func reviewItem(_ review: CaseStore.OverdueReview, _ today: CalendarDate) -> WorkQueue.Item {
+        let days = today.days(until: review.due)
+        return .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName,
+                     urgency: days < 0 ? .overdue : (days <= horizonDays ? .dueSoon : .waiting),
+                     when: days < 0 ? "Overdue by \(-days) day\(days == -1 ? "" : "s")" : "Due \(review.due.displayText)")
     }
 
     static func meetingsComingUp(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {

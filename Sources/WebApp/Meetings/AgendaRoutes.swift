@@ -30,6 +30,41 @@ enum AgendaRoutes {
             }
             return .redirect(to: "/meetings/\(meeting.id)?done=\(Flash.agendaChanged.rawValue)#agenda")
         })
+        // A time slot per case: "HH:MM" within the meeting, or empty to clear it. A wrong time shows the meeting page
+        // again with what was typed and the problem beside that item.
+        router.post("/meetings/:id/items/:item/time", Access.require(services, .manageMeetings) { request, session in
+            let meeting = try MeetingRoutes.load(request, session, services)
+            let itemID = try NominalRoutes.id(request, "item")
+            let form = try request.form()
+            let typed = FormReader(form).text("start_time")
+            do {
+                try services.meetings.setTimeSlot(meeting, itemID: itemID, startTime: typed, by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                let problems = error.problems.map { ValidationProblem(field: slotField(itemID), message: $0.message) }
+                return try MeetingRoutes.meetingPage(request, session, services, meeting, problems: problems, status: 422,
+                                                     typedSlots: [itemID: typed])
+            }
+            return .redirect(to: "/meetings/\(meeting.id)?done=\(Flash.agendaChanged.rawValue)#agenda")
+        })
+    }
+
+    static func slotField(_ itemID: Int64) -> String { "slot-\(itemID)" }
+
+    /// The time slot cell of an agenda item: the time, and for the coordinator of a scheduled meeting a small form to
+    /// set it (with its problem and what was typed, after a wrong time).
+    static func slotCell(_ meeting: Meeting, _ session: Session, _ item: MeetingItem, editable: Bool, typed: String?,
+                         problems: [ValidationProblem]) -> HTML {
+        guard editable else { return "\(item.startTime.isEmpty ? "–" : item.startTime)" }
+        let field = slotField(item.id)
+        let error = Components.fieldError(problems, field)
+        return Components.form(action: "/meetings/\(meeting.id)/items/\(item.id)/time", csrf: session.csrfToken, """
+            <div class="form-group\(error == nil ? "" : " form-group--error")">
+            <label class="label" for="\(field)">Start time<span class="visually-hidden"> for \(item.nominalRef)</span></label>
+            \(error.map { "<p class=\"error-message\" id=\"\(field)-error\"><span class=\"visually-hidden\">Error:</span> \($0.message)</p>" as HTML } ?? .empty)
+            <input class="input input--5\(error == nil ? "" : " input--error")" id="\(field)" name="start_time" type="text" inputmode="numeric" maxlength="5" value="\(typed ?? item.startTime)" autocomplete="off"\(error == nil ? HTML.empty : HTML(trusted: " aria-describedby=\"\(field)-error\""))>
+            </div>
+            <button class="button button--secondary button--small" type="submit">Set time<span class="visually-hidden"> for \(item.nominalRef)</span></button>
+            """)
     }
 
     /// The builder's proposals for the meeting page: the 50 most urgent with their person, and a button to add them all.

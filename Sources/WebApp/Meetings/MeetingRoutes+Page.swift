@@ -6,8 +6,9 @@ import Store
 extension MeetingRoutes {
     /// The meeting: its details, compliance, agenda (the cases the viewer may see, and how many others for those who
     /// run it), the builder's proposals, invitees and messages, and what can be done next.
+    /// `typedSlots`: time slots as typed, by item, after one was refused.
     static func meetingPage(_ request: Request, _ session: Session, _ services: Services, _ meeting: Meeting,
-                            problems: [ValidationProblem] = [], status: Int = 200) throws -> Response {
+                            problems: [ValidationProblem] = [], status: Int = 200, typedSlots: [Int64: String] = [:]) throws -> Response {
         let manages = session.user.role.can(.manageMeetings)
         let scheduled = meeting.status == .scheduled
         let viewer = request.viewer(session)
@@ -23,13 +24,21 @@ extension MeetingRoutes {
             let controls: HTML = manages && scheduled ? """
                 \(AgendaRoutes.button(meeting, session, "up", item, "Move up"))\(AgendaRoutes.button(meeting, session, "down", item, "Move down"))\(AgendaRoutes.button(meeting, session, "remove", item, "Remove"))
                 """ : .empty
-            return ["\(item.position)", "<a href=\"/cases/\(item.caseID)\">\(item.nominalName)</a> (\(item.nominalRef))",
-                    "\(item.category.shortName), \(item.level.shortName)", "\(item.leadAgencyName)",
-                    "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)\(openActions > 0 ? "; \(openActions) open action\(openActions == 1 ? "" : "s") to review" : "")",
+            // A case whose level no longer matches the panel (moved from Level 3 to Level 2, say) is flagged, not hidden.
+            let flag: HTML = AgendaBuilder.levelMismatch(caseLevel: item.level, kind: meeting.kind)
+                .map { "<br>\(Components.tag("Level changed", colour: "red")) \($0)" } ?? .empty
+            return ["\(item.position)",
+                    AgendaRoutes.slotCell(meeting, session, item, editable: manages && scheduled, typed: typedSlots[item.id], problems: problems),
+                    "<a href=\"/cases/\(item.caseID)\">\(item.nominalName)</a> (\(item.nominalRef))",
+                    "\(item.category.shortName), \(item.level.shortName)<br>Review date: \(item.nextReviewDate?.displayText ?? "not set")",
+                    "\(item.leadAgencyName)",
+                    "\(item.reviewType == "initial" ? "Initial" : "Review"): \(item.reason)\(openActions > 0 ? "; \(openActions) open action\(openActions == 1 ? "" : "s") to review" : "")\(flag)",
                     minutesLink, controls]
         }
         let proposalsHTML = manages && scheduled && meeting.kind.reviewLevel != nil
             ? try AgendaRoutes.proposalsSection(session, services, meeting, viewer: viewer) : .empty
+        let screeningHTML = meeting.kind == .screening && session.user.role.can(.manageReferrals)
+            ? try ScreeningRoutes.meetingSection(session, services, meeting, viewer: viewer) : .empty
         let findings = manages ? try services.meetings.compliance(of: meeting, for: viewer) : []
         let complianceHTML: HTML = !manages ? .empty : (findings.isEmpty
             ? "<h2 id=\"compliance\">Compliance</h2><p>\(Components.tag("No problems", colour: "green")) Nothing to check at this stage.</p>"
@@ -65,12 +74,10 @@ extension MeetingRoutes {
                 \(Components.button("Record papers sent", secondary: true))
                 """))
             \(meeting.date <= services.today ? Components.form(action: "/meetings/\(meeting.id)/held", csrf: session.csrfToken, """
-                <p>When the meeting has taken place, mark it as held: each case on the agenda counts as reviewed today and gets its next review date.</p>
+                <p>When the meeting has taken place, mark it as held: each case on the agenda counts as reviewed on the meeting's date. Its next review date is set when the chair approves the minutes.</p>
                 \(Components.button("Mark as held"))
                 """) : .empty)
-            \(Components.form(action: "/meetings/\(meeting.id)/cancel", csrf: session.csrfToken, """
-                \(Components.button("Cancel the meeting", warning: true))
-                """))
+            <p><a class="button button--warning" href="/meetings/\(meeting.id)/cancel" role="button" draggable="false">Cancel the meeting</a></p>
             """ : (manages && meeting.status == .held ? "<p><a href=\"/meetings/\(meeting.id)/attendance\">Correct the attendance record</a></p>" as HTML : .empty)
         let content: HTML = """
             \(Components.errorSummary(problems))
@@ -84,12 +91,14 @@ extension MeetingRoutes {
                 ("Chair", "\(meeting.chairName.isEmpty ? "Not set" : meeting.chairName)\(meeting.chairGrade.map { " – \($0.displayName)" } ?? "")"),
                 ("Status", statusTag(meeting)),
                 ("Papers sent", "\(meeting.papersSentOn?.displayText ?? "Not yet")"),
-            ]))
+            ] + (meeting.status == .cancelled && !meeting.cancelReason.isEmpty ? [("Why it was cancelled", "\(meeting.cancelReason)")] : [])))
             \(complianceHTML)
             <h2 id="agenda">Agenda</h2>
-            \(Components.table(caption: "\(visible.count) case\(visible.count == 1 ? "" : "s") on the agenda", headers: ["#", "Case", "Category and level", "Lead agency", "Discussion", "Minutes", ""], rows: agendaRows))
+            \(visible.isEmpty ? .empty : "<p><a href=\"/meetings/\(meeting.id)/agenda.pdf\" download>Download the agenda (PDF)</a></p>" as HTML)
+            \(Components.table(caption: "\(visible.count) case\(visible.count == 1 ? "" : "s") on the agenda", headers: ["#", "Time", "Case", "Category and level", "Lead agency", "Discussion", "Minutes", ""], rows: agendaRows))
             \((agenda.hiddenCount ?? 0) > 0 ? "<p>\(agenda.hiddenCount!) other case\(agenda.hiddenCount! == 1 ? " is" : "s are") on this agenda but not shown: access is on a need-to-know basis.</p>" as HTML : .empty)
             \(proposalsHTML)
+            \(screeningHTML)
             \(manages ? "<h2 id=\"invitees\">Invitees</h2>" as HTML : .empty)
             \(manages ? Components.table(caption: "\(invitees.count) confirmed", headers: ["Name", "Agency", "Email", "Invitation"], rows: inviteeRows) : .empty)
             \(sendForm)

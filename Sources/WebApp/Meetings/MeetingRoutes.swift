@@ -1,3 +1,4 @@
+import Documents
 import Domain
 import Foundation
 import HTTPServer
@@ -66,10 +67,31 @@ enum MeetingRoutes {
             }
             return .redirect(to: "/meetings/\(meeting.id)?done=\(Flash.meetingChanged.rawValue)")
         })
+        // Cancelling asks why (the notice tells the invitees) and confirms first: nothing changes, and nothing is due to
+        // be sent, until the coordinator has read what will happen and given the reason.
+        router.get("/meetings/:id/cancel", Access.require(services, .manageMeetings) { request, session in
+            let meeting = try load(request, session, services)
+            return try cancelPage(session, services, meeting, reason: "", problems: [], status: 200)
+        })
         router.post("/meetings/:id/cancel", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
-            try services.meetings.cancel(meeting, by: request.viewer(session))
+            let reason = try request.form()["reason"] ?? ""
+            do {
+                try services.meetings.cancel(meeting, reason: reason, by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try cancelPage(session, services, meeting, reason: reason, problems: error.problems, status: 422)
+            }
             return .redirect(to: "/meetings/\(meeting.id)?done=\(Flash.meetingCancelled.rawValue)")
+        })
+        router.get("/meetings/:id/agenda.pdf", Access.require(services, .viewMeetings) { request, session in
+            let meeting = try load(request, session, services)
+            let agenda = try services.meetings.agenda(of: meeting, for: request.viewer(session))
+            let pdf = try PDFRenderer.render(AgendaDocument.document(meeting, items: agenda.items, byReference: false))
+            try services.audit.record(actor: request.actor(session), action: .export, subjectType: "meeting", subjectID: String(meeting.id),
+                                      detail: "agenda PDF: \(agenda.items.count) cases")
+            var response = Response.json(pdf, contentType: "application/pdf")
+            response.headers.set("Content-Disposition", "attachment; filename=\"\(AgendaDocument.filename(meeting))\"")
+            return response
         })
         router.post("/meetings/:id/papers", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
@@ -97,7 +119,8 @@ enum MeetingRoutes {
                 return try meetingPage(request, session, services, meeting, problems: [ValidationProblem(field: "send",
                     message: "Mail is not set up yet: ask an administrator to enter the mail settings, then send the invitations")], status: 422)
             }
-            let count = try services.meetings.sendInvitations(meeting, organizer: organizer, outbox: outbox, by: request.actor(session))
+            let count = try services.meetings.sendInvitations(meeting, organizer: organizer, outbox: outbox,
+                                                              agenda: try AgendaDocument.mailing(services), by: request.actor(session))
             return .redirect(to: "/meetings/\(meeting.id)?done=\(count == 0 ? Flash.nothingToSend.rawValue : Flash.invitationsQueued.rawValue)#invitees")
         })
         router.post("/meetings/:id/held", Access.require(services, .manageMeetings) { request, session in
@@ -208,4 +231,26 @@ enum MeetingRoutes {
                                  currentPath: "/meetings", hasErrors: !problems.isEmpty, content: content).rendered, status: status)
     }
 
+    /// The confirmation before a cancellation: what will happen, the reason the notice will give, and a way back.
+    static func cancelPage(_ session: Session, _ services: Services, _ meeting: Meeting, reason: String, problems: [ValidationProblem],
+                           status: Int) throws -> Response {
+        guard meeting.status == .scheduled else { throw DomainError.conflict("not_scheduled", "Only a scheduled meeting can be cancelled") }
+        let invited = try services.meetings.invitees(of: meeting).filter { $0.confirmed && $0.invitedSequence != nil }.count
+        let content: HTML = """
+            \(Components.errorSummary(problems))
+            <span class="caption">\(meeting.kind.displayName)</span>
+            <h1>Cancel \(meeting.title)?</h1>
+            \(Components.summaryList([("When", "\(when(meeting))"), ("Invitees already invited", "\(invited)")]))
+            <div class="findings"><p><strong>The meeting will be cancelled and cannot be scheduled again. \(invited == 0 ? "Nobody has been invited yet, so no notice is due." : "\(invited) invitee\(invited == 1 ? " is" : "s are") then due a cancellation notice giving your reason, which you send from the meeting page.")</strong></p></div>
+            \(Components.form(action: "/meetings/\(meeting.id)/cancel", csrf: session.csrfToken, """
+                \(Components.textarea("reason", label: "Why is the meeting cancelled?", value: reason,
+                                      hint: "Sent to the invitees in the cancellation notice: no case details. Up to \(MeetingPlan.cancellationReasonLimit) characters.",
+                                      problems: problems, rows: 3))
+                \(Components.button("Yes, cancel the meeting", warning: true))
+                """))
+            <p><a href="/meetings/\(meeting.id)">No, keep the meeting</a></p>
+            """
+        return .html(Layout.page(title: "Cancel \(meeting.title)", session: session, currentPath: "/meetings", hasErrors: !problems.isEmpty,
+                                 content: content).rendered, status: status)
+    }
 }

@@ -215,7 +215,8 @@ enum ReferralRoutes {
                     """))
                 """
         }
-        let caseLink: HTML = referral.caseID.map { "<p><a href=\"/cases/\($0)\">Open the MAPPA case</a></p>" } ?? .empty
+        let screening = user.role.can(.manageReferrals) ? try ScreeningRoutes.decisionSection(request, session, services, referral) : .empty
+        let caseLink: HTML = screening != .empty ? .empty : referral.caseID.map { "<p><a href=\"/cases/\($0)\">Open the MAPPA case</a></p>" } ?? .empty
         let content: HTML = """
             \(Components.notification(Flash.from(request)?.message))
             <span class="caption">Referral \(referral.reference) from \(referral.referrerName), \(referral.referringAgency)</span>
@@ -225,6 +226,7 @@ enum ReferralRoutes {
             \(referral.status.isClosed ? HTML.empty : findingsPanel(findings))
             \(actions)
             \(coordinator)
+            \(screening)
             <h2>History</h2>
             <ol class="timeline">\(events)</ol>
             <h2>The referral</h2>

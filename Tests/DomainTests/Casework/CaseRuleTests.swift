@@ -59,7 +59,7 @@ struct CaseRuleTests {
         #expect(fields(details) == ["start_date"])
     }
 
-    @Test("a change of level, category, RoSH or status needs a reason; other changes do not")
+    @Test("a change of level, category, next review date, RoSH or status needs a reason; other changes do not")
     func changeReason() {
         var details = Self.base
         details.level = .three
@@ -70,7 +70,11 @@ struct CaseRuleTests {
         #expect(fields(details, previous: Self.base) == ["change_reason"])
         details = Self.base
         details.nextReviewDate = CalendarDate("2026-12-08")
+        #expect(fields(details, previous: Self.base) == ["change_reason"])
+        #expect(fields(details, previous: Self.base, reason: "Panel asked for an earlier review").isEmpty)
+        details = Self.base
         details.leadAgency = "police"
+        details.statutoryEndDate = CalendarDate("2031-01-01")
         #expect(fields(details, previous: Self.base).isEmpty)
     }
 

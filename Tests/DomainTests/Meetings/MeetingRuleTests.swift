@@ -28,9 +28,53 @@ struct MeetingRuleTests {
         #expect(AgendaReason.overdue(days: 1).text == "Review overdue by 1 day")
     }
 
+    @Test("each proposal has its true reason: new, level changed, no review date, overdue by N days, due")
+    func reasons() {
+        let start = CalendarDate("2026-01-05")!
+        let cases = [
+            // Reviewed at Level 3 panels, now Level 2: its first Level 2 review, whatever the date says.
+            AgendaCase(caseID: 1, level: .two, startDate: start, nextReviewDate: CalendarDate("2027-02-01"),
+                       lastReviewedOn: CalendarDate("2026-11-01"), lastReviewedLevel: .three),
+            // Reviewed at Level 2 but no date stored: due, not invented.
+            AgendaCase(caseID: 2, level: .two, startDate: start, nextReviewDate: nil, lastReviewedOn: CalendarDate("2026-09-01"), lastReviewedLevel: .two),
+            // Overdue from the stored date even though start + interval would be long past for every case here.
+            AgendaCase(caseID: 3, level: .two, startDate: start, nextReviewDate: CalendarDate("2026-12-07"),
+                       lastReviewedOn: CalendarDate("2026-08-17"), lastReviewedLevel: .two),
+            // Stored far ahead: not proposed although start + 16 weeks is long past.
+            AgendaCase(caseID: 4, level: .two, startDate: start, nextReviewDate: CalendarDate("2027-01-06"),
+                       lastReviewedOn: CalendarDate("2026-11-20"), lastReviewedLevel: .two),
+            AgendaCase(caseID: 5, level: .two, startDate: start, nextReviewDate: CalendarDate("2026-12-20"), lastReviewedOn: nil),
+        ]
+        let proposals = AgendaBuilder.proposals(cases, kind: .level2, meetingDate: Self.meetingDay)
+        #expect(proposals.map(\.caseID) == [3, 1, 2, 5])
+        #expect(proposals.map(\.reason) == [.overdue(days: 3), .levelChanged(from: .three, to: .two), .noReviewDate, .newCase])
+        #expect(proposals[0].reason.text == "Review overdue by 3 days")
+        #expect(proposals[1].reason.text == "Level changed: moved from Level 3 to Level 2, first review at Level 2")
+        #expect(proposals[2].reason.text == "No review date set: review due")
+    }
+
+    @Test("a case whose level no longer matches the panel is flagged")
+    func levelMismatch() {
+        #expect(AgendaBuilder.levelMismatch(caseLevel: .three, kind: .level3) == nil)
+        let flag = AgendaBuilder.levelMismatch(caseLevel: .two, kind: .level3)
+        #expect(flag?.hasPrefix("Level changed: this case is now managed at Level 2, not Level 3") == true)
+        #expect(AgendaBuilder.levelMismatch(caseLevel: .one, kind: .level2) != nil)
+        #expect(AgendaBuilder.levelMismatch(caseLevel: .two, kind: .professionals) == nil)
+    }
+
+    @Test("a time slot is HH:MM within the meeting's hours, or blank", arguments: [
+        ("", true), ("10:00", true), ("11:59", true), ("09:59", false), ("12:00", false), ("10:0", false), ("1000", false),
+        ("25:00", false), ("10:60", false), ("ab:cd", false), ("+1:30", false), ("10:30 ", false), ("٣٠:١٠", false),
+    ])
+    func timeSlot(slot: String, valid: Bool) {
+        let problems = AgendaTimeSlot.problems(slot, meetingStart: "10:00", durationMinutes: 120)
+        #expect(problems.isEmpty == valid)
+        if !valid { #expect(problems.map(\.field) == ["start_time"]) }
+    }
+
     static func discussion(_ attendance: [String: AttendanceStatus], lead: String = "probation", custody: Bool = false,
-                           previous: String = "2026-10-01", acknowledged: Bool = true) -> DiscussionFacts {
-        DiscussionFacts(caseID: 9, label: "N-9", level: .two, leadAgency: lead, inCustody: custody, previousReview: CalendarDate(previous),
+                           due: String? = "2026-12-10", acknowledged: Bool = true) -> DiscussionFacts {
+        DiscussionFacts(caseID: 9, label: "N-9", level: .two, leadAgency: lead, inCustody: custody, reviewDue: due.flatMap(CalendarDate.init(_:)),
                         attendance: attendance, confidentialityAcknowledged: acknowledged)
     }
 
@@ -81,12 +125,15 @@ struct MeetingRuleTests {
         #expect(checks(Self.held(ok, kind: .level2, grade: nil)) == [.chairGrade])
     }
 
-    @Test("a review later than the level's interval is flagged with how late")
+    @Test("a review held after the case's stored review date is flagged with how late; a case without one is flagged too")
     func interval() {
-        let late = MeetingCompliance.findings(Self.held([Self.discussion(["police": .attended, "probation": .attended], previous: "2026-08-01")]),
-                                              today: Self.meetingDay)
+        let attended: [String: AttendanceStatus] = ["police": .attended, "probation": .attended]
+        let late = MeetingCompliance.findings(Self.held([Self.discussion(attended, due: "2026-11-21")]), today: Self.meetingDay)
         #expect(late.map(\.check) == [.reviewInterval])
-        #expect(late[0].message.contains("19 days after the 16-week interval"))
+        #expect(late[0].message == "N-9: reviewed 19 days after its review date, 21 November 2026")
+        #expect(checks(Self.held([Self.discussion(attended, due: "2026-12-10")])).isEmpty, "on the day is in time")
+        let undated = MeetingCompliance.findings(Self.held([Self.discussion(attended, due: nil)]), today: Self.meetingDay)
+        #expect(undated.map(\.message) == ["N-9: no review date was set for this Level 2 case"])
     }
 
     @Test("papers must go out five days ahead; the gap is flagged only once it matters")

@@ -275,37 +275,38 @@ struct LevelRecommendationTests {
 struct ReviewScheduleTests {
     let today = CalendarDate("2026-11-25")!
 
-    @Test("Level 3 is due 8 weeks and Level 2 16 weeks after the last review by default")
-    func defaults() {
-        let last = CalendarDate("2026-10-01")!
-        #expect(ReviewSchedule(level: .three, lastReviewed: last, today: today, timescales: Timescales()).dueDate == CalendarDate("2026-11-26"))
-        #expect(ReviewSchedule(level: .two, lastReviewed: last, today: today, timescales: Timescales()).dueDate == CalendarDate("2027-01-21"))
+    @Test("the state comes from the stored review date and today, not from the start date")
+    func fromStoredDate() {
+        // Started long ago (start + interval would be far past): the stored date alone decides.
+        let schedule = ReviewSchedule(level: .three, nextReviewDate: CalendarDate("2027-01-06"), today: today)
+        #expect(schedule.dueDate == CalendarDate("2027-01-06"))
+        #expect(schedule.state == .dueIn(days: 42))
+        #expect(schedule.text == "6 January 2027 (in 42 days)")
+        #expect(!schedule.isOverdue)
     }
 
-    @Test("overdue and due-in are counted in days")
+    @Test("overdue and due-in are counted in days from the stored date")
     func states() {
-        let overdue = ReviewSchedule(level: .three, lastReviewed: CalendarDate("2026-09-01"), today: today, timescales: Timescales())
+        let overdue = ReviewSchedule(level: .three, nextReviewDate: CalendarDate("2026-10-27"), today: today)
         #expect(overdue.state == .overdue(days: 29))
         #expect(overdue.isOverdue)
-        let due = ReviewSchedule(level: .three, lastReviewed: CalendarDate("2026-11-01"), today: today, timescales: Timescales())
+        #expect(overdue.text == "Overdue by 29 days (due 27 October 2026)")
+        let due = ReviewSchedule(level: .two, nextReviewDate: CalendarDate("2026-12-27"), today: today)
         #expect(due.state == .dueIn(days: 32))
         #expect(due.isDue(by: CalendarDate("2026-12-31")!))
         #expect(!due.isDue(by: CalendarDate("2026-12-01")!))
+        #expect(ReviewSchedule(level: .two, nextReviewDate: today, today: today).text.hasSuffix("(today)"))
     }
 
-    @Test("a unit's own intervals are used")
-    func custom() {
-        let schedule = ReviewSchedule(level: .two, lastReviewed: CalendarDate("2026-11-01"), today: today,
-                                      timescales: Timescales(level2ReviewWeeks: 12))
-        #expect(schedule.dueDate == CalendarDate("2027-01-24"))
-    }
-
-    @Test("Level 1 has no review cycle; a new Level 2 case is due at once")
+    @Test("Level 1 and exited cases have no review cycle; a Level 2 or 3 case without a date is due now")
     func edges() {
-        #expect(ReviewSchedule(level: .one, lastReviewed: nil, today: today, timescales: Timescales()).state == .notApplicable)
-        let fresh = ReviewSchedule(level: .two, lastReviewed: nil, today: today, timescales: Timescales())
-        #expect(fresh.state == .neverReviewed)
-        #expect(fresh.isDue(by: today))
+        #expect(ReviewSchedule(level: .one, nextReviewDate: CalendarDate("2026-01-01"), today: today).state == .notApplicable)
+        #expect(ReviewSchedule(level: .three, status: .exited, nextReviewDate: CalendarDate("2026-01-01"), today: today).state == .notApplicable)
+        let undated = ReviewSchedule(level: .two, nextReviewDate: nil, today: today)
+        #expect(undated.state == .notSet)
+        #expect(undated.dueDate == nil)
+        #expect(undated.isDue(by: today))
+        #expect(undated.text == "No review date set: due now")
     }
 }
 

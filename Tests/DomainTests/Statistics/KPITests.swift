@@ -123,6 +123,24 @@ struct KPITests {
         #expect(twelve.items.map(\.reference) == ["A", "B", "C", "A"] && twelve.numerator == 3)
     }
 
+    @Test("the review still to come falls due on the case's stored review date, the one the case page shows")
+    func storedReviewDate() {
+        // Started 1 March: start + 8 weeks is 26 April, but the panel set 20 May: late only from 20 May.
+        let set = ReviewCaseFacts(caseID: 2, reference: "B", leadAgency: "police", level: .three, startDate: Self.date("2026-03-01"),
+                                  reviews: [], nextReviewDate: Self.date("2026-05-20"))
+        let result = Self.result(.level3Reviews, KPIFacts(reviewCases: [set]), today: "2026-06-30")
+        #expect(result.items.map(\.date) == [Self.date("2026-05-20")])
+        #expect(result.items[0].reason == "Not reviewed by 20 May 2026, its review date")
+        #expect(Self.result(.level3Reviews, KPIFacts(reviewCases: [set]), today: "2026-05-20").items.isEmpty, "due today: not late yet")
+        // Reviewed since: the stored date belongs to the review after the last one.
+        var reviewed = set
+        reviewed.reviews = [Self.date("2026-04-20")]
+        reviewed.nextReviewDate = Self.date("2026-06-10")
+        let after = Self.result(.level3Reviews, KPIFacts(reviewCases: [reviewed]), today: "2026-06-30")
+        #expect(after.items.map(\.date) == [Self.date("2026-04-26"), Self.date("2026-06-10")])
+        #expect(after.items.map(\.counted) == [true, false])
+    }
+
     @Test("Level 2 uses the Level 2 interval and only Level 2 cases")
     func level2Reviews() {
         let result = Self.result(.level2Reviews, KPIFacts(reviewCases: Self.reviewCases), today: "2026-07-15")
@@ -134,7 +152,7 @@ struct KPITests {
     // MARK: 3, attendance
 
     static func discussion(_ caseID: Int64, lead: String, custody: Bool = false, attendance: [String: AttendanceStatus]) -> DiscussionFacts {
-        DiscussionFacts(caseID: caseID, label: "N\(caseID)", level: .two, leadAgency: lead, inCustody: custody, previousReview: nil,
+        DiscussionFacts(caseID: caseID, label: "N\(caseID)", level: .two, leadAgency: lead, inCustody: custody, reviewDue: nil,
                         attendance: attendance, confidentialityAcknowledged: true)
     }
 

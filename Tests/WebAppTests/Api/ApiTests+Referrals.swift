@@ -131,6 +131,7 @@ extension ApiTests {
         #expect(decision["decidedBy"] == "Test MAPPA coordinator")
         #expect(decision["facts"]?["addsValue"] == true)
         #expect(decision["declineReason"] == .null)
+        #expect(decision["meetingId"] == .null, "not recorded against a screening panel")
         let refusal = try Self.json(fixture.send("GET", "/api/v1/referrals/\(declined)/screening-decision", token: token))
         #expect(refusal["decision"] == "declined")
         #expect(refusal["level"] == .null)

@@ -101,6 +101,11 @@ struct AuthorizationMatrixTests {
         "GET /meetings/:id/invitees": meetingManagers, "POST /meetings/:id/invitees": meetingManagers,
         "GET /meetings/:id/attendance": meetingManagers, "POST /meetings/:id/attendance": meetingManagers,
         "POST /meetings/:id/send": meetingManagers,
+        "GET /meetings/:id/cancel": meetingManagers,
+        // The agenda as a PDF: whoever may see the meeting; the uninvolved agency is not told it exists.
+        "GET /meetings/:id/agenda.pdf": Rule(allowed: meetingViewers.subtracting([.uninvolvedRepresentative]), hidden: [.uninvolvedRepresentative]),
+        // A time slot: the excluded coordinator is not told the item of a case they may not see exists.
+        "POST /meetings/:id/items/:item/time": Rule(allowed: [.coordinator, .chair], hidden: [.excludedCoordinator]),
         // An action is seen by its owner and by those who may see its case; others are not told it exists.
         "GET /actions": Rule(allowed: actionTrackers),
         "GET /actions/:id": Rule(allowed: [.coordinator, .chair, .manager, .agencyRepresentative],

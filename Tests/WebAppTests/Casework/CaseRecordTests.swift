@@ -43,7 +43,7 @@ struct CaseRecordTests {
         let version = try Self.version(form)
         let noReason = coordinator.post("/cases/\(caseID)/edit", Self.caseForm([("level", "3"), ("version", version)]))
         #expect(noReason.status == 422)
-        #expect(noReason.bodyText.contains("Say why the category, level, risk of serious harm or status changed"))
+        #expect(noReason.bodyText.contains("Say why the category, level, next review date, risk of serious harm or status changed"))
         #expect(noReason.bodyText.contains("<option value=\"3\" selected>"), "the form keeps what was chosen")
         let saved = coordinator.post("/cases/\(caseID)/edit", Self.caseForm([("level", "3"), ("rosh", "very high"),
             ("change_reason", "Threats to staff at the hostel"), ("version", version)]))
@@ -81,8 +81,10 @@ struct CaseRecordTests {
         let second = fixture.client(signedInAs: .coordinator)
         let version = try Self.version(first.get("/cases/\(caseID)/edit"))
         _ = second.get("/cases/\(caseID)/edit")
-        #expect(first.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-01-20"), ("version", version)])).status == 303)
-        let late = second.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-03-01"), ("version", version)]))
+        #expect(first.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-01-20"), ("version", version),
+                                                                    ("change_reason", "Panel asked for an earlier review")])).status == 303)
+        let late = second.post("/cases/\(caseID)/edit", Self.caseForm([("next_review_date", "2027-03-01"), ("version", version),
+                                                                       ("change_reason", "Moved after the holiday")]))
         #expect(late.status == 409)
         #expect(late.bodyText.contains("Someone else saved this record"))
         #expect(late.bodyText.contains("2027-03-01"), "the second person's change is still in the form")

@@ -97,7 +97,16 @@ struct NeedToKnowSurfaceTests {
         "GET /meetings": .namesCases { _ in [Probe(path: "/meetings", shows: [(.coordinator, "Surface panel")])] },
         "GET /meetings/:id": .namesCases { world in
             [Probe(path: "/meetings/\(world.panelID)", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref)]),
-             Probe(path: "/meetings/\(world.emptyPanelID)", shows: [(.coordinator, "Visibleperson"), (.keeper, "Terrorperson")])]
+             Probe(path: "/meetings/\(world.emptyPanelID)", shows: [(.coordinator, "Visibleperson"), (.keeper, "Terrorperson")]),
+             Probe(path: "/meetings/\(world.screeningPanelID)", shows: [(.coordinator, "Referrals for screening")])]
+        },
+        // The viewer's own agenda (the cases they may see, with names); invitees' emailed copies are cut down per invitee.
+        "GET /meetings/:id/agenda.pdf": .namesCases { world in
+            [Probe(path: "/meetings/\(world.panelID)/agenda.pdf", shows: [(.coordinator, world.visible.ref), (.coordinator, "Visibleperson"),
+                                                                         (.housing, world.visible.ref), (.keeper, world.restricted.ref)])]
+        },
+        "GET /meetings/:id/cancel": .namesCases { world in
+            [Probe(path: "/meetings/\(world.panelID)/cancel", shows: [(.coordinator, "Cancel Surface panel?")])]
         },
         "GET /meetings/:id/edit": .namesCases { world in [Probe(path: "/meetings/\(world.panelID)/edit", shows: [(.coordinator, "Surface panel")])] },
         "GET /meetings/:id/invitees": .namesCases { world in

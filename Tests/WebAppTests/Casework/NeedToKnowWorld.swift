@@ -56,6 +56,8 @@ struct NeedToKnowWorld {
     let items: [String: Int64]
     /// A Level 2 panel with an empty agenda: it proposes the cases due for review.
     let emptyPanelID: Int64
+    /// A screening panel held today: its agenda lists the referrals ready for screening.
+    let screeningPanelID: Int64
     /// One open action on each case, by reference.
     let actions: [String: Int64]
     /// Unscreened referrals whose PNC ID matches the excluded and the restricted person: their duplicates name them.
@@ -199,6 +201,8 @@ struct NeedToKnowWorld {
         let emptyPanel = try world.schedule(MeetingPlan(kind: .level2, title: "Proposal panel", date: later.adding(days: 10),
                                                         startTime: "14:00", venue: "Room 2"))
 
+        screeningPanelID = try world.schedule(MeetingPlan(kind: .screening, title: "Surface screening", date: later, startTime: "09:00",
+                                                          venue: "Room 3")).id
         self.visible = visible
         self.excluded = excluded
         self.restricted = restricted

@@ -70,7 +70,7 @@ struct MeetingFlowTests {
         let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
         let page = coordinator.get("/meetings/\(id)").bodyText
         #expect(page.contains("Proposed: 2 cases"))
-        #expect(page.contains("Review overdue by 4 days") && page.contains("New case: initial meeting"))
+        #expect(page.contains("Review overdue by 4 days") && page.contains("New case: never reviewed at a panel"))
         #expect(page.contains("PERSONOVERDUE") && !page.contains("PERSONLATER") && !page.contains("PERSONLEVELTHREE"))
         #expect(coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")]).status == 303)
         var items = try world.fixture.world.items(id)
@@ -122,11 +122,11 @@ struct MeetingFlowTests {
         let stale = coordinator.post("/meetings/\(id)/edit", [("title", "Other"), ("date", world.today.adding(days: 9).description),
                                                               ("start_time", "14:00"), ("duration", "90"), ("venue", "Room 5"), ("version", version)])
         #expect(stale.status == 409)
-        #expect(coordinator.post("/meetings/\(id)/cancel", []).status == 303)
+        try Self.cancel(coordinator, id, reason: "The chair is unavailable; the cases move to next month's panel.")
         #expect(try world.fixture.world.meeting(id).sequence == 2)
     }
 
-    @Test("attendance is recorded, a missing core agency is flagged, and holding the meeting sets the next reviews", arguments: DatabaseKind.available)
+    @Test("attendance is recorded, a missing core agency is flagged, and holding the meeting counts the reviews without moving their dates", arguments: DatabaseKind.available)
     func attendance(kind: DatabaseKind) throws {
         let world = try World(kind)
         let coordinator = world.fixture.client(signedInAs: .coordinator)
@@ -149,7 +149,8 @@ struct MeetingFlowTests {
         #expect(!page.contains("confidentiality statement was not recorded"))
         let reviewed = try world.fixture.world.record(world.cases["OVERDUE1"]!)
         #expect(reviewed.lastReviewedOn == world.today)
-        #expect(reviewed.nextReviewDate == world.today.adding(weeks: 16))
+        #expect(reviewed.nextReviewDate == world.today.adding(days: 3), "the chair's approval of the minutes sets the next date")
+        #expect(page.contains("NEWCASE1: no review date was set for this Level 2 case"))
     }
 
     @Test("a partner agency sees only meetings with its cases, and on them only its cases")
@@ -268,7 +269,15 @@ struct MeetingFlowTests {
             #expect(mail.calendar?.organizer.address == "mappa.unit@example.invalid")
             #expect(mail.calendar?.attendees.count == 2)
             #expect(!mail.text.contains("PERSONOVERDUE") && !mail.text.contains("Personoverdue"), "no case details by email")
+            #expect(mail.attachments.map(\.contentType) == ["application/pdf"] && mail.attachments.first?.filename.hasPrefix("mappa-agenda-") == true)
         }
+        // Each invitee's agenda names, by reference only, the cases their agency may be sent: police leads NEWCASE1;
+        // housing is in neither case.
+        let copies = try Dictionary(first.map { ($0.to[0].address, try MinutesFlowTests.pdfText($0.attachments[0].data)) }, uniquingKeysWith: { a, _ in a })
+        let police = try #require(copies["ds@example.invalid"])
+        #expect(police.contains("NEWCASE1") && !police.contains("OVERDUE1") && !police.contains("PERSONNEWCASE"))
+        let housing = try #require(copies["housing@example.invalid"])
+        #expect(!housing.contains("NEWCASE1") && !housing.contains("OVERDUE1") && housing.contains("No case on this agenda is shared with you by email"))
         // 10:00 UK time on a January day is 10:00 UTC.
         let start = try #require(first.first?.calendar?.start)
         #expect(Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: start).hour == 10)
@@ -286,13 +295,13 @@ struct MeetingFlowTests {
         #expect(updates.count == 2)
         #expect(updates.allSatisfy { $0.subject.hasPrefix("Updated:") && $0.calendar?.uid == uid && $0.calendar?.sequence == 1 })
 
-        coordinator.get("/meetings/\(id)")
-        coordinator.post("/meetings/\(id)/cancel", [])
+        try Self.cancel(coordinator, id, reason: "Venue flooded: the panel is moved to next week.")
         coordinator.get("/meetings/\(id)")
         coordinator.post("/meetings/\(id)/send", [])
         let cancellations = try drain()
         #expect(cancellations.count == 2)
         #expect(cancellations.allSatisfy { $0.calendar?.method == .cancel && $0.calendar?.uid == uid && $0.calendar?.sequence == 2 })
+        #expect(cancellations.allSatisfy { $0.text.contains("Reason: Venue flooded: the panel is moved to next week.") && $0.attachments.isEmpty })
         let page = coordinator.get("/meetings/\(id)").bodyText
         #expect(page.contains("Messages about this meeting") && page.contains("Cancelled"))
     }
@@ -306,5 +315,82 @@ struct MeetingFlowTests {
         let response = coordinator.post("/meetings/\(id)/send", [])
         #expect(response.status == 422)
         #expect(response.bodyText.contains("Mail is not set up yet"))
+    }
+
+    /// Cancels the meeting as a person does: the confirmation page, then the reason.
+    static func cancel(_ client: TestClient, _ id: Int64, reason: String) throws {
+        let confirm = client.get("/meetings/\(id)/cancel")
+        #expect(confirm.status == 200 && confirm.bodyText.contains("Yes, cancel the meeting"))
+        #expect(client.post("/meetings/\(id)/cancel", [("reason", reason)]).status == 303)
+    }
+
+    @Test("cancelling asks for a reason and confirms first; nothing changes until both are given", arguments: DatabaseKind.available)
+    func cancelNeedsReason(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        let page = coordinator.get("/meetings/\(id)").bodyText
+        #expect(page.contains("href=\"/meetings/\(id)/cancel\""), "the meeting page leads to the confirmation, not straight to a cancellation")
+        let confirm = coordinator.get("/meetings/\(id)/cancel").bodyText
+        #expect(confirm.contains("Cancel Level 2 panel – North?") && confirm.contains("No, keep the meeting") && confirm.contains("Nobody has been invited yet"))
+        let bare = coordinator.post("/meetings/\(id)/cancel", [])
+        #expect(bare.status == 422 && bare.bodyText.contains("Say why the meeting is cancelled"))
+        let long = coordinator.post("/meetings/\(id)/cancel", [("reason", String(repeating: "x", count: 501))])
+        #expect(long.status == 422 && long.bodyText.contains("500 characters or fewer") && long.bodyText.contains(String(repeating: "x", count: 501)))
+        let control = coordinator.post("/meetings/\(id)/cancel", [("reason", "Moved\u{7}")])
+        #expect(control.status == 422)
+        #expect(try world.fixture.world.meeting(id).status == .scheduled)
+        #expect(coordinator.post("/meetings/\(id)/cancel", [("reason", "Chair unwell")]).status == 303)
+        let cancelled = try world.fixture.world.meeting(id)
+        #expect(cancelled.status == .cancelled && cancelled.cancelReason == "Chair unwell")
+        #expect(coordinator.get("/meetings/\(id)").bodyText.contains("Why it was cancelled"))
+        #expect(coordinator.get("/meetings/\(id)/cancel").status == 409, "a cancelled meeting is not offered for cancelling again")
+        #expect(world.fixture.client(signedInAs: .manager).get("/meetings/\(id)/cancel").status == 403)
+    }
+
+    @Test("each case has a time slot, checked against the meeting's hours, shown on the agenda and in its PDF", arguments: DatabaseKind.available)
+    func timeSlots(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let id = try world.schedule(coordinator, date: world.today.adding(days: 7))
+        coordinator.get("/meetings/\(id)")
+        coordinator.post("/meetings/\(id)/agenda", [("action", "add_all")])
+        let items = try world.fixture.world.items(id)
+        let bad = coordinator.post("/meetings/\(id)/items/\(items[0].id)/time", [("start_time", "13:15")])
+        #expect(bad.status == 422 && bad.bodyText.contains("within the meeting, from 10:00 to before 12:00") && bad.bodyText.contains("value=\"13:15\""))
+        #expect(coordinator.post("/meetings/\(id)/items/\(items[0].id)/time", [("start_time", "1o:30")]).status == 422)
+        #expect(coordinator.post("/meetings/\(id)/items/\(items[0].id)/time", [("start_time", "10:40")]).status == 303)
+        #expect(try world.fixture.world.items(id)[0].startTime == "10:40")
+        #expect(coordinator.get("/meetings/\(id)").bodyText.contains("value=\"10:40\""))
+        let pdf = coordinator.get("/meetings/\(id)/agenda.pdf")
+        #expect(pdf.status == 200 && pdf.headers["Content-Type"] == "application/pdf")
+        let text = try MinutesFlowTests.pdfText(pdf.body)
+        #expect(text.contains("10:40") && text.contains("PERSONOVERDUE") && text.contains("OVERDUE1"), "the signed-in viewer's copy names the cases they may see")
+        #expect(try world.fixture.stores.audit.recent(limit: 5, subjectType: "meeting", subjectID: String(id)).contains { $0.action == .export })
+        #expect(world.fixture.client(signedInAs: .chair).post("/meetings/\(id)/items/\(items[0].id)/time", [("start_time", "10:00")]).status == 403)
+    }
+
+    @Test("a case whose level changed is flagged on the panel's agenda, and proposed to its new panel as level changed", arguments: DatabaseKind.available)
+    func levelChanged(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let levelThree = try world.schedule(coordinator, date: world.today, kind: "level_3", title: "Level 3 panel")
+        coordinator.get("/meetings/\(levelThree)")
+        #expect(coordinator.post("/meetings/\(levelThree)/agenda", [("action", "add_all")]).status == 303)
+        #expect(try world.fixture.world.items(levelThree).map(\.nominalRef) == ["LEVELTHREE1"])
+        #expect(coordinator.post("/meetings/\(levelThree)/held", []).status == 303)
+        let next = try world.schedule(coordinator, date: world.today.adding(days: 14), kind: "level_3", title: "Next Level 3 panel")
+        coordinator.get("/meetings/\(next)")
+        coordinator.post("/meetings/\(next)/agenda", [("action", "add"), ("case", String(world.cases["LEVELTHREE1"]!))])
+        // The case moves to Level 2 while on the next Level 3 agenda.
+        let caseID = world.cases["LEVELTHREE1"]!
+        var details = try world.fixture.world.record(caseID).details
+        details.level = .two
+        try world.fixture.stores.cases.updateCase(id: caseID, details: details, reason: "Risk reduced", expectedVersion: try world.fixture.world.record(caseID).version,
+                                                  by: try world.fixture.viewer(.coordinator))
+        let page = coordinator.get("/meetings/\(next)").bodyText
+        #expect(page.contains("Level changed") && page.contains("this case is now managed at Level 2, not Level 3"))
+        let levelTwo = try world.schedule(coordinator, date: world.today.adding(days: 20))
+        #expect(coordinator.get("/meetings/\(levelTwo)").bodyText.contains("Level changed: moved from Level 3 to Level 2, first review at Level 2"))
     }
 }
