@@ -42,6 +42,14 @@ public enum MinutesWorkflow {
         }
     }
 
+    /// Which versions of minutes a person reads, once need-to-know admits them to the case: unit staff (who see every
+    /// case) every version, drafts included; partner-agency staff only minutes the chair has approved, never a draft
+    /// or minutes waiting for the chair.
+    public static func mayRead(_ status: MinutesStatus, role: Role) -> Bool {
+        if role.can(.viewCases) { return true }
+        return role.can(.viewInvolvedCases) && (status == .approved || status == .distributed)
+    }
+
     /// The distribution deadline: `workingDays` working days (Monday to Friday) after the meeting.
     public static func distributionDeadline(meetingDate: CalendarDate, workingDays: Int = 10) -> CalendarDate {
         var date = meetingDate

@@ -3,11 +3,12 @@ import Domain
 import Foundation
 
 extension MeetingStore {
-    /// Everyone confirmed or proposed for the meeting, by agency and name.
+    /// Everyone confirmed or proposed for the meeting, by agency and name, each with where their last invitation is
+    /// in the outbox and their agency's reply.
     public func invitees(of meeting: Meeting) throws -> [MeetingInvitee] {
         try database.read { connection in
             try connection.query(MeetingInvitee.self, """
-                SELECT \(MeetingInvitee.columns) FROM meeting_invitees JOIN agencies ON agencies.id = meeting_invitees.agency_id
+                SELECT \(MeetingInvitee.columns) \(MeetingInvitee.tables)
                 WHERE meeting_invitees.meeting_id = ? ORDER BY agencies.name, meeting_invitees.name
                 """, [.integer(meeting.id)])
         }
@@ -123,12 +124,12 @@ extension MeetingStore {
 
                     OFFICIAL-SENSITIVE: handle in line with the MAPPA information-sharing agreement.
                     """
-                try outbox.enqueue(connection, mail: OutgoingMail(from: organizer, to: [Mailbox(name: invitee.name, address: invitee.email)],
+                let messageID = try outbox.enqueue(connection, mail: OutgoingMail(from: organizer, to: [Mailbox(name: invitee.name, address: invitee.email)],
                                                                    subject: "\(kind): \(meeting.title), \(meeting.date.displayText) \(meeting.startTime)",
                                                                    text: text, calendar: event),
                                    purpose: "meeting_\(kind.lowercased())", meetingID: meeting.id)
-                try connection.execute("UPDATE meeting_invitees SET invited_sequence = ? WHERE id = ?",
-                                       [.integer(Int64(meeting.sequence)), .integer(invitee.id)])
+                try connection.execute("UPDATE meeting_invitees SET invited_sequence = ?, outbox_id = ? WHERE id = ?",
+                                       [.integer(Int64(meeting.sequence)), .integer(messageID), .integer(invitee.id)])
             }
             try context.audit.append(connection, actor: actor, action: .update, subjectType: "meeting", subjectID: String(meeting.id),
                                      detail: "\(due.count) \(cancelled ? "cancellations" : "invitations") queued, sequence \(meeting.sequence)")

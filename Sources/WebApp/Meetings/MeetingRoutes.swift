@@ -98,7 +98,8 @@ enum MeetingRoutes {
                     message: "Mail is not set up yet: ask an administrator to enter the mail settings, then send the invitations")], status: 422)
             }
             let count = try services.meetings.sendInvitations(meeting, organizer: organizer, outbox: outbox, by: request.actor(session))
-            return .redirect(to: "/meetings/\(meeting.id)?done=\(count == 0 ? Flash.nothingToSend.rawValue : Flash.invitationsQueued.rawValue)#invitees")
+            let queued: Flash = try outbox.isSetUp() ? .invitationsQueued : .invitationsWaitingForMail
+            return .redirect(to: "/meetings/\(meeting.id)?done=\(count == 0 ? Flash.nothingToSend.rawValue : queued.rawValue)#invitees")
         })
         router.post("/meetings/:id/held", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
