@@ -95,7 +95,7 @@ enum MeetingRoutes {
                 ? Mailbox(name: session.user.displayName, address: session.user.email) : settings.smtp.sender
             guard !organizer.address.isEmpty else {
                 return try meetingPage(request, session, services, meeting, problems: [ValidationProblem(field: "send",
-                    message: "Mail is not set up yet: ask an administrator to enter the mail settings, then send the invitations")], status: 422)
+                    message: MailStatusText.notSetUp + " Invitations need a sender: the unit's address in the mail settings, or yours on your account.")], status: 422)
             }
             let count = try services.meetings.sendInvitations(meeting, organizer: organizer, outbox: outbox, by: request.actor(session))
             let queued: Flash = try outbox.isSetUp() ? .invitationsQueued : .invitationsWaitingForMail

@@ -1,3 +1,4 @@
+import Database
 import Domain
 import Foundation
 import HTTPServer
@@ -14,6 +15,8 @@ import TestSupport
 /// - `excluded` (Category 2, housing involved): one coordinator is on its exclusion list.
 /// - `restricted` (Category 4): only the coordinator named on its access list (the keeper) sees it.
 /// - `probationOnly` (Category 2, no partner agency involved): housing does not see it.
+///
+/// The panel's minutes are approved, so partner agencies have minutes to read (and to be kept from).
 struct NeedToKnowWorld {
     /// The people who look.
     enum Person: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -195,6 +198,12 @@ struct NeedToKnowWorld {
         for marked in [visible, excluded, restricted, probationOnly] {
             let viewer = actor(for: marked.caseID)
             _ = try stores.minutes.startDraft(try world.discussion(panel.id, items[marked.ref]!, as: viewer), by: viewer)
+        }
+        // The chair approves them (set directly: what is probed is who reads approved minutes, not the approval).
+        let chairID = try world.viewer(.chair).user.id
+        try stores.database.write { connection in
+            try connection.execute("UPDATE minutes SET status = 'approved', approved_at = ?, approved_by = ? WHERE meeting_id = ?",
+                                   [.text(later.description), .integer(chairID), .integer(panel.id)])
         }
         let emptyPanel = try world.schedule(MeetingPlan(kind: .level2, title: "Proposal panel", date: later.adding(days: 10),
                                                         startTime: "14:00", venue: "Room 2"))
