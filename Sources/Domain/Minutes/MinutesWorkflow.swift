@@ -50,6 +50,27 @@ public enum MinutesWorkflow {
         return role.can(.viewInvolvedCases) && (status == .approved || status == .distributed)
     }
 
+    /// Where a discussion's minutes stand against the distribution deadline: the one rule the compliance check and the
+    /// KPI both apply. `distributedOn` is the first day they went out, by the app's mail or recorded as sent another
+    /// way (`minutes.distributed_at`).
+    public enum DistributionCheck: Sendable, Equatable {
+        case onTime(distributed: CalendarDate)
+        case late(distributed: CalendarDate, days: Int)
+        /// Past the deadline and still not distributed.
+        case overdue
+        /// Not distributed, and not due yet.
+        case notDue
+    }
+
+    public static func distributionCheck(meetingDate: CalendarDate, distributedOn: CalendarDate?, workingDays: Int,
+                                         today: CalendarDate) -> (deadline: CalendarDate, check: DistributionCheck) {
+        let deadline = distributionDeadline(meetingDate: meetingDate, workingDays: workingDays)
+        if let sent = distributedOn {
+            return (deadline, sent <= deadline ? .onTime(distributed: sent) : .late(distributed: sent, days: deadline.days(until: sent)))
+        }
+        return (deadline, deadline < today ? .overdue : .notDue)
+    }
+
     /// The distribution deadline: `workingDays` working days (Monday to Friday) after the meeting.
     public static func distributionDeadline(meetingDate: CalendarDate, workingDays: Int = 10) -> CalendarDate {
         var date = meetingDate

@@ -130,3 +130,22 @@ struct ReplyRow: RowDecodable {
         self.reply = reply
     }
 }
+
+extension MeetingStore {
+    /// The first day each discussion's minutes went out (by the app's mail or recorded as sent another way), by meeting
+    /// and case: `minutes.distributed_at`, the one fact the compliance check and the KPI read for the deadline.
+    static func firstDistributed(_ connection: Connection, meetingIDs: [SQLValue]) throws -> [Int64: [Int64: CalendarDate]] {
+        guard !meetingIDs.isEmpty else { return [:] }
+        var result: [Int64: [Int64: CalendarDate]] = [:]
+        for row in try connection.query("""
+            SELECT meeting_id, case_id, MIN(distributed_at) AS first_distributed FROM minutes
+            WHERE meeting_id IN (\(SQL.placeholders(meetingIDs.count))) AND distributed_at IS NOT NULL GROUP BY meeting_id, case_id
+            """, meetingIDs) {
+            var reader = RowReader(row)
+            let meetingID: Int64 = try reader.decode("meeting_id")
+            let caseID: Int64 = try reader.decode("case_id")
+            if let day = try reader.decodeDayIfPresent("first_distributed") { result[meetingID, default: [:]][caseID] = day }
+        }
+        return result
+    }
+}

@@ -162,4 +162,33 @@ struct PartnerMinutesTests {
         #expect(counted.first { $0.caseID == w.shared }?.counted == true)
         #expect(counted.first { $0.caseID == w.probationOnly }?.counted == false, "the other case's minutes were never distributed")
     }
+
+    @Test("the compliance check holds minutes to the deadline as the KPI does, recorded distributions included", arguments: DatabaseKind.available)
+    func complianceDeadline(kind: DatabaseKind) throws {
+        let w = try World(kind)
+        let stores = w.world.stores
+        let coordinator = try w.world.coordinator()
+        try stores.meetings.markHeld(w.meeting, by: coordinator)
+        try w.approve(w.sharedItem)
+        try w.approve(w.probationItem)
+        let approvedOn = w.world.today
+        func minutesFindings() throws -> [String] {
+            try stores.meetings.compliance(of: try w.world.meeting(w.meeting.id), for: coordinator).filter { $0.check == .minutesDistribution }.map(\.message)
+        }
+        #expect(try minutesFindings().isEmpty, "not due yet")
+        try stores.minutes.recordDistribution(try w.world.discussion(w.meeting.id, w.sharedItem),
+                                              RecordedDistribution(date: approvedOn, recipients: "Housing Lead", method: "By hand"), by: coordinator)
+        w.world.clock.advance(by: 20 * 86_400)
+        let deadline = MinutesWorkflow.distributionDeadline(meetingDate: w.meeting.date, workingDays: 10)
+        #expect(try minutesFindings() == ["PM2: minutes not distributed by \(deadline.displayText) (10 working days after the meeting)"],
+                "the recorded distribution met the deadline; the other minutes are overdue")
+        try stores.minutes.recordDistribution(try w.world.discussion(w.meeting.id, w.probationItem),
+                                              RecordedDistribution(date: w.world.today, recipients: "DS Police", method: "Secure email"), by: coordinator)
+        let late = try minutesFindings()
+        #expect(late.count == 1 && late[0].hasPrefix("PM2: minutes distributed") && late[0].contains("after the deadline"))
+        // The KPI reads the same: the shared case on time, the other late.
+        let items = KPICalculator.minutesDistribution(try stores.kpis.discussions(from: approvedOn.adding(days: -1), through: w.world.today),
+                                                      workingDays: 10, period: ReportingPeriod.containing(approvedOn, kind: .year), today: w.world.today)
+        #expect(items.first { $0.caseID == w.shared }?.counted == true && items.first { $0.caseID == w.probationOnly }?.counted == false)
+    }
 }
