@@ -120,7 +120,8 @@ extension MeetingStore {
                     Where: \(location.isEmpty ? "to be confirmed" : location)
 
                     You are invited on behalf of \(invitee.agencyName). Case details are not sent by email; the papers follow by
-                    secure email. Please reply to confirm attendance or send apologies and, if you cannot attend, a written report.
+                    secure email. Reply in MAPPA Coordinator ("Meetings you are invited to") to confirm attendance or send apologies
+                    and, if you cannot attend, a written report.
 
                     OFFICIAL-SENSITIVE: handle in line with the MAPPA information-sharing agreement.
                     """

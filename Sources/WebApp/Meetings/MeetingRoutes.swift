@@ -164,6 +164,7 @@ enum MeetingRoutes {
             \(Components.notification(Flash.from(request)?.message))
             <h1>Meetings</h1>
             \(manages ? "<a class=\"button\" href=\"/meetings/new\" role=\"button\" draggable=\"false\">Schedule a meeting</a>" as HTML : .empty)
+            \(manages ? .empty : "<p><a href=\"/meetings/invited\">Meetings you are invited to</a> · <a href=\"/minutes\">Minutes you may read</a></p>" as HTML)
             \(Components.table(caption: "Coming up", headers: headers, rows: try rows(upcoming)))
             \(Components.table(caption: "Recent and past", headers: headers, rows: try rows(Array(past))))
             """
