@@ -106,13 +106,16 @@ struct NeedToKnowSurfaceTests {
         "GET /meetings/:id/attendance": .namesCases { world in
             [Probe(path: "/meetings/\(world.panelID)/attendance", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref)])]
         },
+        // Draft minutes on the first panel, approved minutes (which partner agencies read) on the second.
         "GET /meetings/:id/items/:item/minutes": .namesCases { world in
-            each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes" },
-                 shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
+            each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes" }, shows: [(.coordinator, "Visibleperson")])
+                + each(world, { "/meetings/\(world.approvedPanelID)/items/\(world.approvedItems[$0.ref]!)/minutes" },
+                       shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
         },
         "GET /meetings/:id/items/:item/minutes.pdf": .namesCases { world in
-            each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes.pdf" },
-                 shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
+            each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes.pdf" }, shows: [(.coordinator, "Visibleperson")])
+                + each(world, { "/meetings/\(world.approvedPanelID)/items/\(world.approvedItems[$0.ref]!)/minutes.pdf" },
+                       shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
         },
         "GET /minutes": .namesCases { world in
             [Probe(path: "/minutes", shows: [(.coordinator, world.visible.ref), (.housing, world.visible.ref), (.housing, world.excluded.ref),
