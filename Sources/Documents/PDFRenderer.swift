@@ -3,7 +3,7 @@ import Domain
 /// Renders a `PrintableDocument` as an A4 PDF with cairo and Pango.
 ///
 /// Every page carries the protective marking centred in bold in its header and footer, the document title in
-/// the header and "Page N of M" in the footer. The first page starts with the title, the subtitle and the
+/// the header and "Page N of M" in the footer, with whose copy it is when it is issued to one person. The first page starts with the title, the subtitle and the
 /// handling conditions in a box. Blocks flow across pages: paragraphs break between lines, table rows move to
 /// the next page whole (the header row repeats) unless a single row is taller than a page, which then breaks
 /// between lines of its cells. All text is set as plain text, never as Pango markup.
@@ -34,8 +34,9 @@ public enum PDFRenderer {
             drawing.strokeLine(from: (Page.left, Page.footerRule), to: (Page.right, Page.footerRule), width: 0.5)
             drawing.setGray(0)
             marking.draw(x: Page.left, y: Page.footerMarkingTop)
-            let number = try TextLayout(text, text: "Page \(index + 1) of \(pages.count)", font: fonts.small,
-                                        wrapWidth: Page.contentWidth, alignment: .center)
+            let page = "Page \(index + 1) of \(pages.count)"
+            let number = try TextLayout(text, text: document.copyFor.isEmpty ? page : "\(page) · Copy for \(document.copyFor)", font: fonts.small,
+                                        wrapWidth: Page.contentWidth, alignment: .center, ellipsize: true)
             number.draw(x: Page.left, y: Page.footerNumberTop)
             for operation in operations { operation.perform(on: drawing) }
             drawing.showPage()

@@ -96,6 +96,11 @@ def build_world(base_url: str) -> World:
     assert item, "the agenda does not link the minutes"
     page = coordinator.post(f"/meetings/{meeting.group(1)}/items/{item.group(1)}/minutes/start", [])
     assert "Save draft" in page.html, f"the minutes were not started: {page.status} {page.url}"
+    coordinator.get(f"/meetings/{meeting.group(1)}/invitees")
+    page = coordinator.post(f"/meetings/{meeting.group(1)}/invitees", [
+        ("action", "add"), ("agency", "housing"), ("name", USERS["housing"].name),
+        ("email", f"{USERS['housing'].username}@example.invalid")])
+    assert USERS["housing"].name in page.html, f"housing was not invited: {page.status} {page.url}"
 
     coordinator.get("/meetings/new")
     page = coordinator.post("/meetings/new", [
@@ -253,6 +258,14 @@ PAGES: list[PageSpec] = [
     PageSpec("action-with-errors", "housing", "/actions/{action_id}", "Check the tenancy file", status=422, shows_errors=True,
              submit=Submit("/actions/{action_id}", "Save", None, [("status", "done"), ("completion_note", "")])),
     PageSpec("meeting-agency-representative", "housing", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
+    PageSpec("meetings-invited", "housing", "/meetings/invited", "Meetings you are invited to"),
+    PageSpec("invitation-reply", "housing", "/meetings/{meeting_id}/reply", "Reply: Level 2 panel – Testville"),
+    PageSpec("invitation-reply-with-errors", "housing", "/meetings/{meeting_id}/reply", "Reply: Level 2 panel – Testville",
+             status=422, shows_errors=True,
+             submit=Submit("/meetings/{meeting_id}/reply", "Send the reply", None,
+                           [("response", "apologies_with_report"), ("report_text", "")])),
+    PageSpec("minutes-you-may-read", "housing", "/minutes", "Minutes you may read"),
+    PageSpec("minutes-agency-representative", "housing", "/meetings/{meeting_id}/items/{item_id}/minutes", "Minutes: Quinn PLACEHOLDER"),
     # Administrator
     PageSpec("home-admin", "admin", "/", "Welcome, Sam Testadmin"),
     PageSpec("admin-users", "admin", "/admin/users", "Users"),

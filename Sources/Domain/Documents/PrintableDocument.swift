@@ -10,9 +10,13 @@ public struct PrintableDocument: Sendable, Equatable {
     /// Handling conditions, shown boxed on the first page (omitted when empty).
     public var handlingConditions: [String]
     public var blocks: [PrintableBlock]
+    /// Whose copy this is (a person and their agency), printed in every page footer beside the marking, so a copy
+    /// that strays can be traced; empty for a document not issued to one person.
+    public var copyFor: String
 
     public init(title: String, subtitle: String = "", marking: String, handlingConditions: [String] = [],
-                blocks: [PrintableBlock] = []) {
+                blocks: [PrintableBlock] = [], copyFor: String = "") {
+        self.copyFor = copyFor
         self.title = title
         self.subtitle = subtitle
         self.marking = marking

@@ -14,6 +14,9 @@ public struct DiscussionFacts: Sendable, Equatable {
     /// Agency code → how it took part in this discussion (or the whole meeting).
     public var attendance: [String: AttendanceStatus]
     public var confidentialityAcknowledged: Bool
+    /// When the discussion's minutes first went out (by the app's mail or recorded as sent another way): `.some(nil)`
+    /// not yet; nil when not known, and then not checked.
+    public var minutesDistributedOn: CalendarDate?? = nil
 
     public init(caseID: Int64, label: String, level: ManagementLevel, leadAgency: String, inCustody: Bool,
                 reviewDue: CalendarDate?, attendance: [String: AttendanceStatus], confidentialityAcknowledged: Bool) {
@@ -63,6 +66,7 @@ public struct ComplianceFinding: Sendable, Equatable {
         case reviewInterval = "review_interval"
         case papersInAdvance = "papers_in_advance"
         case confidentiality
+        case minutesDistribution = "minutes_distribution"
     }
     public var check: Check
     public var caseID: Int64?
@@ -70,11 +74,13 @@ public struct ComplianceFinding: Sendable, Equatable {
 }
 
 /// Statutory and audit checks on a meeting (domain.md §3.3–3.4, §4.6, §6): core agencies represented, a chair
-/// of the right seniority, each case reviewed within its interval, papers sent in advance, and the
-/// confidentiality statement acknowledged. Attendance checks apply once the meeting is held.
+/// of the right seniority, each case reviewed within its interval, papers sent in advance, the
+/// confidentiality statement acknowledged, and the minutes distributed by the deadline (`MinutesWorkflow.distributionCheck`,
+/// as the KPI holds them). Attendance checks apply once the meeting is held.
 public enum MeetingCompliance {
     /// `today` decides whether missing papers are late yet: they are expected `papersNoticeDays` before.
-    public static func findings(_ meeting: MeetingFacts, today: CalendarDate, papersNoticeDays: Int = 5) -> [ComplianceFinding] {
+    public static func findings(_ meeting: MeetingFacts, today: CalendarDate, timescales: Timescales = Timescales(),
+                                papersNoticeDays: Int = 5) -> [ComplianceFinding] {
         guard meeting.status != .cancelled else { return [] }
         var found: [ComplianceFinding] = []
         if let minimum = meeting.kind.minimumChairGrade {
@@ -121,6 +127,19 @@ public enum MeetingCompliance {
                 default:
                     found.append(ComplianceFinding(check: .coreAgencies, caseID: discussion.caseID,
                         message: "\(discussion.label): \(agencyLabel(agency)) was not represented"))
+                }
+            }
+            if meeting.kind.reviewLevel != nil, let distributedOn = discussion.minutesDistributedOn {
+                let (deadline, check) = MinutesWorkflow.distributionCheck(meetingDate: meeting.date, distributedOn: distributedOn,
+                                                                          workingDays: timescales.minutesDistributionWorkingDays, today: today)
+                switch check {
+                case .late(let sent, let days):
+                    found.append(ComplianceFinding(check: .minutesDistribution, caseID: discussion.caseID,
+                        message: "\(discussion.label): minutes distributed \(sent.displayText), \(days) day\(days == 1 ? "" : "s") after the deadline of \(deadline.displayText)"))
+                case .overdue:
+                    found.append(ComplianceFinding(check: .minutesDistribution, caseID: discussion.caseID,
+                        message: "\(discussion.label): minutes not distributed by \(deadline.displayText) (\(timescales.minutesDistributionWorkingDays) working days after the meeting)"))
+                case .onTime, .notDue: break
                 }
             }
             if !discussion.confidentialityAcknowledged {

@@ -42,6 +42,35 @@ public enum MinutesWorkflow {
         }
     }
 
+    /// Which versions of minutes a person reads, once need-to-know admits them to the case: unit staff (who see every
+    /// case) every version, drafts included; partner-agency staff only minutes the chair has approved, never a draft
+    /// or minutes waiting for the chair.
+    public static func mayRead(_ status: MinutesStatus, role: Role) -> Bool {
+        if role.can(.viewCases) { return true }
+        return role.can(.viewInvolvedCases) && (status == .approved || status == .distributed)
+    }
+
+    /// Where a discussion's minutes stand against the distribution deadline: the one rule the compliance check and the
+    /// KPI both apply. `distributedOn` is the first day they went out, by the app's mail or recorded as sent another
+    /// way (`minutes.distributed_at`).
+    public enum DistributionCheck: Sendable, Equatable {
+        case onTime(distributed: CalendarDate)
+        case late(distributed: CalendarDate, days: Int)
+        /// Past the deadline and still not distributed.
+        case overdue
+        /// Not distributed, and not due yet.
+        case notDue
+    }
+
+    public static func distributionCheck(meetingDate: CalendarDate, distributedOn: CalendarDate?, workingDays: Int,
+                                         today: CalendarDate) -> (deadline: CalendarDate, check: DistributionCheck) {
+        let deadline = distributionDeadline(meetingDate: meetingDate, workingDays: workingDays)
+        if let sent = distributedOn {
+            return (deadline, sent <= deadline ? .onTime(distributed: sent) : .late(distributed: sent, days: deadline.days(until: sent)))
+        }
+        return (deadline, deadline < today ? .overdue : .notDue)
+    }
+
     /// The distribution deadline: `workingDays` working days (Monday to Friday) after the meeting.
     public static func distributionDeadline(meetingDate: CalendarDate, workingDays: Int = 10) -> CalendarDate {
         var date = meetingDate

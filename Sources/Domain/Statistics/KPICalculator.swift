@@ -115,16 +115,18 @@ public enum KPICalculator {
     static func minutesDistribution(_ discussions: [KPIDiscussion], workingDays: Int, period: ReportingPeriod,
                                     today: CalendarDate) -> [KPIItem] {
         discussions.filter { $0.counts && period.contains($0.meetingDate) }.compactMap { item in
-            let deadline = MinutesWorkflow.distributionDeadline(meetingDate: item.meetingDate, workingDays: workingDays)
+            let (deadline, check) = MinutesWorkflow.distributionCheck(meetingDate: item.meetingDate, distributedOn: item.firstDistributed,
+                                                                      workingDays: workingDays, today: today)
             let make = { (counted: Bool, reason: String) in
                 KPIItem(caseID: item.discussion.caseID, reference: item.discussion.label, leadAgency: item.discussion.leadAgency, area: item.area,
                         date: item.meetingDate, counted: counted, reason: "Meeting \(item.meetingDate.displayText), deadline \(deadline.displayText): \(reason)")
             }
-            if let sent = item.firstDistributed {
-                return sent <= deadline ? make(true, "distributed \(sent.displayText)")
-                    : make(false, "distributed \(sent.displayText), \(days(deadline.days(until: sent))) late")
+            switch check {
+            case .onTime(let sent): return make(true, "distributed \(sent.displayText)")
+            case .late(let sent, let late): return make(false, "distributed \(sent.displayText), \(days(late)) late")
+            case .overdue: return make(false, "not distributed")
+            case .notDue: return nil
             }
-            return deadline < today ? make(false, "not distributed") : nil
         }
     }
 

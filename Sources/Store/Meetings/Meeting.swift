@@ -116,7 +116,8 @@ public struct Agenda: Sendable, Equatable {
     public var hiddenCount: Int?
 }
 
-/// Someone invited to a meeting, and which version of the invitation they were last sent.
+/// Someone invited to a meeting, which version of the invitation they were last sent, and where that message is
+/// (read from the outbox, not assumed sent once queued), with their agency's reply.
 public struct MeetingInvitee: Sendable, Equatable, RowDecodable {
     public var id: Int64
     public var agencyID: Int64
@@ -126,10 +127,26 @@ public struct MeetingInvitee: Sendable, Equatable, RowDecodable {
     public var confirmed: Bool
     /// The meeting sequence last sent to this person; behind `Meeting.sequence` means an update is due.
     public var invitedSequence: Int?
+    /// The last invitation's message: waiting, being sent, sent or failed, with the safe reason. Nil when none was
+    /// queued (or it was queued before messages were kept with invitees).
+    public var message: MessageStatus?
+    /// Their agency's reply, if it has replied.
+    public var reply: StoredInvitationReply?
 
     public static let columns = """
         meeting_invitees.id, meeting_invitees.agency_id, agencies.name AS agency_name, meeting_invitees.name,
-        meeting_invitees.email, meeting_invitees.confirmed, meeting_invitees.invited_sequence
+        meeting_invitees.email, meeting_invitees.confirmed, meeting_invitees.invited_sequence,
+        outbox.status AS message_status, outbox.last_error AS message_error, outbox.sent_at AS message_sent_at,
+        invitation_replies.response AS reply_response, invitation_replies.report_text AS reply_report_text,
+        invitation_replies.report_sent AS reply_report_sent, invitation_replies.replied_at AS reply_replied_at,
+        COALESCE(replier.display_name, '') AS reply_replied_by
+        """
+    static let tables = """
+        FROM meeting_invitees JOIN agencies ON agencies.id = meeting_invitees.agency_id
+        LEFT JOIN outbox ON outbox.id = meeting_invitees.outbox_id
+        LEFT JOIN invitation_replies ON invitation_replies.meeting_id = meeting_invitees.meeting_id
+                                    AND invitation_replies.agency_id = meeting_invitees.agency_id
+        LEFT JOIN users replier ON replier.id = invitation_replies.replied_by
         """
 
     public init(row: inout RowReader) throws(DatabaseError) {
@@ -140,6 +157,47 @@ public struct MeetingInvitee: Sendable, Equatable, RowDecodable {
         email = try row.decode("email")
         confirmed = try row.decode("confirmed")
         invitedSequence = try row.decodeIfPresent("invited_sequence")
+        message = try MessageStatus.decode(&row, prefix: "message_")
+        reply = try StoredInvitationReply.decode(&row, prefix: "reply_")
+    }
+}
+
+/// Where one outbox message is, as a page may show it: no content, only its status and the safe reason it failed.
+public struct MessageStatus: Sendable, Equatable {
+    public var status: OutboxStatus
+    /// Why the last attempt failed (safe to show: no content, no password); empty when none did.
+    public var lastError: String
+    public var sentAt: String?
+
+    public init(status: OutboxStatus, lastError: String, sentAt: String?) {
+        self.status = status
+        self.lastError = lastError
+        self.sentAt = sentAt
+    }
+
+    static func decode(_ row: inout RowReader, prefix: String) throws(DatabaseError) -> MessageStatus? {
+        let status: OutboxStatus? = try row.decodeIfPresent(prefix + "status")
+        let error: String? = try row.decodeIfPresent(prefix + "error")
+        let sentAt: String? = try row.decodeIfPresent(prefix + "sent_at")
+        return status.map { MessageStatus(status: $0, lastError: error ?? "", sentAt: sentAt) }
+    }
+}
+
+/// An agency's reply to an invitation, as stored: what it said, who said it and when.
+public struct StoredInvitationReply: Sendable, Equatable {
+    public var reply: InvitationReply
+    public var repliedBy: String
+    public var repliedAt: String
+
+    static func decode(_ row: inout RowReader, prefix: String) throws(DatabaseError) -> StoredInvitationReply? {
+        let response: InvitationResponse? = try row.decodeIfPresent(prefix + "response")
+        let text: String? = try row.decodeIfPresent(prefix + "report_text")
+        let sent: Bool? = try row.decodeIfPresent(prefix + "report_sent")
+        let at: String? = try row.decodeIfPresent(prefix + "replied_at")
+        let by: String = try row.decode(prefix + "replied_by")
+        guard let response else { return nil }
+        return StoredInvitationReply(reply: InvitationReply(response: response, reportText: text ?? "", reportSent: sent ?? false),
+                                     repliedBy: by, repliedAt: at ?? "")
     }
 }
 

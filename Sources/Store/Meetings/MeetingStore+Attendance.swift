@@ -53,38 +53,47 @@ extension MeetingStore {
         guard !meetings.isEmpty else { return [:] }
         let ids = SQL.ids(meetings.map(\.id))
         let list = SQL.placeholders(ids.count)
-        let (records, items) = try database.read { connection in
+        let (records, items, replies, distributed) = try database.read { connection in
             let visible = try CaseVisibilityFilter(viewer, connection).cases()
             return (try connection.query(Owned<AttendanceRecord>.self, "SELECT attendance.meeting_id AS owner_id, \(AttendanceRecord.columns) \(AttendanceRecord.tables)"
                                          + " WHERE attendance.meeting_id IN (\(list)) ORDER BY agencies.name, attendance.id", ids),
                     try connection.query(Seen<CheckedDiscussion>.self, "SELECT \(CheckedDiscussion.columns), \(visible.expression) AS visible \(MeetingItem.tables)"
                                          + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY meeting_items.position, meeting_items.id",
-                                         visible.parameters + ids))
+                                         visible.parameters + ids),
+                    try Self.replyStatuses(connection, meetingIDs: ids), try Self.firstDistributed(connection, meetingIDs: ids))
         }
         let recordsByMeeting = Dictionary(grouping: records, by: \.ownerID)
         let itemsByMeeting = Dictionary(grouping: items, by: \.record.meetingID)
         let today = context.today
+        let timescales = try context.timescales()
         var findings: [Int64: [ComplianceFinding]] = [:]
         for meeting in meetings {
-            let facts = Self.facts(meeting, records: (recordsByMeeting[meeting.id] ?? []).map(\.record), items: itemsByMeeting[meeting.id] ?? [])
-            findings[meeting.id] = MeetingCompliance.findings(facts, today: today)
+            let facts = Self.facts(meeting, records: (recordsByMeeting[meeting.id] ?? []).map(\.record), items: itemsByMeeting[meeting.id] ?? [],
+                                   replies: replies[meeting.id] ?? [:], distributed: distributed[meeting.id] ?? [:])
+            findings[meeting.id] = MeetingCompliance.findings(facts, today: today, timescales: timescales)
         }
         return findings
     }
 
     /// The facts compliance is checked on: per case, attendance recorded for that discussion, or for the whole meeting
-    /// where none was recorded per case. A case hidden from the viewer is labelled by its place on the agenda.
-    static func facts(_ meeting: Meeting, records: [AttendanceRecord], items: [Seen<CheckedDiscussion>]) -> MeetingFacts {
+    /// where none was recorded per case, with each agency's reply to the invitation read as attendance is
+    /// (`InvitationResponse.attendanceStatus`: apologies with a report count as a report sent) where it says more than
+    /// what was recorded. A case hidden from the viewer is labelled by its place on the agenda.
+    static func facts(_ meeting: Meeting, records: [AttendanceRecord], items: [Seen<CheckedDiscussion>],
+                      replies: [String: AttendanceStatus] = [:], distributed: [Int64: CalendarDate] = [:]) -> MeetingFacts {
         let whole = Dictionary(records.filter { $0.itemID == nil }.map { ($0.agencyCode, $0.status) }, uniquingKeysWith: Self.best)
         let discussions = items.enumerated().map { position, seen -> DiscussionFacts in
             let item = seen.record
             let own = records.filter { $0.itemID == item.id }
-            let attendance = own.isEmpty ? whole : Dictionary(own.map { ($0.agencyCode, $0.status) }, uniquingKeysWith: Self.best)
-            return DiscussionFacts(caseID: item.caseID,
-                                   label: seen.visible ? item.nominalRef : "Agenda item \(position + 1) (not shown: need-to-know)",
-                                   level: item.level, leadAgency: item.leadAgencyCode, inCustody: item.inCustody,
-                                   reviewDue: item.reviewDue, attendance: attendance,
-                                   confidentialityAcknowledged: item.confidentialityAcknowledged)
+            let attendance = (own.isEmpty ? whole : Dictionary(own.map { ($0.agencyCode, $0.status) }, uniquingKeysWith: Self.best))
+                .merging(replies, uniquingKeysWith: Self.best)
+            var facts = DiscussionFacts(caseID: item.caseID,
+                                        label: seen.visible ? item.nominalRef : "Agenda item \(position + 1) (not shown: need-to-know)",
+                                        level: item.level, leadAgency: item.leadAgencyCode, inCustody: item.inCustody,
+                                        reviewDue: item.reviewDue, attendance: attendance,
+                                        confidentialityAcknowledged: item.confidentialityAcknowledged)
+            facts.minutesDistributedOn = .some(distributed[item.caseID])
+            return facts
         }
         return MeetingFacts(kind: meeting.kind, date: meeting.date, status: meeting.status, chairGrade: meeting.chairGrade,
                             papersSentOn: meeting.papersSentOn, discussions: discussions)
@@ -97,18 +106,20 @@ extension MeetingStore {
         for chunk in stride(from: 0, to: meetingIDs.count, by: 500).map({ Array(meetingIDs[$0..<min($0 + 500, meetingIDs.count)]) }) {
             let ids = SQL.ids(chunk)
             let list = SQL.placeholders(chunk.count)
-            let (meetings, records, items) = try database.read { connection in
+            let (meetings, records, items, replies, distributed) = try database.read { connection in
                 (try connection.query(Meeting.self, "SELECT \(Meeting.columns) \(Meeting.tables) WHERE meetings.id IN (\(list))", ids),
                  try connection.query(Owned<AttendanceRecord>.self, "SELECT attendance.meeting_id AS owner_id, \(AttendanceRecord.columns) \(AttendanceRecord.tables)"
                                       + " WHERE attendance.meeting_id IN (\(list)) ORDER BY agencies.name, attendance.id", ids),
                  try connection.query(CheckedDiscussion.self, "SELECT \(CheckedDiscussion.columns) \(MeetingItem.tables)"
-                                      + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY meeting_items.position, meeting_items.id", ids))
+                                      + " WHERE meeting_items.meeting_id IN (\(list)) ORDER BY meeting_items.position, meeting_items.id", ids),
+                 try Self.replyStatuses(connection, meetingIDs: ids), try Self.firstDistributed(connection, meetingIDs: ids))
             }
             let recordsByMeeting = Dictionary(grouping: records, by: \.ownerID)
             let itemsByMeeting = Dictionary(grouping: items, by: \.meetingID)
             for meeting in meetings {
                 result[meeting.id] = Self.facts(meeting, records: (recordsByMeeting[meeting.id] ?? []).map(\.record),
-                                                items: (itemsByMeeting[meeting.id] ?? []).map { Seen(record: $0, visible: true) })
+                                                items: (itemsByMeeting[meeting.id] ?? []).map { Seen(record: $0, visible: true) },
+                                                replies: replies[meeting.id] ?? [:], distributed: distributed[meeting.id] ?? [:])
             }
         }
         return result

@@ -15,11 +15,12 @@ public struct AgendaMailing: Sendable {
 }
 
 extension MeetingStore {
-    /// Everyone confirmed or proposed for the meeting, by agency and name.
+    /// Everyone confirmed or proposed for the meeting, by agency and name, each with where their last invitation is
+    /// in the outbox and their agency's reply.
     public func invitees(of meeting: Meeting) throws -> [MeetingInvitee] {
         try database.read { connection in
             try connection.query(MeetingInvitee.self, """
-                SELECT \(MeetingInvitee.columns) FROM meeting_invitees JOIN agencies ON agencies.id = meeting_invitees.agency_id
+                SELECT \(MeetingInvitee.columns) \(MeetingInvitee.tables)
                 WHERE meeting_invitees.meeting_id = ? ORDER BY agencies.name, meeting_invitees.name
                 """, [.integer(meeting.id)])
         }
@@ -150,17 +151,19 @@ extension MeetingStore {
                     Where: \(location.isEmpty ? "to be confirmed" : location)
 
                     You are invited on behalf of \(invitee.agencyName). Case details are not sent by email; the papers follow by
-                    secure email.\(copies[invitee.id] == nil ? "" : " The agenda attached lists, by reference, the cases your agency may be sent.") Please reply to confirm attendance or send apologies and, if you cannot attend, a written report.
+                    secure email.\(copies[invitee.id] == nil ? "" : " The agenda attached lists, by reference, the cases your agency may be sent.")
+                    Reply in MAPPA Coordinator ("Meetings you are invited to") to confirm attendance or send apologies and, if you
+                    cannot attend, a written report.
 
                     OFFICIAL-SENSITIVE: handle in line with the MAPPA information-sharing agreement.
                     """
-                try outbox.enqueue(connection, mail: OutgoingMail(from: organizer, to: [Mailbox(name: invitee.name, address: invitee.email)],
+                let messageID = try outbox.enqueue(connection, mail: OutgoingMail(from: organizer, to: [Mailbox(name: invitee.name, address: invitee.email)],
                                                                    subject: "\(kind): \(meeting.title), \(meeting.date.displayText) \(meeting.startTime)",
                                                                    text: text, calendar: event,
                                                                    attachments: copies[invitee.id].map { [$0] } ?? []),
                                    purpose: "meeting_\(kind.lowercased())", meetingID: meeting.id)
-                try connection.execute("UPDATE meeting_invitees SET invited_sequence = ? WHERE id = ?",
-                                       [.integer(Int64(meeting.sequence)), .integer(invitee.id)])
+                try connection.execute("UPDATE meeting_invitees SET invited_sequence = ?, outbox_id = ? WHERE id = ?",
+                                       [.integer(Int64(meeting.sequence)), .integer(messageID), .integer(invitee.id)])
             }
             try context.audit.append(connection, actor: actor, action: .update, subjectType: "meeting", subjectID: String(meeting.id),
                                      detail: "\(due.count) \(cancelled ? "cancellations" : "invitations") queued, sequence \(meeting.sequence)")

@@ -60,8 +60,11 @@ public struct Discussion: Sendable {
     public let meeting: Meeting
     public let item: MeetingItem
     public let visibleCase: VisibleCase
-    /// The newest version, if minutes have been started.
+    /// The newest version the viewer may read (`MinutesWorkflow.mayRead`: for partner-agency staff the newest approved
+    /// one), if there is one.
     public let minutes: MinutesRecord?
+    /// Whether the viewer reads drafts and minutes waiting for the chair (unit staff), or only approved minutes.
+    public let readsDrafts: Bool
 }
 
 /// Someone invited to the meeting, and whether the case's need-to-know lets them have its minutes.
@@ -84,7 +87,8 @@ public struct MinutesStore: FeatureStore {
     let accounts: AccountStore
 
     /// The discussion, if the viewer may see the meeting and its case (a refusal of the case is recorded and said as
-    /// need-to-know; an item not on the meeting is not found).
+    /// need-to-know; an item not on the meeting is not found), with the newest minutes they may read: partner-agency
+    /// staff whose agency is involved in the case read approved minutes only, never a draft (`MinutesWorkflow.mayRead`).
     public func discussion(meetingID: Int64, itemID: Int64, for viewer: Viewer) throws -> Discussion {
         let meeting = try meetings.meeting(id: meetingID, for: viewer)
         guard let item = try database.read({
@@ -92,11 +96,15 @@ public struct MinutesStore: FeatureStore {
                             [.integer(itemID), .integer(meetingID)])
         }) else { throw DomainError.notFound("The case discussion") }
         let visible = try cases.case(id: item.caseID, for: viewer)
-        return Discussion(meeting: meeting, item: item, visibleCase: visible, minutes: try versions(itemID: itemID).first)
+        let readable = try versions(itemID: itemID).filter { MinutesWorkflow.mayRead($0.status, role: viewer.role) }
+        return Discussion(meeting: meeting, item: item, visibleCase: visible, minutes: readable.first,
+                          readsDrafts: MinutesWorkflow.mayRead(.draft, role: viewer.role))
     }
 
-    /// Every version of the discussion's minutes, newest first.
-    public func versions(of discussion: Discussion) throws -> [MinutesRecord] { try versions(itemID: discussion.item.id) }
+    /// Every version of the discussion's minutes its viewer may read, newest first.
+    public func versions(of discussion: Discussion) throws -> [MinutesRecord] {
+        try versions(itemID: discussion.item.id).filter { discussion.readsDrafts || $0.status == .approved || $0.status == .distributed }
+    }
 
     /// The status of the newest minutes of each discussion on the agenda that has any, by agenda item.
     public func statuses(of agenda: Agenda) throws -> [Int64: MinutesStatus] {
@@ -203,7 +211,8 @@ public struct MinutesStore: FeatureStore {
         }
     }
 
-    func move(_ id: Int64, _ event: MinutesEvent, expectedVersion: Int64?, findings: [MinutesFinding] = [],
+    /// `distributedOn`: the day minutes distributed another way went out (`recordDistribution`); otherwise now.
+    func move(_ id: Int64, _ event: MinutesEvent, expectedVersion: Int64?, findings: [MinutesFinding] = [], distributedOn: CalendarDate? = nil,
               extra: (Connection, MinutesRecord) throws -> Void = { _, _ in }, viewer: Viewer) throws {
         let existing = try minutes(id: id)
         let next: MinutesStatus
@@ -219,7 +228,7 @@ public struct MinutesStore: FeatureStore {
             case .submit: sql += ", submitted_at = ?, chair_comments = ''"; parameters.append(.text(now))
             case .approve: sql += ", approved_at = ?, approved_by = ?"; parameters += [.text(now), .integer(viewer.user.id)]
             case .sendBack(let comments): sql += ", chair_comments = ?"; parameters.append(.text(comments))
-            case .distribute: sql += ", distributed_at = ?"; parameters.append(.text(now))
+            case .distribute: sql += ", distributed_at = ?"; parameters.append(.text(distributedOn?.description ?? now))
             }
             sql += " WHERE id = ? AND status = ?"
             parameters += [.integer(id), .text(existing.status.rawValue)]
@@ -317,19 +326,22 @@ public struct MinutesStore: FeatureStore {
         }
     }
 
-    /// Sends the approved minutes (as a PDF) to the people entitled to them (`recipients`), through the outbox in the
-    /// same transaction that marks them distributed.
-    public func distribute(_ discussion: Discussion, from sender: Mailbox, subject: String, text: String, pdf: MailAttachment,
-                           outbox: Outbox, by viewer: Viewer) throws {
+    /// Sends the approved minutes to the people entitled to them (`recipients`), each their own copy of the PDF
+    /// (`pdf` makes it for them: their name on every page), through the outbox in the same transaction that marks them
+    /// distributed.
+    public func distribute(_ discussion: Discussion, from sender: Mailbox, subject: String, text: String,
+                           pdf: (MinutesRecipient) throws -> MailAttachment, outbox: Outbox, by viewer: Viewer) throws {
         try meetings.requireManager(viewer)
-        let entitled = try recipients(of: discussion).filter(\.entitled).map { Mailbox(name: $0.invitee.name, address: $0.invitee.email) }
+        let entitled = try recipients(of: discussion).filter(\.entitled)
         guard !entitled.isEmpty else {
             throw DomainError.validation(field: "distribute",
                 "Nobody is entitled to these minutes yet: confirm invitees from the agencies involved in the case first")
         }
+        let copies = try entitled.map { ($0, try pdf($0)) }
         try move(try current(discussion).id, .distribute, expectedVersion: nil, extra: { connection, minutes in
-            for recipient in entitled {
-                try outbox.enqueue(connection, mail: OutgoingMail(from: sender, to: [recipient], subject: subject, text: text, attachments: [pdf]),
+            for (recipient, copy) in copies {
+                try outbox.enqueue(connection, mail: OutgoingMail(from: sender, to: [Mailbox(name: recipient.invitee.name, address: recipient.invitee.email)],
+                                                                  subject: subject, text: text, attachments: [copy]),
                                    purpose: "minutes", meetingID: minutes.meetingID, caseID: minutes.caseID)
             }
         }, viewer: viewer)

@@ -179,10 +179,34 @@ extension Schema {
             UPDATE cases SET next_review_date = to_char(CAST(COALESCE(last_reviewed_on, start_date) AS DATE) + 7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level2_review_weeks'), 16), 'YYYY-MM-DD'), version = version + 1
             WHERE status = 'active' AND level = 2 AND next_review_date IS NULL;
             """),
-        // The home queues ask for the minutes waiting on someone (sent to the chair, sent back, approved and not yet
-        // distributed): a handful among every version ever written.
-        Migration(26, "minutes by status, for the home queues", """
-            CREATE INDEX minutes_status ON minutes(status, meeting_id);
+            // Partner agencies reply to an invitation in the app (one reply per agency per meeting); each invitee keeps the
+        // outbox message of their last invitation, so its status is read from the outbox, not assumed; minutes sent
+        // another way than the app's mail are recorded (when, to whom, how).
+        Migration(24, "invitation replies, invitation messages, minutes distributed another way", """
+            CREATE TABLE invitation_replies (
+                id {{ID}},
+                meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+                agency_id BIGINT NOT NULL REFERENCES agencies(id),
+                response TEXT NOT NULL,
+                report_text TEXT NOT NULL DEFAULT '',
+                report_sent BIGINT NOT NULL DEFAULT 0,
+                replied_by BIGINT NOT NULL REFERENCES users(id),
+                replied_at TEXT NOT NULL,
+                UNIQUE (meeting_id, agency_id)
+            );
+            CREATE INDEX invitation_replies_agency ON invitation_replies(agency_id, meeting_id);
+            ALTER TABLE meeting_invitees ADD COLUMN outbox_id BIGINT;
+            CREATE TABLE minutes_distributions (
+                id {{ID}},
+                minutes_id BIGINT NOT NULL REFERENCES minutes(id),
+                distributed_on TEXT NOT NULL,
+                recipients TEXT NOT NULL,
+                method TEXT NOT NULL,
+                recorded_by BIGINT NOT NULL REFERENCES users(id),
+                recorded_at TEXT NOT NULL
+            );
+            CREATE INDEX minutes_distributions_minutes ON minutes_distributions(minutes_id);
+            CREATE INDEX minutes_status ON minutes(status, item_id);
             """),
     ]
 }

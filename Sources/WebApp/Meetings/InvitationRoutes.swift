@@ -67,7 +67,8 @@ enum InvitationRoutes {
                     "\(entry.agency.name)", "\(contact.name)\(contact.isSPOC ? " (single point of contact)" : ""), \(contact.email)"]
         }
         let confirmedRows = confirmed.map { invitee -> [HTML] in
-            ["\(invitee.name)", "\(invitee.agencyName)", "\(invitee.email)",
+            ["\(invitee.name)", "\(invitee.agencyName)", "\(invitee.email)", MailStatusText.invitation(invitee, meeting: meeting),
+             MailStatusText.reply(invitee.reply),
              Components.form(action: "/meetings/\(meeting.id)/invitees", csrf: session.csrfToken, """
                 <input type="hidden" name="action" value="remove"><input type="hidden" name="invitee" value="\(invitee.id)">
                 <button class="button button--secondary button--small" type="submit">Remove<span class="visually-hidden"> \(invitee.name)</span></button>
@@ -86,7 +87,8 @@ enum InvitationRoutes {
                 \(Components.table(caption: "Proposed invitees", headers: ["Invite", "Agency", "Contact"], rows: proposalRows))
                 \(Components.button("Confirm the selected invitees"))
                 """))
-            \(Components.table(caption: "Confirmed invitees", headers: ["Name", "Agency", "Email", ""], rows: confirmedRows))
+            \(try services.outbox.isSetUp() ? .empty : "<div class=\"inset-text\"><p>\(MailStatusText.notSetUp)</p></div>" as HTML)
+            \(Components.table(caption: "Confirmed invitees", headers: ["Name", "Agency", "Email", "Invitation", "Agency's reply", ""], rows: confirmedRows))
             \(Components.form(action: "/meetings/\(meeting.id)/invitees", csrf: session.csrfToken, """
                 <h2>Invite someone else</h2>
                 <input type="hidden" name="action" value="add">

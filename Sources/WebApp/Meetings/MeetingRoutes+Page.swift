@@ -18,9 +18,11 @@ extension MeetingRoutes {
         let openCounts = try services.actions.openCounts(of: agenda)
         let agendaRows = visible.map { item -> [HTML] in
             let openActions = openCounts[item.caseID] ?? 0
-            let minutesLink: HTML = session.user.role.can(.viewCases)
-                ? "<a href=\"/meetings/\(meeting.id)/items/\(item.id)/minutes\">Minutes<span class=\"visually-hidden\"> for \(item.nominalRef)</span></a>: \(minutesStatuses[item.id]?.displayName ?? "not started")"
-                : .empty
+            // Partner-agency staff read approved minutes only (`MinutesWorkflow.mayRead`): they are not told of drafts.
+            let status = minutesStatuses[item.id]
+            let minutesLink: HTML = status.map { MinutesWorkflow.mayRead($0, role: session.user.role) } ?? session.user.role.can(.viewCases)
+                ? "<a href=\"/meetings/\(meeting.id)/items/\(item.id)/minutes\">Minutes<span class=\"visually-hidden\"> for \(item.nominalRef)</span></a>: \(status?.displayName ?? "not started")"
+                : "Not approved yet"
             let controls: HTML = manages && scheduled ? """
                 \(AgendaRoutes.button(meeting, session, "up", item, "Move up"))\(AgendaRoutes.button(meeting, session, "down", item, "Move down"))\(AgendaRoutes.button(meeting, session, "remove", item, "Remove"))
                 """ : .empty
@@ -52,18 +54,20 @@ extension MeetingRoutes {
         let mailRows = mail.map { entry -> [HTML] in
             ["\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))", "\(entry.recipients.joined(separator: ", "))",
              "\(entry.purpose.replacingOccurrences(of: "meeting_", with: "").capitalized)",
-             entry.status == .sent ? Components.tag("Sent", colour: "green")
-                : (entry.status == .failed ? Components.tag("Failed", colour: "red") : Components.tag("Waiting to send", colour: "blue")),
-             "\(entry.attempts)", "\(entry.lastError)"]
+             MailStatusText.tag(MessageStatus(status: entry.status, lastError: entry.lastError, sentAt: entry.sentAt)),
+             "\(entry.attempts)"]
         }
         let sendForm: HTML = due == 0 || meeting.status == .held ? .empty : Components.form(action: "/meetings/\(meeting.id)/send", csrf: session.csrfToken, """
             <p>\(due) invitee\(due == 1 ? " is" : "s are") due \(meeting.status == .cancelled ? "a cancellation notice" : "an invitation or an update") (email with a calendar invitation).</p>
             \(Components.button(meeting.status == .cancelled ? "Send cancellation notices" : "Send invitations and updates"))
             """)
         let inviteeRows = invitees.map { invitee -> [HTML] in
-            ["\(invitee.name)", "\(invitee.agencyName)", "\(invitee.email)",
-             "\(invitee.invitedSequence == nil ? "Not sent yet" : (invitee.invitedSequence! < meeting.sequence ? "Update due" : "Sent"))"]
+            ["\(invitee.name)", "\(invitee.agencyName)", "\(invitee.email)", MailStatusText.invitation(invitee, meeting: meeting),
+             MailStatusText.reply(invitee.reply)]
         }
+        let mailSetUp = manages ? try services.outbox.isSetUp() : true
+        let notSetUp: HTML = mailSetUp || (invitees.isEmpty && mail.isEmpty) ? .empty
+            : "<div class=\"inset-text\"><p>\(MailStatusText.notSetUp)</p></div>"
         let actions: HTML = manages && scheduled ? """
             <h2>Actions</h2>
             <p><a href="/meetings/\(meeting.id)/edit">Change date, time, place or chair</a> ·
@@ -100,9 +104,10 @@ extension MeetingRoutes {
             \(proposalsHTML)
             \(screeningHTML)
             \(manages ? "<h2 id=\"invitees\">Invitees</h2>" as HTML : .empty)
-            \(manages ? Components.table(caption: "\(invitees.count) confirmed", headers: ["Name", "Agency", "Email", "Invitation"], rows: inviteeRows) : .empty)
+            \(notSetUp)
+            \(manages ? Components.table(caption: "\(invitees.count) confirmed", headers: ["Name", "Agency", "Email", "Invitation", "Agency's reply"], rows: inviteeRows) : .empty)
             \(sendForm)
-            \(mail.isEmpty ? .empty : Components.table(caption: "Messages about this meeting", headers: ["Queued", "To", "Kind", "Status", "Attempts", "Last problem"], rows: mailRows))
+            \(mail.isEmpty ? .empty : Components.table(caption: "Messages about this meeting", headers: ["Queued", "To", "Kind", "Status", "Attempts"], rows: mailRows))
             \(actions)
             <p><a href="/meetings">All meetings</a></p>
             """

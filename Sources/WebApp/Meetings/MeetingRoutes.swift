@@ -117,11 +117,12 @@ enum MeetingRoutes {
                 ? Mailbox(name: session.user.displayName, address: session.user.email) : settings.smtp.sender
             guard !organizer.address.isEmpty else {
                 return try meetingPage(request, session, services, meeting, problems: [ValidationProblem(field: "send",
-                    message: "Mail is not set up yet: ask an administrator to enter the mail settings, then send the invitations")], status: 422)
+                    message: MailStatusText.notSetUp + " Invitations need a sender: the unit's address in the mail settings, or yours on your account.")], status: 422)
             }
             let count = try services.meetings.sendInvitations(meeting, organizer: organizer, outbox: outbox,
                                                               agenda: try AgendaDocument.mailing(services), by: request.actor(session))
-            return .redirect(to: "/meetings/\(meeting.id)?done=\(count == 0 ? Flash.nothingToSend.rawValue : Flash.invitationsQueued.rawValue)#invitees")
+            let queued: Flash = try outbox.isSetUp() ? .invitationsQueued : .invitationsWaitingForMail
+            return .redirect(to: "/meetings/\(meeting.id)?done=\(count == 0 ? Flash.nothingToSend.rawValue : queued.rawValue)#invitees")
         })
         router.post("/meetings/:id/held", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
@@ -186,6 +187,7 @@ enum MeetingRoutes {
             \(Components.notification(Flash.from(request)?.message))
             <h1>Meetings</h1>
             \(manages ? "<a class=\"button\" href=\"/meetings/new\" role=\"button\" draggable=\"false\">Schedule a meeting</a>" as HTML : .empty)
+            \(manages ? .empty : "<p><a href=\"/meetings/invited\">Meetings you are invited to</a> · <a href=\"/minutes\">Minutes you may read</a></p>" as HTML)
             \(Components.table(caption: "Coming up", headers: headers, rows: try rows(upcoming)))
             \(Components.table(caption: "Recent and past", headers: headers, rows: try rows(Array(past))))
             """

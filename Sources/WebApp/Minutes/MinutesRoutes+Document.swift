@@ -3,8 +3,9 @@ import Foundation
 import Store
 
 extension MinutesRoutes {
-    /// The PDF: OFFICIAL-SENSITIVE on every page, the handling conditions first, then the minutes.
-    static func document(_ context: Discussion, _ minutes: MinutesRecord, _ services: Services) throws -> PrintableDocument {
+    /// The PDF: OFFICIAL-SENSITIVE and whose copy it is (`copyFor`, a name and agency) on every page, the handling
+    /// conditions first, then the minutes.
+    static func document(_ context: Discussion, _ minutes: MinutesRecord, _ services: Services, copyFor: String) throws -> PrintableDocument {
         let names = try services.agencies.namesByCode()
         let content = minutes.content
         let attendance = try services.minutes.attendance(of: context)
@@ -54,6 +55,6 @@ extension MinutesRoutes {
         ]
         return PrintableDocument(title: "MAPPA minutes – \(context.item.nominalRef)",
                                  subtitle: "\(context.meeting.kind.displayName), \(context.meeting.date.displayText)",
-                                 marking: Layout.marking, handlingConditions: handling, blocks: blocks)
+                                 marking: Layout.marking, handlingConditions: handling, blocks: blocks, copyFor: copyFor)
     }
 }

@@ -262,12 +262,22 @@ extension MinutesRoutes {
                 let leftOut = recipients.filter { !$0.entitled }.map { recipient -> HTML in
                     "<li>\(recipient.invitee.name), \(recipient.invitee.agencyName): \(recipient.refusal ?? "")</li>"
                 }
+                let mailSetUp = try services.outbox.isSetUp()
                 actions = """
-                    <h2>Distribute</h2>
+                    <h2 id="distribute">Distribute</h2>
                     <p>Distribute by \(deadline.displayText) (\(workingDays) working days after the meeting)\(deadline < services.today ? ": this is overdue" : "").
                     The PDF goes by email only to the invitees this case's need-to-know admits: \(entitled.isEmpty ? "nobody yet" : entitled.map(\.invitee.name).joined(separator: ", ")).</p>
                     \(leftOut.isEmpty ? .empty : "<p>Not sent to:</p><ul class=\"list list--bullet\">\(leftOut)</ul>" as HTML)
-                    \(Components.form(action: path(context) + "/distribute", csrf: session.csrfToken, "\(Components.button("Distribute the minutes"))"))
+                    \(mailSetUp ? Components.form(action: path(context) + "/distribute", csrf: session.csrfToken, "\(Components.button("Distribute the minutes by email"))")
+                        : "<div class=\"inset-text\"><p>\(MailStatusText.notSetUp)</p></div>" as HTML)
+                    \(Components.form(action: path(context) + "/record-distribution", csrf: session.csrfToken, """
+                        <h3>Record a distribution made another way</h3>
+                        <p>If the minutes went out another way (secure email from another system, by hand), record it: they count as distributed on that date.</p>
+                        \(Components.textInput("distributed_on", label: "Date distributed", value: values?["distributed_on"] ?? services.today.description, hint: "For example, \(services.today.description). Not before the approval, not in the future.", problems: problems, width: "10"))
+                        \(Components.textarea("recipients", label: "Sent to", value: values?["recipients"] ?? entitled.map { "\($0.invitee.name) (\($0.invitee.agencyName))" }.joined(separator: ", "), hint: "Names and agencies, up to \(RecordedDistribution.maximumRecipientsLength) characters", problems: problems, rows: 2))
+                        \(Components.textInput("method", label: "How", value: values?["method"] ?? "", hint: "For example: secure email from the police system; by hand at the panel. Up to \(RecordedDistribution.maximumMethodLength) characters", problems: problems))
+                        \(Components.button("Record the distribution", secondary: true))
+                        """))
                     """
             default: break
             }
@@ -278,16 +288,24 @@ extension MinutesRoutes {
                     \(Components.button("Start a new version", secondary: true))
                     """)
             }
+            if manages && (minutes.status == .approved || minutes.status == .distributed) {
+                actions = try distributionStatus(services, context, viewer: request.viewer(session)) + actions
+            }
             let main: HTML = minutes.status.editable && manages
                 ? try form(session, services, context, minutes, values: values ?? Self.values(minutes.content), problems: problems, agencies: agencies)
                 : view(minutes.content, agencyNames: agencyNames)
+            var summary: [(String, HTML)] = [
+                ("Status", Components.tag(minutes.status.displayName, colour: minutes.status == .distributed ? "green" : (minutes.status == .sentBack ? "red" : "blue"))),
+                ("Version", "\(minutes.versionNumber)\(minutes.changeNote.isEmpty ? "" : " – changed because: \(minutes.changeNote)")"),
+            ]
+            if context.readsDrafts {
+                summary += [("Chair's comments", "\(minutes.chairComments.isEmpty ? "–" : minutes.chairComments)"),
+                            ("Distribute by", "\(deadline.displayText)\(minutes.distributedAt.map { " (distributed \($0.prefix(10)))" } ?? "")")]
+            } else {
+                summary.append(("Approved", "\(minutes.approvedAt.map { "\(minutes.approvedBy), \($0.prefix(10))" } ?? "–")"))
+            }
             body = """
-                \(Components.summaryList([
-                    ("Status", Components.tag(minutes.status.displayName, colour: minutes.status == .distributed ? "green" : (minutes.status == .sentBack ? "red" : "blue"))),
-                    ("Version", "\(minutes.versionNumber)\(minutes.changeNote.isEmpty ? "" : " – changed because: \(minutes.changeNote)")"),
-                    ("Chair's comments", "\(minutes.chairComments.isEmpty ? "–" : minutes.chairComments)"),
-                    ("Distribute by", "\(deadline.displayText)\(minutes.distributedAt.map { " (distributed \($0.prefix(10)))" } ?? "")"),
-                ]))
+                \(Components.summaryList(summary))
                 <p><a href="\(path(context)).pdf">Download the PDF</a></p>
                 \(checkList)
                 \(main)
@@ -298,7 +316,8 @@ extension MinutesRoutes {
             body = manages ? Components.form(action: path(context) + "/start", csrf: session.csrfToken, """
                 <p>No minutes yet. They start with what is still current from the last approved minutes or the referral.</p>
                 \(Components.button("Start the minutes"))
-                """) : "<p>No minutes have been written for this discussion yet.</p>"
+                """) : (context.readsDrafts ? "<p>No minutes have been written for this discussion yet.</p>"
+                        : "<p>The minutes of this discussion have not been approved by the chair yet. You can read them here once they are.</p>")
         }
         let content: HTML = """
             \(Components.errorSummary(problems))
@@ -306,9 +325,33 @@ extension MinutesRoutes {
             <span class="caption">\(context.meeting.title), \(context.meeting.date.displayText)</span>
             <h1>Minutes: \(context.item.nominalName) (\(context.item.nominalRef))</h1>
             \(body)
-            <p><a href="/meetings/\(context.meeting.id)">Back to the meeting</a></p>
+            <p><a href="/meetings/\(context.meeting.id)">Back to the meeting</a>\(context.readsDrafts ? "" : " · <a href=\"/minutes\">Minutes you may read</a>" as HTML)</p>
             """
         return .html(Layout.page(title: "Minutes", session: session, currentPath: "/meetings", hasErrors: !problems.isEmpty,
                                  content: content).rendered, status: status)
+    }
+
+    /// How the minutes went out: each email the app queued, its status read from the outbox (waiting, sent, or failed
+    /// with the safe reason), and each distribution recorded as made another way; and, when email is not set up, that
+    /// nothing will be sent.
+    static func distributionStatus(_ services: Services, _ context: Discussion, viewer: Viewer) throws -> HTML {
+        let distribution = try services.minutes.distribution(of: context, viewer: viewer)
+        guard !distribution.messages.isEmpty || !distribution.recorded.isEmpty else { return .empty }
+        let mailSetUp = try services.outbox.isSetUp()
+        let waiting = distribution.messages.contains { $0.status == .queued || $0.status == .sending }
+        let messageRows = distribution.messages.map { entry -> [HTML] in
+            ["\(entry.recipients.joined(separator: ", "))", "\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))",
+             MailStatusText.tag(MessageStatus(status: entry.status, lastError: entry.lastError, sentAt: entry.sentAt))]
+        }
+        let recordedRows = distribution.recorded.map { entry -> [HTML] in
+            ["\(entry.distribution.date.displayText)", "\(entry.distribution.recipients)", "\(entry.distribution.method)",
+             "\(entry.recordedBy), \(entry.recordedAt.prefix(10))"]
+        }
+        return """
+            <h2 id="distribution">Distribution</h2>
+            \(!mailSetUp && waiting ? "<div class=\"inset-text\"><p>\(MailStatusText.notSetUp)</p></div>" as HTML : .empty)
+            \(messageRows.isEmpty ? .empty : Components.table(caption: "Sent by email from this app", headers: ["To", "Queued", "Status"], rows: messageRows))
+            \(recordedRows.isEmpty ? .empty : Components.table(caption: "Distributed another way", headers: ["Date", "Sent to", "How", "Recorded by"], rows: recordedRows))
+            """
     }
 }

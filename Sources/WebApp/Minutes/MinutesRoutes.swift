@@ -17,7 +17,9 @@ enum MinutesRoutes {
 
     static func register(_ router: inout Router, _ services: Services) {
         let base = "/meetings/:id/items/:item/minutes"
-        router.get(base, Access.require(services, .viewCases) { request, session in
+        // Partner-agency staff pass the gate too: the Store lets them read approved minutes of the cases their agency is
+        // involved in, and nothing else (`MinutesStore.discussion`).
+        router.get(base, Access.require(services, .viewMeetings) { request, session in
             let context = try load(request, session, services)
             if let minutes = context.minutes {
                 try services.audit.record(actor: request.actor(session), action: .view, subjectType: "minutes", subjectID: String(minutes.id))
@@ -80,26 +82,53 @@ enum MinutesRoutes {
             guard let minutes = context.minutes else { throw DomainError.notFound("The minutes") }
             let outbox = services.outbox
             let sender = try outbox.settings().smtp.sender
-            guard !sender.address.isEmpty else {
-                throw DomainError.validation(field: "distribute", "Mail is not set up yet: ask an administrator to enter the mail settings, then distribute the minutes")
+            guard try outbox.isSetUp() else {
+                throw DomainError.validation(field: "distribute", MailStatusText.notSetUp
+                    + " Record below a distribution made another way (secure email from another system, by hand).")
             }
-            let pdf = try PDFRenderer.render(document(context, minutes, services))
+            // Each recipient's copy carries their name on every page, as a copy downloaded from the app does.
             try services.minutes.distribute(
                 context, from: sender,
                 subject: "MAPPA minutes: \(context.meeting.kind.displayName), \(context.meeting.date.displayText) (\(context.item.nominalRef))",
                 text: "The approved minutes of the MAPPA meeting are attached.\n\n" + handling.joined(separator: "\n\n"),
-                pdf: MailAttachment(filename: "mappa-minutes-\(context.item.nominalRef)-\(context.meeting.date).pdf", contentType: "application/pdf", data: pdf),
+                pdf: { recipient in
+                    MailAttachment(filename: "mappa-minutes-\(context.item.nominalRef)-\(context.meeting.date).pdf", contentType: "application/pdf",
+                                   data: try PDFRenderer.render(document(context, minutes, services,
+                                                                         copyFor: "\(recipient.invitee.name), \(recipient.invitee.agencyName)")))
+                },
                 outbox: outbox, by: viewer)
         }
+        router.post(base + "/record-distribution", Access.require(services, .manageMeetings) { request, session in
+            let context = try load(request, session, services)
+            let form = try request.form()
+            var reader = FormReader(form)
+            let date = reader.date("distributed_on", "The date the minutes were distributed")
+            if date == nil && reader.problems.isEmpty {
+                reader.problems.append(ValidationProblem(field: "distributed_on", message: "Enter the date the minutes were distributed"))
+            }
+            let recipients = reader.text("recipients"), method = reader.text("method")
+            do {
+                guard let date, reader.problems.isEmpty else {
+                    throw DomainError.validation(reader.merged(with: RecordedDistribution(date: services.today, recipients: recipients, method: method)
+                        .problems(today: services.today, approvedOn: nil)))
+                }
+                try services.minutes.recordDistribution(context, RecordedDistribution(date: date, recipients: recipients, method: method),
+                                                        by: request.viewer(session))
+            } catch let error as DomainError where error.isValidation {
+                return try page(request, session, services, context, values: form.firstValues, problems: error.problems, findings: nil, status: 422)
+            }
+            return .redirect(to: path(context) + "?done=\(Flash.minutesDistributionRecorded.rawValue)")
+        })
         step(&router, base + "/amend", .manageMeetings, services, done: .minutesAmended) { context, request, viewer in
             _ = try services.minutes.amend(context, changeNote: try request.form()["change_note"] ?? "", by: viewer)
         }
-        router.get(base + ".pdf", Access.require(services, .viewCases) { request, session in
+        router.get(base + ".pdf", Access.require(services, .viewMeetings) { request, session in
             let context = try load(request, session, services)
             guard let minutes = context.minutes else { throw DomainError.notFound("The minutes") }
             try services.audit.record(actor: request.actor(session), action: .export, subjectType: "minutes", subjectID: String(minutes.id),
                                       detail: "PDF")
-            var response = Response.json(try PDFRenderer.render(document(context, minutes, services)), contentType: "application/pdf")
+            let copyFor = "\(session.user.displayName), \(session.user.agencyName)"
+            var response = Response.json(try PDFRenderer.render(document(context, minutes, services, copyFor: copyFor)), contentType: "application/pdf")
             response.headers.set("Content-Disposition", "attachment; filename=\"mappa-minutes-\(context.item.nominalRef).pdf\"")
             return response
         })

@@ -115,8 +115,18 @@ struct AuthorizationMatrixTests {
         "POST /cases/:id/actions": caseEditors,
         // Minutes: unit staff with the case in their need-to-know read them; coordinators and chairs write them;
         // only chairs approve. The excluded coordinator is refused by the case's exclusion list.
-        "GET /meetings/:id/items/:item/minutes": Rule(allowed: [.coordinator, .chair, .manager]),
-        "GET /meetings/:id/items/:item/minutes.pdf": Rule(allowed: [.coordinator, .chair, .manager]),
+        // Housing, involved in the case, passes to the minutes page (which shows no draft) but finds no approved PDF; DWP
+        // is not told of the meeting.
+        "GET /meetings/:id/items/:item/minutes": Rule(allowed: [.coordinator, .chair, .manager, .agencyRepresentative],
+                                                      hidden: [.uninvolvedRepresentative]),
+        "GET /meetings/:id/items/:item/minutes.pdf": Rule(allowed: [.coordinator, .chair, .manager],
+                                                          hidden: [.agencyRepresentative, .uninvolvedRepresentative]),
+        "POST /meetings/:id/items/:item/minutes/record-distribution": Rule(allowed: [.coordinator, .chair]),
+        "GET /minutes": Rule(allowed: meetingViewers),
+        // Partner agencies reply to their invitations: housing is invited; for everyone else there is no invitation.
+        "GET /meetings/invited": Rule(allowed: meetingViewers),
+        "GET /meetings/:id/reply": Rule(allowed: [.agencyRepresentative], hidden: meetingViewers.subtracting([.agencyRepresentative])),
+        "POST /meetings/:id/reply": Rule(allowed: [.agencyRepresentative], hidden: meetingViewers.subtracting([.agencyRepresentative])),
         "POST /meetings/:id/items/:item/minutes": Rule(allowed: [.coordinator, .chair]),
         "POST /meetings/:id/items/:item/minutes/start": Rule(allowed: [.coordinator, .chair]),
         "POST /meetings/:id/items/:item/minutes/distribute": Rule(allowed: [.coordinator, .chair]),
@@ -200,6 +210,8 @@ struct AuthorizationMatrixTests {
             let meetingID = try world.schedule(MeetingPlan(kind: .level2, title: "Matrix panel", date: CalendarDate(fixture.clock.now).adding(days: 7),
                                                            startTime: "10:00", venue: "Room 1")).id
             try world.addToAgenda(meetingID, caseID: caseID, reason: "test")
+            try stores.meetings.confirmInvitees(try world.meeting(meetingID), [(try world.agencyID("housing"), "Housing Lead", "housing@example.invalid")],
+                                                by: coordinator.actor)
             // A token of the coordinator's, which nobody else may revoke.
             let coordinatorToken = try stores.apiTokens.create(userID: coordinator.user.id, name: "matrix", by: .commandLine).record.id
             // A failed message, so an administrator's Retry gets past the gate to a message that can be retried.

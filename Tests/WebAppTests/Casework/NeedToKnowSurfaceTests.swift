@@ -115,14 +115,30 @@ struct NeedToKnowSurfaceTests {
         "GET /meetings/:id/attendance": .namesCases { world in
             [Probe(path: "/meetings/\(world.panelID)/attendance", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref)])]
         },
+        // Draft minutes on the first panel, approved minutes (which partner agencies read) on the second.
         "GET /meetings/:id/items/:item/minutes": .namesCases { world in
             each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes" }, shows: [(.coordinator, "Visibleperson")])
+                + each(world, { "/meetings/\(world.approvedPanelID)/items/\(world.approvedItems[$0.ref]!)/minutes" },
+                       shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
         },
         "GET /meetings/:id/items/:item/minutes/approve": .namesCases { world in
             each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes/approve" })
         },
         "GET /meetings/:id/items/:item/minutes.pdf": .namesCases { world in
             each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes.pdf" }, shows: [(.coordinator, "Visibleperson")])
+                + each(world, { "/meetings/\(world.approvedPanelID)/items/\(world.approvedItems[$0.ref]!)/minutes.pdf" },
+                       shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
+        },
+        "GET /minutes": .namesCases { world in
+            [Probe(path: "/minutes", shows: [(.coordinator, world.visible.ref), (.housing, world.visible.ref), (.housing, world.excluded.ref),
+                                             (.keeper, world.restricted.ref)])]
+        },
+        "GET /meetings/invited": .namesCases { world in
+            [Probe(path: "/meetings/invited", shows: [(.housing, world.visible.ref), (.dwp, "Surface panel")])]
+        },
+        "GET /meetings/:id/reply": .namesCases { world in
+            [Probe(path: "/meetings/\(world.panelID)/reply", shows: [(.housing, "Visibleperson"), (.dwp, "Surface panel")]),
+             Probe(path: "/meetings/\(world.emptyPanelID)/reply")]
         },
         "GET /actions": .namesCases { _ in
             [Probe(path: "/actions", shows: [(.coordinator, "Visit Visibleperson"), (.housing, "Visit Visibleperson"), (.keeper, "Visit Terrorperson")])]

@@ -1,3 +1,4 @@
+import Database
 import Domain
 import Foundation
 import HTTPServer
@@ -14,6 +15,8 @@ import TestSupport
 /// - `excluded` (Category 2, housing involved): one coordinator is on its exclusion list.
 /// - `restricted` (Category 4): only the coordinator named on its access list (the keeper) sees it.
 /// - `probationOnly` (Category 2, no partner agency involved): housing does not see it.
+///
+/// A second panel's minutes are approved, so partner agencies have minutes to read (and to be kept from).
 struct NeedToKnowWorld {
     /// The people who look.
     enum Person: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -54,6 +57,10 @@ struct NeedToKnowWorld {
     let panelID: Int64
     /// The agenda item of each case on the panel, by reference.
     let items: [String: Int64]
+    /// A Level 2 panel with all four cases on its agenda and approved minutes for each.
+    let approvedPanelID: Int64
+    /// The agenda item of each case on the approved panel, by reference.
+    let approvedItems: [String: Int64]
     /// A Level 2 panel with an empty agenda: it proposes the cases due for review.
     let emptyPanelID: Int64
     /// A screening panel held today: its agenda lists the referrals ready for screening.
@@ -198,6 +205,25 @@ struct NeedToKnowWorld {
             let viewer = actor(for: marked.caseID)
             _ = try stores.minutes.startDraft(try world.discussion(panel.id, items[marked.ref]!, as: viewer), by: viewer)
         }
+        // A second panel whose minutes the chair has approved (set directly: what is probed is who reads approved
+        // minutes, not the approval), so partner agencies have minutes to read, and to be kept from.
+        let approvedPanel = try world.schedule(MeetingPlan(kind: .level2, title: "Approved panel", date: later, startTime: "09:00", venue: "Room 3"))
+        for marked in [visible, excluded, probationOnly] { try world.addToAgenda(approvedPanel.id, caseID: marked.caseID) }
+        try stores.meetings.addToAgenda(try stores.meetings.meeting(id: approvedPanel.id, for: keeper), caseID: restricted.caseID,
+                                        reason: "Review", by: keeper)
+        var approvedItems: [String: Int64] = [:]
+        for item in try stores.meetings.agenda(of: try stores.meetings.meeting(id: approvedPanel.id, for: keeper), for: keeper).items {
+            approvedItems[item.nominalRef] = item.id
+        }
+        for marked in [visible, excluded, restricted, probationOnly] {
+            let viewer = actor(for: marked.caseID)
+            _ = try stores.minutes.startDraft(try world.discussion(approvedPanel.id, approvedItems[marked.ref]!, as: viewer), by: viewer)
+        }
+        let chairID = try world.viewer(.chair).user.id
+        try stores.database.write { connection in
+            try connection.execute("UPDATE minutes SET status = 'approved', approved_at = ?, approved_by = ? WHERE meeting_id = ?",
+                                   [.text(later.description), .integer(chairID), .integer(approvedPanel.id)])
+        }
         let emptyPanel = try world.schedule(MeetingPlan(kind: .level2, title: "Proposal panel", date: later.adding(days: 10),
                                                         startTime: "14:00", venue: "Room 2"))
 
@@ -209,6 +235,8 @@ struct NeedToKnowWorld {
         self.probationOnly = probationOnly
         panelID = panel.id
         self.items = items
+        approvedPanelID = approvedPanel.id
+        self.approvedItems = approvedItems
         emptyPanelID = emptyPanel.id
         self.actions = actions
         lookalikeReferrals = lookalikes

@@ -314,7 +314,7 @@ struct MeetingFlowTests {
         coordinator.get("/meetings/\(id)")
         let response = coordinator.post("/meetings/\(id)/send", [])
         #expect(response.status == 422)
-        #expect(response.bodyText.contains("Mail is not set up yet"))
+        #expect(response.bodyText.contains("Email is not set up: nothing will be sent until"))
     }
 
     /// Cancels the meeting as a person does: the confirmation page, then the reason.

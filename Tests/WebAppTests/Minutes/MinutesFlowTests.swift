@@ -157,7 +157,10 @@ struct MinutesFlowTests {
         try world.fixture.world.name("user.manager", on: world.caseID, as: .exclude)
         #expect(world.fixture.client(signedInAs: .manager).get(world.path).status == 403)
         #expect(world.fixture.client(signedInAs: .chair).get(world.path).status == 200)
-        #expect(world.fixture.client(signedInAs: .agencyRepresentative).get(world.path).status == 403)
+        // Housing is involved in the case: it reaches the discussion, but no minutes until the chair approves them.
+        let housing = world.fixture.client(signedInAs: .agencyRepresentative).get(world.path)
+        #expect(housing.status == 200 && housing.bodyText.contains("have not been approved by the chair yet"))
+        #expect(world.fixture.client(signedInAs: .agencyRepresentative).get(world.path + ".pdf").status == 404)
     }
 
     static func pdfText(_ data: [UInt8]) throws -> String {
