@@ -63,9 +63,10 @@ extension CaseStore {
     /// with the total. An unknown lead agency or area code finds nothing (the page checks codes against its lists).
     public func caseload(_ filter: CaseloadFilter, for viewer: Viewer) throws -> CaseloadPage {
         try database.read { connection in
-            let (whereSQL, parameters) = try Self.caseloadCondition(filter, viewer, connection)
+            let (countSQL, countParameters) = try Self.caseloadCondition(filter, viewer, connection, sortedBy: .nextReview)
             let total: Int = try connection.queryOne("SELECT COUNT(*) AS n FROM cases" + (filter.custody == nil ? "" : " JOIN nominals ON nominals.id = cases.nominal_id")
-                                                     + whereSQL, parameters)?.value("n") ?? 0
+                                                     + countSQL, countParameters)?.value("n") ?? 0
+            let (whereSQL, parameters) = try Self.caseloadCondition(filter, viewer, connection, sortedBy: filter.sort)
             let offset = (max(1, filter.page) - 1) * CaseloadFilter.pageSize
             let rows = try connection.query(CaseloadRow.self, "SELECT \(CaseloadRow.columns) \(CaseloadRow.tables)" + whereSQL
                                             + Self.caseloadOrder(filter.sort) + " LIMIT ? OFFSET ?",
@@ -77,7 +78,7 @@ extension CaseStore {
     /// Every case of the caseload `filter` finds (its page ignored), in its order: for the download.
     public func caseloadExport(_ filter: CaseloadFilter, for viewer: Viewer) throws -> [CaseloadRow] {
         try database.read { connection in
-            let (whereSQL, parameters) = try Self.caseloadCondition(filter, viewer, connection)
+            let (whereSQL, parameters) = try Self.caseloadCondition(filter, viewer, connection, sortedBy: filter.sort)
             return try connection.query(CaseloadRow.self, "SELECT \(CaseloadRow.columns) \(CaseloadRow.tables)" + whereSQL
                                         + Self.caseloadOrder(filter.sort), parameters)
         }
@@ -95,12 +96,16 @@ extension CaseStore {
         }
     }
 
-    static func caseloadCondition(_ filter: CaseloadFilter, _ viewer: Viewer, _ connection: Connection) throws -> (String, [SQLValue]) {
+    /// The filter and need-to-know as a WHERE clause. In name or release-date order the status is compared in a form no
+    /// index serves (`status || ''`), so SQLite reads the people in that order from their index and stops after a page,
+    /// instead of reading every active case by status and sorting them all (200 ms at 100,000 cases; 6 ms so).
+    static func caseloadCondition(_ filter: CaseloadFilter, _ viewer: Viewer, _ connection: Connection,
+                                  sortedBy sort: CaseloadSort) throws -> (String, [SQLValue]) {
         let visible = try CaseVisibilityFilter(viewer, connection).cases()
         var sql = " WHERE 1 = 1"
         var parameters: [SQLValue] = []
         if let status = filter.status {
-            sql += " AND cases.status = ?"
+            sql += sort == .nextReview ? " AND cases.status = ?" : " AND (cases.status || '') = ?"
             parameters.append(.text(status.rawValue))
         }
         if let level = filter.level {
