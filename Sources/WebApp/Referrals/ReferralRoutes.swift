@@ -158,7 +158,7 @@ enum ReferralRoutes {
             <span class="caption">MAPPA A: referral to Level 2 or Level 3</span>
             <h1>\(title)</h1>
             <p>You can save the referral and come back to it. When you submit it, it is checked for anything missing and sent to the MAPPA coordinator.</p>
-            \(returned.map { returnPanel($0, referral: referral!, linkToForm: false) } ?? .empty)
+            \(returned.map { returnPanel($0, referral: referral!, fieldsAt: "") } ?? .empty)
             \(Components.form(action: action, csrf: session.csrfToken, """
                 \(version)
                 \(ReferralField.inputs(form, raw: raw, agencies: agencies, problems: problems, notes: notes(returned)))
@@ -176,12 +176,12 @@ enum ReferralRoutes {
     }
 
     /// Why the coordinator returned the referral, at the top of its page and its form: each reason linked to the field
-    /// it concerns on the form when `linkToForm`, else to the field below (on the form itself).
-    static func returnPanel(_ returned: ReferralReturn, referral: ReferralRecord, linkToForm: Bool) -> HTML {
+    /// it concerns, on the page `fieldsAt` ("" for the form itself), or not linked when nil (someone who may not edit).
+    static func returnPanel(_ returned: ReferralReturn, referral: ReferralRecord, fieldsAt: String?) -> HTML {
         let labels = Dictionary(ReferralField.all.map { ($0.name, $0.label) }, uniquingKeysWith: { a, _ in a })
         let items = returned.reasons.map { reason -> HTML in
-            guard !reason.field.isEmpty, let label = labels[reason.field] else { return "<li>\(reason.reason)</li>" }
-            let href = linkToForm ? "/referrals/\(referral.id)/edit#\(reason.field)" : "#\(reason.field)"
+            guard !reason.field.isEmpty, let label = labels[reason.field], let page = fieldsAt else { return "<li>\(reason.reason)</li>" }
+            let href = page + "#" + reason.field
             return "<li>\(reason.reason) <a href=\"\(href)\">\(label)</a></li>"
         }
         let heading = referral.status == .returned
@@ -271,7 +271,7 @@ enum ReferralRoutes {
             <h1>\(referral.form.fullName.isEmpty ? "Referral \(referral.reference)" : referral.form.fullName)</h1>
             <p>\(statusTag(referral.status))</p>
             \(caseLink)
-            \(returned.map { returnPanel($0, referral: referral, linkToForm: mayEdit) } ?? .empty)
+            \(returned.map { returnPanel($0, referral: referral, fieldsAt: mayEdit ? "/referrals/\(referral.id)/edit" : nil) } ?? .empty)
             \(referral.status.isClosed ? HTML.empty : findingsPanel(findings))
             \(actions)
             \(coordinator)
