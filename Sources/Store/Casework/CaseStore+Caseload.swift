@@ -96,16 +96,17 @@ extension CaseStore {
         }
     }
 
-    /// The filter and need-to-know as a WHERE clause. In name or release-date order the status is compared in a form no
-    /// index serves (`status || ''`), so SQLite reads the people in that order from their index and stops after a page,
+    /// The filter and need-to-know as a WHERE clause. In name or release-date order SQLite is given the status in a form
+    /// no index serves (`status || ''`), so it reads the people in that order from their index and stops after a page,
     /// instead of reading every active case by status and sorting them all (200 ms at 100,000 cases; 6 ms so).
+    /// PostgreSQL walks the people's index by itself (25 ms), and the disguise made it sort them all (320 ms).
     static func caseloadCondition(_ filter: CaseloadFilter, _ viewer: Viewer, _ connection: Connection,
                                   sortedBy sort: CaseloadSort) throws -> (String, [SQLValue]) {
         let visible = try CaseVisibilityFilter(viewer, connection).cases()
         var sql = " WHERE 1 = 1"
         var parameters: [SQLValue] = []
         if let status = filter.status {
-            sql += sort == .nextReview ? " AND cases.status = ?" : " AND (cases.status || '') = ?"
+            sql += sort == .nextReview || connection.dialect == .postgres ? " AND cases.status = ?" : " AND (cases.status || '') = ?"
             parameters.append(.text(status.rawValue))
         }
         if let level = filter.level {
