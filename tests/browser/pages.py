@@ -8,6 +8,7 @@ the same fields, with the pressed button's name and value, to the form's action.
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ class World:
     area_code: str   # a MAPPA area, so the area pages and the area choices on the statistics pages show
     screened_referral_id: int  # the complete referral, accepted at screening
     screening_meeting_id: int  # a screening panel today
+    returned_referral_id: int  # an incomplete referral the coordinator returned with the quality check's reasons
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -65,8 +67,18 @@ def build_world(base_url: str) -> World:
     assert match and "Quality check" in page.html, f"the incomplete referral was not submitted: {page.status} {page.url}"
     referral_id = int(match.group(1))
 
+    page = referrer.post("/referrals/new", [(name, "Returnable" if name == "family_name" else value)
+                                            for name, value in INCOMPLETE_REFERRAL] + [("action", "submit")])
+    returned = re.fullmatch(r"/referrals/(\d+)", page.path)
+    assert returned, f"the referral to return was not submitted: {page.status} {page.url}"
+
     coordinator = HttpClient(base_url)
     coordinator.sign_in(USERS["coordinator"])
+    page = coordinator.get(page.path)
+    box = re.search(r'<textarea[^>]*name="reasons"[^>]*>([^<]*)</textarea>', page.html)
+    assert box and box.group(1).strip(), "the return box is not pre-filled from the quality check"
+    page = coordinator.post(page.path + "/return", [("reasons", html.unescape(box.group(1)))])
+    assert "return-reasons" in page.html, f"the referral was not returned: {page.status} {page.url}"
     coordinator.get("/referrals/new")
     page = coordinator.post("/referrals/new", COMPLETE_REFERRAL + [("action", "submit")])
     assert re.fullmatch(r"/referrals/\d+", page.path), f"the complete referral was not submitted: {page.status}"
@@ -131,7 +143,7 @@ def build_world(base_url: str) -> World:
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
                  meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)),
                  area_code="testville", screened_referral_id=screened_referral_id,
-                 screening_meeting_id=int(screening_meeting.group(1)))
+                 screening_meeting_id=int(screening_meeting.group(1)), returned_referral_id=int(returned.group(1)))
 
 
 @dataclass
@@ -169,6 +181,8 @@ PAGES: list[PageSpec] = [
              submit=Submit("/referrals/new", "Save as draft", ("action", "save"),
                            [("family_name", "Errorcase"), ("date_of_birth", "31/02/1990")])),
     PageSpec("referral-with-findings", "referrer", "/referrals/{referral_id}", "Dana Fictitious"),
+    PageSpec("referral-returned", "referrer", "/referrals/{returned_referral_id}", "Dana Returnable"),
+    PageSpec("referral-returned-edit", "referrer", "/referrals/{returned_referral_id}/edit", "Change referral"),
     PageSpec("forbidden", "referrer", "/screening", "You do not have access to this page", status=403),
     PageSpec("account", "referrer", "/account", "Your account"),
     PageSpec("account-password", "referrer", "/account/password", "Change your password"),
@@ -186,6 +200,18 @@ PAGES: list[PageSpec] = [
              submit=Submit("/referrals/{referral_id}/screening", "Record the decision", ("action", "decide"),
                            [("decision", ""), ("rosh", "high"), ("adds_value", "yes")])),
     PageSpec("case", "coordinator", "/cases/{case_id}", "Quinn PLACEHOLDER"),
+    PageSpec("caseload", "coordinator", "/cases", "Cases"),
+    PageSpec("caseload-filtered", "coordinator", "/cases?status=all&sort=name&level=2", "Cases"),
+    PageSpec("caseload-with-errors", "coordinator", "/cases?level=9&page=0", "Cases", status=422, shows_errors=True),
+    PageSpec("case-new", "coordinator", "/cases/new", "Record a new case"),
+    PageSpec("case-new-with-errors", "coordinator", "/cases/new", "Record a new case", status=422, shows_errors=True,
+             submit=Submit("/cases/new", "Save the case", None,
+                           [("family_name", ""), ("date_of_birth", "31/02/1990"), ("start_date", "")])),
+    PageSpec("case-new-duplicates", "coordinator", "/cases/new", "Record a new case", status=422, shows_errors=True,
+             submit=Submit("/cases/new", "Save the case", None,
+                           [("family_name", "Placeholder"), ("given_names", "Quinn"), ("date_of_birth", "1979-06-21"),
+                            ("pnc_id", "79/000002Y"), ("current_address", "1 Sample Lane"), ("category", "1"), ("level", "1"),
+                            ("lead_agency", "police"), ("custody_status", "community"), ("start_date", "2026-01-05")])),
     PageSpec("nominal-search", "coordinator", "/nominals", "Find a nominal"),
     PageSpec("nominal-search-results", "coordinator", "/nominals?q={nominal_query}", "Find a nominal"),
     PageSpec("nominal", "coordinator", "/nominals/{nominal_id}", "Quinn PLACEHOLDER"),
@@ -252,6 +278,7 @@ PAGES: list[PageSpec] = [
     PageSpec("annual-report-manager", "manager", "/statistics/annual", "MAPPA annual report"),
     PageSpec("home-agency-representative", "housing", "/", "Welcome, Riley Testhousing"),
     PageSpec("case-agency-representative", "housing", "/cases/{case_id}", "Quinn PLACEHOLDER"),
+    PageSpec("caseload-agency-representative", "housing", "/cases", "Cases"),
     PageSpec("meetings-agency-representative", "housing", "/meetings", "Meetings"),
     PageSpec("my-actions-agency-representative", "housing", "/actions", "My actions"),
     PageSpec("action-agency-representative", "housing", "/actions/{action_id}", "Check the tenancy file"),

@@ -121,6 +121,7 @@ def test_referral_from_submission_to_case(make_browser):
     referrer.screenshot("flow-04-referrer-sees-it-returned")
     referrer.click_link("Change the referral")
     assert referrer.h1() == f"Change referral {reference}"
+    assert RETURN_REASON in referrer.main_text(), "the return reasons are at the top of the form"
     assert referrer.field("family_name")[0].get_attribute("value") == "Sampleton", "what was entered before is kept"
     referrer.fill_all(COMPLETION)
     referrer.click_button("Submit referral")

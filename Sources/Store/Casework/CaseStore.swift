@@ -8,6 +8,7 @@ public struct CaseStore: FeatureStore {
     let context: StoreContext
     let agencies: AgencyStore
     let areas: AreaStore
+    let nominals: NominalStore
 
     /// The case, if the viewer may see it (`CaseVisibility`). A refusal is written to the audit trail, with the
     /// rule's reason, and thrown as need-to-know; an unknown case is not found.

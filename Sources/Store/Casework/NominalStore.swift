@@ -114,24 +114,34 @@ public struct NominalStore: FeatureStore {
         }.sorted { $0.1.score > $1.1.score }.prefix(limit).map { $0 }
     }
 
-    /// A new nominal from a referral's person, inside the screening decision's transaction; their reference is
-    /// `NOM-` and the id.
+    /// A new nominal from a referral's person, inside the screening decision's transaction.
     func insert(_ connection: Connection, _ form: ReferralForm) throws -> Int64 {
+        try insert(connection, details: NominalDetails(
+            familyName: form.familyName, givenNames: form.givenNames,
+            aliases: form.aliases.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, dateOfBirth: form.dateOfBirth,
+            gender: form.gender, ethnicity: form.ethnicity, pncID: form.pncID, visorReference: form.visorReference, crn: form.crn,
+            currentAddress: form.currentAddress, noFixedAbode: form.noFixedAbode, nfaArea: form.nfaArea,
+            proposedReleaseAddress: form.proposedReleaseAddress, custodyStatus: form.custodyStatus ?? .community,
+            releaseDate: form.releaseDate))
+    }
+
+    /// A new nominal inside the caller's transaction (a screening decision, a case created by hand); their reference
+    /// is `NOM-` and the id.
+    func insert(_ connection: Connection, details: NominalDetails) throws -> Int64 {
         let now = context.now
         let id = try connection.insert("""
             INSERT INTO nominals (nominal_ref, family_name, given_names, date_of_birth, gender, ethnicity, pnc_id, visor_ref,
                                   crn, current_address, no_fixed_abode, nfa_area, proposed_release_address, custody_status,
                                   release_date, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text("PENDING-" + UUID().uuidString), .text(form.familyName), .text(form.givenNames),
-                  .init(form.dateOfBirth), .text(form.gender), .text(form.ethnicity), .text(form.pncID),
-                  .text(form.visorReference), .text(form.crn), .text(form.currentAddress), .init(form.noFixedAbode),
-                  .text(form.nfaArea), .text(form.proposedReleaseAddress),
-                  .text((form.custodyStatus ?? .community).rawValue), .init(form.releaseDate), .text(now), .text(now)])
+            """, [.text("PENDING-" + UUID().uuidString), .text(details.familyName), .text(details.givenNames),
+                  .init(details.dateOfBirth), .text(details.gender), .text(details.ethnicity), .text(details.pncID),
+                  .text(details.visorReference), .text(details.crn), .text(details.currentAddress), .init(details.noFixedAbode),
+                  .text(details.nfaArea), .text(details.proposedReleaseAddress),
+                  .text(details.custodyStatus.rawValue), .init(details.releaseDate), .text(now), .text(now)])
         try connection.execute("UPDATE nominals SET nominal_ref = ? WHERE id = ?", [.text(String(format: "NOM-%06lld", id)), .integer(id)])
-        try AliasList.replace(connection, nominalID: id, with: form.aliases.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
-                              isNew: true)
-        try Self.index(connection, id: id, person: form.person)
+        try AliasList.replace(connection, nominalID: id, with: details.aliases, isNew: true)
+        try Self.index(connection, id: id, person: details.person)
         return id
     }
 

@@ -131,7 +131,7 @@ public struct ReferralStore: FeatureStore {
 
     /// The referrals without the case each became where the viewer may not see that case (its referrer, usually):
     /// they know it was accepted, not which case it is.
-    private func withoutHiddenCases(_ records: [ReferralRecord], _ viewer: Viewer, _ connection: Connection) throws -> [ReferralRecord] {
+    func withoutHiddenCases(_ records: [ReferralRecord], _ viewer: Viewer, _ connection: Connection) throws -> [ReferralRecord] {
         let linked = Array(Set(records.compactMap(\.caseID)))
         guard !linked.isEmpty else { return records }
         let visible = try CaseVisibilityFilter(viewer, connection).cases()
@@ -180,8 +180,9 @@ public struct ReferralStore: FeatureStore {
         try nominals.duplicateCandidates(of: referral.form.person, for: viewer, limit: limit)
     }
 
-    func addEvent(_ connection: Connection, referralID: Int64, event: String, by viewer: Viewer, note: String = "") throws {
-        try connection.execute("INSERT INTO referral_events (referral_id, event, occurred_at, user_id, note) VALUES (?, ?, ?, ?, ?)",
+    @discardableResult
+    func addEvent(_ connection: Connection, referralID: Int64, event: String, by viewer: Viewer, note: String = "") throws -> Int64 {
+        try connection.insert("INSERT INTO referral_events (referral_id, event, occurred_at, user_id, note) VALUES (?, ?, ?, ?, ?)",
                                [.integer(referralID), .text(event), .text(context.now), .integer(viewer.user.id), .text(note)])
     }
 
@@ -247,10 +248,17 @@ public struct ReferralStore: FeatureStore {
         guard existing.status.awaitingCoordinator else {
             throw DomainError.conflict("not_returnable", "Only a submitted referral can be returned")
         }
+        // Each line tied to the field of the finding it quotes, so the referrer sees it beside that field.
+        let findings = ReferralQualityCheck(timescales: try context.timescales()).findings(existing.form, today: context.today)
+        let reasons = ReturnReasons.parse(trimmed, findings: findings)
         try database.write { connection in
             try connection.execute("UPDATE referrals SET status = 'returned', updated_at = ?, version = version + 1 WHERE id = ?",
                                    [.text(context.now), .integer(id)])
-            try addEvent(connection, referralID: id, event: "Returned to referrer", by: viewer, note: trimmed)
+            let eventID = try addEvent(connection, referralID: id, event: "Returned to referrer", by: viewer, note: trimmed)
+            for (position, reason) in reasons.enumerated() {
+                try connection.execute("INSERT INTO referral_return_reasons (referral_id, event_id, position, field, reason) VALUES (?, ?, ?, ?, ?)",
+                                       [.integer(id), .integer(eventID), .integer(Int64(position)), .text(reason.field), .text(reason.reason)])
+            }
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "referral", subjectID: String(id),
                                      detail: "returned")
         }

@@ -208,5 +208,28 @@ extension Schema {
             CREATE INDEX minutes_distributions_minutes ON minutes_distributions(minutes_id);
             CREATE INDEX minutes_status ON minutes(status, item_id);
             """),
+        // The caseload lists every case the viewer may see, filtered and in one of three orders, a page at a time: each
+        // order read from an index (cases with no date last, in both databases), not sorted at each page, and the count
+        // from an index alone (12 ms for 90,000 active cases, 56 ms reading each row's restricted flag). A returned
+        // referral's reasons are kept one by one with the field each concerns, for the referrer's form.
+        Migration(25, "the caseload's orders and filters from indexes; a returned referral's reasons by field", """
+            CREATE INDEX cases_caseload_review ON cases(status, (next_review_date IS NULL), next_review_date, id);
+            CREATE INDEX cases_caseload_any_review ON cases((next_review_date IS NULL), next_review_date, id);
+            CREATE INDEX cases_caseload_count ON cases(status, restricted, level, category);
+            CREATE INDEX cases_lead_agency ON cases(lead_agency_id, status);
+            CREATE INDEX case_agencies_agency ON case_agencies(agency_id, case_id);
+            CREATE INDEX nominals_name ON nominals(family_name, given_names, id);
+            CREATE INDEX nominals_release ON nominals((release_date IS NULL), release_date, id);
+            CREATE INDEX referrals_status_submitted ON referrals(status, submitted_at);
+            CREATE TABLE referral_return_reasons (
+                id {{ID}},
+                referral_id BIGINT NOT NULL REFERENCES referrals(id),
+                event_id BIGINT NOT NULL REFERENCES referral_events(id),
+                position BIGINT NOT NULL,
+                field TEXT NOT NULL DEFAULT '',
+                reason TEXT NOT NULL
+            );
+            CREATE INDEX referral_return_reasons_event ON referral_return_reasons(referral_id, event_id, position);
+            """),
     ]
 }

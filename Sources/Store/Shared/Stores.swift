@@ -35,7 +35,7 @@ public final class Stores: Sendable {
         apiTokens = ApiTokenStore(context: context, accounts: users)
         areas = AreaStore(context: context)
         nominals = NominalStore(context: context)
-        cases = CaseStore(context: context, agencies: agencies, areas: areas)
+        cases = CaseStore(context: context, agencies: agencies, areas: areas, nominals: nominals)
         caseAccess = CaseAccessStore(context: context, accounts: users, agencies: agencies)
         contacts = ContactLogStore(context: context)
         register = CaseRegisterStore(context: context, agencies: agencies, areas: areas)

@@ -22,7 +22,7 @@ enum AdminRoutes {
                     email: form["email"] ?? "", role: Role(rawValue: form["role"] ?? ""),
                     agencyCode: form["agency"] ?? "", password: form["password"] ?? "", mustChangePassword: true),
                     by: request.actor(session))
-                return .redirect(to: "/admin/users/\(user.id)?done=\(Flash.userCreated.rawValue)")
+                return Flash.redirect(to: "/admin/users/\(user.id)", .userCreated, services)
             } catch let failure as DomainError where failure.isValidation {
                 return try newUserPage(session, services, values: values, problems: failure.problems, status: 422)
             }
@@ -59,7 +59,7 @@ enum AdminRoutes {
                     ValidationProblem(field: "display_name", message: error.description),
                 ], conflict: true, status: 409)
             }
-            return .redirect(to: "/admin/users/\(user.id)?done=\(Flash.userUpdated.rawValue)")
+            return Flash.redirect(to: "/admin/users/\(user.id)", .userUpdated, services)
         })
         router.post("/admin/users/:id/reset-password", Access.require(services, .manageUsers) { request, session in
             let user = try loadUser(request, services)
@@ -70,7 +70,7 @@ enum AdminRoutes {
             } catch let failure as DomainError where failure.isValidation {
                 return userPage(request, session, user, problems: failure.problems, status: 422)
             }
-            return .redirect(to: "/admin/users/\(user.id)?done=\(Flash.passwordReset.rawValue)")
+            return Flash.redirect(to: "/admin/users/\(user.id)", .passwordReset, services)
         })
         for (path, active, flash) in [("disable", false, Flash.userDisabled), ("enable", true, Flash.userEnabled)] {
             router.post("/admin/users/:id/\(path)", Access.require(services, .manageUsers) { request, session in
@@ -80,7 +80,7 @@ enum AdminRoutes {
                 } catch let failure as DomainError where failure.isValidation {
                     return userPage(request, session, user, problems: failure.problems, status: 422)
                 }
-                return .redirect(to: "/admin/users/\(user.id)?done=\(flash.rawValue)")
+                return Flash.redirect(to: "/admin/users/\(user.id)", flash, services)
             })
         }
     }

@@ -43,7 +43,12 @@ enum Access {
                     return ErrorPages.forbidden(session: session)
                 }
                 do {
-                    return try body(request, session)
+                    var response = try body(request, session)
+                    // A one-time message has been shown by the page this request read: never again.
+                    if request.method == "GET", request.cookies[CookieName.flash] != nil, response.status < 300 {
+                        response.setCookie(expiredCookie(CookieName.flash, services))
+                    }
+                    return response
                 } catch {
                     return ErrorMapping.response(request, error, session: session)
                 }

@@ -8,6 +8,8 @@ enum CookieName {
     static let session = "mappa_session"
     /// Double-submit token for the sign-in form, which has no session yet.
     static let loginCSRF = "mappa_login_csrf"
+    /// The key of a message to show once on the next page (`Flash.redirect`).
+    static let flash = "mappa_flash"
 }
 
 /// Fixed messages shown after a redirect, chosen by a short key in the query string so no user data travels in
@@ -25,6 +27,8 @@ enum Flash: String {
     case referralScreened = "referral-screened"
     case nominalSaved = "nominal-saved"
     case caseSaved = "case-saved"
+    case caseCreated = "case-created"
+    case caseCreatedRestricted = "case-created-restricted"
     case accessChanged = "access-changed"
     case registerImported = "register-imported"
     case meetingScheduled = "meeting-scheduled"
@@ -72,6 +76,8 @@ enum Flash: String {
         case .referralReturned: return "Referral returned to the referrer with your reasons."
         case .referralScreened: return "Screening decision recorded."
         case .nominalSaved: return "Nominal record saved."
+        case .caseCreated: return "Case recorded. The person and their case are on record; the case is in the caseload from now on."
+        case .caseCreatedRestricted: return "Case recorded. It is Category 4, so it is restricted: only the people on its access list see it, and you are on it. A coordinator who manages restricted cases names anyone else who needs to see it."
         case .caseSaved: return "Case saved. Any change of category, level, risk or status is in the history below."
         case .accessChanged: return "Access list saved."
         case .registerImported: return "Case register imported."
@@ -109,7 +115,19 @@ enum Flash: String {
         }
     }
 
-    static func from(_ request: Request) -> Flash? { request.queryValue("done").flatMap(Flash.init(rawValue:)) }
+    /// The message to show once: named in the query string (`?done=`), or in the one-time cookie a redirect set
+    /// (`redirect(to:_:)`), which the next page clears.
+    static func from(_ request: Request) -> Flash? {
+        (request.queryValue("done") ?? request.cookies[CookieName.flash]).flatMap(Flash.init(rawValue:))
+    }
+
+    /// A 303 to `path` whose page shows this message once: the message travels in a short-lived cookie rather than the
+    /// address, so reloading the page (or coming back to it) does not show it again, as if the form had been sent twice.
+    static func redirect(to path: String, _ flash: Flash, _ services: Services) -> Response {
+        var response = Response.redirect(to: path)
+        response.setCookie(Access.cookie(CookieName.flash, flash.rawValue, services, maxAge: 60))
+        return response
+    }
 }
 
 extension Request {

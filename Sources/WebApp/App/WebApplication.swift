@@ -48,6 +48,8 @@ public final class WebApplication: Sendable {
         ScreeningRoutes.register(&router, services)
         NominalRoutes.register(&router, services)
         CaseRoutes.register(&router, services)
+        CaseloadRoutes.register(&router, services)
+        CaseCreateRoutes.register(&router, services)
         CaseEditRoutes.register(&router, services)
         CaseAccessRoutes.register(&router, services)
         RegisterImportRoutes.register(&router, services)

@@ -24,15 +24,7 @@ enum NominalRoutes {
             let nominal = try services.nominals.nominal(id: try id(request), for: request.viewer(session))
             let form = try request.form()
             var reader = FormReader(form)
-            let details = NominalDetails(
-                familyName: reader.text("family_name"), givenNames: reader.text("given_names"),
-                aliases: NominalRules.aliases(from: form["aliases"] ?? ""), dateOfBirth: reader.date("date_of_birth", "Date of birth"),
-                gender: reader.text("gender"), ethnicity: reader.text("ethnicity"), pncID: reader.text("pnc_id"),
-                visorReference: reader.text("visor_ref"), crn: reader.text("crn"), currentAddress: reader.text("current_address"),
-                noFixedAbode: form["no_fixed_abode"] == "yes", nfaArea: reader.text("nfa_area"),
-                proposedReleaseAddress: reader.text("proposed_release_address"),
-                custodyStatus: reader.choice("custody_status", CustodyStatus.init(rawValue:), required: "Select the custody status") ?? .community,
-                releaseDate: reader.date("release_date", "Release date"))
+            let details = readDetails(form, &reader)
             let values = form.firstValues
             let version = Int64(form["version"] ?? "") ?? 0
             if !reader.problems.isEmpty {
@@ -51,6 +43,23 @@ enum NominalRoutes {
         })
     }
 
+    /// A person's details as the nominal forms send them (the edit form, and a case recorded by hand), each text
+    /// held to a length and refused with control characters.
+    static func readDetails(_ form: FormData, _ reader: inout FormReader) -> NominalDetails {
+        NominalDetails(
+            familyName: reader.text("family_name", "Family name", max: 100), givenNames: reader.text("given_names", "Given names", max: 100),
+            aliases: NominalRules.aliases(from: reader.text("aliases", "Other names", max: 1000, multiline: true)),
+            dateOfBirth: reader.date("date_of_birth", "Date of birth"),
+            gender: reader.text("gender", "Gender", max: 50), ethnicity: reader.text("ethnicity", "Ethnicity", max: 100),
+            pncID: reader.text("pnc_id", "PNC ID", max: 20), visorReference: reader.text("visor_ref", "ViSOR reference", max: 30),
+            crn: reader.text("crn", "nDelius CRN", max: 10),
+            currentAddress: reader.text("current_address", "Current address", max: 500, multiline: true),
+            noFixedAbode: form["no_fixed_abode"] == "yes", nfaArea: reader.text("nfa_area", "Area of closest links", max: 200),
+            proposedReleaseAddress: reader.text("proposed_release_address", "Proposed release address", max: 500, multiline: true),
+            custodyStatus: reader.choice("custody_status", CustodyStatus.init(rawValue:), required: "Select the custody status") ?? .community,
+            releaseDate: reader.date("release_date", "Release date"))
+    }
+
     /// The record id of the path, or not found.
     static func id(_ request: Request, _ name: String = "id") throws -> Int64 {
         guard let id = request.parameter(name).flatMap(Int64.init) else { throw DomainError.notFound("The record") }
@@ -63,6 +72,8 @@ enum NominalRoutes {
         var results = try services.nominals.search(query, limit: pageSize + 1, for: request.viewer(session))
         let more = results.count > pageSize
         results = Array(results.prefix(pageSize))
+        // Each person's cases the viewer may see, in one query: level and status, each a link to the case.
+        let cases = try services.cases.caseload(nominalIDs: results.map(\.id), for: request.viewer(session))
         if !query.isEmpty {
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal_search",
                                       subjectID: "", detail: "\(results.count) results")
@@ -76,7 +87,7 @@ enum NominalRoutes {
             </form>
 
             """
-        let page = Layout.page(title: "Find a nominal", session: session, currentPath: "/nominals",
+        let page = Layout.page(title: "Find a nominal", session: session, currentPath: "/cases",
                                capacity: 1024 + results.count * 512) { out in
             out.append(search)
             if !query.isEmpty {
@@ -84,16 +95,20 @@ enum NominalRoutes {
                 Components.table(into: &out, caption: more
                                     ? "The first \(pageSize) results: add more of the name, a date of birth or an identifier to narrow the search"
                                     : "\(results.count) result\(results.count == 1 ? "" : "s")",
-                                 headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID"], rows: results) { nominal, row in
+                                 headers: ["Nominal", "Name", "Other names", "Date of birth", "PNC ID", "MAPPA case"], rows: results) { nominal, row in
                     row.cell(link: nominal.nominalRef, href: "/nominals/\(nominal.id)")
                     row.cell(nominal.fullName)
                     row.cell(nominal.aliases.joined(separator: ", "))
                     row.cell(nominal.dateOfBirth?.displayText ?? "–")
                     row.cell(nominal.pncID)
+                    let links = (cases[nominal.id] ?? []).map { found -> HTML in
+                        "<a href=\"/cases/\(found.caseID)\">\(found.level.shortName), \(found.status.displayName.lowercased())</a>"
+                    }
+                    row.cell(links.isEmpty ? "None" as HTML : links.joined(separator: "; "))
                 }
             }
             if session.user.role.can(.editCases) {
-                out.markup("\n<p><a href=\"/cases/import\">Import or download the case register</a></p>")
+                out.markup("\n<p><a href=\"/cases/new\">Record a new case</a> · <a href=\"/cases/import\">Import or download the case register</a></p>")
             }
         }
         return .html(page.rendered)
@@ -133,6 +148,31 @@ enum NominalRoutes {
          "custody_status": details.custodyStatus.rawValue, "release_date": details.releaseDate?.description ?? ""]
     }
 
+    /// The person's fields, as the edit form and the form for a case recorded by hand show them.
+    static func fields(_ values: [String: String], _ problems: [ValidationProblem]) -> HTML {
+        """
+            <h2>Names</h2>
+            \(Components.textInput("family_name", label: "Family name", value: values["family_name"] ?? "", problems: problems))
+            \(Components.textInput("given_names", label: "Given names", value: values["given_names"] ?? "", problems: problems))
+            \(Components.textarea("aliases", label: "Other names and nicknames", value: values["aliases"] ?? "", hint: "One per line", problems: problems, rows: 3))
+            <h2>Personal details</h2>
+            \(Components.textInput("date_of_birth", label: "Date of birth", value: values["date_of_birth"] ?? "", hint: "For example, 1988-04-12", problems: problems, width: "10"))
+            \(Components.textInput("gender", label: "Gender", value: values["gender"] ?? "", problems: problems, width: "20"))
+            \(Components.textInput("ethnicity", label: "Ethnicity", value: values["ethnicity"] ?? "", hint: "Written out in full, not a code", problems: problems))
+            <h2>Identifiers</h2>
+            \(Components.textInput("pnc_id", label: "PNC ID", value: values["pnc_id"] ?? "", hint: "For example, 2019/0123456X", problems: problems, width: "20"))
+            \(Components.textInput("visor_ref", label: "ViSOR reference", value: values["visor_ref"] ?? "", problems: problems, width: "20"))
+            \(Components.textInput("crn", label: "nDelius CRN", value: values["crn"] ?? "", hint: "For example, X123456", problems: problems, width: "10"))
+            <h2>Addresses and custody</h2>
+            \(Components.select("custody_status", label: "Custody status", options: CustodyStatus.allCases.map { ($0.rawValue, $0.displayName) }, selected: values["custody_status"] ?? "", problems: problems))
+            \(Components.textInput("release_date", label: "Release date", value: values["release_date"] ?? "", hint: "Expected or actual release from custody or hospital", problems: problems, width: "10"))
+            \(Components.textarea("current_address", label: "Current address", value: values["current_address"] ?? "", problems: problems, rows: 3))
+            \(Components.checkbox("no_fixed_abode", label: "No fixed abode", checked: values["no_fixed_abode"] == "yes"))
+            \(Components.textInput("nfa_area", label: "With no fixed abode: area of closest links", value: values["nfa_area"] ?? "", problems: problems))
+            \(Components.textarea("proposed_release_address", label: "Proposed release address", value: values["proposed_release_address"] ?? "", problems: problems, rows: 3))
+            """
+    }
+
     static func editPage(_ session: Session, _ nominal: NominalRecord, values: [String: String], version: Int64,
                             problems: [ValidationProblem], conflict: Bool, status: Int) -> Response {
         let content: HTML = """
@@ -142,25 +182,7 @@ enum NominalRoutes {
             \(conflict ? CaseEditRoutes.conflictExplanation : .empty)
             \(Components.form(action: "/nominals/\(nominal.id)/edit", csrf: session.csrfToken, """
                 <input type="hidden" name="version" value="\(version)">
-                <h2>Names</h2>
-                \(Components.textInput("family_name", label: "Family name", value: values["family_name"] ?? "", problems: problems))
-                \(Components.textInput("given_names", label: "Given names", value: values["given_names"] ?? "", problems: problems))
-                \(Components.textarea("aliases", label: "Other names and nicknames", value: values["aliases"] ?? "", hint: "One per line", problems: problems, rows: 3))
-                <h2>Personal details</h2>
-                \(Components.textInput("date_of_birth", label: "Date of birth", value: values["date_of_birth"] ?? "", hint: "For example, 1988-04-12", problems: problems, width: "10"))
-                \(Components.textInput("gender", label: "Gender", value: values["gender"] ?? "", problems: problems, width: "20"))
-                \(Components.textInput("ethnicity", label: "Ethnicity", value: values["ethnicity"] ?? "", hint: "Written out in full, not a code", problems: problems))
-                <h2>Identifiers</h2>
-                \(Components.textInput("pnc_id", label: "PNC ID", value: values["pnc_id"] ?? "", hint: "For example, 2019/0123456X", problems: problems, width: "20"))
-                \(Components.textInput("visor_ref", label: "ViSOR reference", value: values["visor_ref"] ?? "", problems: problems, width: "20"))
-                \(Components.textInput("crn", label: "nDelius CRN", value: values["crn"] ?? "", hint: "For example, X123456", problems: problems, width: "10"))
-                <h2>Addresses and custody</h2>
-                \(Components.select("custody_status", label: "Custody status", options: CustodyStatus.allCases.map { ($0.rawValue, $0.displayName) }, selected: values["custody_status"] ?? "", problems: problems))
-                \(Components.textInput("release_date", label: "Release date", value: values["release_date"] ?? "", hint: "Expected or actual release from custody or hospital", problems: problems, width: "10"))
-                \(Components.textarea("current_address", label: "Current address", value: values["current_address"] ?? "", problems: problems, rows: 3))
-                \(Components.checkbox("no_fixed_abode", label: "No fixed abode", checked: values["no_fixed_abode"] == "yes"))
-                \(Components.textInput("nfa_area", label: "With no fixed abode: area of closest links", value: values["nfa_area"] ?? "", problems: problems))
-                \(Components.textarea("proposed_release_address", label: "Proposed release address", value: values["proposed_release_address"] ?? "", problems: problems, rows: 3))
+                \(fields(values, problems))
                 \(Components.button("Save changes"))
                 """))
             <p><a href="/nominals/\(nominal.id)">Cancel</a></p>

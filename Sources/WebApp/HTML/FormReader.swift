@@ -12,6 +12,25 @@ struct FormReader {
 
     func text(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
 
+    /// The field's text, trimmed, refused (a problem, and the text still returned so the form keeps it) when longer
+    /// than `max` characters or holding control characters: any at all on one line, any but line breaks and tabs in a
+    /// multi-line box.
+    mutating func text(_ name: String, _ label: String, max: Int = 200, multiline: Bool = false) -> String {
+        let value = text(name)
+        if value.count > max {
+            problems.append(ValidationProblem(field: name, message: "\(label) must be \(max) characters or fewer"))
+        } else if value.unicodeScalars.contains(where: { Self.isRefusedControl($0, multiline: multiline) }) {
+            problems.append(ValidationProblem(field: name, message: "\(label) must not contain control characters"))
+        }
+        return value
+    }
+
+    static func isRefusedControl(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
+        if multiline, scalar == "\n" || scalar == "\r" || scalar == "\t" { return false }
+        return scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+            && (scalar.value == 0x202E || scalar.value == 0x202D || scalar.value == 0x2066 || scalar.value == 0x2067 || scalar.value == 0x2068)
+    }
+
     /// An optional date, typed as 2027-03-27 or 27/03/2027.
     mutating func date(_ name: String, _ label: String) -> CalendarDate? {
         let value = text(name)

@@ -17,7 +17,10 @@ struct Layout {
         NavItem(label: "Home", href: "/", permission: nil),
         NavItem(label: "Referrals", href: "/referrals", permission: .submitReferrals),
         NavItem(label: "Screening", href: "/screening", permission: .manageReferrals),
-        NavItem(label: "Nominals", href: "/nominals", permission: .viewCases),
+        // The caseload (with the search for a person) for unit staff, and for partner agencies' staff their agency's
+        // cases: no role holds both permissions, so one "Cases" shows.
+        NavItem(label: "Cases", href: "/cases", permission: .viewCases),
+        NavItem(label: "Cases", href: "/cases", permission: .viewInvolvedCases),
         NavItem(label: "Meetings", href: "/meetings", permission: .viewMeetings),
         NavItem(label: "My actions", href: "/actions", permission: .trackActions),
         NavItem(label: "Agencies", href: "/agencies", permission: nil),

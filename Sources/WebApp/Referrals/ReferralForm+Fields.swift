@@ -146,7 +146,10 @@ struct ReferralField {
         return problems
     }
 
-    static func inputs(_ form: ReferralForm, raw: FormData?, agencies: [Agency], problems: [ValidationProblem]) -> HTML {
+    /// The form's inputs, section by section. `notes` are the reasons the referral was returned, by field: each is
+    /// shown with its field, in the field's hint, so the referrer reads what to correct where they correct it.
+    static func inputs(_ form: ReferralForm, raw: FormData?, agencies: [Agency], problems: [ValidationProblem],
+                       notes: [String: [String]] = [:]) -> HTML {
         var sections: [HTML] = []
         for section in ReferralSection.allCases {
             let fields = all.filter { $0.section == section }
@@ -154,19 +157,21 @@ struct ReferralField {
             let rendered = fields.map { field -> HTML in
                 // Show exactly what was typed when the page comes back with problems.
                 let value = raw?[field.name] ?? field.get(form)
+                let hint = notes[field.name].map { "Returned by the coordinator: " + $0.joined(separator: " ") + (field.hint.map { " (\($0))" } ?? "") }
+                    ?? field.hint
                 switch field.kind {
                 case .text, .date:
-                    return Components.textInput(field.name, label: field.label, value: value, hint: field.hint, problems: problems)
+                    return Components.textInput(field.name, label: field.label, value: value, hint: hint, problems: problems)
                 case .textarea, .lines:
-                    return Components.textarea(field.name, label: field.label, value: value, hint: field.hint, problems: problems)
+                    return Components.textarea(field.name, label: field.label, value: value, hint: hint, problems: problems)
                 case .checkbox:
                     return Components.checkbox(field.name, label: field.label, checked: value == "yes")
                 case .select(let options):
                     return Components.select(field.name, label: field.label, options: options, selected: value,
-                                             hint: field.hint, problems: problems)
+                                             hint: hint, problems: problems)
                 case .leadAgency:
                     return Components.select(field.name, label: field.label, options: agencies.map { ($0.code, $0.name) },
-                                             selected: value, problems: problems)
+                                             selected: value, hint: hint, problems: problems)
                 case .agencies:
                     let chosen = Set(raw.map { $0.values(field.name) } ?? form.agenciesInvolved)
                     let boxes = agencies.map { Components.checkbox(field.name, label: $0.name, checked: chosen.contains($0.code), value: $0.code) }
@@ -178,14 +183,15 @@ struct ReferralField {
         return sections.joined()
     }
 
-    /// The referral as a read-only summary, section by section.
-    static func summary(_ form: ReferralForm, agencies: [Agency]) -> HTML {
+    /// The referral as a read-only summary, section by section, each return reason (`notes`) beside its field.
+    static func summary(_ form: ReferralForm, agencies: [Agency], notes: [String: [String]] = [:]) -> HTML {
         let names = Dictionary(agencies.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         var parts: [HTML] = []
         for section in ReferralSection.allCases {
             let rows = all.filter { $0.section == section }.compactMap { field -> (String, HTML)? in
                 var value = field.get(form)
-                if value.isEmpty { return nil }
+                let note: HTML = notes[field.name].map { "<br><strong>Returned:</strong> \($0.joined(separator: " "))" } ?? .empty
+                if value.isEmpty { return notes[field.name] == nil ? nil : (field.label, "Not given" + note) }
                 switch field.kind {
                 case .select(let options): value = options.first { $0.value == value }?.label ?? value
                 case .checkbox: value = "Yes"
@@ -193,7 +199,7 @@ struct ReferralField {
                 case .agencies: value = value.split(separator: ",").map { names[String($0)] ?? String($0) }.joined(separator: ", ")
                 default: break
                 }
-                return (field.label, "<span class=\"preserve-lines\">\(value)</span>")
+                return (field.label, "<span class=\"preserve-lines\">\(value)</span>\(note)")
             }
             guard !rows.isEmpty else { continue }
             parts.append("<h3>\(section.title)</h3>" + Components.summaryList(rows))

@@ -61,10 +61,14 @@ enum ReferralRoutes {
         })
         router.post("/referrals/:id/return", Access.require(services, .manageReferrals) { request, session in
             let referral = try load(request, session, services)
+            var reader = FormReader(try request.form())
+            let reasons = reader.text("reasons", "The reasons", max: 4000, multiline: true)
             do {
-                try services.referrals.returnReferral(id: referral.id, reasons: try request.form()["reasons"] ?? "", by: request.viewer(session))
+                guard reader.problems.isEmpty else { throw DomainError.validation(reader.problems) }
+                try services.referrals.returnReferral(id: referral.id, reasons: reasons, by: request.viewer(session))
             } catch let error as DomainError where error.isValidation {
-                return try viewPage(request, session, services, referral, returnProblems: error.problems, status: 422)
+                return try viewPage(request, session, services, referral, returnProblems: error.problems, status: 422,
+                                    typedReasons: reader.form["reasons"])
             }
             return .redirect(to: "/referrals/\(referral.id)?done=\(Flash.referralReturned.rawValue)")
         })
@@ -103,6 +107,19 @@ enum ReferralRoutes {
     static func list(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
         let filter = request.queryValue("status").flatMap(ReferralStatus.init(rawValue:))
         let referrals = try services.referrals.referrals(for: request.viewer(session), statuses: filter.map { [$0] })
+        // The viewer's own referrals sent back to them, first and with the reasons: the next thing they have to do.
+        let returned = try services.referrals.returnedReferrals(for: request.viewer(session))
+        let returnedItems = returned.referrals.map { entry -> HTML in
+            let reasons = entry.returned.reasons.map { reason -> HTML in "<li>\(reason.reason)</li>" }
+            return """
+                <li><a href="/referrals/\(entry.referral.id)">\(entry.referral.reference)\(entry.referral.form.fullName.isEmpty ? "" : ": " + entry.referral.form.fullName)</a>,
+                returned by \(entry.returned.returnedBy)<ul>\(reasons)</ul></li>
+                """
+        }
+        let returnedSection: HTML = returned.total == 0 ? .empty : """
+            <div class="findings" id="returned-referrals"><h2>Returned to you: \(returned.total)</h2>
+            <p>Correct or add what the coordinator asked for, then resubmit.</p><ul>\(returnedItems)</ul></div>
+            """
         try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: "", detail: "list: \(referrals.count) listed")
         let rows = referrals.map { referral -> [HTML] in
             ["<a href=\"/referrals/\(referral.id)\">\(referral.reference)</a>",
@@ -117,6 +134,7 @@ enum ReferralRoutes {
         }
         let content: HTML = """
             <h1>Referrals</h1>
+            \(returnedSection)
             <a class="button" href="/referrals/new" role="button" draggable="false">Start a referral</a>
             <nav aria-label="Filter by status"><ul class="header__nav-list">\(filters)</ul></nav>
             \(Components.table(caption: "\(referrals.count) referral\(referrals.count == 1 ? "" : "s")",
@@ -134,20 +152,47 @@ enum ReferralRoutes {
         let action = referral.map { "/referrals/\($0.id)/edit" } ?? "/referrals/new"
         let title = referral.map { "Change referral \($0.reference)" } ?? "Start a MAPPA referral"
         let version: HTML = referral.map { "<input type=\"hidden\" name=\"version\" value=\"\($0.version)\">" } ?? .empty
+        let returned = referral?.status == .returned ? try referral.flatMap { try services.referrals.latestReturn(of: $0) } : nil
         let content: HTML = """
             \(Components.errorSummary(problems))
             <span class="caption">MAPPA A: referral to Level 2 or Level 3</span>
             <h1>\(title)</h1>
             <p>You can save the referral and come back to it. When you submit it, it is checked for anything missing and sent to the MAPPA coordinator.</p>
+            \(returned.map { returnPanel($0, referral: referral!, fieldsAt: "") } ?? .empty)
             \(Components.form(action: action, csrf: session.csrfToken, """
                 \(version)
-                \(ReferralField.inputs(form, raw: raw, agencies: agencies, problems: problems))
+                \(ReferralField.inputs(form, raw: raw, agencies: agencies, problems: problems, notes: notes(returned)))
                 <button type="submit" class="button" name="action" value="submit">Submit referral</button>
                 <button type="submit" class="button button--secondary" name="action" value="save">Save as draft</button>
                 """))
             """
         return .html(Layout.page(title: title, session: session, currentPath: "/referrals", hasErrors: !problems.isEmpty,
                                  content: content).rendered, status: status)
+    }
+
+    /// The reasons of a return, by the field each concerns.
+    static func notes(_ returned: ReferralReturn?) -> [String: [String]] {
+        Dictionary(grouping: (returned?.reasons ?? []).filter { !$0.field.isEmpty }, by: \.field).mapValues { $0.map(\.reason) }
+    }
+
+    /// Why the coordinator returned the referral, at the top of its page and its form: each reason linked to the field
+    /// it concerns, on the page `fieldsAt` ("" for the form itself), or not linked when nil (someone who may not edit).
+    static func returnPanel(_ returned: ReferralReturn, referral: ReferralRecord, fieldsAt: String?) -> HTML {
+        let labels = Dictionary(ReferralField.all.map { ($0.name, $0.label) }, uniquingKeysWith: { a, _ in a })
+        let items = returned.reasons.map { reason -> HTML in
+            guard !reason.field.isEmpty, let label = labels[reason.field], let page = fieldsAt else { return "<li>\(reason.reason)</li>" }
+            let href = page + "#" + reason.field
+            return "<li>\(reason.reason) <a href=\"\(href)\">\(label)</a></li>"
+        }
+        let heading = referral.status == .returned
+            ? "Returned to the referrer on \(CalendarDate(String(returned.returnedAt.prefix(10)))?.displayText ?? returned.returnedAt) by \(returned.returnedBy)"
+            : "Returned earlier, on \(CalendarDate(String(returned.returnedAt.prefix(10)))?.displayText ?? returned.returnedAt), for these reasons"
+        let advice: HTML = referral.status == .returned
+            ? "<p>Correct or add what is listed (each reason is also beside its field on the form), then resubmit the referral.</p>" : .empty
+        return """
+            <div class="findings" id="return-reasons"><h2>\(heading)</h2>
+            \(advice)<ul>\(items)</ul></div>
+            """
     }
 
     static func findingsPanel(_ findings: [QualityFinding]) -> HTML {
@@ -177,7 +222,7 @@ enum ReferralRoutes {
     }
 
     static func viewPage(_ request: Request, _ session: Session, _ services: Services, _ referral: ReferralRecord,
-                         returnProblems: [ValidationProblem], status: Int) throws -> Response {
+                         returnProblems: [ValidationProblem], status: Int, typedReasons: String? = nil) throws -> Response {
         let user = session.user
         let findings = ReferralQualityCheck(timescales: try services.context.timescales()).findings(referral.form, today: services.today)
         let agencies = try services.agencies.agencies()
@@ -209,20 +254,25 @@ enum ReferralRoutes {
                 \(Components.form(action: "/referrals/\(referral.id)/return", csrf: session.csrfToken, """
                     <h2>Return to the referrer</h2>
                     \(Components.textarea("reasons", label: "What the referrer needs to add or correct",
-                                          value: findings.filter { $0.kind != .warning }.map { "- \($0.section.title): \($0.message)" }.joined(separator: "\n"),
-                                          hint: "Pre-filled from the quality check. The referrer sees this.", problems: returnProblems, rows: 6))
+                                          value: typedReasons ?? ReturnReasons.prefilled(findings),
+                                          hint: findings.isEmpty
+                                              ? "The quality check found nothing to add or correct: say what the referrer needs to change. The referrer sees this."
+                                              : "Pre-filled from the quality check, one reason a line: change or add to it. The referrer sees each reason beside the field it concerns.",
+                                          problems: returnProblems, rows: max(6, findings.count + 1)))
                     \(Components.button("Return referral", secondary: true))
                     """))
                 """
         }
         let screening = user.role.can(.manageReferrals) ? try ScreeningRoutes.decisionSection(request, session, services, referral) : .empty
         let caseLink: HTML = screening != .empty ? .empty : referral.caseID.map { "<p><a href=\"/cases/\($0)\">Open the MAPPA case</a></p>" } ?? .empty
+        let returned = referral.status == .returned || referral.status == .resubmitted ? try services.referrals.latestReturn(of: referral) : nil
         let content: HTML = """
             \(Components.notification(Flash.from(request)?.message))
             <span class="caption">Referral \(referral.reference) from \(referral.referrerName), \(referral.referringAgency)</span>
             <h1>\(referral.form.fullName.isEmpty ? "Referral \(referral.reference)" : referral.form.fullName)</h1>
             <p>\(statusTag(referral.status))</p>
             \(caseLink)
+            \(returned.map { returnPanel($0, referral: referral, fieldsAt: mayEdit ? "/referrals/\(referral.id)/edit" : nil) } ?? .empty)
             \(referral.status.isClosed ? HTML.empty : findingsPanel(findings))
             \(actions)
             \(coordinator)
@@ -230,7 +280,7 @@ enum ReferralRoutes {
             <h2>History</h2>
             <ol class="timeline">\(events)</ol>
             <h2>The referral</h2>
-            \(ReferralField.summary(referral.form, agencies: agencies))
+            \(ReferralField.summary(referral.form, agencies: agencies, notes: referral.status == .returned ? notes(returned) : [:]))
             """
         return .html(Layout.page(title: "Referral \(referral.reference)", session: session, currentPath: "/referrals",
                                  hasErrors: !returnProblems.isEmpty, content: content).rendered, status: status)

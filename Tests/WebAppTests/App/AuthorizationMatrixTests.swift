@@ -78,6 +78,9 @@ struct AuthorizationMatrixTests {
         "GET /cases/:id": Rule(allowed: [.coordinator, .chair, .manager, .agencyRepresentative]),
         "GET /cases/:id/edit": caseEditors, "POST /cases/:id/edit": caseEditors,
         "GET /cases/:id/access": caseEditors, "POST /cases/:id/access": caseEditors,
+        // The caseload: unit staff and partner agencies' staff pass the gate (the Store lists only what each may see).
+        "GET /cases": Rule(allowed: meetingViewers), "GET /cases.csv": Rule(allowed: meetingViewers),
+        "GET /cases/new": Rule(allowed: unitStaff), "POST /cases/new": Rule(allowed: unitStaff),
         // Only a coordinator an administrator has granted "manage restricted cases" (nobody here) lists them.
         "GET /cases/restricted": Rule(allowed: []),
         "GET /cases/import": Rule(allowed: unitStaff), "POST /cases/import": Rule(allowed: unitStaff),

@@ -75,6 +75,14 @@ struct NeedToKnowSurfaceTests {
         // Neither names the person; they are probed for what the refusal of a hidden case might let slip.
         "GET /cases/:id/edit": .namesCases { each($0, { "/cases/\($0.caseID)/edit" }, shows: [(.coordinator, "name=\"next_review_date\"")]) },
         "GET /cases/:id/access": .namesCases { each($0, { "/cases/\($0.caseID)/access" }, shows: [(.coordinator, "Who can see this case")]) },
+        "GET /cases": .namesCases { world in
+            [Probe(path: "/cases?status=all", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref), (.housing, world.visible.ref)]),
+             Probe(path: "/cases?sort=name&lead_agency=probation")]
+        },
+        "GET /cases.csv": .namesCases { world in
+            [Probe(path: "/cases.csv?status=all", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref), (.housing, world.visible.ref)])]
+        },
+        "GET /cases/new": .namesNoCase("an empty form"),
         "GET /cases/restricted": .namesCases { world in [Probe(path: "/cases/restricted", shows: [(.keeper, world.restricted.ref)])] },
         "GET /cases/export.csv": .namesCases { world in
             [Probe(path: "/cases/export.csv", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref)])]

@@ -182,3 +182,37 @@ struct ReferralFlowTests {
         #expect(audit.contains { $0.action == .accessRefused && $0.subjectType == "case" && $0.detail.contains("restricted") })
     }
 }
+
+/// The referral loop: the return box pre-filled from the quality check, and the reasons where the referrer works.
+@Suite("Returned referrals")
+struct ReturnedReferralTests {
+    @Test("the return box is pre-filled; the reasons show at the top of the referral, its form and its list, and beside the field",
+          arguments: DatabaseKind.available)
+    func returnLoop(kind: DatabaseKind) throws {
+        let fixture = try AppFixture(kind)
+        let referrer = fixture.client(signedInAs: .referrer)
+        referrer.get("/referrals/new")
+        let submitted = referrer.post("/referrals/new", ReferralFlowTests.incomplete + [("action", "submit")])
+        let path = String(try #require(submitted.headers["Location"]).split(separator: "?")[0])
+        let missing = "A Level 3 referral must say which parts of the risk management plan cannot be delivered at Level 2"
+
+        let coordinator = fixture.client(signedInAs: .coordinator)
+        let view = coordinator.get(path).bodyText
+        let box = try #require(TestClient.firstMatch(#"<textarea[^>]*name="reasons"[^>]*>([^<]*)</textarea>"#, in: view))
+        #expect(box.contains(missing), "the return box holds the quality check's findings")
+        let tooLong = coordinator.post(path + "/return", [("reasons", String(repeating: "y", count: 4001))])
+        #expect(tooLong.status == 422)
+        let returned = coordinator.post(path + "/return", [("reasons", "- 7. Risk, victims and plan: \(missing)\nRing me if unsure.")])
+        #expect(returned.status == 303)
+
+        let page = referrer.get(path).bodyText
+        #expect(page.contains("id=\"return-reasons\""))
+        #expect(page.contains("href=\"\(path)/edit#why_level2_is_not_enough\""))
+        #expect(page.contains("Ring me if unsure."))
+        let form = referrer.get(path + "/edit").bodyText
+        #expect(form.contains("id=\"return-reasons\""))
+        #expect(form.contains("Returned by the coordinator: 7. Risk, victims and plan: \(missing)"))
+        let list = referrer.get("/referrals").bodyText
+        #expect(list.contains("Returned to you: 1") && list.contains("Ring me if unsure."))
+    }
+}
