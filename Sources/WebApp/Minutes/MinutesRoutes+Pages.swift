@@ -263,6 +263,7 @@ extension MinutesRoutes {
             \(Components.notification(Flash.from(request)?.message))
             <span class="caption">\(context.meeting.title), \(context.meeting.date.displayText)</span>
             <h1>Minutes: \(context.item.nominalName) (\(context.item.nominalRef))</h1>
+            \(try ActionRoutes.uncoveredAreas(services, context))
             \(body)
             <p><a href="/meetings/\(context.meeting.id)">Back to the meeting</a></p>
             """
