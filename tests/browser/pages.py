@@ -94,11 +94,13 @@ def build_world(base_url: str) -> World:
     page = coordinator.post(f"/meetings/{meeting.group(1)}/items/{item.group(1)}/minutes/start", [])
     assert "Save draft" in page.html, f"the minutes were not started: {page.status} {page.url}"
 
-    coordinator.get(f"/cases/{case_id}")
+    # The owner is chosen from the directory: the search step finds the housing officer by name.
+    page = coordinator.get(f"/cases/{case_id}/actions/new?q=" + USERS["housing"].name.replace(" ", "+"))
+    owner = re.search(r'<option value="(user:\d+)">' + re.escape(USERS["housing"].name), page.html)
+    assert owner, f"the directory does not offer the housing officer: {page.status} {page.url}"
     due = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
     page = coordinator.post(f"/cases/{case_id}/actions", [
-        ("description", "Check the tenancy file"), ("owner_name", USERS["housing"].name),
-        ("owner_email", f"{USERS['housing'].username}@example.invalid"), ("owner_agency", "housing"), ("due_date", due)])
+        ("description", "Check the tenancy file"), ("owner", owner.group(1)), ("area", "victim_safety"), ("due_date", due)])
     action = re.search(r'href="/actions/(\d+)"', page.html)
     assert action, f"the action was not added: {page.status} {page.url}"
 
@@ -183,6 +185,16 @@ PAGES: list[PageSpec] = [
     PageSpec("register-import", "coordinator", "/cases/import", "Import the case register"),
     PageSpec("meetings", "coordinator", "/meetings", "Meetings"),
     PageSpec("my-actions-coordinator", "coordinator", "/actions", "My actions"),
+    PageSpec("actions-open", "coordinator", "/actions/open", "Open actions across the unit"),
+    PageSpec("actions-open-filtered", "coordinator", "/actions/open?agency=housing&area=victim_safety&overdue=yes",
+             "Open actions across the unit"),
+    PageSpec("actions-open-with-errors", "coordinator", "/actions/open?owner=nobody", "Open actions across the unit", status=422,
+             shows_errors=True),
+    PageSpec("action-new", "coordinator", "/cases/{case_id}/actions/new", "Add an action"),
+    PageSpec("action-new-search", "coordinator", "/cases/{case_id}/actions/new?q=housing", "Add an action"),
+    PageSpec("action-new-with-errors", "coordinator", "/cases/{case_id}/actions/new", "Add an action", status=422, shows_errors=True,
+             submit=Submit("/cases/{case_id}/actions", "Add the action", None,
+                           [("description", "Check the licence conditions"), ("due_date", "2020-01-01")])),
     PageSpec("timescales", "admin", "/admin/timescales", "Timescales"),
     PageSpec("meeting-new", "coordinator", "/meetings/new", "Schedule a meeting"),
     PageSpec("meeting-new-with-errors", "coordinator", "/meetings/new", "Schedule a meeting", status=422, shows_errors=True,
