@@ -49,6 +49,7 @@ class World:
     item_id: int     # the case's discussion at that meeting, with draft minutes
     action_id: int   # an action on the case owned by the housing officer
     area_code: str   # a MAPPA area, so the area pages and the area choices on the statistics pages show
+    housing_owner: str  # the housing officer as the directory offers them as an action's owner ("user:ID")
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -116,7 +117,7 @@ def build_world(base_url: str) -> World:
     return World(referral_id=referral_id, case_id=case_id, nominal_id=int(nominal.group(1)),
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
                  meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)),
-                 area_code="testville")
+                 area_code="testville", housing_owner=owner.group(1))
 
 
 @dataclass

@@ -52,3 +52,19 @@ public enum ActionOwner: Sendable, Hashable {
         }
     }
 }
+
+/// Kept in minutes (JSON) as its token.
+extension ActionOwner: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let owner = ActionOwner(token: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an action owner")
+        }
+        self = owner
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(token)
+    }
+}

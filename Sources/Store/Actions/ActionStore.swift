@@ -33,6 +33,16 @@ public struct NewAction: Sendable, Equatable {
     }
 }
 
+extension NewAction {
+    /// With the owner from the directory and the area that the minutes' planned action chose.
+    func from(_ planned: PlannedAction) -> NewAction {
+        var copy = self
+        copy.owner = planned.owner
+        copy.area = planned.area
+        return copy
+    }
+}
+
 /// An action as one viewer's list shows it. When the viewer may not see its case (an owner who is not on a restricted
 /// case's list, say), `caseVisible` is false and the action carries no reference to the case at all.
 public struct ListedAction: Sendable, Equatable {
@@ -194,11 +204,17 @@ public struct ActionStore: FeatureStore {
     @discardableResult
     func create(_ connection: Connection, _ new: NewAction, actor: Actor) throws -> Int64 {
         let isNew = new.minutesID == nil
-        let resolved = try resolveOwner(connection, new)
+        var resolved = try resolveOwner(connection, new)
+        if resolved == nil, new.owner != nil, !isNew {
+            // Agreed in minutes with someone who has since left the directory: the owner as the minutes recorded them.
+            var recorded = new
+            recorded.owner = nil
+            resolved = try resolveOwner(connection, recorded)
+        }
         var problems = ActionRules.problems(description: new.description, owner: new.owner, ownerName: resolved?.name ?? new.ownerName,
                                             ownerAgency: resolved?.agencyCode ?? new.ownerAgencyCode, area: new.area,
                                             dueDate: new.dueDate, today: context.today, isNew: isNew)
-        if new.owner != nil && resolved == nil {
+        if isNew && new.owner != nil && resolved == nil {
             problems.append(ValidationProblem(field: "owner", message: "Choose the owner from the directory: that person is no longer in it"))
         }
         guard problems.isEmpty, let due = new.dueDate else { throw DomainError.validation(problems) }

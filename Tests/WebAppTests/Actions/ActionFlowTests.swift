@@ -186,4 +186,36 @@ struct ActionFlowTests {
         #expect(warning.contains("Monitoring and control") && warning.contains("Interventions and treatment") && warning.contains("Victim safety")
                 && !warning.contains("<li>Supervision</li>"))
     }
+
+    @Test("an action agreed in the minutes names its owner from the directory and its area; approved, it reaches the owner's My actions",
+          arguments: DatabaseKind.available)
+    func fromMinutes(kind: DatabaseKind) throws {
+        let world = try MinutesFlowTests.World(kind)
+        let housingUser = try world.fixture.viewer(.agencyRepresentative).user
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        let today = CalendarDate(world.fixture.clock.now)
+        var page = coordinator.get(world.path)
+        #expect(page.bodyText.contains("Risk management plan: no open action") && page.bodyText.contains("<li>Victim safety</li>"))
+        #expect(coordinator.post(world.path + "/start", []).status == 303)
+        page = coordinator.get(world.path)
+        #expect(page.bodyText.contains("name=\"action_owner_ref_1\"") && page.bodyText.contains("value=\"user:\(housingUser.id)\""))
+        #expect(!page.bodyText.contains("name=\"action_email_1\""), "no free-text owner")
+        let fields = MinutesFlowTests.complete.filter { !["action_owner_1", "action_agency_1"].contains($0.0) }
+            + [("action_owner_ref_1", "user:\(housingUser.id)"), ("action_area_1", "victim_safety"),
+               ("action_due_1", today.adding(days: 14).description), ("next_review_date", today.adding(weeks: 8).description)]
+        // A mistake elsewhere: the form comes back with the chosen owner and area kept.
+        let wrong = coordinator.post(world.path, fields.filter { $0.0 != "next_review_date" } + [("next_review_date", "soon"),
+                                                                                                  ("version", try MinutesFlowTests.version(page))])
+        #expect(wrong.status == 422 && wrong.bodyText.contains("value=\"user:\(housingUser.id)\" selected")
+                && wrong.bodyText.contains("value=\"victim_safety\" selected"))
+        page = coordinator.get(world.path)
+        #expect(coordinator.post(world.path, fields + [("version", try MinutesFlowTests.version(page)), ("action", "submit")]).status == 303)
+        let chair = world.fixture.client(signedInAs: .chair)
+        chair.get(world.path)
+        #expect(chair.post(world.path + "/approve", []).status == 303)
+        let tracked = try #require(try world.fixture.stores.actions.actions(ownedBy: try world.fixture.viewer(.agencyRepresentative)).first?.action)
+        #expect(tracked.description == "Book emergency housing panel" && tracked.ownerUserID == housingUser.id && tracked.area == .victimSafety
+                && tracked.ownerAgencyCode == "housing")
+        #expect(world.fixture.client(signedInAs: .agencyRepresentative).get("/actions").bodyText.contains("Book emergency housing panel"))
+    }
 }
