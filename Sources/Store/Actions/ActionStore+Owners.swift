@@ -58,17 +58,18 @@ extension ActionStore {
         }
     }
 
-    /// The directory of possible owners as one SELECT: active users with their agency, and active agency contacts.
+    /// The directory of possible owners as one SELECT: active users with their agency, and active agency contacts, of
+    /// active agencies.
     /// Names only staff, never a nominal.
     static let ownerDirectory = """
         SELECT * FROM (
           SELECT 'user' AS kind, users.id AS id, users.display_name AS name, users.email AS email, users.role AS detail,
                  agencies.id AS agency_id, agencies.code AS agency_code, agencies.name AS agency_name
-          FROM users JOIN agencies ON agencies.id = users.agency_id WHERE users.active = 1
+          FROM users JOIN agencies ON agencies.id = users.agency_id WHERE users.active = 1 AND agencies.active = 1
           UNION ALL
           SELECT 'contact' AS kind, c.id AS id, c.name AS name, c.email AS email, c.role AS detail,
                  agencies.id AS agency_id, agencies.code AS agency_code, agencies.name AS agency_name
-          FROM agency_contacts c JOIN agencies ON agencies.id = c.agency_id WHERE c.active = 1
+          FROM agency_contacts c JOIN agencies ON agencies.id = c.agency_id WHERE c.active = 1 AND agencies.active = 1
         ) directory
         """
 

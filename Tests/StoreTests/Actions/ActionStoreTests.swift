@@ -211,6 +211,29 @@ struct ActionStoreTests {
         #expect(Self.problems { _ = try fixture.actions.ownerChoices(matching: "", for: try fixture.world.viewer(.referrer)) }.first?.hasPrefix("refused") == true)
     }
 
+    @Test("reminders and the overdue digest go to the owner's address in the directory, as it is now", arguments: DatabaseKind.available)
+    func remindersFollowTheDirectory(kind: DatabaseKind) throws {
+        let fixture = try Fixture(kind)
+        let outbox = fixture.stores.outbox
+        try outbox.saveSettings(MailSettings(smtp: SMTPSettings(host: "127.0.0.1", port: 2525, fromAddress: "unit@example.invalid")), by: .commandLine)
+        let rep = try fixture.world.addUser("rep.mail", role: .agencyRepresentative, agency: "housing", email: "rep.mail@example.invalid")
+        let contact = try fixture.world.contactOwner("Pat Officer", agency: "probation", email: "pat.old@example.invalid")
+        try fixture.add("User's action", owner: .user(rep.user.id), dueIn: 2)
+        try fixture.add("Contact's action", owner: contact, dueIn: 2)
+        guard case .contact(let contactID) = contact else { Issue.record("not a contact"); return }
+        try fixture.stores.agencies.saveContact(id: contactID, agencyID: try fixture.world.agencyID("probation"), name: "Pat Officer",
+                                                role: "Officer", email: "pat.new@example.invalid", phone: "", isSPOC: false, active: true,
+                                                by: .commandLine)
+        #expect(try fixture.actions.sendReminders(outbox: outbox, accounts: fixture.stores.accounts.accounts, asSystem: .reminders) == 2)
+        let reminded = Set(try outbox.claimDue(limit: 10).flatMap { $0.mail.to.map(\.address) })
+        #expect(reminded == ["rep.mail@example.invalid", "pat.new@example.invalid"])
+        fixture.world.clock.advance(by: 3 * 86400)
+        #expect(try fixture.actions.sendReminders(outbox: outbox, accounts: fixture.stores.accounts.accounts, asSystem: .reminders) == 2,
+                "each owner's overdue digest (no coordinator has an address)")
+        let digests = try outbox.claimDue(limit: 10)
+        #expect(Set(digests.flatMap { $0.mail.to.map(\.address) }) == ["rep.mail@example.invalid", "pat.new@example.invalid"])
+    }
+
     @Test("the areas of the plan with no open action on the case", arguments: DatabaseKind.available)
     func uncoveredAreas(kind: DatabaseKind) throws {
         let fixture = try Fixture(kind)
