@@ -82,7 +82,10 @@ enum ActionRoutes {
                                                       dueDate: due), by: viewer)
             } catch let error as DomainError where error.isValidation {
                 let visible = try services.cases.case(id: caseID, for: viewer)
-                return try newActionPage(request, session, services, visible, values: values, search: "", problems: error.problems, status: 422)
+                let response = try newActionPage(request, session, services, visible, values: values, search: "", problems: error.problems, status: 422)
+                try services.audit.record(actor: viewer.actor, action: .view, subjectType: "case", subjectID: String(visible.id),
+                                          detail: "add an action, with problems")
+                return response
             }
             return .redirect(to: "/cases/\(caseID)?done=\(Flash.actionSaved.rawValue)#actions")
         })

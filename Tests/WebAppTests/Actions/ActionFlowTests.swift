@@ -42,6 +42,8 @@ struct ActionFlowTests {
         #expect(past.bodyText.contains("value=\"Find move-on accommodation\"") && past.bodyText.contains("value=\"2020-01-01\"")
                 && past.bodyText.contains("value=\"user:\(housingUser.id)\" selected") && past.bodyText.contains("value=\"victim_safety\" selected"))
         #expect(!past.bodyText.contains("Go back"))
+        let viewed = try fixture.stores.audit.recent(limit: 20, subjectType: "case", subjectID: String(caseID)).map(\.detail)
+        #expect(viewed.contains("add an action") && viewed.contains("add an action, with problems"), "each view of the form audited")
         #expect(coordinator.post("/cases/\(caseID)/actions", [("description", "Bad\u{07}bell"), ("owner", "user:\(housingUser.id)"),
                                                               ("area", "victim_safety"), ("due_date", due)]).status == 422, "control characters refused")
         #expect(coordinator.post("/cases/\(caseID)/actions", [("description", "Find move-on accommodation"), ("owner", "user:\(housingUser.id)"),
