@@ -53,6 +53,7 @@ class World:
     screened_referral_id: int  # the complete referral, accepted at screening
     screening_meeting_id: int  # a screening panel today
     returned_referral_id: int  # an incomplete referral the coordinator returned with the quality check's reasons
+    housing_owner: str  # the housing officer as the directory offers them as an action's owner ("user:ID")
 
     def format(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -122,11 +123,13 @@ def build_world(base_url: str) -> World:
     screening_meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
     assert screening_meeting, f"the screening panel was not scheduled: {page.status} {page.url}"
 
-    coordinator.get(f"/cases/{case_id}")
+    # The owner is chosen from the directory: the search step finds the housing officer by name.
+    page = coordinator.get(f"/cases/{case_id}/actions/new?q=" + USERS["housing"].name.replace(" ", "+"))
+    owner = re.search(r'<option value="(user:\d+)">' + re.escape(USERS["housing"].name), page.html)
+    assert owner, f"the directory does not offer the housing officer: {page.status} {page.url}"
     due = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
     page = coordinator.post(f"/cases/{case_id}/actions", [
-        ("description", "Check the tenancy file"), ("owner_name", USERS["housing"].name),
-        ("owner_email", f"{USERS['housing'].username}@example.invalid"), ("owner_agency", "housing"), ("due_date", due)])
+        ("description", "Check the tenancy file"), ("owner", owner.group(1)), ("area", "victim_safety"), ("due_date", due)])
     action = re.search(r'href="/actions/(\d+)"', page.html)
     assert action, f"the action was not added: {page.status} {page.url}"
 
@@ -143,7 +146,8 @@ def build_world(base_url: str) -> World:
                  nominal_query="placeholder", referrer_user_id=int(referrer_link.group(1)),
                  meeting_id=int(meeting.group(1)), item_id=int(item.group(1)), action_id=int(action.group(1)),
                  area_code="testville", screened_referral_id=screened_referral_id,
-                 screening_meeting_id=int(screening_meeting.group(1)), returned_referral_id=int(returned.group(1)))
+                 screening_meeting_id=int(screening_meeting.group(1)), returned_referral_id=int(returned.group(1)),
+                 housing_owner=owner.group(1))
 
 
 @dataclass
@@ -226,6 +230,16 @@ PAGES: list[PageSpec] = [
     PageSpec("register-import", "coordinator", "/cases/import", "Import the case register"),
     PageSpec("meetings", "coordinator", "/meetings", "Meetings"),
     PageSpec("my-actions-coordinator", "coordinator", "/actions", "My actions"),
+    PageSpec("actions-open", "coordinator", "/actions/open", "Open actions across the unit"),
+    PageSpec("actions-open-filtered", "coordinator", "/actions/open?agency=housing&area=victim_safety&overdue=yes",
+             "Open actions across the unit"),
+    PageSpec("actions-open-with-errors", "coordinator", "/actions/open?owner=nobody", "Open actions across the unit", status=422,
+             shows_errors=True),
+    PageSpec("action-new", "coordinator", "/cases/{case_id}/actions/new", "Add an action"),
+    PageSpec("action-new-search", "coordinator", "/cases/{case_id}/actions/new?q=housing", "Add an action"),
+    PageSpec("action-new-with-errors", "coordinator", "/cases/{case_id}/actions/new", "Add an action", status=422, shows_errors=True,
+             submit=Submit("/cases/{case_id}/actions", "Add the action", None,
+                           [("description", "Check the licence conditions"), ("due_date", "2020-01-01")])),
     PageSpec("timescales", "admin", "/admin/timescales", "Timescales"),
     PageSpec("meeting-new", "coordinator", "/meetings/new", "Schedule a meeting"),
     PageSpec("meeting-new-with-errors", "coordinator", "/meetings/new", "Schedule a meeting", status=422, shows_errors=True,

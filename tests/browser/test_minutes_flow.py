@@ -31,8 +31,8 @@ def test_minutes_written_approved_and_action_closed(make_browser, world):
         ("decision_1", "Remain at Level 2"), ("rationale_1", "Housing and police still need to co-ordinate"),
         ("level_decision", "2"), ("lead_agency", "probation"),
         ("next_review_date", (today + datetime.timedelta(weeks=12)).isoformat()),
-        ("action_1", "Confirm the tenancy conditions"), ("action_owner_1", USERS["housing"].name),
-        ("action_email_1", f"{USERS['housing'].username}@example.invalid"), ("action_agency_1", "housing"),
+        ("action_1", "Confirm the tenancy conditions"), ("action_owner_ref_1", world.housing_owner),
+        ("action_area_1", "victim_safety"),
         ("action_due_1", (today + datetime.timedelta(days=14)).isoformat()),
     ])
     coordinator.click_button("Save and send to the chair")

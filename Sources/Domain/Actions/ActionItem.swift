@@ -14,11 +14,16 @@ public struct ActionItem: Sendable, Equatable {
     public var minutesID: Int64?
     public var description: String
     public var ownerUserID: Int64?
+    /// The agency contact from the directory who owns it, when the owner has no account.
+    public var ownerContactID: Int64?
+    /// The owner's name and email as the directory has them now (as first recorded, for an owner not in it).
     public var ownerName: String
     public var ownerEmail: String
     public var ownerAgencyCode: String
     public var ownerAgencyName: String
     public var dueDate: CalendarDate
+    /// Nil for an action recorded before areas were asked for ("Not recorded").
+    public var area: PlanArea?
     public var status: ActionStatus
     public var completionNote: String
     public var completedOn: CalendarDate?
@@ -26,8 +31,8 @@ public struct ActionItem: Sendable, Equatable {
     public var version: Int64
 
     public init(id: Int64, caseID: Int64, meetingID: Int64? = nil, minutesID: Int64? = nil, description: String, ownerUserID: Int64? = nil,
-                ownerName: String, ownerEmail: String = "", ownerAgencyCode: String, ownerAgencyName: String = "", dueDate: CalendarDate,
-                status: ActionStatus = .open, completionNote: String = "", completedOn: CalendarDate? = nil, nominalRef: String = "",
+                ownerContactID: Int64? = nil, ownerName: String, ownerEmail: String = "", ownerAgencyCode: String, ownerAgencyName: String = "", dueDate: CalendarDate,
+                area: PlanArea? = nil, status: ActionStatus = .open, completionNote: String = "", completedOn: CalendarDate? = nil, nominalRef: String = "",
                 version: Int64 = 1) {
         self.id = id
         self.caseID = caseID
@@ -40,12 +45,17 @@ public struct ActionItem: Sendable, Equatable {
         self.ownerAgencyCode = ownerAgencyCode
         self.ownerAgencyName = ownerAgencyName
         self.dueDate = dueDate
+        self.area = area
+        self.ownerContactID = ownerContactID
         self.status = status
         self.completionNote = completionNote
         self.completedOn = completedOn
         self.nominalRef = nominalRef
         self.version = version
     }
+
+    /// The owner from the directory, when the action names one.
+    public var owner: ActionOwner? { ownerUserID.map(ActionOwner.user) ?? ownerContactID.map(ActionOwner.contact) }
 
     public func isOverdue(today: CalendarDate) -> Bool { status == .open && dueDate < today }
     /// Open and due within `days` (today included), not yet overdue.

@@ -43,19 +43,26 @@ public struct MinutesDecision: Sendable, Codable, Equatable {
     }
 }
 
-/// An action agreed at the meeting, to be tracked once the minutes are approved.
+/// An action agreed at the meeting, to be tracked once the minutes are approved. The owner is chosen from the
+/// directory (`owner`; `ownerName`, `ownerEmail` and `ownerAgency` are then theirs as the directory gave them);
+/// minutes written before that name the owner as typed.
 public struct PlannedAction: Sendable, Codable, Equatable {
     public var description: String
     public var ownerName: String
     public var ownerEmail: String
     public var ownerAgency: String
     public var dueDate: CalendarDate?
-    public init(description: String, ownerName: String, ownerEmail: String = "", ownerAgency: String, dueDate: CalendarDate?) {
+    public var owner: ActionOwner?
+    public var area: PlanArea?
+    public init(description: String, ownerName: String, ownerEmail: String = "", ownerAgency: String, dueDate: CalendarDate?,
+                owner: ActionOwner? = nil, area: PlanArea? = nil) {
         self.description = description
         self.ownerName = ownerName
         self.ownerEmail = ownerEmail
         self.ownerAgency = ownerAgency
         self.dueDate = dueDate
+        self.owner = owner
+        self.area = area
     }
 }
 

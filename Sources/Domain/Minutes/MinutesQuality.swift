@@ -56,6 +56,7 @@ public enum MinutesQuality {
             if blank(action.ownerName) { missing.append("an owner") }
             if blank(action.ownerAgency) { missing.append("an agency") }
             if action.dueDate == nil { missing.append("a due date") }
+            if action.area == nil { missing.append("an area of the risk management plan") }
             if blank(action.description) { missing.append("a description") }
             if !missing.isEmpty { add("Actions", "action_\(index)", "Action \(index + 1) needs \(missing.joined(separator: ", "))") }
         }

@@ -307,7 +307,7 @@ public struct MinutesStore: FeatureStore {
                 try actions.create(connection, NewAction(caseID: minutes.caseID, meetingID: minutes.meetingID, minutesID: minutes.id,
                                                          description: planned.description, ownerName: planned.ownerName,
                                                          ownerEmail: planned.ownerEmail, ownerAgencyCode: planned.ownerAgency,
-                                                         dueDate: planned.dueDate), actor: viewer.actor)
+                                                         dueDate: planned.dueDate).from(planned), actor: viewer.actor)
             }
         }, viewer: viewer)
     }

@@ -26,6 +26,7 @@ extension ChairGrade: StoredAsRawValue {}
 extension AttendanceStatus: StoredAsRawValue {}
 extension MinutesStatus: StoredAsRawValue {}
 extension ActionStatus: StoredAsRawValue {}
+extension PlanArea: StoredAsRawValue {}
 extension Role: StoredAsRawValue {}
 extension AgencyKind: StoredAsRawValue {}
 extension AuditAction: StoredAsRawValue {}

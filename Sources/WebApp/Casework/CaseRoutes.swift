@@ -30,7 +30,7 @@ enum CaseRoutes {
         let agencies = session.user.role.can(.editCases) ? try services.agencies.agencies(activeOnly: true) : []
         let timeline = try timelineSection(services, visible, contacts: contacts, changes: changes)
         let contactLog = ContactLogRoutes.section(session, services, caseID: visible.id, entries: contacts, agencies: agencies)
-        let actions = try ActionRoutes.caseSection(session, services, visible, agencies: agencies)
+        let actions = try ActionRoutes.caseSection(session, services, visible)
         let events = try StatisticsRoutes.caseEventsSection(session, services, visible)
         let history = changes.map { entry -> [HTML] in
             ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",

@@ -25,7 +25,7 @@ enum Components {
     /// A labelled text input with optional hint and inline error. https://design-system.service.gov.uk/components/text-input/
     static func textInput(_ name: String, label: String, value: String = "", hint: String? = nil,
                           type: String = "text", autocomplete: String? = nil, problems: [ValidationProblem] = [],
-                          width: String = "") -> HTML {
+                          width: String = "", filters: String = "") -> HTML {
         field(name, label: label, hint: hint, problems: problems, capacity: value.utf8.count) { out, error, describedBy in
             out.markup("<input class=\"input")
             if error { out.markup(" input--error") }
@@ -45,6 +45,11 @@ enum Components {
             describedBy(&out)
             out.markup(" autocomplete=\"")
             out.text(autocomplete ?? "off")
+            if !filters.isEmpty {
+                // The script narrows the options of the select with this id as the person types here.
+                out.markup("\" data-filters=\"")
+                out.text(filters)
+            }
             out.markup("\">")
         }
     }
@@ -69,6 +74,37 @@ enum Components {
                 out.markup(option.value == selected ? "\" selected>" : "\">")
                 out.text(option.label)
                 out.markup("</option>")
+            }
+            out.markup("\n  </select>")
+        }
+    }
+
+    /// A labelled select whose options are grouped under headings (`<optgroup>`): the directory's people by agency.
+    /// `filterable` marks it for the script, which narrows its options as the person types in the search box before it.
+    static func groupedSelect(_ name: String, label: String, groups: [(label: String, options: [(value: String, label: String)])],
+                              selected: String, hint: String? = nil, problems: [ValidationProblem] = [], filterable: Bool = false) -> HTML {
+        let capacity = groups.reduce(0) { $0 + 40 + $1.label.utf8.count + $1.options.reduce(0) { $0 + 40 + $1.value.utf8.count + $1.label.utf8.count } }
+        return field(name, label: label, hint: hint, problems: problems, capacity: capacity) { out, _, describedBy in
+            out.markup("<select class=\"select\" id=\"")
+            out.text(name)
+            out.markup("\" name=\"")
+            out.text(name)
+            out.markup("\"")
+            describedBy(&out)
+            if filterable { out.markup(" data-filterable") }
+            out.markup(">\n    <option value=\"\">Select</option>")
+            for group in groups {
+                out.markup("<optgroup label=\"")
+                out.text(group.label)
+                out.markup("\">")
+                for option in group.options {
+                    out.markup("<option value=\"")
+                    out.text(option.value)
+                    out.markup(option.value == selected ? "\" selected>" : "\">")
+                    out.text(option.label)
+                    out.markup("</option>")
+                }
+                out.markup("</optgroup>")
             }
             out.markup("\n  </select>")
         }
@@ -156,6 +192,15 @@ enum Components {
         """
         <form method="post" action="\(action)"\(novalidate ? HTML(trusted: " novalidate") : .empty)>
           <input type="hidden" name="csrf_token" value="\(csrf)">
+          \(content)
+        </form>
+        """
+    }
+
+    /// A GET form (a search or filters): nothing changes, so no CSRF token.
+    static func getForm(action: String, _ content: HTML) -> HTML {
+        """
+        <form method="get" action="\(action)" novalidate>
           \(content)
         </form>
         """

@@ -4,7 +4,8 @@ import HTTPServer
 import Store
 
 extension MinutesRoutes {
-    static func read(_ reader: inout FormReader, form: FormData, agencies: [(code: String, name: String)]) -> MinutesContent {
+    /// `owners`: the directory, for the owners the actions chose from it (their name, email and agency come with them).
+    static func read(_ reader: inout FormReader, form: FormData, agencies: [(code: String, name: String)], owners: [OwnerChoice] = []) -> MinutesContent {
         var content = MinutesContent()
         content.newInformation = agencies.compactMap { agency in
             let text = reader.text("info_\(agency.code)")
@@ -40,9 +41,16 @@ extension MinutesRoutes {
             let description = reader.text("action_\(index)")
             let owner = reader.text("action_owner_\(index)")
             let due = reader.date("action_due_\(index)", "Action \(index) due date")
-            if !description.isEmpty || !owner.isEmpty || due != nil {
-                content.actions.append(PlannedAction(description: description, ownerName: owner, ownerEmail: reader.text("action_email_\(index)"),
-                                                     ownerAgency: reader.text("action_agency_\(index)"), dueDate: due))
+            let chosen = ActionOwner(token: reader.text("action_owner_ref_\(index)")).flatMap { ref in owners.first { $0.owner == ref } }
+            if !description.isEmpty || !owner.isEmpty || due != nil || chosen != nil {
+                var planned = PlannedAction(description: description, ownerName: owner, ownerEmail: reader.text("action_email_\(index)"),
+                                            ownerAgency: reader.text("action_agency_\(index)"), dueDate: due,
+                                            area: PlanArea(rawValue: reader.text("action_area_\(index)")))
+                if let chosen {
+                    planned.owner = chosen.owner
+                    (planned.ownerName, planned.ownerEmail, planned.ownerAgency) = (chosen.name, chosen.email, chosen.agencyCode)
+                }
+                content.actions.append(planned)
             }
         }
         return content
@@ -72,6 +80,8 @@ extension MinutesRoutes {
             values["action_email_\(index + 1)"] = action.ownerEmail
             values["action_agency_\(index + 1)"] = action.ownerAgency
             values["action_due_\(index + 1)"] = action.dueDate?.description ?? ""
+            values["action_owner_ref_\(index + 1)"] = action.owner?.token ?? ""
+            values["action_area_\(index + 1)"] = action.area?.rawValue ?? ""
         }
         return values
     }
@@ -81,7 +91,7 @@ extension MinutesRoutes {
     }
 
     static func form(_ session: Session, _ services: Services, _ context: Discussion, _ minutes: MinutesRecord, values: [String: String],
-                     problems: [ValidationProblem], agencies: [(code: String, name: String)]) throws -> HTML {
+                     problems: [ValidationProblem], agencies: [(code: String, name: String)], owners: [OwnerChoice]) throws -> HTML {
         let all = try services.agencies.agencies(activeOnly: true).map { ($0.code, $0.name) }
         let roshOptions = RoSH.allCases.map { ($0.rawValue, $0.displayName) }
         let timescales = try services.context.timescales()
@@ -101,13 +111,23 @@ extension MinutesRoutes {
             </fieldset>
             """
         }
-        let actions = (1...rowCount(values, prefix: "action_owner_")).map { index -> HTML in
-            """
+        let ownerGroups = ActionRoutes.ownerGroups(owners)
+        let areas = PlanArea.allCases.map { ($0.rawValue, $0.displayName) }
+        let rows = ["action_", "action_owner_", "action_owner_ref_"].map { rowCount(values, prefix: $0) }.max() ?? 2
+        let actions = (1...rows).map { index -> HTML in
+            // An owner typed before owners were chosen from the directory is kept as typed until one is chosen.
+            let typed = values["action_owner_ref_\(index)"] ?? "" == "" ? ["action_owner_", "action_email_", "action_agency_"].compactMap { name -> HTML? in
+                guard let value = values["\(name)\(index)"], !value.isEmpty else { return nil }
+                return "<input type=\"hidden\" name=\"\(name)\(index)\" value=\"\(value)\">"
+            } : []
+            let recorded: HTML = typed.isEmpty ? .empty : "<p class=\"hint\">Owner as recorded: \(values["action_owner_\(index)"] ?? "")</p>"
+            return """
             <fieldset class="fieldset"><legend class="fieldset__legend">Action \(index)</legend>
             \(Components.textInput("action_\(index)", label: "What is to be done", value: values["action_\(index)"] ?? "", problems: problems))
-            \(Components.textInput("action_owner_\(index)", label: "Owner", value: values["action_owner_\(index)"] ?? "", problems: problems))
-            \(Components.textInput("action_email_\(index)", label: "Owner's secure email (optional)", value: values["action_email_\(index)"] ?? "", type: "email", problems: problems))
-            \(Components.select("action_agency_\(index)", label: "Owner's agency", options: all, selected: values["action_agency_\(index)"] ?? "", problems: problems))
+            \(typed)\(recorded)
+            \(Components.groupedSelect("action_owner_ref_\(index)", label: "Owner, from the directory", groups: ownerGroups,
+                                       selected: values["action_owner_ref_\(index)"] ?? "", hint: "By agency. Add people missing from the directory under Agencies.", problems: problems))
+            \(Components.select("action_area_\(index)", label: "Area of the risk management plan", options: areas, selected: values["action_area_\(index)"] ?? "", problems: problems))
             \(Components.textInput("action_due_\(index)", label: "Due date", value: values["action_due_\(index)"] ?? "", problems: problems, width: "10"))
             </fieldset>
             """
@@ -292,7 +312,8 @@ extension MinutesRoutes {
                 actions = try distributionStatus(services, context, viewer: request.viewer(session)) + actions
             }
             let main: HTML = minutes.status.editable && manages
-                ? try form(session, services, context, minutes, values: values ?? Self.values(minutes.content), problems: problems, agencies: agencies)
+                ? try form(session, services, context, minutes, values: values ?? Self.values(minutes.content), problems: problems, agencies: agencies,
+                           owners: try services.actions.ownerChoices(matching: "", for: request.viewer(session)))
                 : view(minutes.content, agencyNames: agencyNames)
             var summary: [(String, HTML)] = [
                 ("Status", Components.tag(minutes.status.displayName, colour: minutes.status == .distributed ? "green" : (minutes.status == .sentBack ? "red" : "blue"))),
@@ -324,6 +345,7 @@ extension MinutesRoutes {
             \(Components.notification(Flash.from(request)?.message))
             <span class="caption">\(context.meeting.title), \(context.meeting.date.displayText)</span>
             <h1>Minutes: \(context.item.nominalName) (\(context.item.nominalRef))</h1>
+            \(try ActionRoutes.uncoveredAreas(services, context))
             \(body)
             <p><a href="/meetings/\(context.meeting.id)">Back to the meeting</a>\(context.readsDrafts ? "" : " · <a href=\"/minutes\">Minutes you may read</a>" as HTML)</p>
             """

@@ -39,7 +39,8 @@ enum MinutesRoutes {
             guard context.minutes != nil else { throw DomainError.notFound("The minutes") }
             let form = try request.form()
             var reader = FormReader(form)
-            let content = read(&reader, form: form, agencies: try agencyCodes(services, context))
+            let content = read(&reader, form: form, agencies: try agencyCodes(services, context),
+                               owners: try services.actions.ownerChoices(matching: "", for: request.viewer(session)))
             let version = Int64(form["version"] ?? "") ?? 0
             guard reader.problems.isEmpty else {
                 return try page(request, session, services, context, values: form.firstValues, problems: reader.problems, findings: nil, status: 422)

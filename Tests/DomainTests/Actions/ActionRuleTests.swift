@@ -7,12 +7,14 @@ struct ActionRuleTests {
 
     @Test("a new action needs what, who, which agency and a date not in the past")
     func creation() {
-        let problems = ActionRules.problems(description: " ", ownerName: "", ownerAgency: "", dueDate: nil, today: Self.today, isNew: true)
-        #expect(problems.map(\.field) == ["description", "owner_name", "owner_agency", "due_date"])
-        #expect(ActionRules.problems(description: "Visit", ownerName: "PO", ownerAgency: "probation", dueDate: CalendarDate("2026-11-24"),
-                                     today: Self.today, isNew: true).map(\.field) == ["due_date"])
-        #expect(ActionRules.problems(description: "Visit", ownerName: "PO", ownerAgency: "probation", dueDate: CalendarDate("2026-11-24"),
-                                     today: Self.today, isNew: false).isEmpty, "actions from past minutes keep their dates")
+        let problems = ActionRules.problems(description: " ", owner: nil, ownerName: "", ownerAgency: "", area: nil, dueDate: nil, today: Self.today, isNew: true)
+        #expect(problems.map(\.field) == ["description", "owner", "area", "due_date"])
+        #expect(ActionRules.problems(description: " ", owner: nil, ownerName: "", ownerAgency: "", area: nil, dueDate: nil, today: Self.today,
+                                     isNew: false).map(\.field) == ["description", "owner_name", "owner_agency", "due_date"])
+        #expect(ActionRules.problems(description: "Visit", owner: .user(1), ownerName: "", ownerAgency: "", area: .supervision,
+                                     dueDate: CalendarDate("2026-11-24"), today: Self.today, isNew: true).map(\.field) == ["due_date"])
+        #expect(ActionRules.problems(description: "Visit", owner: nil, ownerName: "PO", ownerAgency: "probation", area: nil,
+                                     dueDate: CalendarDate("2026-11-24"), today: Self.today, isNew: false).isEmpty, "actions from past minutes keep their dates")
     }
 
     @Test("open → done or cancelled with a note; reopening only by the coordinator with a reason; nothing else", arguments: [true, false])

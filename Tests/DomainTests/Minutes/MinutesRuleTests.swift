@@ -25,7 +25,7 @@ struct MinutesRuleTests {
         minutes.leadAgency = "probation"
         minutes.nextReviewDate = CalendarDate("2027-03-01")
         minutes.actions = [PlannedAction(description: "Refer to alcohol service", ownerName: "PO Example", ownerAgency: "probation",
-                                         dueDate: CalendarDate("2026-12-20"))]
+                                         dueDate: CalendarDate("2026-12-20"), area: .interventionsAndTreatment)]
         return minutes
     }
 
@@ -50,12 +50,12 @@ struct MinutesRuleTests {
         #expect(fields(minutes).contains("rosh"))
     }
 
-    @Test("every action needs an owner, an agency and a due date")
+    @Test("every action needs an owner, an agency, a due date and an area of the risk management plan")
     func actions() {
         var minutes = Self.good
         minutes.actions.append(PlannedAction(description: "Home visit", ownerName: "", ownerAgency: "", dueDate: nil))
         let findings = MinutesQuality.findings(minutes, meetingDate: Self.meeting)
-        #expect(findings.map(\.message) == ["Action 2 needs an owner, an agency, a due date"])
+        #expect(findings.map(\.message) == ["Action 2 needs an owner, an agency, a due date, an area of the risk management plan"])
     }
 
     @Test("a next review the panel sets is after the meeting and within the level's interval; none set is the interval")

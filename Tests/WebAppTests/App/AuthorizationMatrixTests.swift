@@ -116,6 +116,9 @@ struct AuthorizationMatrixTests {
         // Only its owner (nobody here) and the coordinator change it.
         "POST /actions/:id": Rule(allowed: [.coordinator], hidden: [.uninvolvedRepresentative, .excludedCoordinator]),
         "POST /cases/:id/actions": caseEditors,
+        // The unit's open actions: unit staff (need-to-know filters the list); adding an action to a case: the coordinator.
+        "GET /actions/open": Rule(allowed: [.coordinator, .excludedCoordinator, .chair, .manager]),
+        "GET /cases/:id/actions/new": caseEditors,
         // Minutes: unit staff with the case in their need-to-know read them; coordinators and chairs write them;
         // only chairs approve. The excluded coordinator is refused by the case's exclusion list.
         // Housing, involved in the case, passes to the minutes page (which shows no draft) but finds no approved PDF; DWP
@@ -227,8 +230,8 @@ struct AuthorizationMatrixTests {
             try outbox.markFailed(try #require(try outbox.claimDue().first), error: "smtp_connect: test")
             let itemID = try #require(try world.items(meetingID).first?.id)
             _ = try stores.minutes.startDraft(try world.discussion(meetingID, itemID), by: coordinator)
-            let actionID = try stores.actions.create(NewAction(caseID: caseID, description: "Matrix action", ownerName: "Someone",
-                                                               ownerAgencyCode: "police", dueDate: CalendarDate(fixture.clock.now).adding(days: 5)),
+            let actionID = try stores.actions.create(NewAction(caseID: caseID, description: "Matrix action",
+                                                               owner: try world.contactOwner("Someone", agency: "police"), area: .supervision, dueDate: CalendarDate(fixture.clock.now).adding(days: 5)),
                                                      by: coordinator)
             try stores.areas.add(code: "matrix_area", name: "Matrix Area", population: "", by: .commandLine)
             // Each parameter is filled by the path segment before it: /cases/:id, /items/:item, /import/:job …

@@ -149,8 +149,13 @@ struct NeedToKnowSurfaceTests {
              Probe(path: "/meetings/\(world.emptyPanelID)/reply")]
         },
         "GET /actions": .namesCases { _ in
-            [Probe(path: "/actions", shows: [(.coordinator, "Visit Visibleperson"), (.housing, "Visit Visibleperson"), (.keeper, "Visit Terrorperson")])]
+            [Probe(path: "/actions", shows: [(.housing, "Visit Visibleperson"), (.keeper, "Visit Terrorperson")])]
         },
+        "GET /actions/open": .namesCases { _ in
+            [Probe(path: "/actions/open", shows: [(.coordinator, "Visit Visibleperson"), (.keeper, "Visit Terrorperson")]),
+             Probe(path: "/actions/open?overdue=yes&area=supervision", shows: [(.coordinator, "Visit Visibleperson")])]
+        },
+        "GET /cases/:id/actions/new": .namesCases { each($0, { "/cases/\($0.caseID)/actions/new" }, shows: [(.coordinator, "Visibleperson")]) },
         "GET /actions/:id": .namesCases { world in
             each(world, { "/actions/\(world.actions[$0.ref]!)" }, shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
         },

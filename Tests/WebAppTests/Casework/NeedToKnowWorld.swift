@@ -172,14 +172,14 @@ struct NeedToKnowWorld {
             try stores.contacts.logContact(caseID: marked.caseID, occurredOn: today, direction: "out", agencyID: try world.agencyID("housing"),
                                            person: "Housing officer", method: "Phone",
                                            summary: "Told housing about \(marked.familyName)", by: actor(for: marked.caseID))
-            let owner: (name: String, email: String, agency: String) = switch marked.ref {
-            case restricted.ref: ("Restricted Keeper", Self.email(.keeper), "mappa_unit")
-            case probationOnly.ref: ("Pat Officer", "officer@probation.example.invalid", "probation")
-            default: ("Housing Representative", Self.email(.housing), "housing")
+            let owner: ActionOwner = switch marked.ref {
+            case restricted.ref: .user(keeper.user.id)
+            case probationOnly.ref: try world.contactOwner("Pat Officer", agency: "probation", email: "officer@probation.example.invalid")
+            default: .user(try world.viewer(Person.housing.username).user.id)
             }
             actions[marked.ref] = try stores.actions.create(NewAction(
-                caseID: marked.caseID, description: "Visit \(marked.familyName) at home", ownerName: owner.name, ownerEmail: owner.email,
-                ownerAgencyCode: owner.agency, dueDate: today.adding(days: 7)), by: actor(for: marked.caseID))
+                caseID: marked.caseID, description: "Visit \(marked.familyName) at home", owner: owner, area: .supervision,
+                dueDate: today.adding(days: 7)), by: actor(for: marked.caseID))
         }
 
         // Half a year on: every review and every action is overdue.

@@ -43,7 +43,7 @@ struct MinutesFlowTests {
         ("interventions_and_treatment", "Alcohol service"), ("victim_safety_planning", "Address marker"),
         ("decision_1", "Escalate to Level 3"), ("rationale_1", "Needs senior housing decisions"), ("level_decision", "3"),
         ("lead_agency", "probation"), ("action_1", "Book emergency housing panel"), ("action_owner_1", "Housing Lead"),
-        ("action_agency_1", "housing"),
+        ("action_agency_1", "housing"), ("action_area_1", "supervision"),
     ]
 
     static func version(_ page: Response) throws -> String {
@@ -64,7 +64,7 @@ struct MinutesFlowTests {
                                                        ("action_1", "Visit"), ("action", "submit")])
         #expect(incomplete.status == 422)
         for message in ["Write the risk management plan under the four pillars", "Record that disclosure was considered",
-                        "Action 1 needs an owner, an agency, a due date", "Record the level decision"] {
+                        "Action 1 needs an owner, an agency, a due date, an area of the risk management plan", "Record the level decision"] {
             #expect(incomplete.bodyText.contains(message), "\(message)")
         }
         #expect(try world.fixture.world.discussion(world.meetingID, world.itemID).minutes?.status == .draft)

@@ -68,9 +68,9 @@ struct KPIRouteTests {
             #expect(try stores.minutes.submit(saved, expectedVersion: saved.minutes?.version ?? 0, by: coordinator).isEmpty)
             try stores.minutes.approve(try world.discussion(meetingID, itemID, as: chair), by: chair)
             // Actions on A: one due 18 January (done late on the 20th), one due 19 January (done early on the 16th).
-            let late = try stores.actions.create(NewAction(caseID: caseA, description: "Visit", ownerName: "PO", ownerAgencyCode: "probation",
+            let late = try stores.actions.create(NewAction(caseID: caseA, description: "Visit", owner: try world.contactOwner("PO", agency: "probation"), area: .supervision,
                                                            dueDate: today.adding(days: 3)), by: coordinator)
-            let early = try stores.actions.create(NewAction(caseID: caseA, description: "Check", ownerName: "DS", ownerAgencyCode: "police",
+            let early = try stores.actions.create(NewAction(caseID: caseA, description: "Check", owner: try world.contactOwner("DS", agency: "police"), area: .monitoringAndControl,
                                                             dueDate: today.adding(days: 4)), by: coordinator)
             // Referrals: a custody one (release 30 September, so in time for a 6-month lead), returned once,
             // resubmitted and accepted on 20 January (5 days); a community one declined on the 16th (1 day).
