@@ -17,7 +17,9 @@ enum CaseRoutes {
         })
     }
 
-    static func page(_ request: Request, _ session: Session, _ services: Services, _ visible: VisibleCase) throws -> Response {
+    /// `contactForm`: a refused contact log entry, shown again in the open form (422).
+    static func page(_ request: Request, _ session: Session, _ services: Services, _ visible: VisibleCase,
+                     contactForm: (values: [String: String], problems: [ValidationProblem])? = nil) throws -> Response {
         let record = visible.record
         let nominal = try services.nominals.nominal(of: visible)
         // The case's one review date, as every other page, list and check reads it.
@@ -29,7 +31,8 @@ enum CaseRoutes {
         let changes = try services.cases.history(of: visible)
         let agencies = session.user.role.can(.editCases) ? try services.agencies.agencies(activeOnly: true) : []
         let timeline = try timelineSection(services, visible, contacts: contacts, changes: changes)
-        let contactLog = ContactLogRoutes.section(session, services, caseID: visible.id, entries: contacts, agencies: agencies)
+        let contactLog = ContactLogRoutes.section(session, services, caseID: visible.id, entries: contacts, agencies: agencies,
+                                                  form: contactForm)
         let actions = try ActionRoutes.caseSection(session, services, visible)
         let events = try StatisticsRoutes.caseEventsSection(session, services, visible)
         let history = changes.map { entry -> [HTML] in
@@ -45,6 +48,7 @@ enum CaseRoutes {
         if session.user.role.can(.editCases) { links.append("<a href=\"/cases/\(record.id)/edit\">Change the case</a>") }
         if visible.viewerMayManageAccess { links.append("<a href=\"/cases/\(record.id)/access\">Who can see this case</a>") }
         let content: HTML = """
+            \(Components.errorSummary(contactForm?.problems ?? []))
             \(Components.notification(Flash.from(request)?.message))
             <span class="caption">MAPPA case \(record.id)\(record.isRestricted ? " – restricted" : "")</span>
             <h1>\(nominal.fullName)</h1>
@@ -68,7 +72,8 @@ enum CaseRoutes {
             \(events)
             \(Components.table(caption: "History of changes", headers: ["When", "What", "From", "To", "Why", "By"], rows: history))
             """
-        return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", content: content).rendered)
+        return .html(Layout.page(title: "MAPPA case \(record.id)", session: session, currentPath: "/cases", hasErrors: contactForm != nil,
+                                 content: content).rendered, status: contactForm == nil ? 200 : 422)
     }
 
     /// The case's story in one list, newest first: referral steps, meetings, contacts with agencies and changes to the

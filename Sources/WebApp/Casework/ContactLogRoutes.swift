@@ -13,21 +13,30 @@ enum ContactLogRoutes {
             var reader = FormReader(form)
             let date = reader.date("occurred_on", "The contact date")
             let agency = try services.agencies.agency(code: form["agency"] ?? "")
+            let person = reader.text("person", "The person", max: 200)
+            let summary = reader.text("summary", "The summary", max: 4000, multiline: true)
             do {
+                guard reader.problems.isEmpty else { throw DomainError.validation(reader.problems) }
                 try services.contacts.logContact(caseID: caseID, occurredOn: date, direction: form["direction"] ?? "",
-                                                 agencyID: agency?.id, person: reader.text("person"), method: form["method"] ?? "",
-                                                 summary: reader.text("summary"), by: request.viewer(session))
+                                                 agencyID: agency?.id, person: person, method: form["method"] ?? "",
+                                                 summary: summary, by: request.viewer(session))
             } catch let error as DomainError where error.isValidation {
-                let problems = reader.merged(with: error.problems)
-                throw DomainError(.validation(problems), code: "invalid",
-                                  problems.map(\.message).joined(separator: ". ") + ". Go back to correct the entry.")
+                // The case page again, with the log's form open on what was typed and what is wrong.
+                let visible = try services.cases.case(id: caseID, for: request.viewer(session))
+                try services.audit.record(actor: request.actor(session), action: .view, subjectType: "case", subjectID: String(caseID),
+                                          detail: "contact log entry refused")
+                return try CaseRoutes.page(request, session, services, visible,
+                                           contactForm: (values: form.firstValues, problems: reader.merged(with: error.problems)))
             }
             return .redirect(to: "/cases/\(caseID)?done=\(Flash.contactLogged.rawValue)#contact-log")
         })
     }
 
     /// The log on the case page, with the form to add to it for those who edit cases. `agencies`: the active agencies.
-    static func section(_ session: Session, _ services: Services, caseID: Int64, entries: [CaseContact], agencies: [Agency]) -> HTML {
+    /// `form`: what was typed and what is wrong, when an entry was refused; the form is then open.
+    static func section(_ session: Session, _ services: Services, caseID: Int64, entries: [CaseContact], agencies: [Agency],
+                        form: (values: [String: String], problems: [ValidationProblem])? = nil) -> HTML {
+        let values = form?.values ?? [:], problems = form?.problems ?? []
         let rows = entries.map { entry -> [HTML] in
             ["\(entry.occurredOn.displayText)", "\(entry.direction == "in" ? "Received from" : "Sent to") \(entry.agencyName)",
              "\(entry.person)", "\(entry.method)", "\(entry.summary)", "\(entry.recordedBy)"]
@@ -38,14 +47,14 @@ enum ContactLogRoutes {
         return """
             <h2 id="contact-log">Contact log</h2>
             \(Components.table(caption: "\(entries.count) contact\(entries.count == 1 ? "" : "s") recorded", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows))
-            <details class="details"><summary>Record a contact</summary>
+            <details class="details"\(form == nil ? .empty : HTML(trusted: " open"))><summary>Record a contact</summary>
             \(Components.form(action: "/cases/\(caseID)/contacts", csrf: session.csrfToken, """
-                \(Components.textInput("occurred_on", label: "Date", value: services.today.description, width: "10"))
-                \(Components.select("direction", label: "Direction", options: [("out", "Sent to the agency"), ("in", "Received from the agency")], selected: "out"))
-                \(Components.select("agency", label: "Agency", options: agencies.map { ($0.code, $0.name) }, selected: ""))
-                \(Components.textInput("person", label: "Person (optional)"))
-                \(Components.select("method", label: "How", options: ContactLogStore.methods.map { ($0, $0) }, selected: "Secure email"))
-                \(Components.textarea("summary", label: "Summary", value: "", hint: "What was asked, shared or agreed. No more detail than the record needs.", rows: 3))
+                \(Components.textInput("occurred_on", label: "Date", value: values["occurred_on"] ?? services.today.description, problems: problems, width: "10"))
+                \(Components.select("direction", label: "Direction", options: [("out", "Sent to the agency"), ("in", "Received from the agency")], selected: values["direction"] ?? "out", problems: problems))
+                \(Components.select("agency", label: "Agency", options: agencies.map { ($0.code, $0.name) }, selected: values["agency"] ?? "", problems: problems))
+                \(Components.textInput("person", label: "Person (optional)", value: values["person"] ?? "", problems: problems))
+                \(Components.select("method", label: "How", options: ContactLogStore.methods.map { ($0, $0) }, selected: values["method"] ?? "Secure email", problems: problems))
+                \(Components.textarea("summary", label: "Summary", value: values["summary"] ?? "", hint: "What was asked, shared or agreed. No more detail than the record needs.", problems: problems, rows: 3))
                 \(Components.button("Add to the log", secondary: true))
                 """))
             </details>

@@ -30,7 +30,7 @@ enum HomeRoutes {
         case .manager:
             try managerWork(&queue, viewer, services)
         case .administrator:
-            try administratorWork(&queue, services)
+            try administratorWork(&queue, viewer, services)
         case .auditor:
             break
         }
@@ -79,33 +79,35 @@ enum HomeRoutes {
 
     static func coordinatorWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
         let today = services.today
-        let toCheck = try services.referrals.referrals(for: viewer, statuses: [.submitted, .resubmitted], limit: 200)
-        queue.add(.init(id: "referrals-to-check", title: "Referrals to check and screen", count: toCheck.count,
-                        items: toCheck.suffix(10).reversed().map { referral in
-                            let waited = referral.submittedAt.flatMap { CalendarDate(String($0.prefix(10))) }.map { $0.days(until: today) } ?? 0
-                            return .init(label: label(referral), href: "/referrals/\(referral.id)",
-                                         detail: "\(referral.status.displayName) by \(referral.referrerName), \(referral.referringAgency)",
-                                         urgency: waited > 10 ? .overdue : .waiting, when: "Waiting \(waited) day\(waited == 1 ? "" : "s")")
-                        }, all: ("/screening", "The screening queue")))
+        let referrals = try services.referrals.coordinatorQueues(for: viewer)
+        func referralItems(_ list: ReferralQueue) -> [WorkQueue.Item] {
+            list.first.map { referral in
+                let waited = referral.submittedAt.flatMap { CalendarDate(String($0.prefix(10))) }.map { $0.days(until: today) } ?? 0
+                return .init(label: label(referral), href: "/referrals/\(referral.id)",
+                             detail: "\(referral.status.displayName) by \(referral.referrerName), \(referral.referringAgency)",
+                             urgency: waited > 10 ? .overdue : .waiting, when: "Waiting \(waited) day\(waited == 1 ? "" : "s")")
+            }
+        }
+        queue.add(.init(id: "referrals-to-check", title: "Referrals to check", count: referrals.toCheck.total,
+                        items: referralItems(referrals.toCheck), all: ("/screening", "The screening queue"),
+                        empty: "No referral is missing anything."))
+        queue.add(.init(id: "referrals-ready", title: "Referrals ready for screening", count: referrals.readyForScreening.total,
+                        items: referralItems(referrals.readyForScreening), all: ("/screening", "The screening queue")))
         try reviews(&queue, viewer, services, dueWithinDays: horizonDays, title: "Reviews overdue or due in \(horizonDays) days")
         try meetingsComingUp(&queue, viewer, services)
         try minutes(&queue, viewer, services, .sentBack, id: "minutes-sent-back", title: "Minutes sent back by the chair")
-        try minutes(&queue, viewer, services, .approved, id: "minutes-to-distribute", title: "Minutes approved, not yet distributed")
-        let overdue = try services.actions.overdue(for: viewer, limit: 10)
+        let undistributed = try services.minutes.awaitingDistribution(for: viewer)
+        queue.add(.init(id: "minutes-to-distribute", title: "Minutes approved, not yet distributed", count: undistributed.count,
+                        items: undistributed.prefix(10).map { waiting in
+                            .init(label: "\(waiting.minutes.nominalRef), \(waiting.minutes.meetingTitle)", href: "/meetings/\(waiting.minutes.meetingID)/items/\(waiting.minutes.itemID)/minutes",
+                                  detail: "Meeting of \(waiting.minutes.meetingDate.displayText)", urgency: waiting.overdue ? .overdue : .dueSoon,
+                                  when: waiting.overdue ? "Distribution was due \(waiting.deadline.displayText)" : "Distribute by \(waiting.deadline.displayText)")
+                        }))
+        let overdue = try services.actions.overdueQueue(for: viewer)
         queue.add(.init(id: "actions-overdue", title: "Open actions overdue across the unit", count: overdue.count,
-                        items: overdue.map { action in
-                            .init(label: action.description, href: "/actions/\(action.id)",
-                                  detail: "\(action.nominalRef): \(action.ownerName), \(action.ownerAgencyName)",
-                                  urgency: .overdue, when: "Was due \(action.dueDate.displayText)")
-                        }, empty: "No actions are overdue."))
-        let mail = try services.outbox.counts()
-        let failed = mail[.failed] ?? 0
-        if failed > 0 {
-            queue.add(.init(id: "mail-failed", title: "Emails that could not be sent", count: failed,
-                            items: [.init(label: "\(failed) email\(failed == 1 ? "" : "s") failed", href: "/meetings",
-                                          detail: "Invitations or minutes that did not go: check each meeting's invitees and distribution",
-                                          urgency: .overdue)]))
-        }
+                        items: overdue.items.map { actionItem($0, today) }, all: ("/actions/open?overdue=yes", "Every overdue action"),
+                        empty: "No actions are overdue."))
+        try failedMail(&queue, viewer, services, all: ("/meetings", "Meetings, with each invitation's status"))
     }
 
     static func chairWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
@@ -122,46 +124,42 @@ enum HomeRoutes {
     }
 
     static func referrerWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
-        let mine = try services.referrals.referrals(for: viewer, limit: 200)
-        let returned = mine.filter { $0.status == .returned }
-        var returnedItems: [WorkQueue.Item] = []
-        for referral in returned.prefix(10) {
-            let reasons = try services.referrals.events(of: referral).last { $0.event == "Returned to referrer" }?.note ?? ""
-            returnedItems.append(.init(label: label(referral), href: "/referrals/\(referral.id)",
-                                       detail: reasons.isEmpty ? "Returned for more information" : "Returned: \(reasons)", urgency: .overdue,
-                                       when: "Needs your changes"))
-        }
-        queue.add(.init(id: "referrals-returned", title: "Referrals returned to you", count: returned.count, items: returnedItems,
-                        empty: "None of your referrals has been returned."))
-        let waiting = mine.filter { $0.status == .submitted || $0.status == .resubmitted }
-        queue.add(.init(id: "referrals-waiting", title: "Referrals waiting for screening", count: waiting.count,
-                        items: waiting.prefix(10).map { referral in
+        let mine = try services.referrals.referrerQueues(for: viewer)
+        let returnedTotal = try services.referrals.returnedReferrals(for: viewer, limit: 0).total
+        queue.add(.init(id: "referrals-returned", title: "Referrals returned to you", count: returnedTotal,
+                        items: mine.returned.map { referral, returned in
                             .init(label: label(referral), href: "/referrals/\(referral.id)",
-                                  detail: referral.status.displayName)
+                                  detail: "Returned by \(returned.returnedBy): " + returned.reasons.map(\.reason).joined(separator: "; "),
+                                  urgency: .overdue, when: "Needs your changes")
+                        }, all: ("/referrals", "All your referrals"), empty: "None of your referrals has been returned."))
+        queue.add(.init(id: "referrals-waiting", title: "Referrals waiting for screening", count: mine.awaitingScreening.total,
+                        items: mine.awaitingScreening.first.map { referral in
+                            .init(label: label(referral), href: "/referrals/\(referral.id)", detail: referral.status.displayName)
                         }))
-        let drafts = mine.filter { $0.status == .draft }
-        if !drafts.isEmpty {
-            queue.add(.init(id: "referrals-draft", title: "Referrals you have not submitted", count: drafts.count,
-                            items: drafts.prefix(10).map { .init(label: label($0), href: "/referrals/\($0.id)", detail: "Draft") }))
-        }
-        let decided = mine.filter { $0.status == .accepted || $0.status == .declined }
-        queue.add(.init(id: "referrals-decided", title: "Referrals decided", count: decided.count,
-                        items: decided.prefix(10).map { referral in
-                            .init(label: label(referral), href: "/referrals/\(referral.id)",
-                                  detail: referral.status.displayName)
-                        }, all: ("/referrals", "All your referrals"), empty: "No decisions yet."))
+        queue.add(.init(id: "referrals-decided", title: "Referrals decided in the last 30 days", count: mine.decided.count,
+                        items: mine.decided.map { referral in
+                            .init(label: label(referral), href: "/referrals/\(referral.id)", detail: referral.status.displayName)
+                        }, all: ("/referrals", "All your referrals"), empty: "No decisions in the last 30 days."))
     }
 
     static func representativeWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
         try ownActions(&queue, viewer, services)
         let today = services.today
-        let meetings = try services.meetings.meetings(from: today, through: today.adding(days: 28), for: viewer)
-            .filter { $0.status == .scheduled }
-        queue.add(.init(id: "meetings-invited", title: "Meetings your agency is part of in the next 4 weeks", count: meetings.count,
-                        items: meetings.prefix(10).map { meeting in
-                            .init(label: meeting.title, href: "/meetings/\(meeting.id)", detail: "\(meeting.kind.displayName), \(meeting.startTime)",
-                                  urgency: today.days(until: meeting.date) <= 7 ? .dueSoon : .waiting, when: meeting.date.displayText)
-                        }, all: ("/meetings", "All your agency's meetings"), empty: "No meetings in the next 4 weeks."))
+        let invitations = try services.meetings.invitations(for: viewer).filter(\.upcoming)
+        queue.add(.init(id: "meetings-invited", title: "Meetings you are invited to", count: invitations.count,
+                        items: invitations.prefix(10).map { invitation in
+                            let meeting = invitation.meeting
+                            return .init(label: meeting.title, href: "/meetings/\(meeting.id)/reply",
+                                         detail: invitation.reply.map { "Your agency replied: \($0.reply.response.displayName)" } ?? "Your agency has not replied yet",
+                                         urgency: invitation.reply == nil ? (today.days(until: meeting.date) <= 7 ? .overdue : .dueSoon) : .waiting,
+                                         when: "\(meeting.date.displayText), \(meeting.startTime)")
+                        }, all: ("/meetings/invited", "All meetings you are invited to"), empty: "No meetings coming up."))
+        let minutes = try services.minutes.readableMinutes(for: viewer, limit: 10)
+        queue.add(.init(id: "minutes-to-read", title: "Minutes you may read", count: minutes.total,
+                        items: minutes.items.map { minutes in
+                            .init(label: "\(minutes.nominalRef), \(minutes.meetingTitle)", href: "/meetings/\(minutes.meetingID)/items/\(minutes.itemID)/minutes",
+                                  detail: "Approved minutes of \(minutes.meetingDate.displayText)")
+                        }, all: ("/minutes", "All minutes you may read"), empty: "No approved minutes of your agency's cases yet."))
         try agencyCases(&queue, viewer, services)
     }
 
@@ -176,12 +174,8 @@ enum HomeRoutes {
         try reviews(&queue, viewer, services, dueWithinDays: nil, title: "Reviews overdue")
     }
 
-    static func administratorWork(_ queue: inout WorkQueue, _ services: Services) throws {
-        let failed = try services.outbox.counts()[.failed] ?? 0
-        queue.add(.init(id: "mail-failed", title: "Emails that could not be sent", count: failed,
-                        items: failed == 0 ? [] : [.init(label: "Open the outbox", href: "/admin/mail", detail: "Check the mail settings, then retry",
-                                                         urgency: .overdue)],
-                        all: ("/admin/mail", "Mail settings and the outbox"), empty: "Every email has gone."))
+    static func administratorWork(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
+        try failedMail(&queue, viewer, services, all: ("/admin/mail", "Mail settings and the outbox"))
     }
 
     // MARK: - Sections several roles share
@@ -191,16 +185,31 @@ enum HomeRoutes {
     }
 
     static func ownActions(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {
-        let today = services.today
-        let open = try services.actions.actions(ownedBy: viewer).map(\.action).filter { $0.status == .open }
-            .sorted { ($0.dueDate, $0.id) < ($1.dueDate, $1.id) }
+        let open = try services.actions.openQueue(ownedBy: viewer)
         queue.add(.init(id: "your-actions", title: "Your open actions", count: open.count,
-                        items: open.prefix(10).map { action in
-                            let days = today.days(until: action.dueDate)
-                            return .init(label: action.description, href: "/actions/\(action.id)", detail: action.nominalRef,
-                                         urgency: days < 0 ? .overdue : (days <= 7 ? .dueSoon : .waiting),
-                                         when: days < 0 ? "Overdue, was due \(action.dueDate.displayText)" : "Due \(action.dueDate.displayText)")
-                        }, all: ("/actions", "All your actions"), empty: "You have no open actions."))
+                        items: open.items.map { actionItem($0, services.today) }, all: ("/actions", "All your actions"),
+                        empty: "You have no open actions."))
+    }
+
+    static func actionItem(_ listed: ListedAction, _ today: CalendarDate) -> WorkQueue.Item {
+        let action = listed.action
+        let days = today.days(until: action.dueDate)
+        return .init(label: action.description, href: "/actions/\(action.id)",
+                     detail: [listed.caseVisible ? action.nominalRef : "", "\(action.ownerName), \(action.ownerAgencyName)"]
+                        .filter { !$0.isEmpty }.joined(separator: ": "),
+                     urgency: listed.isOverdue ? .overdue : (days <= 7 ? .dueSoon : .waiting),
+                     when: listed.isOverdue ? "Overdue, was due \(action.dueDate.displayText)" : "Due \(action.dueDate.displayText)")
+    }
+
+    /// Mail that could not be sent, for those who can do something about it, with the safe reason.
+    static func failedMail(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services, all: (href: String, text: String)) throws {
+        let failed = try services.outbox.failedMail(limit: 5, for: viewer)
+        queue.add(.init(id: "mail-failed", title: "Emails that could not be sent", count: failed.count,
+                        items: failed.first.map { entry in
+                            .init(label: entry.purpose.replacingOccurrences(of: "_", with: " ").capitalized + " to \(entry.recipientCount) recipient\(entry.recipientCount == 1 ? "" : "s")",
+                                  href: entry.meetingID.map { "/meetings/\($0)" } ?? all.href,
+                                  detail: entry.lastError.isEmpty ? "Not sent" : "Not sent: \(entry.lastError)", urgency: .overdue)
+                        }, all: all, empty: "Every email has gone."))
     }
 
     /// The coordinator's and manager's reviews: those with no date set (due now), overdue ones, and, when

@@ -36,7 +36,7 @@ struct HomeQueueTests {
                 < referrerHome.firstRange(of: "Referrals waiting for screening (1)")!.lowerBound, "what needs the referrer comes first")
 
         let coordinatorHome = fixture.client(signedInAs: .coordinator).get("/").bodyText
-        #expect(coordinatorHome.contains("Referrals to check and screen (1)") && coordinatorHome.contains("href=\"/referrals/\(waiting)\""))
+        #expect(coordinatorHome.contains("Referrals to check (1)") && coordinatorHome.contains("href=\"/referrals/\(waiting)\""))
         #expect(!coordinatorHome.contains("href=\"/referrals/\(returned)\""), "a returned referral waits on its referrer, not the coordinator")
         #expect(!coordinatorHome.contains("class=\"card\""), "the navigation tiles are gone")
     }
