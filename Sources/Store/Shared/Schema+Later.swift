@@ -179,6 +179,21 @@ extension Schema {
             UPDATE cases SET next_review_date = to_char(CAST(COALESCE(last_reviewed_on, start_date) AS DATE) + 7 * COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'timescale.level2_review_weeks'), 16), 'YYYY-MM-DD'), version = version + 1
             WHERE status = 'active' AND level = 2 AND next_review_date IS NULL;
             """),
+        // An action's owner is chosen from the directory: a user, or an agency contact (`owner_contact_id`), so "My
+        // actions" and reminders follow the person, not text typed once. Existing owners are linked by their email
+        // where it names one active user, else one contact; the rest keep the name they were given. Each action
+        // names its area of the risk management plan (NULL for those recorded before: "Not recorded").
+        Migration(23, "action owners from the directory; each action's area of the risk management plan", """
+            ALTER TABLE actions ADD COLUMN owner_contact_id BIGINT REFERENCES agency_contacts(id);
+            ALTER TABLE actions ADD COLUMN area TEXT;
+            UPDATE actions SET owner_user_id = (SELECT MIN(u.id) FROM users u WHERE u.active = 1 AND u.email <> ''
+                                                AND LOWER(u.email) = LOWER(actions.owner_email))
+            WHERE owner_user_id IS NULL AND owner_email <> '';
+            UPDATE actions SET owner_contact_id = (SELECT MIN(c.id) FROM agency_contacts c WHERE c.active = 1 AND c.email <> ''
+                                                   AND LOWER(c.email) = LOWER(actions.owner_email))
+            WHERE owner_user_id IS NULL AND owner_email <> '';
+            CREATE INDEX actions_owner_contact ON actions(owner_contact_id, status);
+            """),
             // Partner agencies reply to an invitation in the app (one reply per agency per meeting); each invitee keeps the
         // outbox message of their last invitation, so its status is read from the outbox, not assumed; minutes sent
         // another way than the app's mail are recorded (when, to whom, how).
@@ -230,21 +245,6 @@ extension Schema {
                 reason TEXT NOT NULL
             );
             CREATE INDEX referral_return_reasons_event ON referral_return_reasons(referral_id, event_id, position);
-            """),
-        // An action's owner is chosen from the directory: a user, or an agency contact (`owner_contact_id`), so "My
-        // actions" and reminders follow the person, not text typed once. Existing owners are linked by their email
-        // where it names one active user, else one contact; the rest keep the name they were given. Each action
-        // names its area of the risk management plan (NULL for those recorded before: "Not recorded").
-        Migration(23, "action owners from the directory; each action's area of the risk management plan", """
-            ALTER TABLE actions ADD COLUMN owner_contact_id BIGINT REFERENCES agency_contacts(id);
-            ALTER TABLE actions ADD COLUMN area TEXT;
-            UPDATE actions SET owner_user_id = (SELECT MIN(u.id) FROM users u WHERE u.active = 1 AND u.email <> ''
-                                                AND LOWER(u.email) = LOWER(actions.owner_email))
-            WHERE owner_user_id IS NULL AND owner_email <> '';
-            UPDATE actions SET owner_contact_id = (SELECT MIN(c.id) FROM agency_contacts c WHERE c.active = 1 AND c.email <> ''
-                                                   AND LOWER(c.email) = LOWER(actions.owner_email))
-            WHERE owner_user_id IS NULL AND owner_email <> '';
-            CREATE INDEX actions_owner_contact ON actions(owner_contact_id, status);
             """),
     ]
 }

@@ -220,7 +220,7 @@ enum HomeRoutes {
         let soon = try dueWithinDays.map { try services.cases.reviewsDue(withinDays: $0, for: viewer, limit: 10) }
         let items = undated.cases.map { review -> WorkQueue.Item in
             .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName, urgency: .overdue,
-                  when: "No review date set: due now")
+                  when: ReviewSchedule(level: review.level, nextReviewDate: nil, today: services.today).text)
         } + (overdue.reviews + (soon?.reviews ?? [])).map { reviewItem($0, services.today) }
         queue.add(.init(id: "reviews", title: title, count: undated.total + overdue.total + (soon?.total ?? 0), items: Array(items.prefix(10)),
                         all: ("/cases", "The caseload, by next review"), empty: "No reviews are due."))
@@ -234,11 +234,17 @@ enum HomeRoutes {
                         empty: "Your agency is not involved in any case under review."))
     }
 
+    /// A review as the case page states it (`ReviewSchedule.text`), so both say the same.
     static func reviewItem(_ review: CaseStore.OverdueReview, _ today: CalendarDate) -> WorkQueue.Item {
-        let days = today.days(until: review.due)
-        return .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName,
-                     urgency: days < 0 ? .overdue : (days <= horizonDays ? .dueSoon : .waiting),
-                     when: days < 0 ? "Overdue by \(-days) day\(days == -1 ? "" : "s")" : "Due \(review.due.displayText)")
+        let schedule = ReviewSchedule(level: review.level, nextReviewDate: review.due, today: today)
+        let urgency: WorkQueue.Urgency
+        switch schedule.state {
+        case .overdue, .notSet: urgency = .overdue
+        case .dueIn(let days): urgency = days <= horizonDays ? .dueSoon : .waiting
+        case .notApplicable: urgency = .waiting
+        }
+        return .init(label: review.nominalRef, href: "/cases/\(review.caseID)", detail: review.level.shortName, urgency: urgency,
+                     when: schedule.text)
     }
 
     static func meetingsComingUp(_ queue: inout WorkQueue, _ viewer: Viewer, _ services: Services) throws {

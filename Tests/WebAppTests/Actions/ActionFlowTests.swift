@@ -214,7 +214,7 @@ struct ActionFlowTests {
         #expect(coordinator.post(world.path, fields + [("version", try MinutesFlowTests.version(page)), ("action", "submit")]).status == 303)
         let chair = world.fixture.client(signedInAs: .chair)
         chair.get(world.path)
-        #expect(chair.post(world.path + "/approve", []).status == 303)
+        #expect(chair.post(world.path + "/approve", [("confirm", "yes")]).status == 303)
         let tracked = try #require(try world.fixture.stores.actions.actions(ownedBy: try world.fixture.viewer(.agencyRepresentative)).first?.action)
         #expect(tracked.description == "Book emergency housing panel" && tracked.ownerUserID == housingUser.id && tracked.area == .victimSafety
                 && tracked.ownerAgencyCode == "housing")

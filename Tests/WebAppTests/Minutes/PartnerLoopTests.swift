@@ -49,7 +49,7 @@ struct PartnerLoopTests {
                                                                         ("action", "submit")]).status == 303)
             let chair = fixture.client(signedInAs: .chair)
             chair.get(path)
-            #expect(chair.post(path + "/approve", []).status == 303)
+            #expect(chair.post(path + "/approve", [("confirm", "yes")]).status == 303)
         }
     }
 
@@ -131,7 +131,7 @@ struct PartnerLoopTests {
                                                                           ("next_review_date", world.fixture.today.adding(weeks: 8).description),
                                                                           ("action", "submit")]).status == 303)
         chair.get(world.path)
-        #expect(chair.post(world.path + "/approve", []).status == 303)
+        #expect(chair.post(world.path + "/approve", [("confirm", "yes")]).status == 303)
         coordinator.get(world.path)
         #expect(coordinator.post(world.path + "/distribute", []).status == 303)
         page = coordinator.get(world.path)
