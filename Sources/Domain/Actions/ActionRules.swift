@@ -18,7 +18,7 @@ public enum ActionRules {
         var problems: [ValidationProblem] = []
         if description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             problems.append(ValidationProblem(field: "description", message: "Say what is to be done"))
-        } else if let problem = textProblem(description, field: "description", label: "What is to be done", limit: descriptionLimit) {
+        } else if let problem = TextRules.problem(description, field: "description", label: "What is to be done", limit: descriptionLimit) {
             problems.append(problem)
         }
         if isNew {
@@ -40,21 +40,10 @@ public enum ActionRules {
         return problems
     }
 
-    /// A problem when `text` is longer than `limit` characters or holds a control character (line breaks and tabs
-    /// only where `multiline`): such text breaks lists, mail headers and the PDF.
-    public static func textProblem(_ text: String, field: String, label: String, limit: Int, multiline: Bool = false) -> ValidationProblem? {
-        if text.count > limit { return ValidationProblem(field: field, message: "\(label) must be \(limit) characters or fewer") }
-        let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
-        if text.unicodeScalars.contains(where: { ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}") && !allowed.contains($0) }) {
-            return ValidationProblem(field: field, message: "\(label) must not contain control characters")
-        }
-        return nil
-    }
-
     /// Whether `from` may become `to`: only open actions are closed (done or cancelled, with a note saying what
     /// happened or why); a closed action is reopened only by the coordinator, with a reason.
     public static func transition(from: ActionStatus, to: ActionStatus, note: String, byCoordinator: Bool) -> ValidationProblem? {
-        if let problem = textProblem(note, field: "completion_note", label: "The note", limit: noteLimit, multiline: true) { return problem }
+        if let problem = TextRules.problem(note, field: "completion_note", label: "The note", limit: noteLimit, multiline: true) { return problem }
         let noted = !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         switch (from, to) {
         case (.open, .done):

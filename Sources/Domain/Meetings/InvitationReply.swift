@@ -62,15 +62,3 @@ public struct InvitationReply: Sendable, Equatable {
         return problems
     }
 }
-
-/// Checks free text typed into the app shares.
-public enum TextRules {
-    /// Whether `text` holds a control character (line breaks and tabs allowed in multi-line text): they have no place
-    /// in a record and can break what it is written into (a PDF, a mail header, a CSV cell).
-    public static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool) -> Bool {
-        text.unicodeScalars.contains { scalar in
-            if allowingLineBreaks && (scalar == "\n" || scalar == "\r" || scalar == "\t") { return false }
-            return scalar.properties.generalCategory == .control
-        }
-    }
-}

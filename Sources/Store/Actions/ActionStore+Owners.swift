@@ -78,7 +78,7 @@ extension ActionStore {
     /// list by owner); the query is at most `ActionRules.searchLimit` characters with no control characters.
     public func ownerChoices(matching query: String, limit: Int = 500, for viewer: Viewer) throws -> [OwnerChoice] {
         guard viewer.can(.viewCases) else { throw DomainError.roleRefused() }
-        if let problem = ActionRules.textProblem(query, field: "q", label: "The search", limit: ActionRules.searchLimit) {
+        if let problem = TextRules.problem(query, field: "q", label: "The search", limit: ActionRules.searchLimit) {
             throw DomainError.validation([problem])
         }
         let words = query.lowercased().split(whereSeparator: { $0.isWhitespace }).prefix(5).map(String.init)

@@ -135,7 +135,7 @@ enum ActionRoutes {
         var problems: [ValidationProblem] = []
         func value(_ name: String, _ label: String, limit: Int) -> String {
             let text = (request.queryValue(name) ?? "").trimmingCharacters(in: .whitespaces)
-            if let problem = ActionRules.textProblem(text, field: name, label: label, limit: limit) {
+            if let problem = TextRules.problem(text, field: name, label: label, limit: limit) {
                 problems.append(problem)
                 return ""
             }

@@ -17,18 +17,8 @@ struct FormReader {
     /// multi-line box.
     mutating func text(_ name: String, _ label: String, max: Int = 200, multiline: Bool = false) -> String {
         let value = text(name)
-        if value.count > max {
-            problems.append(ValidationProblem(field: name, message: "\(label) must be \(max) characters or fewer"))
-        } else if value.unicodeScalars.contains(where: { Self.isRefusedControl($0, multiline: multiline) }) {
-            problems.append(ValidationProblem(field: name, message: "\(label) must not contain control characters"))
-        }
+        if let problem = TextRules.problem(value, field: name, label: label, limit: max, multiline: multiline) { problems.append(problem) }
         return value
-    }
-
-    static func isRefusedControl(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
-        if multiline, scalar == "\n" || scalar == "\r" || scalar == "\t" { return false }
-        return scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
-            && (scalar.value == 0x202E || scalar.value == 0x202D || scalar.value == 0x2066 || scalar.value == 0x2067 || scalar.value == 0x2068)
     }
 
     /// An optional date, typed as 2027-03-27 or 27/03/2027.

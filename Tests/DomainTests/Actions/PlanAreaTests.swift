@@ -43,8 +43,8 @@ struct PlanAreaTests {
                                      dueDate: Self.today, today: Self.today, isNew: true).map(\.field) == ["description"])
         #expect(ActionRules.problems(description: "Visit\u{0}now", owner: .user(1), ownerName: "", ownerAgency: "", area: .supervision,
                                      dueDate: Self.today, today: Self.today, isNew: true).first?.message.contains("control characters") == true)
-        #expect(ActionRules.textProblem("Line one\nline two", field: "n", label: "Note", limit: 100, multiline: true) == nil)
-        #expect(ActionRules.textProblem("Line one\nline two", field: "n", label: "Note", limit: 100) != nil)
+        #expect(TextRules.problem("Line one\nline two", field: "n", label: "Note", limit: 100, multiline: true) == nil)
+        #expect(TextRules.problem("Line one\nline two", field: "n", label: "Note", limit: 100) != nil)
         #expect(ActionRules.transition(from: .open, to: .done, note: "Done\u{1B}[31m", byCoordinator: true)?.field == "completion_note")
         #expect(ActionRules.transition(from: .open, to: .done, note: String(repeating: "x", count: ActionRules.noteLimit + 1), byCoordinator: true) != nil)
     }
