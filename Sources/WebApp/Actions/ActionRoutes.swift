@@ -16,6 +16,8 @@ enum ActionRoutes {
             let mine = try services.actions.actions(ownedBy: viewer)
             let open = mine.filter { $0.action.status == .open }, closed = mine.filter { $0.action.status != .open }
             let overdue = open.filter(\.isOverdue).count
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "actions", subjectID: String(viewer.user.id),
+                                      detail: "my actions: \(mine.count) listed")
             let content: HTML = """
                 \(Components.notification(Flash.from(request)?.message))
                 <h1>My actions</h1>

@@ -21,7 +21,7 @@ enum CaseApiRoutes {
             let more = results.count > limit
             results = Array(results.prefix(limit))
             try services.audit.record(actor: viewer.actor, action: .view, subjectType: "nominal_search",
-                                      subjectID: "", detail: "\(results.count) results via API")
+                                      subjectID: "", detail: "via API, " + NominalRoutes.searchDetail(query, shown: results.map(\.nominalRef)))
             return .json(["items": .array(results.map(ApiRepresentation.nominal)), "more": .bool(more)])
         })
         router.get(prefix + "/nominals/:id", ApiAccess.require(services, .viewCases) { request, viewer in

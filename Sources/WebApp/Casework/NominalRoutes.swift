@@ -76,7 +76,7 @@ enum NominalRoutes {
         let cases = try services.cases.caseload(nominalIDs: results.map(\.id), for: request.viewer(session))
         if !query.isEmpty {
             try services.audit.record(actor: request.actor(session), action: .view, subjectType: "nominal_search",
-                                      subjectID: "", detail: "\(results.count) results")
+                                      subjectID: "", detail: searchDetail(query, shown: results.map(\.nominalRef)))
         }
         let search: HTML = """
             <h1>Find a nominal</h1>
@@ -189,5 +189,11 @@ enum NominalRoutes {
             """
         return .html(Layout.page(title: "Change the nominal record", session: session, currentPath: "/nominals",
                                  hasErrors: !problems.isEmpty, content: content).rendered, status: status)
+    }
+
+    /// A search as the audit trail keeps it: what was searched for (control characters shown as "?") and whom it showed.
+    static func searchDetail(_ query: String, shown refs: [String]) -> String {
+        let terms = String(String.UnicodeScalarView(query.unicodeScalars.map { TextRules.isRefused($0, allowingLineBreaks: false) ? "?" : $0 }))
+        return "searched for \"\(terms)\": \(refs.count) shown" + (refs.isEmpty ? "" : " (" + refs.joined(separator: ", ") + ")")
     }
 }

@@ -11,11 +11,9 @@ enum InvitationReplyRoutes {
         router.get("/meetings/invited", Access.require(services, .viewMeetings) { request, session in
             let invitations = try services.meetings.invitations(for: request.viewer(session))
             let named = invitations.flatMap(\.cases)
-            if !named.isEmpty {
-                try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting",
-                                          subjectID: invitations.map { String($0.meeting.id) }.joined(separator: ","),
-                                          detail: "invitations list; cases \(Set(named.map(\.caseID)).sorted().map(String.init).joined(separator: ","))")
-            }
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting",
+                                      subjectID: invitations.map { String($0.meeting.id) }.joined(separator: ","),
+                                      detail: "invitations list; cases \(Set(named.map(\.caseID)).sorted().map(String.init).joined(separator: ","))")
             return list(request, session, invitations)
         })
         router.get("/meetings/:id/reply", Access.require(services, .viewMeetings) { request, session in

@@ -9,6 +9,8 @@ enum InvitationRoutes {
     static func register(_ router: inout Router, _ services: Services) {
         router.get("/meetings/:id/invitees", Access.require(services, .manageMeetings) { request, session in
             let meeting = try MeetingRoutes.load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting", subjectID: String(meeting.id),
+                                      detail: "invitees")
             return try page(request, session, services, meeting, problems: [], status: 200)
         })
         router.post("/meetings/:id/invitees", Access.require(services, .manageMeetings) { request, session in

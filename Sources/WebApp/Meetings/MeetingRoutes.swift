@@ -44,6 +44,8 @@ enum MeetingRoutes {
         })
         router.get("/meetings/:id/edit", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting", subjectID: String(meeting.id),
+                                      detail: "change form")
             return try planPage(session, services, meeting: meeting, values: planValues(meeting), problems: [], status: 200)
         })
         router.post("/meetings/:id/edit", Access.require(services, .manageMeetings) { request, session in
@@ -71,6 +73,8 @@ enum MeetingRoutes {
         // be sent, until the coordinator has read what will happen and given the reason.
         router.get("/meetings/:id/cancel", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting", subjectID: String(meeting.id),
+                                      detail: "cancellation check")
             return try cancelPage(session, services, meeting, reason: "", problems: [], status: 200)
         })
         router.post("/meetings/:id/cancel", Access.require(services, .manageMeetings) { request, session in
@@ -169,6 +173,8 @@ enum MeetingRoutes {
     static func list(_ request: Request, _ session: Session, _ services: Services) throws -> Response {
         let today = services.today
         let all = try services.meetings.meetings(from: today.adding(days: -120), for: request.viewer(session))
+        try services.audit.record(actor: request.actor(session), action: .view, subjectType: "meeting", subjectID: "list",
+                                  detail: "\(all.count) meetings listed")
         let manages = session.user.role.can(.manageMeetings)
         let compliance = manages ? try services.meetings.compliance(of: all, for: request.viewer(session)) : [:]
         func rows(_ meetings: [Meeting]) throws -> [[HTML]] {

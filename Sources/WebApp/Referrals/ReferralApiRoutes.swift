@@ -20,6 +20,8 @@ enum ReferralApiRoutes {
             }
             let pageSize = 200
             let referrals = try services.referrals.referrals(for: viewer, statuses: statuses, limit: pageSize + 1)
+            try services.audit.record(actor: viewer.actor, action: .view, subjectType: "referral", subjectID: "list",
+                                      detail: "API list: " + referrals.prefix(pageSize).map(\.reference).joined(separator: ", "))
             return .json(["items": .array(referrals.prefix(pageSize).map(ApiRepresentation.referralSummary)),
                           "more": .bool(referrals.count > pageSize)])
         })

@@ -180,7 +180,9 @@ struct ApiTests {
         }
         let searches = try fixture.audit().filter { $0.subjectType == "nominal_search" }
         #expect(searches.count == 2)
-        #expect(searches.allSatisfy { $0.action == .view && $0.actorUsername == "user.coordinator" && $0.detail.hasSuffix("via API") })
+        #expect(searches.allSatisfy { $0.action == .view && $0.actorUsername == "user.coordinator" && $0.detail.hasPrefix("via API") })
+        #expect(searches.contains { $0.detail == "via API, searched for \"1984-03-02\": 1 shown (SYN-0001)" },
+                "the audit keeps what was searched for and whom it showed")
 
         let nominal = try Self.json(fixture.send("GET", "/api/v1/nominals/\(try fixture.nominalID("SYN-0001"))", token: token))
         #expect(nominal["familyName"] == "Examplesson")

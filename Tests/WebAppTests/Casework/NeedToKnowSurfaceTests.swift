@@ -207,6 +207,31 @@ struct NeedToKnowSurfaceTests {
         return response.bodyText
     }
 
+    /// Every answer that shows a case to someone writes an audit entry: derived from the table, so a page added with
+    /// a row here is held to it too.
+    @Test("every page, export and API answer that shows a case writes an audit entry")
+    func everyShowingIsAudited() throws {
+        let world = try NeedToKnowWorld(.sqlite)
+        var browsers: [Person: TestClient] = [:]
+        var tokens: [Person: TestClient] = [:]
+        for person in Person.allCases {
+            browsers[person] = world.client(person)
+            tokens[person] = try world.apiClient(person)
+        }
+        let audit = world.fixture.stores.audit
+        for (route, surface) in Self.surfaces.sorted(by: { $0.key < $1.key }) {
+            guard case .namesCases(let probes) = surface else { continue }
+            for probe in probes(world) {
+                for (person, expected) in probe.shows {
+                    let before = try audit.count()
+                    let response = (probe.api ? tokens : browsers)[person]!.get(probe.path)
+                    guard try Self.text(response).lowercased().contains(expected.lowercased()) else { continue }
+                    #expect(try audit.count() > before, "\(route): \(probe.path) showed \(expected) to \(person.rawValue) without an audit entry")
+                }
+            }
+        }
+    }
+
     @Test("no page, export or API answer names a case to someone who may not see it", arguments: DatabaseKind.available)
     func nothingNamesAHiddenCase(kind: DatabaseKind) throws {
         let world = try NeedToKnowWorld(kind)
