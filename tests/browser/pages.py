@@ -226,6 +226,7 @@ PAGES: list[PageSpec] = [
              submit=Submit("/cases/{case_id}/edit", "Save changes", None,
                            [("level", "3"), ("exit_date", "not a date"), ("change_reason", "")])),
     PageSpec("case-access", "coordinator", "/cases/{case_id}/access", "Who can see this case"),
+    PageSpec("case-audit", "coordinator", "/cases/{case_id}/audit", "Who has viewed or changed this case"),
     PageSpec("nominal-edit", "coordinator", "/nominals/{nominal_id}/edit", "Change the nominal record"),
     PageSpec("register-import", "coordinator", "/cases/import", "Import the case register"),
     PageSpec("meetings", "coordinator", "/meetings", "Meetings"),
@@ -319,6 +320,8 @@ PAGES: list[PageSpec] = [
     # Auditor
     PageSpec("home-auditor", "auditor", "/", "Welcome, Avery Testauditor"),
     PageSpec("audit", "auditor", "/audit", "Audit trail"),
+    PageSpec("audit-filtered", "auditor", "/audit?user=test.coordinator&action=view&subject_type=case", "Audit trail"),
+    PageSpec("audit-filters-with-errors", "auditor", "/audit?action=nonsense&from=yesterday", "Audit trail", status=422, shows_errors=True),
     PageSpec("audit-verify", "auditor", "/audit/verify", "Audit trail"),
 ]
 

@@ -147,20 +147,35 @@ public final class AuditTrail: Sendable {
     /// The newest entries first, for the auditor's page (staged entries are chained first, so none is missing).
     public func recent(limit: Int = 50, offset: Int = 0, subjectType: String? = nil,
                        subjectID: String? = nil) throws -> [AuditEntry] {
+        try entries(matching: AuditQuery(subjectType: subjectType, subjectID: subjectID), limit: limit, offset: offset).entries
+    }
+
+    /// The entries `query` matches, newest first, a page of them and how many in all: the auditor's filters and a
+    /// case's "who viewed or changed it".
+    public func entries(matching query: AuditQuery, limit: Int, offset: Int = 0) throws -> (total: Int, entries: [AuditEntry]) {
         try moveStaged()
-        var sql = "SELECT \(AuditEntry.columns) FROM audit_log"
+        var conditions: [String] = []
         var parameters: [SQLValue] = []
-        if let subjectType {
-            sql += " WHERE subject_type = ?"
-            parameters.append(.text(subjectType))
-            if let subjectID {
-                sql += " AND subject_id = ?"
-                parameters.append(.text(subjectID))
-            }
+        if let username = query.username { conditions.append("actor_username = ?"); parameters.append(.text(username)) }
+        if let action = query.action { conditions.append("action = ?"); parameters.append(.text(action.rawValue)) }
+        if let subjectType = query.subjectType { conditions.append("subject_type = ?"); parameters.append(.text(subjectType)) }
+        if let subjectID = query.subjectID { conditions.append("subject_id = ?"); parameters.append(.text(subjectID)) }
+        if let from = query.from {
+            conditions.append("occurred_at_ms >= ?")
+            parameters.append(.integer(Int64(from.daysSinceEpoch) * 86_400_000))
         }
-        sql += " ORDER BY sequence DESC LIMIT ? OFFSET ?"
-        parameters += [.integer(Int64(limit)), .integer(Int64(offset))]
-        return try database.read { try $0.query(AuditEntry.self, sql, parameters) }
+        if let through = query.through {
+            conditions.append("occurred_at_ms < ?")
+            parameters.append(.integer(Int64(through.daysSinceEpoch + 1) * 86_400_000))
+        }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try database.read { connection in
+            let total: Int = try connection.queryOne("SELECT COUNT(*) AS n FROM audit_log" + filter, parameters)?.value("n") ?? 0
+            let entries = try connection.query(AuditEntry.self, "SELECT \(AuditEntry.columns) FROM audit_log" + filter
+                                               + " ORDER BY sequence DESC LIMIT ? OFFSET ?",
+                                               parameters + [.integer(Int64(limit)), .integer(Int64(offset))])
+            return (total, entries)
+        }
     }
 
     public func count() throws -> Int {
@@ -213,5 +228,25 @@ extension AuditEntry: RowDecodable {
                   action: try row.decode("action"), subjectType: try row.decode("subject_type"), subjectID: try row.decode("subject_id"),
                   detail: try row.decode("detail"), clientAddress: try row.decode("client_address"),
                   previousHash: try row.decode("previous_hash"), hash: try row.decode("hash"))
+    }
+}
+
+/// Which audit entries to list; nil matches anything. Dates are whole days, UTC.
+public struct AuditQuery: Sendable, Equatable {
+    public var username: String?
+    public var action: AuditAction?
+    public var subjectType: String?
+    public var subjectID: String?
+    public var from: CalendarDate?
+    public var through: CalendarDate?
+
+    public init(username: String? = nil, action: AuditAction? = nil, subjectType: String? = nil, subjectID: String? = nil,
+                from: CalendarDate? = nil, through: CalendarDate? = nil) {
+        self.username = username
+        self.action = action
+        self.subjectType = subjectType
+        self.subjectID = subjectID
+        self.from = from
+        self.through = through
     }
 }

@@ -175,7 +175,7 @@ enum ActionRoutes {
                 var items: [(String, String)] = [("agency", filter.agencyCode), ("owner", ownerText), ("case", filter.nominalRef),
                                                  ("area", areaText), ("overdue", filter.overdueOnly ? "yes" : "")]
                 items.append(("page", String(number)))
-                return "/actions/open?" + items.filter { !$0.1.isEmpty }.map { "\($0.0)=\(Self.urlEncoded($0.1))" }.joined(separator: "&")
+                return "/actions/open?" + items.filter { !$0.1.isEmpty }.map { "\($0.0)=\(Components.urlEncoded($0.1))" }.joined(separator: "&")
             }
             var pager: [HTML] = []
             if page.page > 1 { pager.append("<a href=\"\(link(page.page - 1))\">Previous page</a>") }
@@ -197,12 +197,6 @@ enum ActionRoutes {
             """
         return .html(Layout.page(title: "Open actions across the unit", session: session, currentPath: "/actions", hasErrors: !problems.isEmpty,
                                  content: content).rendered, status: problems.isEmpty ? 200 : 422)
-    }
-
-    static func urlEncoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~:")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
     /// The form to add an action to a case: a search step for the owner (works without JavaScript; with it, the list

@@ -52,6 +52,7 @@ public final class WebApplication: Sendable {
         CaseCreateRoutes.register(&router, services)
         CaseEditRoutes.register(&router, services)
         CaseAccessRoutes.register(&router, services)
+        CaseAuditRoutes.register(&router, services)
         RegisterImportRoutes.register(&router, services)
         MeetingRoutes.register(&router, services)
         AgendaRoutes.register(&router, services)

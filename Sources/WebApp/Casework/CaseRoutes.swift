@@ -47,6 +47,7 @@ enum CaseRoutes {
         var links: [HTML] = []
         if session.user.role.can(.editCases) { links.append("<a href=\"/cases/\(record.id)/edit\">Change the case</a>") }
         if visible.viewerMayManageAccess { links.append("<a href=\"/cases/\(record.id)/access\">Who can see this case</a>") }
+        if session.user.role.can(.editCases) { links.append("<a href=\"/cases/\(record.id)/audit\">Who has viewed it</a>") }
         let content: HTML = """
             \(Components.errorSummary(contactForm?.problems ?? []))
             \(Components.notification(Flash.from(request)?.message))

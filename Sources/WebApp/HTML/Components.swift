@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 
 /// GOV.UK Design System patterns, rendered as plain HTML that works without JavaScript.
@@ -198,6 +199,13 @@ enum Components {
     }
 
     /// A GET form (a search or filters): nothing changes, so no CSRF token.
+    /// A value for a link's query string (a filter kept across pages).
+    static func urlEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~:")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
     static func getForm(action: String, _ content: HTML) -> HTML {
         """
         <form method="get" action="\(action)" novalidate>

@@ -139,6 +139,8 @@ struct AuthorizationMatrixTests {
         "POST /meetings/:id/items/:item/minutes/amend": Rule(allowed: [.coordinator, .chair]),
         "POST /meetings/:id/items/:item/minutes/approve": Rule(allowed: [.chair]),
         "GET /meetings/:id/items/:item/minutes/approve": Rule(allowed: [.chair]),
+        // Who viewed a case: the coordinators who keep it; the excluded coordinator is refused by the case's exclusion.
+        "GET /cases/:id/audit": caseEditors,
         "POST /meetings/:id/items/:item/minutes/send-back": Rule(allowed: [.chair]),
         "GET /agencies": Rule(allowed: signedIn), "GET /agencies/:code": Rule(allowed: signedIn),
         "POST /agencies": directoryEditors, "POST /agencies/:code": directoryEditors,

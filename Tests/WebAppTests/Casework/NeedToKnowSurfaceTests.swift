@@ -129,6 +129,9 @@ struct NeedToKnowSurfaceTests {
                 + each(world, { "/meetings/\(world.approvedPanelID)/items/\(world.approvedItems[$0.ref]!)/minutes" },
                        shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")])
         },
+        "GET /cases/:id/audit": .namesCases { world in
+            each(world, { "/cases/\($0.caseID)/audit" }, shows: [(.coordinator, "who viewed this case")])
+        },
         "GET /meetings/:id/items/:item/minutes/approve": .namesCases { world in
             each(world, { "/meetings/\(world.panelID)/items/\(world.items[$0.ref]!)/minutes/approve" })
         },
