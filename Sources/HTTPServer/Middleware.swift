@@ -13,9 +13,14 @@ public enum Middleware {
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
 
-    public static func secure(_ next: @escaping Handler) -> Handler {
+    /// HTTP Strict Transport Security (RFC 6797): once seen over TLS, browsers use only HTTPS for a year.
+    public static let strictTransportSecurity = ("Strict-Transport-Security", "max-age=31536000")
+
+    /// `strictTransportSecurity`: served behind TLS (`--secure-cookies`), so every response also carries HSTS.
+    public static func secure(strictTransportSecurity hsts: Bool = false, _ next: @escaping Handler) -> Handler {
         return { request in
             var response = try next(request)
+            if hsts { response.headers.set(strictTransportSecurity.0, strictTransportSecurity.1) }
             for (name, value) in securityHeaders where response.headers[name] == nil {
                 response.headers.set(name, value)
             }

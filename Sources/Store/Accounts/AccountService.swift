@@ -2,6 +2,7 @@ import Crypto
 import Database
 import Domain
 import Foundation
+import Synchronization
 
 /// Accounts as people use them: sign in (with throttling and auditing), create users, reset and change
 /// passwords, disable and enable. Every change is audited in the same transaction as the change.
@@ -14,11 +15,17 @@ public final class AccountService: FeatureStore {
     public let passwordPolicy: PasswordPolicy
     /// Per account: slows guessing at one user's password.
     public let accountThrottle: LoginThrottle
-    /// Per client address: slows one machine trying many usernames; looser, as offices share addresses.
+    /// Per client address: a high, short ceiling on one machine trying many usernames. Behind a proxy (or an office
+    /// NAT) everyone shares one address, so it must never lock every account out for long: 300 failures a minute,
+    /// then at most a minute's wait. Guessing at one account is held back by `accountThrottle`.
     public let addressThrottle: LoginThrottle
+    /// How many passwords have been checked against a stored hash (argon2id) since start: the costly step the
+    /// throttle bounds, counted so tests and the hostile-traffic figures can state it without timing anything.
+    public let passwordChecks = Atomic<Int>(0)
 
     init(_ context: StoreContext, accounts: AccountStore, sessions: SessionStore, agencies: AgencyStore, passwordPolicy: PasswordPolicy = PasswordPolicy(),
-         accountThrottle: LoginThrottle = LoginThrottle(), addressThrottle: LoginThrottle = LoginThrottle(freeAttempts: 30)) {
+         accountThrottle: LoginThrottle = LoginThrottle(), addressThrottle: LoginThrottle = LoginThrottle(freeAttempts: 300, window: 60, baseDelay: 10,
+                                                                                                              maximumDelay: 60)) {
         self.context = context
         self.accounts = accounts
         self.sessions = sessions
@@ -38,25 +45,35 @@ public final class AccountService: FeatureStore {
         case throttled(until: Date)
     }
 
-    public func login(username rawUsername: String, password: String, clientAddress: String) throws -> LoginOutcome {
+    /// Signs in. `previousSessionToken` is the session cookie the browser already held, if any: a new sign-in ends
+    /// that session on the server, so signing in as someone else in the same browser leaves no session behind.
+    public func login(username rawUsername: String, password: String, clientAddress: String,
+                      previousSessionToken: String? = nil) throws -> LoginOutcome {
         let username = rawUsername.trimmingCharacters(in: .whitespaces).lowercased()
         let now = clock.now()
         let since = now.addingTimeInterval(-max(accountThrottle.window, addressThrottle.window))
-        let failures = try accounts.recentFailures(username: username, clientAddress: clientAddress, since: since)
-        let lockedUntil = [accountThrottle.lockedUntil(failures: failures.user, now: now),
-                           addressThrottle.lockedUntil(failures: failures.address, now: now)].compactMap { $0 }.max()
         let actor = Actor(userID: nil, username: String(username.prefix(64)), clientAddress: clientAddress)
-        if let lockedUntil {
-            try audit.record(actor: actor, action: .loginThrottled, subjectType: "account", subjectID: actor.username)
-            return .throttled(until: lockedUntil)
+        // One step: lock the account's throttle row, decide, and record this attempt as a failure before hashing.
+        let lockedUntil = try database.write { connection -> Date? in
+            try accounts.lockThrottle(connection, username: username)
+            let failures = try accounts.recentFailures(connection, username: username, clientAddress: clientAddress, since: since)
+            let lockedUntil = [accountThrottle.lockedUntil(failures: failures.user, now: now),
+                               addressThrottle.lockedUntil(failures: failures.address, now: now)].compactMap { $0 }.max()
+            if let lockedUntil {
+                try audit.append(connection, actor: actor, action: .loginThrottled, subjectType: "account", subjectID: actor.username)
+                return lockedUntil
+            }
+            try accounts.reserveLoginAttempt(connection, username: username, clientAddress: clientAddress)
+            return nil
         }
+        if let lockedUntil { return .throttled(until: lockedUntil) }
         let user = try accounts.user(username: username)
         // Verify against a real hash even for unknown users so timing does not reveal which usernames exist.
         let storedHash = try user.flatMap { try accounts.passwordHash(userID: $0.id) } ?? Self.decoyHash
-        let passwordMatches = Crypto.verifyPassword(password, hash: storedHash)
+        let passwordMatches = checkPassword(password, hash: storedHash)
         guard let user, user.active, passwordMatches else {
+            // The attempt is already recorded as a failure (reserved above); only the audit entry remains.
             try database.write { connection in
-                try accounts.recordLoginFailure(connection, username: username, clientAddress: clientAddress)
                 let reason = user == nil ? "unknown username" : (user!.active ? "wrong password" : "account disabled")
                 try audit.append(connection, actor: Actor(userID: user?.id, username: actor.username,
                                                           clientAddress: clientAddress),
@@ -65,6 +82,9 @@ public final class AccountService: FeatureStore {
             return .invalidCredentials
         }
         let token = try database.write { connection in
+            if let previousSessionToken {
+                try sessions.delete(connection, tokenHash: SessionStore.hash(previousSessionToken))
+            }
             try accounts.clearLoginFailures(connection, username: username)
             try accounts.updateLastLogin(connection, userID: user.id)
             try audit.append(connection, actor: Actor(userID: user.id, username: user.username, clientAddress: clientAddress),
@@ -72,6 +92,12 @@ public final class AccountService: FeatureStore {
             return try sessions.create(connection, userID: user.id, clientAddress: clientAddress)
         }
         return .success(token: token, user: user)
+    }
+
+    /// Every password check goes through here, so `passwordChecks` counts them all.
+    func checkPassword(_ password: String, hash: String) -> Bool {
+        passwordChecks.add(1, ordering: .relaxed)
+        return Crypto.verifyPassword(password, hash: hash)
     }
 
     /// An argon2id hash of a random password, made once, to spend the same time on unknown usernames.
@@ -138,8 +164,8 @@ public final class AccountService: FeatureStore {
         return user
     }
 
-    /// Sets a new password chosen by an administrator; the user must change it at next sign-in, and every
-    /// session they have is ended.
+    /// Sets a new password chosen by an administrator; the user must change it at next sign-in, every session they
+    /// have is ended and every API token they hold is revoked (whoever knew the old password may have made one).
     public func resetPassword(userID: Int64, newPassword: String, mustChange: Bool = true, by actor: Actor) throws {
         guard let user = try accounts.user(id: userID) else { throw DomainError.notFound("The user") }
         let problems = passwordPolicy.problems(password: newPassword, username: user.username)
@@ -148,18 +174,23 @@ public final class AccountService: FeatureStore {
         try database.write { connection in
             try accounts.updatePassword(connection, userID: userID, hash: hash, mustChange: mustChange)
             try sessions.deleteAll(connection, userID: userID)
+            let revoked = try revokeApiTokens(connection, userID: userID)
             try accounts.clearLoginFailures(connection, username: user.username)
             try audit.append(connection, actor: actor, action: .passwordChanged, subjectType: "user",
-                             subjectID: String(userID), detail: "reset by administrator")
+                             subjectID: String(userID),
+                             detail: "reset by administrator; sessions ended, \(revoked) API token\(revoked == 1 ? "" : "s") revoked")
         }
     }
 
-    /// The user changes their own password: the current one must be right. Other sessions are ended.
+    /// The user changes their own password: the current one must be right. Every other session is ended, every
+    /// API token revoked, and the session making the change is renewed (a new token, so a copy of the old cookie is
+    /// worth nothing); returns the new session token for the cookie.
+    @discardableResult
     public func changePassword(session: Session, current: String, new: String, confirmation: String,
-                               clientAddress: String) throws {
+                               clientAddress: String) throws -> String {
         var problems: [ValidationProblem] = []
         let stored = try accounts.passwordHash(userID: session.user.id) ?? ""
-        if !Crypto.verifyPassword(current, hash: stored) {
+        if !checkPassword(current, hash: stored) {
             problems.append(ValidationProblem(field: "current_password", message: "Your current password is wrong"))
         }
         problems += passwordPolicy.problems(password: new, username: session.user.username, field: "new_password")
@@ -171,15 +202,22 @@ public final class AccountService: FeatureStore {
         }
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         let hash = try Crypto.hashPassword(new)
-        try database.write { connection in
+        return try database.write { connection in
             try accounts.updatePassword(connection, userID: session.user.id, hash: hash, mustChange: false)
-            try connection.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?",
-                                   [.integer(session.user.id), .text(session.tokenHash)])
+            try sessions.deleteAll(connection, userID: session.user.id)
+            let revoked = try revokeApiTokens(connection, userID: session.user.id)
             try audit.append(connection, actor: Actor(userID: session.user.id, username: session.user.username,
                                                       clientAddress: clientAddress),
                              action: .passwordChanged, subjectType: "user", subjectID: String(session.user.id),
-                             detail: "changed by the user")
+                             detail: "changed by the user; other sessions ended, \(revoked) API token\(revoked == 1 ? "" : "s") revoked")
+            return try sessions.create(connection, userID: session.user.id, clientAddress: clientAddress)
         }
+    }
+
+    /// Revokes every usable API token of the user inside the caller's transaction; returns how many.
+    func revokeApiTokens(_ connection: Connection, userID: Int64) throws -> Int {
+        try connection.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                               [.text(context.now), .integer(userID)])
     }
 
     public struct DetailsChange: Sendable {

@@ -81,20 +81,34 @@ public struct AccountStore: FeatureStore {
                                [.text(username), .text(clientAddress), .integer(Int64(clock.now().timeIntervalSince1970))])
     }
 
-    /// Failure times for this username and for this client address since `since`.
-    func recentFailures(username: String, clientAddress: String, since: Date) throws -> (user: [Date], address: [Date]) {
+    /// Holds the throttle lock of one account name until `connection`'s transaction ends: the row is made on first
+    /// use, and the UPDATE takes its row lock in PostgreSQL (SQLite's write transaction already excludes every other
+    /// writer). Sign-ins for the same name therefore decide one after another, each seeing the attempts before it.
+    func lockThrottle(_ connection: Connection, username: String) throws {
+        let now = SQLValue.integer(Int64(clock.now().timeIntervalSince1970))
+        try connection.execute("INSERT INTO login_throttle_locks (username, touched_at) VALUES (?, ?) ON CONFLICT (username) DO NOTHING",
+                               [.text(username), now])
+        try connection.execute("UPDATE login_throttle_locks SET touched_at = ? WHERE username = ?", [now, .text(username)])
+    }
+
+    /// Records an attempt as failed before its password is checked; `clearLoginFailures` takes it back on success.
+    func reserveLoginAttempt(_ connection: Connection, username: String, clientAddress: String) throws {
+        try recordLoginFailure(connection, username: username, clientAddress: clientAddress)
+    }
+
+    /// Failure times for this username and for this client address since `since`, read inside the caller's
+    /// transaction (see `lockThrottle`).
+    func recentFailures(_ connection: Connection, username: String, clientAddress: String, since: Date) throws -> (user: [Date], address: [Date]) {
         let cutoff = SQLValue.integer(Int64(since.timeIntervalSince1970))
-        return try database.read { connection in
-            let byUser = try connection.query(
-                "SELECT occurred_at FROM login_failures WHERE username = ? AND occurred_at >= ?", [.text(username), cutoff])
-            let byAddress = try connection.query(
-                "SELECT occurred_at FROM login_failures WHERE client_address = ? AND occurred_at >= ?",
-                [.text(clientAddress), cutoff])
-            let dates = { (rows: [Row]) throws -> [Date] in
-                try rows.map { row throws(DatabaseError) in Date(timeIntervalSince1970: TimeInterval(try row.value("occurred_at", as: Int64.self))) }
-            }
-            return (try dates(byUser), try dates(byAddress))
+        let byUser = try connection.query(
+            "SELECT occurred_at FROM login_failures WHERE username = ? AND occurred_at >= ?", [.text(username), cutoff])
+        let byAddress = try connection.query(
+            "SELECT occurred_at FROM login_failures WHERE client_address = ? AND occurred_at >= ?",
+            [.text(clientAddress), cutoff])
+        let dates = { (rows: [Row]) throws -> [Date] in
+            try rows.map { row throws(DatabaseError) in Date(timeIntervalSince1970: TimeInterval(try row.value("occurred_at", as: Int64.self))) }
         }
+        return (try dates(byUser), try dates(byAddress))
     }
 
     func clearLoginFailures(_ connection: Connection, username: String) throws {

@@ -85,6 +85,10 @@ public final class SessionStore: FeatureStore {
         try database.write { try $0.execute("DELETE FROM sessions WHERE token_hash = ?", [.text(tokenHash)]) }
     }
 
+    func delete(_ connection: Connection, tokenHash: String) throws {
+        try connection.execute("DELETE FROM sessions WHERE token_hash = ?", [.text(tokenHash)])
+    }
+
     func deleteAll(_ connection: Connection, userID: Int64) throws {
         try connection.execute("DELETE FROM sessions WHERE user_id = ?", [.integer(userID)])
     }

@@ -27,15 +27,18 @@ enum AuthRoutes {
         })
         router.post("/account/password", Access.require(services, nil, allowWhilePasswordChangeDue: true) { request, session in
             let form = try request.form()
+            let renewed: String
             do {
-                try services.accounts.changePassword(session: session, current: form["current_password"] ?? "",
+                renewed = try services.accounts.changePassword(session: session, current: form["current_password"] ?? "",
                                                      new: form["new_password"] ?? "",
                                                      confirmation: form["confirm_password"] ?? "",
                                                      clientAddress: request.remoteAddress)
             } catch let failure as DomainError where failure.isValidation {
                 return passwordPage(session, problems: failure.problems, status: 422)
             }
-            return .redirect(to: "/account?done=\(Flash.passwordChanged.rawValue)")
+            var response = Response.redirect(to: "/account?done=\(Flash.passwordChanged.rawValue)")
+            response.setCookie(Access.cookie(CookieName.session, renewed, services))
+            return response
         })
     }
 
@@ -57,7 +60,8 @@ enum AuthRoutes {
         guard problems.isEmpty else {
             return loginPage(request, services, csrf: cookieToken, username: username, problems: problems, status: 422)
         }
-        switch try services.accounts.login(username: username, password: password, clientAddress: request.remoteAddress) {
+        switch try services.accounts.login(username: username, password: password, clientAddress: request.remoteAddress,
+                                           previousSessionToken: request.cookies[CookieName.session]) {
         case .success(let token, let user):
             var response = Response.redirect(to: user.mustChangePassword ? "/account/password" : safeLocalPath(request.queryValue("next")))
             response.setCookie(Access.cookie(CookieName.session, token, services))

@@ -66,8 +66,8 @@ enum Flash: String {
     var message: String {
         switch self {
         case .userCreated: return "User account created. Give the person their temporary password securely; they must change it when they first sign in."
-        case .passwordReset: return "Password reset. The user must change it when they next sign in, and all their sessions have been ended."
-        case .passwordChanged: return "Your password has been changed."
+        case .passwordReset: return "Password reset. The user must change it when they next sign in. All their sessions were signed out and their API tokens revoked."
+        case .passwordChanged: return "Your password has been changed. Your other sessions and your API tokens were signed out and revoked."
         case .userDisabled: return "User account disabled. All their sessions have been ended."
         case .userEnabled: return "User account enabled."
         case .userUpdated: return "User details saved."

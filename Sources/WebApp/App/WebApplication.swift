@@ -19,7 +19,7 @@ public final class WebApplication: Sendable {
         let services = Services(stores: stores, configuration: configuration, imports: ImportJobs())
         let router = Self.routes(services)
         routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
-        handler = Middleware.secure { request in router.handle(request) }
+        handler = Middleware.secure(strictTransportSecurity: configuration.secureCookies) { request in router.handle(request) }
     }
 
     /// Paths that take large file uploads; the server allows them a bigger body than other requests.
