@@ -3,9 +3,25 @@ import Foundation
 /// Decoding of request bodies: `application/x-www-form-urlencoded` (WHATWG URL standard, §5) and
 /// `multipart/form-data` (RFC 7578). Malformed input is a 400 with a message a person can act on.
 public enum FormParsing {
+    /// The most fields a urlencoded form may have: far above any page's form, far below an attack's millions.
+    public static let maxFields = 2_000
+    /// The most parts a multipart form may have (a file, the CSRF token and a few options).
+    public static let maxParts = 20
+
+    public static let tooManyFields = HTTPError(status: 413, code: "too_many_fields",
+        description: "The form has more than \(maxFields) fields, more than this server accepts")
+    public static let tooManyParts = HTTPError(status: 413, code: "too_many_parts",
+        description: "The uploaded form has more than \(maxParts) parts, more than this server accepts")
+
     /// Decodes `a=1&b=two+words&c=%C3%A9` into ordered pairs. '+' is a space; invalid percent-encoding or
-    /// invalid UTF-8 is an error rather than silently altered data.
+    /// invalid UTF-8 is an error rather than silently altered data. More than `maxFields` fields is refused
+    /// after one count of the separators, before anything is decoded.
     public static func urlEncoded(_ bytes: [UInt8]) throws(HTTPError) -> [(String, String)] {
+        var separators = 0
+        for byte in bytes where byte == UInt8(ascii: "&") {
+            separators += 1
+            if separators >= maxFields { throw tooManyFields }
+        }
         var pairs: [(String, String)] = []
         for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let pieces = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
@@ -77,6 +93,8 @@ public enum FormParsing {
         var positions: [Int] = []
         var searchFrom = 0
         while let found = find(delimiter, in: body, from: searchFrom) {
+            // n parts have n + 1 delimiters (the last one closing).
+            guard positions.count <= maxParts else { throw tooManyParts }
             positions.append(found)
             searchFrom = found + delimiter.count
         }

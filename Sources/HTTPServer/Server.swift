@@ -14,6 +14,12 @@ public final class HTTPServer: @unchecked Sendable {
         /// to named paths so that every other request stays small: bodies are held in memory.
         public var uploadPaths: Set<String> = []
         public var maxUploadBytes: Int = 64 * 1024 * 1024
+        /// The body limit before sign-in (enough for the sign-in form), applied when `sessionCheck` is set.
+        public var anonymousBodyBytes: Int = 64 * 1024
+        /// True when a request (path, headers) comes from a signed-in user who may send a body to that path (an
+        /// upload path: one allowed to upload). Called at most once per request, before any body byte is read,
+        /// and only when the body could exceed `anonymousBodyBytes`. Nil: every request gets the full limits.
+        public var sessionCheck: (@Sendable (String, Headers) -> Bool)?
         /// Simultaneous connections (each has a thread). Must be above 0: MHD treats 0 as "none".
         public var connectionLimit: UInt32
         public var timeoutSeconds: UInt32
@@ -27,9 +33,21 @@ public final class HTTPServer: @unchecked Sendable {
             self.timeoutSeconds = timeoutSeconds
         }
 
-        /// The body limit for a request to `path`.
-        public func bodyLimit(for path: String) -> Int {
-            uploadPaths.contains(path) ? max(maxUploadBytes, maxBodyBytes) : maxBodyBytes
+        /// The body limit for a request to `path`, from a signed-in user or not.
+        public func bodyLimit(for path: String, signedIn: Bool = true) -> Int {
+            guard signedIn || sessionCheck == nil else { return min(anonymousBodyBytes, maxBodyBytes) }
+            return uploadPaths.contains(path) ? max(maxUploadBytes, maxBodyBytes) : maxBodyBytes
+        }
+
+        /// The limit for a request whose headers have arrived: the session is checked only when the body could
+        /// be larger than the anonymous limit (a declared length above it, or chunked), so small forms cost no
+        /// lookup.
+        func bodyLimit(for path: String, headers: Headers, declaredLength: Int?) -> Int {
+            guard let sessionCheck else { return bodyLimit(for: path) }
+            let anonymous = bodyLimit(for: path, signedIn: false)
+            let chunked = headers["Transfer-Encoding"] != nil
+            if !chunked, (declaredLength ?? 0) <= anonymous { return anonymous }
+            return bodyLimit(for: path, signedIn: sessionCheck(path, headers))
         }
     }
 
@@ -132,19 +150,25 @@ private func send(_ connection: OpaquePointer, _ response: Response) -> MHD_Resu
     return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
 }
 
-/// The access handler (manual §"Handling requests"). Called once when headers arrive (only the state is
-/// created: queueing a response then would close keep-alive), then per body chunk, then once more with no data.
+/// The access handler (manual §"Handling requests"). Called once when headers arrive, then per body chunk, then
+/// once more with no data. On the first call only the state is created (queueing a response then closes
+/// keep-alive), except for a declared body over the limit: its 413 is queued at once, because libmicrohttpd
+/// decides right after this first call whether to send "100 Continue" (it does unless a response is queued) and
+/// later calls carrying body data cannot queue a response. The connection then closes without reading the body.
 private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, state in
     guard let cls, let connection, let state, let uploadSize else { return .NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     guard let existing = state.pointee else {
         let fresh = RequestState()
-        fresh.bodyLimit = server.configuration.bodyLimit(for: url.map { String(cString: $0) } ?? "")
-        if let declared = collectPairs(connection, .HEADER_KIND).first(where: { Headers.sameName($0.0, "Content-Length") }),
-           let length = Int(declared.1), length > fresh.bodyLimit {
-            fresh.tooLarge = true
-        }
+        let headers = Headers(collectPairs(connection, .HEADER_KIND))
+        let declared = headers["Content-Length"].flatMap { Int($0) }
+        fresh.bodyLimit = server.configuration.bodyLimit(for: url.map { String(cString: $0) } ?? "", headers: headers,
+                                                         declaredLength: declared)
         state.pointee = Unmanaged.passRetained(fresh).toOpaque()
+        if let declared, declared > fresh.bodyLimit {
+            fresh.tooLarge = true
+            return send(connection, server.handler413(limit: fresh.bodyLimit))
+        }
         return .YES
     }
     let request = Unmanaged<RequestState>.fromOpaque(existing).takeUnretainedValue()

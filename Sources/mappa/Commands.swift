@@ -123,6 +123,7 @@ enum Serve {
         HTTPServer.blockTerminationSignals()
         var serverConfiguration = HTTPServer.Configuration(host: host, port: port)
         serverConfiguration.uploadPaths = WebApplication.uploadPaths
+        serverConfiguration.sessionCheck = { path, headers in app.mayUpload(path: path, headers: headers) }
         let server = try HTTPServer(configuration: serverConfiguration,
                                     handler: Middleware.requestLog(Middleware.standardOutput) { request in app.handle(request) })
         print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")

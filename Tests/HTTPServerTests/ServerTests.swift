@@ -277,3 +277,157 @@ struct LiveServerTests {
         }
     }
 }
+
+@Suite("Body limits before sign-in and form counts", .serialized)
+struct BodyLimitTests {
+    /// A server whose session check says "signed in" only for the cookie `s=ok`, counting its calls.
+    final class Checks: @unchecked Sendable {
+        let count = Mutex(0)
+    }
+
+    func start(_ checks: Checks = Checks(), _ handler: @escaping Handler = { request in .text("\(request.body.count)") }) throws -> HTTPServer {
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, maxBodyBytes: 10 * 1024 * 1024)
+        configuration.uploadPaths = ["/cases/import"]
+        configuration.maxUploadBytes = 64 * 1024 * 1024
+        configuration.anonymousBodyBytes = 64 * 1024
+        configuration.sessionCheck = { _, headers in
+            checks.count.withLock { $0 += 1 }
+            return headers["Cookie"] == "s=ok"
+        }
+        return try HTTPServer(configuration: configuration, handler: handler)
+    }
+
+    @Test("an anonymous 60 MB declared POST to the upload path gets 413 before any body byte is sent")
+    func declaredTooLarge() throws {
+        let server = try start()
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        let started = Date()
+        client.write("POST /cases/import HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: \(60 * 1024 * 1024)\r\n\r\n")
+        let reply = try #require(client.readReply())
+        #expect(reply.status == 413)
+        #expect(reply.body.contains("at most 64 KB"), "the anonymous limit is stated")
+        #expect(Date().timeIntervalSince(started) < 2, "the 413 came at once, not after a timeout")
+        #expect(client.isClosedByServer(), "the connection closes rather than reading the body")
+    }
+
+    @Test("Expect: 100-continue for a body that will be refused is answered 413, never 100 Continue")
+    func expectContinueRefused() throws {
+        let server = try start()
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        client.write("POST /cases/import HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(20 * 1024 * 1024)\r\n\r\n")
+        let reply = try #require(client.readReply())
+        #expect(reply.status == 413)
+    }
+
+    @Test("Expect: 100-continue for an accepted body still gets 100 Continue and the answer")
+    func expectContinueAccepted() throws {
+        let server = try start()
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        client.write("POST /form HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        let interim = try #require(client.readReply())
+        #expect(interim.status == 100)
+        client.write("a=bcd")
+        #expect(client.readReply()?.body == "5")
+    }
+
+    @Test("an anonymous 1 MB form is refused; the same form signed in is read; small forms need no session check")
+    func anonymousLimit() throws {
+        let checks = Checks()
+        let server = try start(checks)
+        defer { server.stop() }
+        let body = "text=" + String(repeating: "a", count: 1024 * 1024)
+        let anonymous = try RawClient(port: server.port)
+        anonymous.write("POST /referrals HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        #expect(anonymous.readReply()?.status == 413)
+        let signedIn = try RawClient(port: server.port)
+        signedIn.write("POST /referrals HTTP/1.1\r\nHost: x\r\nCookie: s=ok\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        #expect(signedIn.readReply()?.body == "\(body.utf8.count)")
+        #expect(checks.count.withLock { $0 } == 2)
+        let login = try RawClient(port: server.port)
+        login.write("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\nuser=jo")
+        #expect(login.readReply()?.body == "7")
+        #expect(checks.count.withLock { $0 } == 2, "a body under the anonymous limit costs no session lookup")
+    }
+
+    @Test("a signed-in upload within the limit is read whole; a signed-in one over it is refused at once")
+    func signedInUpload() throws {
+        let server = try start()
+        defer { server.stop() }
+        let body = String(repeating: "z", count: 3 * 1024 * 1024)
+        let upload = try RawClient(port: server.port)
+        upload.write("POST /cases/import HTTP/1.1\r\nHost: x\r\nCookie: s=ok\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        #expect(upload.readReply()?.body == "\(body.utf8.count)")
+        let huge = try RawClient(port: server.port)
+        huge.write("POST /cases/import HTTP/1.1\r\nHost: x\r\nCookie: s=ok\r\nContent-Length: \(65 * 1024 * 1024)\r\n\r\n")
+        let refused = try #require(huge.readReply())
+        #expect(refused.status == 413)
+        #expect(refused.body.contains("at most 64 MB"))
+        let other = try RawClient(port: server.port)
+        other.write("POST /referrals HTTP/1.1\r\nHost: x\r\nCookie: s=ok\r\nContent-Length: \(11 * 1024 * 1024)\r\n\r\n")
+        #expect(other.readReply()?.status == 413, "the upload limit is only for upload paths")
+    }
+
+    @Test("an anonymous chunked body over the anonymous limit is refused")
+    func anonymousChunked() throws {
+        let server = try start()
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        let chunk = String(repeating: "y", count: 40_000)
+        client.write("POST /referrals HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        client.write("9c40\r\n\(chunk)\r\n9c40\r\n\(chunk)\r\n0\r\n\r\n")
+        #expect(client.readReply()?.status == 413)
+    }
+
+    func post(_ body: [UInt8], contentType: String) -> Request {
+        Request(method: "POST", path: "/", headers: Headers([("Content-Type", contentType)]), body: body)
+    }
+
+    @Test("a urlencoded form of more than 2,000 fields is refused with a 413 naming the limit; 2,000 are read")
+    func tooManyFields() throws {
+        let fine = Array(repeating: "a=1", count: FormParsing.maxFields).joined(separator: "&")
+        #expect(try post(Array(fine.utf8), contentType: "application/x-www-form-urlencoded").form().fields.count == 2_000)
+        let over = fine + "&b=2"
+        do {
+            _ = try post(Array(over.utf8), contentType: "application/x-www-form-urlencoded").form()
+            Issue.record("2,001 fields were accepted")
+        } catch {
+            #expect(error.status == 413)
+            #expect(error.code == "too_many_fields")
+            #expect(error.description.contains("2000 fields"))
+        }
+    }
+
+    @Test("a 10 MB form of 2.4 million fields is refused quickly")
+    func hugeFieldCountIsCheap() {
+        var body = [UInt8]()
+        body.reserveCapacity(10 * 1024 * 1024)
+        while body.count < 10 * 1024 * 1024 - 4 { body.append(contentsOf: [0x61, 0x3D, 0x31, 0x26]) }
+        let started = Date()
+        #expect(throws: FormParsing.tooManyFields) { try post(body, contentType: "application/x-www-form-urlencoded").form() }
+        #expect(Date().timeIntervalSince(started) < 0.5, "the count stops at the limit instead of decoding millions of fields")
+    }
+
+    @Test("a multipart form of more than 20 parts is refused with a 413 naming the limit; 20 are read")
+    func tooManyParts() throws {
+        func form(_ parts: Int) -> [UInt8] {
+            var text = ""
+            for index in 0..<parts { text += "--B\r\nContent-Disposition: form-data; name=\"f\(index)\"\r\n\r\nv\r\n" }
+            return Array((text + "--B--\r\n").utf8)
+        }
+        #expect(try post(form(20), contentType: "multipart/form-data; boundary=B").form().fields.count == 20)
+        do {
+            _ = try post(form(21), contentType: "multipart/form-data; boundary=B").form()
+            Issue.record("21 parts were accepted")
+        } catch {
+            #expect(error.status == 413)
+            #expect(error.code == "too_many_parts")
+            #expect(error.description.contains("20 parts"))
+        }
+        let started = Date()
+        #expect(throws: FormParsing.tooManyParts) { try post(form(100_000), contentType: "multipart/form-data; boundary=B").form() }
+        #expect(Date().timeIntervalSince(started) < 0.5)
+    }
+}

@@ -25,6 +25,23 @@ public final class WebApplication: Sendable {
     /// Paths that take large file uploads; the server allows them a bigger body than other requests.
     public static let uploadPaths: Set<String> = [RegisterImportRoutes.uploadPath, StatisticsRoutes.eventsUploadPath]
 
+    /// The server's `sessionCheck`: true when the request carries an active session cookie or a valid API token,
+    /// and, for an upload path, its user may import (`editCases`). One lookup, before any body byte is read; the
+    /// session's idle clock is refreshed as on any signed-in request.
+    public func mayUpload(path: String, headers: Headers) -> Bool {
+        let request = Request(method: "POST", path: path, headers: headers)
+        let user: User?
+        if let token = request.bearerToken {
+            user = try? stores.apiTokens.authenticate(token)
+        } else if case .active(let session)? = try? stores.accounts.sessions.lookup(token: request.cookies[CookieName.session] ?? "") {
+            user = session.user
+        } else {
+            user = nil
+        }
+        guard let user else { return false }
+        return !Self.uploadPaths.contains(path) || user.role.can(.editCases)
+    }
+
     /// Runs a request through the app. Never throws: every failure becomes a page that explains itself without
     /// internals.
     public func handle(_ request: Request) -> Response {
