@@ -139,6 +139,10 @@ final class PostgresConnection: Connection {
             case .real(let d):
                 buffers.append(Array(String(d).utf8CString)); lengths.append(0); formats.append(0)
             case .text(let s):
+                // PostgreSQL text cannot hold NUL, and a C string would silently end at it: refuse, never truncate.
+                guard !s.utf8.contains(0) else {
+                    throw DatabaseError(.bind, "a text value holds a NUL character, which PostgreSQL cannot store")
+                }
                 buffers.append(Array(s.utf8CString)); lengths.append(0); formats.append(0)
             case .blob(let b):
                 buffers.append(b.map { CChar(bitPattern: $0) }); lengths.append(Int32(b.count)); formats.append(1)

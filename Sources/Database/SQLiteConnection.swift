@@ -128,7 +128,9 @@ final class SQLiteConnection: Connection {
             case .null: status = sqlite3_bind_null(statement.handle, index)
             case .integer(let i): status = sqlite3_bind_int64(statement.handle, index, i)
             case .real(let d): status = sqlite3_bind_double(statement.handle, index, d)
-            case .text(let s): status = sqlite3_bind_text(statement.handle, index, s, -1, mappa_sqlite_transient())
+            case .text(let s):
+                // The length in bytes, not -1: a NUL inside the text must not end it there.
+                status = sqlite3_bind_text(statement.handle, index, s, Int32(s.utf8.count), mappa_sqlite_transient())
             case .blob(let b):
                 status = b.withUnsafeBytes { buffer in
                     sqlite3_bind_blob(statement.handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),

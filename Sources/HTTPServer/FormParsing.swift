@@ -27,6 +27,7 @@ public enum FormParsing {
             let pieces = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let name = try decodeComponent(pieces[0])
             let value = pieces.count > 1 ? try decodeComponent(pieces[1]) : ""
+            try refuseNUL(name: name, value: value)
             pairs.append((name, value))
         }
         return pairs
@@ -56,10 +57,22 @@ public enum FormParsing {
             }
             index += 1
         }
-        guard let text = String(validating: out, as: UTF8.self) else {
-            throw HTTPError.badRequest("The form data is not valid UTF-8 text", code: "bad_encoding")
-        }
+        guard let text = String(validating: out, as: UTF8.self) else { throw notUTF8 }
         return text
+    }
+
+    static let notUTF8 = HTTPError.badRequest("The form could not be read as UTF-8 text. Go back and type the text again.",
+                                              code: "bad_encoding")
+
+    /// No field may hold a NUL: it has no place in text and is where C strings end, so a value holding one would be
+    /// cut short by whatever stores it. The field is named; other control characters are refused field by field
+    /// (TextRules), where line breaks may be allowed.
+    static func refuseNUL(name: String, value: String) throws(HTTPError) {
+        guard name.utf8.contains(0) || value.utf8.contains(0) else { return }
+        var shown = String.UnicodeScalarView()
+        shown.append(contentsOf: name.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(60))
+        throw HTTPError(status: 422, code: "control_character",
+                        description: "The field “\(String(shown))” contains a NUL control character, which is not allowed. Go back and remove it.")
     }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -141,9 +154,8 @@ public enum FormParsing {
             if let filename = headerParameter(disposition, "filename") {
                 form.files.append(UploadedFile(fieldName: name, filename: filename, contentType: contentType, data: content))
             } else {
-                guard let value = String(validating: content, as: UTF8.self) else {
-                    throw HTTPError.badRequest("The form data is not valid UTF-8 text", code: "bad_encoding")
-                }
+                guard let value = String(validating: content, as: UTF8.self) else { throw notUTF8 }
+                try refuseNUL(name: name, value: value)
                 form.fields.append((name: name, value: value))
             }
         }

@@ -35,6 +35,27 @@ struct DriverTests {
         #expect(count == 1)
     }
 
+    @Test("text holding a NUL is never cut short: SQLite keeps it whole, PostgreSQL (which cannot store it) refuses it", arguments: DatabaseKind.available)
+    func nulNeverTruncates(kind: DatabaseKind) throws {
+        let database = try TestDatabase(kind, migrate: false)
+        try table(database)
+        let write = {
+            try database.write { connection in
+                try connection.insert("INSERT INTO things (name) VALUES (?)", [.text("before\u{0}after")])
+            }
+        }
+        switch kind {
+        case .sqlite:
+            let id = try write()
+            let row = try #require(try database.read { try $0.queryOne("SELECT name FROM things WHERE id = ?", [.integer(id)]) })
+            #expect(row["name"].string == "before\u{0}after")
+        default:
+            #expect(throws: DatabaseError.self) { try write() }
+            let count = try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM things")?["n"].int }
+            #expect(count == 0)
+        }
+    }
+
     @Test("rows handed over one at a time arrive in order; an error from the caller stops the query and the connection carries on", arguments: DatabaseKind.available)
     func rowByRow(kind: DatabaseKind) throws {
         let database = try TestDatabase(kind, migrate: false)

@@ -62,6 +62,11 @@ extension StoreWorld {
     /// The meeting, as the coordinator sees it (every meeting).
     public func meeting(_ id: Int64) throws -> Meeting { try stores.meetings.meeting(id: id, for: try coordinator()) }
 
+    /// Marks the meeting held, as the coordinator (minutes can be approved only once it has been).
+    public func markHeld(_ meetingID: Int64) throws {
+        try stores.meetings.markHeld(try meeting(meetingID), by: try coordinator())
+    }
+
     /// Puts a case on the meeting's agenda, as the coordinator.
     public func addToAgenda(_ meetingID: Int64, caseID: Int64, reason: String = "Review") throws {
         try stores.meetings.addToAgenda(try meeting(meetingID), caseID: caseID, reason: reason, by: try coordinator())

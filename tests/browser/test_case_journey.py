@@ -1,9 +1,9 @@
 """One case from referral to reviewed minutes across five people, each finding their next step on their home page
 without typing an address: the referrer submits an incomplete referral; the coordinator finds it to check and returns
 it; the referrer finds it returned with the reasons and completes it; the coordinator finds it ready, screens it,
-schedules a panel, invites housing and writes the minutes; the chair finds the minutes waiting, sees what approval
-changes on the case and approves; the housing representative finds their action, the meeting to reply to and the
-minutes to read; the coordinator finds the minutes to distribute and records how they went. The case then shows the
+schedules a panel and invites housing; the housing representative finds the meeting to reply to and replies; the
+coordinator marks the panel held and writes the minutes; the chair finds the minutes waiting, sees what approval
+changes on the case and approves; the housing representative finds their action and the minutes to read; the coordinator finds the minutes to distribute and records how they went. The case then shows the
 panel's decisions and the one review date. All people are synthetic."""
 from __future__ import annotations
 
@@ -113,7 +113,15 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
     coordinator.fill_all([("agency", "housing"), ("name", USERS["housing"].name),
                           ("email", f"{USERS['housing'].username}@example.invalid")])
     coordinator.click_button("Add invitee")
+    # Before the panel, the housing representative finds the meeting to reply to, and replies.
+    housing.sign_in(USERS["housing"])
+    open_from_home(housing, "meetings-invited", "Level 2 panel – journey")
+    housing.fill_all([("response", "apologies_with_report"), ("report_text", "Tenancy conditions unchanged; no concerns.")])
+    housing.click_button("Send the reply")
+    assert "Apologies, with a report" in queue_text(housing, "meetings-invited")
     coordinator.go(meeting_path)
+    # The panel has taken place: marked held, its minutes can be approved once they reach the chair.
+    coordinator.click_button("Mark as held")
     minutes_link = coordinator.driver.find_element(
         By.XPATH, f"//main//tr[contains(., '{NAME.split()[1].upper()}')]//a[contains(@href, '/minutes')]")
     minutes_path = re.sub(r"^https?://[^/]+", "", minutes_link.get_attribute("href"))
@@ -148,14 +156,9 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
     assert "Minutes approved" in chair.notification()
     assert nominal_ref not in queue_text(chair, "minutes-to-approve")
 
-    # 7. The housing representative finds their action, the meeting to reply to, and the minutes to read.
-    housing.sign_in(USERS["housing"])
+    # 7. The housing representative finds their action and the minutes to read.
     assert "Confirm the journey tenancy" in queue_text(housing, "your-actions")
     housing.screenshot("journey-05-housing-home")
-    open_from_home(housing, "meetings-invited", "Level 2 panel – journey")
-    housing.fill_all([("response", "apologies_with_report"), ("report_text", "Tenancy conditions unchanged; no concerns.")])
-    housing.click_button("Send the reply")
-    assert "Apologies, with a report" in queue_text(housing, "meetings-invited")
     open_from_home(housing, "minutes-to-read", nominal_ref)
     assert housing.path == minutes_path
     assert "Former partner at risk of violence after contact" in housing.main_text()

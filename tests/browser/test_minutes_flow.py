@@ -1,15 +1,39 @@
 """Minutes and actions in real browsers: the coordinator writes the minutes of a case discussion, the quality
-check stops an incomplete version, the chair approves the complete one, the case takes the level decision, and
-the housing officer who owns the agreed action sees it in their list and closes it. All people are synthetic."""
+check stops an incomplete version, the chair is told the minutes wait for the meeting to be held, the coordinator
+marks it held, the chair approves, the case takes the level decision, and the housing officer who owns the agreed
+action sees it in their list and closes it. All people are synthetic."""
 from __future__ import annotations
 
 import datetime
+import re
 
-from support import USERS
+from support import USERS, HttpClient
 
 
-def test_minutes_written_approved_and_action_closed(make_browser, world):
-    path = f"/meetings/{world.meeting_id}/items/{world.item_id}/minutes"
+def panel_today(base_url: str, case_id: int) -> tuple[int, str]:
+    """A Level 2 panel today with the world's case on its agenda and its minutes begun (the world's own panel is
+    tomorrow, and minutes can be approved only once the meeting has been held)."""
+    setup = HttpClient(base_url)
+    setup.sign_in(USERS["coordinator"])
+    setup.get("/meetings/new")
+    page = setup.post("/meetings/new", [
+        ("kind", "level_2"), ("title", "Level 2 panel – minutes"), ("date", datetime.date.today().isoformat()),
+        ("start_time", "10:00"), ("duration", "120"), ("venue", "Room 4, Testville police station"), ("chair_grade", "manager"),
+    ])
+    meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
+    assert meeting, f"the panel was not scheduled: {page.status} {page.url}"
+    page = setup.post(page.path + "/agenda", [("action", "add"), ("case", str(case_id))])
+    item = re.search(r'href="/meetings/\d+/items/(\d+)/minutes"', page.html)
+    assert item, f"the case was not added to the agenda: {page.status} {page.url}"
+    path = f"/meetings/{meeting.group(1)}/items/{item.group(1)}/minutes"
+    setup.get(path)
+    page = setup.post(path + "/start", [])
+    assert "Save draft" in page.html, f"the minutes were not started: {page.status} {page.url}"
+    return int(meeting.group(1)), path
+
+
+def test_minutes_written_approved_and_action_closed(make_browser, world, server):
+    meeting_id, path = panel_today(server.base_url, world.case_id)
     coordinator = make_browser()
     coordinator.sign_in(USERS["coordinator"])
     coordinator.go(path)
@@ -39,8 +63,14 @@ def test_minutes_written_approved_and_action_closed(make_browser, world):
     assert "Minutes sent to the chair" in coordinator.notification()
     coordinator.screenshot("minutes-01-sent-to-chair")
 
+    # The panel has not been marked held: the chair is told why there is nothing to approve yet.
     chair = make_browser()
     chair.sign_in(USERS["chair"])
+    chair.go(path)
+    assert "The meeting has not been marked as held yet" in chair.main_text()
+    assert "Approve the minutes" not in chair.main_text()
+    coordinator.go(f"/meetings/{meeting_id}")
+    coordinator.click_button("Mark as held")
     chair.go(path)
     chair.click_button("Approve the minutes")
     assert "What approval changes on the case" in chair.main_text(), "the chair sees what changes before approving"

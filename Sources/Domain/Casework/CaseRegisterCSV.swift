@@ -11,6 +11,11 @@ public enum CaseRegisterCSV {
     /// without them imports exactly as before.
     public static let optionalColumns = ["mappa_area"]
 
+    /// The longest value a column may hold, as on the pages and in the API: 200 characters (a name), more for the
+    /// list of aliases.
+    static let defaultLengthLimit = 200
+    static let lengthLimits = ["aliases": 4_000]
+
     /// A record and the physical line it starts on.
     struct Record {
         var line: Int
@@ -90,7 +95,7 @@ public enum CaseRegisterCSV {
                              progress: ((Int) -> Void)? = nil) -> Result<[CaseRegisterRow], CaseRegisterImportError> {
         var seenRefs: [String: Int] = [:]
         return parseRows(data, columns: columns, optionalColumns: optionalColumns, rowNoun: "nominal", progressEvery: 1000,
-                         progress: progress) { line, values in
+                         lengthLimits: lengthLimits, progress: progress) { line, values in
             var rowErrors: [CaseRegisterRowError] = []
             func fail(_ column: String, _ message: String) {
                 rowErrors.append(CaseRegisterRowError(line: line, column: column, message: message))
@@ -195,7 +200,7 @@ public enum CaseRegisterCSV {
     /// missing columns), each row's width and UTF-8, its trimmed values handed to `checkRow`, progress every
     /// `progressEvery` rows, and all-or-nothing: any problem anywhere fails the whole file with every problem listed.
     static func parseRows<Row>(_ data: [UInt8], columns: [String], optionalColumns: [String] = [], rowNoun: String, progressEvery: Int,
-                               progress: ((Int) -> Void)?,
+                               lengthLimits: [String: Int] = [:], multilineColumns: Set<String> = [], progress: ((Int) -> Void)?,
                                checkRow: (_ line: Int, _ values: [String: String]) -> RowCheck<Row>) -> Result<[Row], CaseRegisterImportError> {
         var errors: [CaseRegisterRowError] = []
         let (records, unterminated) = records(data)
@@ -246,6 +251,18 @@ public enum CaseRegisterCSV {
                 errors.append(CaseRegisterRowError(line: line, column: "(row)", message: "Contains text that is not valid UTF-8"))
                 continue
             }
+            // The same text rules as the pages and the API: a length limit, and no control characters (a NUL would cut
+            // the value short where it is stored).
+            var badValue = false
+            for column in position.keys.sorted() {
+                guard let value = values[column],
+                      let problem = TextRules.problem(value, field: column, label: "The value",
+                                                      limit: lengthLimits[column] ?? defaultLengthLimit,
+                                                      multiline: multilineColumns.contains(column)) else { continue }
+                errors.append(CaseRegisterRowError(line: line, column: column, message: problem.message))
+                badValue = true
+            }
+            if badValue { continue }
             switch checkRow(line, values) {
             case .row(let row): rows.append(row)
             case .problems(let problems): errors += problems

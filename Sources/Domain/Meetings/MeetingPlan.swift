@@ -31,6 +31,11 @@ public struct MeetingPlan: Sendable, Equatable {
         if title.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append(ValidationProblem(field: "title", message: "Enter a title for the meeting"))
         }
+        // They go into invitations, calendar files and mail: one line each, no control characters.
+        for (text, field, label, limit) in [(title, "title", "Meeting title", Self.titleLimit), (venue, "venue", "Venue", Self.venueLimit),
+                                            (onlineLink, "online_link", "Online meeting link", Self.onlineLinkLimit)] {
+            if let problem = TextRules.problem(text, field: field, label: label, limit: limit) { problems.append(problem) }
+        }
         if !allowPast && date < today { problems.append(ValidationProblem(field: "date", message: "The meeting date must be today or later")) }
         if MeetingPlan.minutesOfDay(startTime) == nil {
             problems.append(ValidationProblem(field: "start_time", message: "Enter the start time as hours and minutes, like 10:00"))
@@ -54,6 +59,10 @@ public struct MeetingPlan: Sendable, Equatable {
               (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
         return hours * 60 + minutes
     }
+
+    public static let titleLimit = 200
+    public static let venueLimit = 200
+    public static let onlineLinkLimit = 500
 
     /// The longest cancellation reason: it is sent in every invitee's cancellation notice.
     public static let cancellationReasonLimit = 500

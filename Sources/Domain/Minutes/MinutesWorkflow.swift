@@ -33,6 +33,19 @@ public enum MinutesWorkflow {
         }
     }
 
+    /// Why the chair cannot approve minutes of this meeting yet, or nil when they can: the minutes record what a meeting
+    /// decided, so the meeting must have been held (marked held by the coordinator, on or after its date).
+    public static func approvalBlocked(meetingStatus: MeetingStatus, meetingDate: CalendarDate, today: CalendarDate) -> String? {
+        if meetingStatus == .cancelled { return "The meeting was cancelled, so its minutes cannot be approved" }
+        if meetingDate > today {
+            return "The meeting is on \(meetingDate.displayText): minutes can be approved only after the meeting has been held"
+        }
+        if meetingStatus != .held {
+            return "The meeting has not been marked as held yet: the coordinator marks it held, then the minutes can be approved"
+        }
+        return nil
+    }
+
     static func verb(_ event: MinutesEvent) -> String {
         switch event {
         case .submit: return "submitted"

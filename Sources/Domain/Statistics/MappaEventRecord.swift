@@ -82,7 +82,8 @@ public enum EventsCSV {
     public static func parse(_ data: [UInt8], knownNominalRefs: (String) -> Bool, today: CalendarDate,
                              progress: ((Int) -> Void)? = nil) -> Result<[MappaEventRecord], CaseRegisterImportError> {
         let types = MappaEventType.allCases.map(\.rawValue).joined(separator: ", ")
-        return CaseRegisterCSV.parseRows(data, columns: columns, rowNoun: "event", progressEvery: 10_000, progress: progress) { line, values in
+        return CaseRegisterCSV.parseRows(data, columns: columns, rowNoun: "event", progressEvery: 10_000,
+                                         lengthLimits: ["detail": 500], multilineColumns: ["detail"], progress: progress) { line, values in
             var rowErrors: [CaseRegisterRowError] = []
             func fail(_ column: String, _ message: String) { rowErrors.append(CaseRegisterRowError(line: line, column: column, message: message)) }
             let reference = values["nominal_ref"] ?? ""

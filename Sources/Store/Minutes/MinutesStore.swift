@@ -274,6 +274,12 @@ public struct MinutesStore: FeatureStore {
         let timescales = try context.timescales()
         let today = context.today
         try move(try current(discussion).id, .approve, expectedVersion: nil, extra: { connection, minutes in
+            // The meeting as it stands now, in this transaction, not as it was when the page was read.
+            let statusText: String? = try connection.queryOne("SELECT status FROM meetings WHERE id = ?", [.integer(minutes.meetingID)])?.value("status")
+            let status = statusText.flatMap(MeetingStatus.init(rawValue:)) ?? meeting.status
+            if let blocked = MinutesWorkflow.approvalBlocked(meetingStatus: status, meetingDate: meeting.date, today: today) {
+                throw DomainError.validation([ValidationProblem(field: "approve", message: blocked)])
+            }
             let content = minutes.content
             guard let record = try connection.query(CaseRecord.self, "SELECT \(CaseRecord.columns) \(CaseRecord.tables) WHERE cases.id = ?",
                                                     [.integer(minutes.caseID)]).first else { return }

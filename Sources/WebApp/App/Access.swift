@@ -24,7 +24,11 @@ enum Access {
                 return signInRedirect(request, flash: .sessionExpired, services: services)
             case .active(let session):
                 if request.isStateChanging {
-                    let submitted = (try? request.form())?["csrf_token"] ?? ""
+                    // A form that cannot be read (not UTF-8, a NUL in a field) is that error, not an expired form.
+                    let submitted: String
+                    do { submitted = try request.form()["csrf_token"] ?? "" } catch {
+                        return ErrorMapping.response(request, error, session: session)
+                    }
                     guard Crypto.constantTimeEqual(submitted, session.csrfToken) else {
                         try services.audit.record(actor: request.actor(session), action: .accessRefused,
                                                   subjectType: "route", subjectID: request.path, detail: "CSRF token missing or wrong")

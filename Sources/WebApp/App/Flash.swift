@@ -141,8 +141,13 @@ extension Request {
 
 /// A path the app may redirect to after sign-in: local only, so the login form cannot bounce people to
 /// another site.
+/// Only a path on this service: exactly one leading `/`, then neither `/` nor `\\` (which browsers read as another
+/// host), and no control character anywhere (browsers drop tabs and line breaks, so `/\t/evil.example` would become
+/// `//evil.example`). Anything else, and `/logout`, is `/`. `candidate` is already percent-decoded.
 func safeLocalPath(_ candidate: String?) -> String {
-    guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\"),
-          !candidate.contains("\r"), !candidate.contains("\n"), candidate != "/logout" else { return "/" }
+    guard let candidate, candidate.hasPrefix("/"), candidate != "/logout",
+          !TextRules.hasControlCharacters(candidate, allowingLineBreaks: false) else { return "/" }
+    let second = candidate.unicodeScalars.dropFirst().first
+    guard second != "/", second != "\\" else { return "/" }
     return candidate
 }

@@ -147,9 +147,12 @@ enum MeetingRoutes {
         let grade = reader.choice("chair_grade", ChairGrade.init(rawValue:), required: "")
         let chair = Int64(reader.text("chair"))
         guard let kind, let date else { return nil }
-        return MeetingPlan(kind: kind, title: reader.text("title"), date: date, startTime: reader.text("start_time"),
-                           durationMinutes: Int(reader.text("duration")) ?? 0, venue: reader.text("venue"),
-                           onlineLink: reader.text("online_link"), chairUserID: chair, chairGrade: grade)
+        let title = reader.text("title", "Meeting title", max: MeetingPlan.titleLimit)
+        let venue = reader.text("venue", "Venue", max: MeetingPlan.venueLimit)
+        let link = reader.text("online_link", "Online meeting link", max: MeetingPlan.onlineLinkLimit)
+        return MeetingPlan(kind: kind, title: title, date: date, startTime: reader.text("start_time"),
+                           durationMinutes: Int(reader.text("duration")) ?? 0, venue: venue,
+                           onlineLink: link, chairUserID: chair, chairGrade: grade)
     }
 
     static func planValues(_ meeting: Meeting) -> [String: String] {

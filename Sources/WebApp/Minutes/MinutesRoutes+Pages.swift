@@ -267,6 +267,18 @@ extension MinutesRoutes {
             var actions: HTML = .empty
             switch minutes.status {
             case .submitted where chairs:
+                if let blocked = MinutesWorkflow.approvalBlocked(meetingStatus: context.meeting.status, meetingDate: context.meeting.date,
+                                                                 today: services.today) {
+                    actions = """
+                        <h2>Approve</h2>
+                        <div class="inset-text" id="approval-blocked">\(blocked).</div>
+                        \(Components.form(action: path(context) + "/send-back", csrf: session.csrfToken, """
+                            \(Components.textarea("comments", label: "Or send them back: what needs changing", value: "", problems: problems, rows: 3))
+                            \(Components.button("Send back", secondary: true))
+                            """))
+                        """
+                    break
+                }
                 actions = """
                     <h2>Approve</h2>
                     \(try caseChanges(services, context))

@@ -46,8 +46,34 @@ struct CaseRegisterCSVTests {
         let text = [Self.header, Self.row("N0001"), multiLine, Self.row("N0003", ["category": "7"]), Self.row("N0004")]
             .joined(separator: "\r\n")
         guard case .failure(let failure) = parse(text) else { Issue.record("bad file accepted"); return }
-        #expect(failure.errors == [CaseRegisterRowError(line: 5, column: "category", message: "Category must be 1, 2, 3 or 4, not \"7\"")])
+        #expect(failure.errors == [
+            CaseRegisterRowError(line: 3, column: "family_name", message: "The value must not contain control characters"),
+            CaseRegisterRowError(line: 5, column: "category", message: "Category must be 1, 2, 3 or 4, not \"7\""),
+        ], "a line break inside a quoted name is refused, and the lines after it still counted")
         #expect(failure.rowsRead == 4)
+    }
+
+    @Test("control characters are refused with the line and column; a NUL never cuts a value short")
+    func controlCharacters() {
+        let text = [Self.header, Self.row("N0001", ["family_name": "Before\u{0}after"]), Self.row("N0002"),
+                    Self.row("N0003", ["given_names": "Al\u{1B}[31mex", "exit_reason": "moved\u{7}"])].joined(separator: "\n")
+        #expect(errors(text) == [
+            CaseRegisterRowError(line: 2, column: "family_name", message: "The value must not contain control characters"),
+            CaseRegisterRowError(line: 4, column: "exit_reason", message: "The value must not contain control characters"),
+            CaseRegisterRowError(line: 4, column: "given_names", message: "The value must not contain control characters"),
+        ])
+    }
+
+    @Test("the API's length limits apply: a 10 MB family name is refused with its line, and nothing imports")
+    func lengthLimits() {
+        let huge = String(repeating: "A", count: 10_000_000)
+        let text = [Self.header, Self.row("N0001"), Self.row("N0002", ["family_name": huge]),
+                    Self.row("N0003", ["given_names": String(repeating: "B", count: 201)]),
+                    Self.row("N0004", ["given_names": String(repeating: "C", count: 200)])].joined(separator: "\n")
+        #expect(errors(text) == [
+            CaseRegisterRowError(line: 3, column: "family_name", message: "The value must be 200 characters or fewer"),
+            CaseRegisterRowError(line: 4, column: "given_names", message: "The value must be 200 characters or fewer"),
+        ])
     }
 
     @Test("every problem in every row is reported at once")
@@ -141,7 +167,7 @@ struct CaseRegisterCSVTests {
     @Test("export then import gives the same rows; formula-like text is neutralised in the file only")
     func roundTrip() throws {
         let rows = [
-            CaseRegisterRow(nominalRef: "N0001", familyName: "O'Brien, \"Jr\"", givenNames: "Zoë\nAnn", aliases: ["Zed", "Z"],
+            CaseRegisterRow(nominalRef: "N0001", familyName: "O'Brien, \"Jr\"", givenNames: "Zoë Ann", aliases: ["Zed", "Z"],
                             dateOfBirth: CalendarDate("1990-03-07")!, category: .two, level: .two, leadAgency: "probation",
                             mappaStartDate: CalendarDate("2024-01-01"), rosh: .high, custodyStatus: .custody,
                             releaseDate: CalendarDate("2027-05-01")),

@@ -13,7 +13,7 @@ struct MinutesApprovalTests {
     static let panelReview = CalendarDate(ManualClock().now).adding(days: 60)
 
     /// A Level 3 Category 2 case on a Level 3 panel held today, three days before the minutes are written, with minutes written and sent to the chair.
-    static func submittedMinutes(_ kind: DatabaseKind, decide: (inout MinutesContent) -> Void) throws -> (StoreWorld, Discussion, Int64) {
+    static func submittedMinutes(_ kind: DatabaseKind, held: Bool = true, decide: (inout MinutesContent) -> Void) throws -> (StoreWorld, Discussion, Int64) {
         let world = try StoreWorld(kind)
         let today = world.today
         let caseID = try world.importCases([
@@ -24,6 +24,7 @@ struct MinutesApprovalTests {
         let meeting = try world.schedule(MeetingPlan(kind: .level3, title: "Level 3 panel", date: today, startTime: "10:00", venue: "Room 1"))
         try world.addToAgenda(meeting.id, caseID: caseID)
         world.clock.advance(by: 3 * 86_400)
+        if held { try world.markHeld(meeting.id) }
         let item = try world.items(meeting.id)[0]
         let coordinator = try world.coordinator()
         _ = try world.stores.minutes.startDraft(try world.discussion(meeting.id, item.id), by: coordinator)
@@ -78,6 +79,37 @@ struct MinutesApprovalTests {
         let chair = try world.viewer(.chair)
         try world.stores.minutes.approve(try world.discussion(discussion.meeting.id, discussion.item.id, as: chair), by: chair)
         #expect(try world.record(caseID).nextReviewDate == discussion.meeting.date.adding(weeks: 16), "Level 2: every 16 weeks")
+    }
+
+    @Test("minutes of a meeting not yet marked held cannot be approved; once it is, they can", arguments: DatabaseKind.available)
+    func notHeldRefused(kind: DatabaseKind) throws {
+        let (world, discussion, caseID) = try Self.submittedMinutes(kind, held: false) { _ in }
+        let chair = try world.viewer(.chair)
+        let before = try world.record(caseID)
+        do {
+            try world.stores.minutes.approve(try world.discussion(discussion.meeting.id, discussion.item.id, as: chair), by: chair)
+            Issue.record("approved minutes of a meeting that was not held")
+        } catch let error as DomainError {
+            #expect(error.problems.map(\.message) == ["The meeting has not been marked as held yet: the coordinator marks it held, then the minutes can be approved"])
+        }
+        #expect(try world.discussion(discussion.meeting.id, discussion.item.id).minutes?.status == .submitted)
+        #expect(try world.record(caseID).level == before.level)
+        try world.markHeld(discussion.meeting.id)
+        try world.stores.minutes.approve(try world.discussion(discussion.meeting.id, discussion.item.id, as: chair), by: chair)
+        #expect(try world.discussion(discussion.meeting.id, discussion.item.id).minutes?.status == .approved)
+    }
+
+    @Test("minutes of a meeting dated in the future cannot be approved")
+    func futureMeetingRefused() throws {
+        #expect(MinutesWorkflow.approvalBlocked(meetingStatus: .scheduled, meetingDate: CalendarDate("2027-03-10")!,
+                                                today: CalendarDate("2027-03-03")!)
+                == "The meeting is on \(CalendarDate("2027-03-10")!.displayText): minutes can be approved only after the meeting has been held")
+        #expect(MinutesWorkflow.approvalBlocked(meetingStatus: .held, meetingDate: CalendarDate("2027-03-10")!,
+                                                today: CalendarDate("2027-03-03")!) != nil, "held, yet dated next week")
+        #expect(MinutesWorkflow.approvalBlocked(meetingStatus: .cancelled, meetingDate: CalendarDate("2027-03-01")!,
+                                                today: CalendarDate("2027-03-03")!) != nil)
+        #expect(MinutesWorkflow.approvalBlocked(meetingStatus: .held, meetingDate: CalendarDate("2027-03-03")!,
+                                                today: CalendarDate("2027-03-03")!) == nil)
     }
 
     @Test("decisions that break the case's rules refuse the approval and change nothing", arguments: DatabaseKind.available)

@@ -53,7 +53,13 @@ struct PartnerMinutesTests {
             let discussion = try world.discussion(meetingID ?? meeting.id, itemID)
             let draft = try world.stores.minutes.startDraft(discussion, by: coordinator)
             try world.stores.minutes.move(draft.id, .submit, expectedVersion: nil, viewer: coordinator)
+            try holdIfScheduled(meetingID ?? meeting.id)
             try world.stores.minutes.approve(try world.discussion(meetingID ?? meeting.id, itemID), by: try world.viewer(.chair))
+        }
+
+        /// Minutes are approved only once their meeting has been held.
+        func holdIfScheduled(_ meetingID: Int64) throws {
+            if try world.meeting(meetingID).status == .scheduled { try world.markHeld(meetingID) }
         }
     }
 
@@ -70,6 +76,7 @@ struct PartnerMinutesTests {
 
         let coordinator = try w.world.coordinator()
         try minutes.move(try #require(try w.world.discussion(w.meeting.id, w.sharedItem).minutes).id, .submit, expectedVersion: nil, viewer: coordinator)
+        try w.holdIfScheduled(w.meeting.id)
         try minutes.approve(try w.world.discussion(w.meeting.id, w.sharedItem), by: try w.world.viewer(.chair))
         try w.approve(w.probationItem)
 

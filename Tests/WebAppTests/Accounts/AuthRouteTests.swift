@@ -153,5 +153,20 @@ struct AuthRouteTests {
         #expect(safeLocalPath("//evil.example/") == "/")
         #expect(safeLocalPath("/\\evil.example") == "/")
         #expect(safeLocalPath("/admin/users") == "/admin/users")
+        #expect(safeLocalPath("/\t/evil.example") == "/")
+        #expect(safeLocalPath("/\u{0}x") == "/")
+    }
+
+    @Test("after sign-in, next keeps only a local path: one slash, then neither slash nor backslash, no control characters",
+          arguments: [("%2F%09%2Fevil.example", "/"), ("//evil.example", "/"), ("%2F%2Fevil.example", "/"),
+                      ("/%5Cevil", "/"), ("https://evil.example", "/"), ("%2F%0A%2Fevil.example", "/"),
+                      ("/cases/3", "/cases/3"), ("%2Fcases%2F3", "/cases/3")])
+    func nextIsLocal(next: String, location: String) throws {
+        let fixture = try AppFixture(.sqlite)
+        let client = fixture.client()
+        #expect(client.get("/login?next=\(next)").status == 200)
+        let signedIn = client.post("/login?next=\(next)", [("username", "user.coordinator"), ("password", AppFixture.password)])
+        #expect(signedIn.status == 303)
+        #expect(signedIn.headers["Location"] == location)
     }
 }

@@ -212,6 +212,7 @@ struct ActionFlowTests {
                 && wrong.bodyText.contains("value=\"victim_safety\" selected"))
         page = coordinator.get(world.path)
         #expect(coordinator.post(world.path, fields + [("version", try MinutesFlowTests.version(page)), ("action", "submit")]).status == 303)
+        try world.fixture.world.markHeld(world.meetingID)
         let chair = world.fixture.client(signedInAs: .chair)
         chair.get(world.path)
         #expect(chair.post(world.path + "/approve", [("confirm", "yes")]).status == 303)

@@ -221,6 +221,8 @@ struct NeedToKnowWorld {
         }
         let chairID = try world.viewer(.chair).user.id
         try stores.database.write { connection in
+            // Approved minutes are of a held meeting.
+            try connection.execute("UPDATE meetings SET status = 'held' WHERE id = ?", [.integer(approvedPanel.id)])
             try connection.execute("UPDATE minutes SET status = 'approved', approved_at = ?, approved_by = ? WHERE meeting_id = ?",
                                    [.text(later.description), .integer(chairID), .integer(approvedPanel.id)])
         }

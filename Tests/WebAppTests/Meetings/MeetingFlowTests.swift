@@ -63,6 +63,26 @@ struct MeetingFlowTests {
         #expect(page.contains("Room 4, Northtown police station"))
     }
 
+    @Test("a meeting's title, venue and online link refuse line breaks, control characters and overlong text, each named",
+          arguments: DatabaseKind.available)
+    func scheduleRefusesControlCharacters(kind: DatabaseKind) throws {
+        let world = try World(kind)
+        let coordinator = world.fixture.client(signedInAs: .coordinator)
+        coordinator.get("/meetings/new")
+        let bad = coordinator.post("/meetings/new", [("kind", "level_2"), ("title", "Panel\r\nBcc: someone@example.invalid"),
+                                                    ("date", world.today.adding(days: 7).description), ("start_time", "10:00"),
+                                                    ("duration", "60"), ("venue", "Room 1\u{7}"),
+                                                    ("online_link", "https://example.invalid/" + String(repeating: "a", count: 600))])
+        #expect(bad.status == 422)
+        for message in ["<a href=\"#title\">Meeting title must not contain control characters</a>",
+                        "<a href=\"#venue\">Venue must not contain control characters</a>",
+                        "<a href=\"#online_link\">Online meeting link must be 500 characters or fewer</a>"] {
+            #expect(bad.bodyText.contains(message), "\(message)")
+        }
+        let plan = MeetingPlan(kind: .level2, title: "Panel\nTwo", date: world.today.adding(days: 7), startTime: "10:00", venue: "Room\u{1B}")
+        #expect(plan.problems(today: world.today).map(\.field).sorted() == ["title", "venue"], "the API and the store refuse them too")
+    }
+
     @Test("the agenda fills from due and new reviews at the panel's level, in order, and can be reordered", arguments: DatabaseKind.available)
     func agenda(kind: DatabaseKind) throws {
         let world = try World(kind)

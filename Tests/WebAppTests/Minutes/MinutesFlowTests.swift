@@ -85,7 +85,15 @@ struct MinutesFlowTests {
         let resubmitted = coordinator.post(world.path, Self.complete + [("version", try Self.version(page)), ("action_due_1", due),
                                                                         ("next_review_date", next), ("action", "submit")])
         #expect(resubmitted.status == 303)
-        chair.get(world.path)
+        // The meeting has not been marked held: the chair is told why there is no Approve button, and approving is refused.
+        let unheld = chair.get(world.path).bodyText
+        #expect(unheld.contains("The meeting has not been marked as held yet") && !unheld.contains("Approve the minutes</button>"))
+        let early = chair.post(world.path + "/approve", [("confirm", "yes")])
+        #expect(early.status == 422 && early.bodyText.contains("The meeting has not been marked as held yet"))
+        #expect(try world.fixture.world.discussion(world.meetingID, world.itemID).minutes?.status == .submitted)
+        coordinator.get("/meetings/\(world.meetingID)")
+        #expect(coordinator.post("/meetings/\(world.meetingID)/held", []).status == 303)
+        #expect(chair.get(world.path).bodyText.contains("Approve the minutes</button>"))
         #expect(chair.post(world.path + "/approve", []).headers["Location"] == world.path + "/approve", "the first press shows what changes")
         #expect(try world.fixture.world.discussion(world.meetingID, world.itemID).minutes?.status == .submitted)
         let check = chair.get(world.path + "/approve")

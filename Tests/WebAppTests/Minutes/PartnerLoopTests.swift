@@ -31,6 +31,7 @@ struct PartnerLoopTests {
                 category: .two, level: .two, leadAgency: "probation", mappaStartDate: today.adding(days: -100), rosh: .high)])["MIN2"]!
             try world.addToAgenda(base.meetingID, caseID: other)
             otherItemID = try #require(try world.items(base.meetingID).first { $0.caseID == other }?.id)
+            try world.markHeld(base.meetingID)
             try Self.approve(base.fixture, base.path)
             // The other case's action is the police's: an action owned by housing would involve housing in the case.
             try Self.approve(base.fixture, otherPath, actionAgency: "police")
