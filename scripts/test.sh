@@ -44,6 +44,9 @@ MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/mail-tests.sh
 echo "== statistics (annual report with known answers: CLI, page, CSV, JSON, XLSX)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/stats-tests.sh
 
+echo "== hostile traffic (bounded, loopback): eight anonymous 60 MB bodies held one byte short"
+python3 tests/hostile/bodies_rss.py "$(swift build --show-bin-path)/mappa" $((20000 + RANDOM % 20000))
+
 echo "== browser tests (end to end, accessibility, HTML validity)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh
 

@@ -12,6 +12,7 @@ def status(key):
     for line in open(f"/proc/{server.pid}/status"):
         if line.startswith(key): return line.split(":")[1].strip()
 deadline = time.time() + 30
+exit_code = 1
 try:
     for _ in range(100):
         try: socket.create_connection(("127.0.0.1", port), timeout=1).close(); break
@@ -41,8 +42,17 @@ try:
     for t in threads: t.start()
     for t in threads: t.join(timeout=max(1, deadline - time.time()))
     for a in answers: print("sent", a[0], "answer", a[1])
-    print("VmHWM", status("VmHWM"), "VmRSS", status("VmRSS"))
+    peak = status("VmHWM")
+    print("VmHWM", peak, "VmRSS", status("VmRSS"))
+    refused = [a for a in answers if isinstance(a[1], bytes) and a[1].startswith(b"HTTP/1.1 413")]
+    peak_mb = int(peak.split()[0]) / 1024
+    failures = []
+    if len(refused) != 8: failures.append(f"{8 - len(refused)} of the 8 oversized bodies were not answered 413 at once")
+    if peak_mb >= 250: failures.append(f"peak RSS {peak_mb:.0f} MB is over 250 MB")
+    print("hostile bodies:", "; ".join(failures) if failures else f"8 refused with 413, peak RSS {peak_mb:.0f} MB")
+    exit_code = 1 if failures else 0
 finally:
     server.terminate()
     try: server.wait(timeout=5)
     except subprocess.TimeoutExpired: server.kill()
+sys.exit(exit_code)
