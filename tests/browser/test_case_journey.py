@@ -108,7 +108,8 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
     open_from_home(coordinator, "meetings-coming-up", "Level 2 panel – journey")
     assert coordinator.path == meeting_path
     assert NAME.split()[0] in coordinator.main_text() and "New case" in coordinator.main_text()
-    coordinator.click_button("Add all proposed cases")
+    coordinator._click_and_wait(coordinator.driver.find_element(
+        By.XPATH, f"//main//tr[contains(., '{NAME.split()[1].upper()}')]//button"))
     coordinator.go(meeting_path + "/invitees")
     coordinator.fill_all([("agency", "housing"), ("name", USERS["housing"].name),
                           ("email", f"{USERS['housing'].username}@example.invalid")])

@@ -24,7 +24,9 @@ enum AuditRoutes {
         var query = AuditQuery()
         let user = reader.text("user", "The user name", max: 100)
         if !user.isEmpty { query.username = user }
-        query.action = reader.choice("action", AuditAction.init(rawValue:), required: "Select an action from the list")
+        if !reader.text("action").isEmpty {
+            query.action = reader.choice("action", AuditAction.init(rawValue:), required: "Select an action from the list")
+        }
         let subject = reader.text("subject_type", "The subject", max: 50)
         if !subject.isEmpty { query.subjectType = subject }
         let subjectID = reader.text("subject_id", "The subject's number", max: 50)
