@@ -1,9 +1,13 @@
 import CMicroHTTPD
 import Foundation
 
-/// The HTTP server: libmicrohttpd in thread-per-connection mode, so a handler that blocks (SQLite, libpq,
-/// argon2) stalls only its own connection (DESIGN.md, "Threading"). Bodies are read whole, up to a limit,
-/// before the handler runs. https://www.gnu.org/software/libmicrohttpd/manual/libmicrohttpd.html
+/// The HTTP server: libmicrohttpd's own event loop (epoll, one internal polling thread) reads requests, and a
+/// bounded pool of worker threads runs the handlers, whose work blocks (SQLite, libpq, argon2). A complete
+/// request's connection is suspended (`MHD_suspend_connection`) while a worker has it and resumed with the
+/// response (`MHD_resume_connection`), so an idle or slow connection costs a few kilobytes, not a thread.
+/// `ConnectionGuard` caps connections per client address and ends those that miss their deadlines. Bodies are
+/// read whole, up to a limit, before the handler runs (DESIGN.md, "Threading").
+/// https://www.gnu.org/software/libmicrohttpd/manual/libmicrohttpd.html
 public final class HTTPServer: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -20,17 +24,36 @@ public final class HTTPServer: @unchecked Sendable {
         /// upload path: one allowed to upload). Called at most once per request, before any body byte is read,
         /// and only when the body could exceed `anonymousBodyBytes`. Nil: every request gets the full limits.
         public var sessionCheck: (@Sendable (String, Headers) -> Bool)?
-        /// Simultaneous connections (each has a thread). Must be above 0: MHD treats 0 as "none".
+        /// Simultaneous connections in all. An idle connection costs its socket and up to 32 KB of buffers, so
+        /// the default is sized to memory and to the descriptors the process may open.
         public var connectionLimit: UInt32
+        /// Seconds without any traffic after which a connection is closed (also one that stops reading its
+        /// response).
         public var timeoutSeconds: UInt32
+        /// Per-address cap and deadlines (see `ConnectionGuard`).
+        public var limits = ConnectionGuard.Limits()
+        /// Peers whose `X-Forwarded-For` names the client (a reverse proxy in front of us). Exempt from the
+        /// per-address cap.
+        public var trustedProxies: Set<String> = []
+        /// Threads that run handlers; more requests than this wait in a queue of `queueLimit`, and beyond that
+        /// are answered 503.
+        public var workerThreads: Int = 16
+        public var queueLimit: Int = 4096
 
         public init(host: String = "127.0.0.1", port: UInt16 = 8080, maxBodyBytes: Int = 10 * 1024 * 1024,
-                    connectionLimit: UInt32 = 256, timeoutSeconds: UInt32 = 30) {
+                    connectionLimit: UInt32 = Configuration.defaultConnectionLimit, timeoutSeconds: UInt32 = 30) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.connectionLimit = connectionLimit
             self.timeoutSeconds = timeoutSeconds
+        }
+
+        /// One connection per 256 KB of a sixteenth of memory (its buffers and the kernel's), between 256 and
+        /// 10,000: 10,000 on a machine of 16 GB or more.
+        public static var defaultConnectionLimit: UInt32 {
+            let budget = ProcessInfo.processInfo.physicalMemory / 16 / (256 * 1024)
+            return UInt32(min(10_000, max(256, budget)))
         }
 
         /// The body limit for a request to `path`, from a signed-in user or not.
@@ -57,9 +80,14 @@ public final class HTTPServer: @unchecked Sendable {
 
     public let configuration: Configuration
     let handler: Handler
+    let connections: ConnectionGuard
+    let workers: WorkerPool
     // Set once in init; cleared by stop() under `lock`. That is the safety argument for @unchecked Sendable.
     private var daemon: OpaquePointer?
     private let lock = NSLock()
+    private var reaper: Thread?
+    private let reaperStop = NSCondition()
+    private var reaperStopping = false
     public private(set) var port: UInt16 = 0
 
     public init(configuration: Configuration = Configuration(), handler: @escaping Handler) throws {
@@ -68,54 +96,99 @@ public final class HTTPServer: @unchecked Sendable {
         }
         self.configuration = configuration
         self.handler = handler
+        connections = ConnectionGuard(limits: configuration.limits, trustedProxies: configuration.trustedProxies)
+        workers = WorkerPool(threads: configuration.workerThreads, queueLimit: configuration.queueLimit)
         var address = sockaddr_in()
         guard mappa_ipv4_address(configuration.host, configuration.port, &address) == 0 else {
+            workers.stop()
             throw StartError(description: "'\(configuration.host)' is not an IPv4 address")
         }
-        let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_THREAD_PER_CONNECTION.rawValue
-            | MHD_USE_POLL.rawValue | MHD_USE_ERROR_LOG.rawValue
+        let descriptors = mappa_raise_descriptor_limit()
+        let limit = UInt32(clamping: min(Int(configuration.connectionLimit), max(16, descriptors - 64)))
+        let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
         let context = Unmanaged.passUnretained(self).toOpaque()
         let started = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                mappa_mhd_start(UInt32(flags), configuration.port, accessHandler, context, completedHandler,
-                                socketAddress, configuration.connectionLimit, configuration.timeoutSeconds)
+                mappa_mhd_start(UInt32(flags), configuration.port, acceptPolicy, accessHandler, context,
+                                completedHandler, connectionHandler, socketAddress, limit,
+                                configuration.timeoutSeconds, 1)
             }
         }
         guard let started else {
+            workers.stop()
             throw StartError(description: "could not listen on \(configuration.host):\(configuration.port) (is the port in use?)")
         }
         daemon = started
         port = mappa_mhd_bound_port(started)
+        let reaper = Thread { [weak self] in self?.reapUntilStopped() }
+        reaper.name = "mappa-connection-deadlines"
+        self.reaper = reaper
+        reaper.start()
     }
 
-    /// Stops accepting connections and waits for the connection threads to finish (MHD_stop_daemon).
+    /// Stops accepting connections, lets the requests in hand finish, and waits for libmicrohttpd's threads
+    /// (MHD_quiesce_daemon, then MHD_stop_daemon: no connection may still be suspended by then).
     public func stop() {
         lock.lock()
         let running = daemon
         daemon = nil
         lock.unlock()
-        if let running { MHD_stop_daemon(running) }
+        guard let running else { return }
+        let listening = MHD_quiesce_daemon(running)
+        if listening >= 0 { close(listening) }
+        workers.stop()
+        reaperStop.lock()
+        reaperStopping = true
+        reaperStop.broadcast()
+        reaperStop.unlock()
+        MHD_stop_daemon(running)
     }
 
     deinit { stop() }
+
+    /// Twice a second, ends the connections past their deadlines.
+    private func reapUntilStopped() {
+        reaperStop.lock()
+        defer { reaperStop.unlock() }
+        while !reaperStopping {
+            _ = reaperStop.wait(until: Date().addingTimeInterval(0.5))
+            connections.reap(now: monotonicSeconds()) { mappa_shutdown_socket($0) }
+        }
+    }
 
     /// Call before starting the server (and any other thread) so SIGINT/SIGTERM reach `waitForTerminationSignal`
     /// instead of killing the process mid-request.
     public static func blockTerminationSignals() { mappa_block_termination_signals() }
 
-    /// Caps glibc's malloc arenas (mallopt(3), M_ARENA_MAX). With a thread per connection, busy threads would
-    /// each get an arena and keep freed memory resident (200+ MB under load was measured); call at start.
+    /// Caps glibc's malloc arenas (mallopt(3), M_ARENA_MAX): every worker thread would otherwise get an arena
+    /// and keep freed memory resident (200+ MB under load was measured with a thread per connection).
     public static func limitMallocArenas(_ count: Int32) { _ = mappa_limit_malloc_arenas(count) }
+
+    /// True for an IPv4 or IPv6 address literal (inet_pton(3)).
+    public static func isIPAddress(_ text: String) -> Bool { mappa_is_ip_address(text) != 0 }
 
     /// Blocks until SIGINT or SIGTERM; returns the signal number.
     public static func waitForTerminationSignal() -> Int32 { mappa_wait_termination_signal() }
 }
 
-/// What the server keeps for one request between libmicrohttpd's calls: the body so far.
-final class RequestState {
+func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// What the server keeps for one request between libmicrohttpd's calls: the body so far, then the response a
+/// worker made. The worker writes `response` before `MHD_resume_connection`, and the polling thread reads it
+/// only after libmicrohttpd has resumed the connection (libmicrohttpd's own lock orders the two): the safety
+/// argument for @unchecked Sendable.
+final class RequestState: @unchecked Sendable {
     var body: [UInt8] = []
     var tooLarge = false
     var bodyLimit = 0
+    var response: Response?
+}
+
+/// A connection handed to a worker, to resume once its response is ready. libmicrohttpd keeps a suspended
+/// connection alive until it is resumed: the safety argument for @unchecked Sendable.
+struct SuspendedConnection: @unchecked Sendable {
+    let pointer: OpaquePointer
 }
 
 /// Header and query collection through MHD_get_connection_values.
@@ -150,16 +223,54 @@ private func send(_ connection: OpaquePointer, _ response: Response) -> MHD_Resu
     return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
 }
 
+private func text(_ address: UnsafePointer<sockaddr>?) -> String {
+    var buffer = [CChar](repeating: 0, count: 64)
+    guard mappa_address_text(address, &buffer, socklen_t(buffer.count)) == 0 else { return "" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+private func peerAddress(_ connection: OpaquePointer) -> String {
+    var buffer = [CChar](repeating: 0, count: 64)
+    guard mappa_mhd_client_address(connection, &buffer, socklen_t(buffer.count)) == 0 else { return "" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+private func key(_ connection: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))) }
+
+/// The accept policy (MHD_AcceptPolicyCallback): refuses a connection from an address already at its cap, before
+/// libmicrohttpd allocates anything for it.
+private let acceptPolicy: MHD_AcceptPolicyCallback = { cls, address, _ in
+    guard let cls else { return .NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    return server.connections.admits(text(address)) ? .YES : .NO
+}
+
+/// Connection opened and closed (MHD_OPTION_NOTIFY_CONNECTION): the guard counts them per address and knows
+/// each one's socket. libmicrohttpd reports the close before it closes the socket.
+private let connectionHandler: MHD_NotifyConnectionCallback = { cls, connection, _, code in
+    guard let cls, let connection else { return }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    if code.rawValue == 0 { // MHD_CONNECTION_NOTIFY_STARTED
+        server.connections.opened(key(connection), socket: mappa_mhd_connection_fd(connection),
+                                  address: peerAddress(connection), now: monotonicSeconds())
+    } else {
+        server.connections.closed(key(connection))
+    }
+}
+
 /// The access handler (manual §"Handling requests"). Called once when headers arrive, then per body chunk, then
 /// once more with no data. On the first call only the state is created (queueing a response then closes
 /// keep-alive), except for a declared body over the limit: its 413 is queued at once, because libmicrohttpd
 /// decides right after this first call whether to send "100 Continue" (it does unless a response is queued) and
 /// later calls carrying body data cannot queue a response. The connection then closes without reading the body.
+/// On the last call the connection is suspended and the request handed to a worker; the worker resumes it, and
+/// libmicrohttpd calls once more, when the response is queued.
 private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, state in
     guard let cls, let connection, let state, let uploadSize else { return .NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     guard let existing = state.pointee else {
         let fresh = RequestState()
+        server.connections.headersArrived(key(connection), now: monotonicSeconds())
         let headers = Headers(collectPairs(connection, .HEADER_KIND))
         let declared = headers["Content-Length"].flatMap { Int($0) }
         fresh.bodyLimit = server.configuration.bodyLimit(for: url.map { String(cString: $0) } ?? "", headers: headers,
@@ -172,7 +283,12 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         return .YES
     }
     let request = Unmanaged<RequestState>.fromOpaque(existing).takeUnretainedValue()
+    if let response = request.response {
+        request.response = nil
+        return send(connection, response)
+    }
     if uploadSize.pointee > 0 {
+        server.connections.bodyArrived(key(connection), bytes: uploadSize.pointee)
         if !request.tooLarge, let uploadData {
             if request.body.count + uploadSize.pointee > request.bodyLimit {
                 request.tooLarge = true
@@ -189,22 +305,40 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     if request.tooLarge {
         return send(connection, server.handler413(limit: request.bodyLimit))
     }
-    var address = [CChar](repeating: 0, count: 64)
-    let remote = mappa_mhd_client_address(connection, &address, socklen_t(address.count)) == 0
-        ? String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    let headers = Headers(collectPairs(connection, .HEADER_KIND))
+    let remote = ClientAddress.resolve(peer: peerAddress(connection), forwardedFor: headers.values("X-Forwarded-For"),
+                                       trustedProxies: server.configuration.trustedProxies,
+                                       isAddress: HTTPServer.isIPAddress)
     let incoming = Request(method: method.map { String(cString: $0) } ?? "GET",
                            path: url.map { String(cString: $0) } ?? "/",
                            query: collectPairs(connection, .GET_ARGUMENT_KIND),
-                           headers: Headers(collectPairs(connection, .HEADER_KIND)),
-                           body: request.body, remoteAddress: remote)
+                           headers: headers, body: request.body, remoteAddress: remote)
     request.body = []
-    let response = (try? server.handler(incoming))
-        ?? .text("Sorry, there is a problem with the service. Try again later.", status: 500)
-    return send(connection, response)
+    server.connections.busy(key(connection), now: monotonicSeconds())
+    let suspended = SuspendedConnection(pointer: connection)
+    MHD_suspend_connection(connection)
+    let handler = server.handler
+    let accepted = server.workers.submit {
+        request.response = (try? handler(incoming))
+            ?? .text("Sorry, there is a problem with the service. Try again later.", status: 500)
+        MHD_resume_connection(suspended.pointer)
+    }
+    if !accepted {
+        var busy = Response.text("The service is busy. Try again in a minute.", status: 503)
+        busy.headers.set("Retry-After", "30")
+        request.response = busy
+        MHD_resume_connection(connection)
+    }
+    return .YES
 }
 
-/// Frees the per-request state once libmicrohttpd is done with the request (MHD_OPTION_NOTIFY_COMPLETED).
-private let completedHandler: MHD_RequestCompletedCallback = { _, _, state, _ in
+/// Frees the per-request state once libmicrohttpd is done with the request (MHD_OPTION_NOTIFY_COMPLETED); a
+/// kept-alive connection then waits for its next request, under the header deadline again.
+private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, state, _ in
+    if let cls, let connection {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().connections.answered(key(connection),
+                                                                                          now: monotonicSeconds())
+    }
     guard let state, let existing = state.pointee else { return }
     Unmanaged<RequestState>.fromOpaque(existing).release()
     state.pointee = nil

@@ -94,21 +94,53 @@ enum AuditCommand {
 enum Serve {
     static let help = """
         Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies] [--no-mail]
+                           [--trusted-proxy ADDRESS[,ADDRESS...]] [--connections-per-address 128] [--workers 16]
 
         Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
         flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
+
+        --trusted-proxy names the reverse proxies in front of this server (their IP addresses): only from them
+        is X-Forwarded-For read for the client's address (sign-in throttling, the audit trail), and they are
+        exempt from the cap on open connections per client address (--connections-per-address). A request's
+        headers must arrive within 10 s and its body at 1 KB/s or faster. --workers sets how many requests are
+        handled at once (the rest wait in a queue).
 
         A background worker delivers queued mail every few seconds (MAPPA_OUTBOX_POLL_SECONDS, default 5)
         through the SMTP server set with `mappa mail settings` or on /admin/mail; the SMTP password is read from
         MAPPA_SMTP_PASSWORD. --no-mail runs no worker in this instance (another instance delivers).
         """
+    /// The proxies named by --trusted-proxy: IP addresses only, since a name would be looked up in DNS.
+    static func trustedProxies(_ text: String?) throws -> Set<String> {
+        guard let text else { return [] }
+        let addresses = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for address in addresses where !HTTPServer.isIPAddress(address) {
+            throw Arguments.UsageError(description: "--trusted-proxy takes IP addresses separated by commas; '\(address.prefix(60))' is not one")
+        }
+        return Set(addresses)
+    }
+
     static func run(_ words: [String]) throws -> Int32 {
         let arguments = try Arguments(words, flagNames: ["help", "secure-cookies", "no-mail"])
         if arguments.has("help") { print(help); return 0 }
-        try arguments.allowOnly(["database", "host", "port", "secure-cookies", "no-mail"])
+        try arguments.allowOnly(["database", "host", "port", "secure-cookies", "no-mail", "trusted-proxy",
+                                 "connections-per-address", "workers"])
         let host = arguments.value("host") ?? "127.0.0.1"
         guard let port = UInt16(arguments.value("port") ?? "8080") else {
             throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
+        }
+        var serverConfiguration = HTTPServer.Configuration(host: host, port: port)
+        serverConfiguration.trustedProxies = try trustedProxies(arguments.value("trusted-proxy"))
+        if let text = arguments.value("connections-per-address") {
+            guard let cap = Int(text), (1...10_000).contains(cap) else {
+                throw Arguments.UsageError(description: "--connections-per-address must be a number from 1 to 10000")
+            }
+            serverConfiguration.limits.perAddress = cap
+        }
+        if let text = arguments.value("workers") {
+            guard let workers = Int(text), (1...512).contains(workers) else {
+                throw Arguments.UsageError(description: "--workers must be a number from 1 to 512")
+            }
+            serverConfiguration.workerThreads = workers
         }
         let (database, location) = try openMigratedDatabase(arguments)
         // On SQLite, page views wait in a staging file and are chained every second (see `AuditStaging`).
@@ -121,7 +153,6 @@ enum Serve {
         auditMover?.start()
         HTTPServer.limitMallocArenas(4)
         HTTPServer.blockTerminationSignals()
-        var serverConfiguration = HTTPServer.Configuration(host: host, port: port)
         serverConfiguration.uploadPaths = WebApplication.uploadPaths
         serverConfiguration.sessionCheck = { path, headers in app.mayUpload(path: path, headers: headers) }
         let server = try HTTPServer(configuration: serverConfiguration,

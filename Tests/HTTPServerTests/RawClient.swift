@@ -9,8 +9,19 @@ final class RawClient {
     let socketFD: Int32
     private var buffer: [UInt8] = []
 
-    init(port: UInt16) throws {
+    /// Connects to 127.0.0.1:`port`, from the loopback address `source` when given (127.0.0.2 and so on are
+    /// all this machine, so tests can play several clients).
+    init(port: UInt16, from source: String? = nil) throws {
         socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { close(socketFD); throw POSIXError(.EADDRNOTAVAIL) }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -68,6 +79,16 @@ final class RawClient {
     func isClosedByServer() -> Bool {
         var byte: UInt8 = 0
         return recv(socketFD, &byte, 1, 0) == 0
+    }
+
+    /// True when the server ends the connection (end of file or reset) within `seconds`; false when it is still
+    /// open then, or sends something instead.
+    func isEnded(within seconds: Int) -> Bool {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        let n = recv(socketFD, &byte, 1, 0)
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
     private func fill() -> Bool {

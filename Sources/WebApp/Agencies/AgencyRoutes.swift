@@ -13,7 +13,7 @@ enum AgencyRoutes {
         })
         router.post("/agencies", Access.require(services, .manageDirectory) { request, session in
             let form = try request.form()
-            var reader = FormReader(form)
+            let reader = FormReader(form)
             let name = reader.text("name")
             do {
                 guard reader.problems.isEmpty else { throw DomainError.validation(reader.problems) }
