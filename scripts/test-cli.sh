@@ -54,6 +54,8 @@ run_suite() { # run_suite LABEL DATABASE
     coordinator_password=$(awk '$1 == "demo.coordinator" { print $2 }' <<<"$out")
 
     local port; port=$(free_port)
+    out=$("$bin" serve --port "$port" --database "$db" --trusted-proxy "proxy.example" 2>&1); status=$?
+    check "$label: serve refuses a trusted proxy that is not an IP address" bash -c '[[ $0 -ne 0 ]] && grep -q "takes IP addresses" <<<"$1"' "$status" "$out"
     "$bin" serve --port "$port" --database "$db" >"$work/serve.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -46,6 +46,8 @@ MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/stats-tests.sh
 
 echo "== hostile traffic (bounded, loopback): eight anonymous 60 MB bodies held one byte short"
 python3 tests/hostile/bodies_rss.py "$(swift build --show-bin-path)/mappa" $((20000 + RANDOM % 20000))
+echo "== hostile traffic (bounded, loopback): 1,600 slow and silent connections, 100 parallel wrong passwords"
+python3 tests/hostile/connections_passwords.py "$(swift build --show-bin-path)/mappa" $((20000 + RANDOM % 20000))
 
 echo "== browser tests (end to end, accessibility, HTML validity)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh

@@ -39,6 +39,8 @@ public final class HTTPServer: @unchecked Sendable {
         /// are answered 503.
         public var workerThreads: Int = 16
         public var queueLimit: Int = 4096
+        /// A body larger than this waits in an unlinked temporary file while it arrives (see `BodySpool`).
+        public var spoolBytes: Int = 1024 * 1024
 
         public init(host: String = "127.0.0.1", port: UInt16 = 8080, maxBodyBytes: Int = 10 * 1024 * 1024,
                     connectionLimit: UInt32 = Configuration.defaultConnectionLimit, timeoutSeconds: UInt32 = 30) {
@@ -180,9 +182,66 @@ func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds)
 /// argument for @unchecked Sendable.
 final class RequestState: @unchecked Sendable {
     var body: [UInt8] = []
+    /// A body past `HTTPServer.spoolBytes` (an upload) waits in a file, not in memory, while it arrives.
+    var spool: BodySpool?
     var tooLarge = false
     var bodyLimit = 0
     var response: Response?
+
+    /// Appends a piece of the body, moving it to a spool file once it passes `spoolBytes`.
+    func append(_ bytes: UnsafeBufferPointer<UInt8>, spoolBytes: Int) throws {
+        if let spool { return try spool.write(bytes) }
+        guard body.count + bytes.count > spoolBytes else { return body.append(contentsOf: bytes) }
+        let spool = try BodySpool()
+        try body.withUnsafeBufferPointer { try spool.write($0) }
+        try spool.write(bytes)
+        body = []
+        self.spool = spool
+    }
+}
+
+/// An upload's body on its way in: an unlinked temporary file (mkstemp(3), mode 0600, removed from the directory
+/// at once), so nobody else can open it and it disappears with the descriptor. Read back whole only when a worker
+/// handles the request, so slow uploads in flight cost disk, not memory.
+final class BodySpool: @unchecked Sendable {
+    struct Failure: Error {}
+    // Written only by the polling thread while the body arrives, then read only by the worker that handles the
+    // request (handed over through MHD_suspend_connection): the safety argument for @unchecked Sendable.
+    private let descriptor: Int32
+    private(set) var count = 0
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/mappa-upload-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw Failure() }
+        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw Failure() }
+            offset += written
+        }
+        count += bytes.count
+    }
+
+    func readAll() throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + offset, count - offset, off_t(offset)) }
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { throw Failure() }
+            offset += read
+        }
+        return bytes
+    }
 }
 
 /// A connection handed to a worker, to resume once its response is ready. libmicrohttpd keeps a suspended
@@ -290,12 +349,20 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     if uploadSize.pointee > 0 {
         server.connections.bodyArrived(key(connection), bytes: uploadSize.pointee)
         if !request.tooLarge, let uploadData {
-            if request.body.count + uploadSize.pointee > request.bodyLimit {
+            if (request.spool?.count ?? request.body.count) + uploadSize.pointee > request.bodyLimit {
                 request.tooLarge = true
                 request.body = []
+                request.spool = nil
             } else {
-                uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) { bytes in
-                    request.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: uploadSize.pointee))
+                do {
+                    try uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) { bytes in
+                        try request.append(UnsafeBufferPointer(start: bytes, count: uploadSize.pointee),
+                                           spoolBytes: server.configuration.spoolBytes)
+                    }
+                } catch {
+                    // The disk is full or the temporary directory unwritable: refuse rather than hold it in memory.
+                    request.tooLarge = true
+                    request.spool = nil
                 }
             }
         }
@@ -309,19 +376,28 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     let remote = ClientAddress.resolve(peer: peerAddress(connection), forwardedFor: headers.values("X-Forwarded-For"),
                                        trustedProxies: server.configuration.trustedProxies,
                                        isAddress: HTTPServer.isIPAddress)
-    let incoming = Request(method: method.map { String(cString: $0) } ?? "GET",
+    var incoming = Request(method: method.map { String(cString: $0) } ?? "GET",
                            path: url.map { String(cString: $0) } ?? "/",
                            query: collectPairs(connection, .GET_ARGUMENT_KIND),
                            headers: headers, body: request.body, remoteAddress: remote)
     request.body = []
+    let spool = request.spool
+    request.spool = nil
     server.connections.busy(key(connection), now: monotonicSeconds())
     let suspended = SuspendedConnection(pointer: connection)
     MHD_suspend_connection(connection)
     let handler = server.handler
     let accepted = server.workers.submit {
+        defer { MHD_resume_connection(suspended.pointer) }
+        if let spool {
+            guard let body = try? spool.readAll() else {
+                request.response = .text("Sorry, the upload could not be read. Try again later.", status: 500)
+                return
+            }
+            incoming.body = body
+        }
         request.response = (try? handler(incoming))
             ?? .text("Sorry, there is a problem with the service. Try again later.", status: 500)
-        MHD_resume_connection(suspended.pointer)
     }
     if !accepted {
         var busy = Response.text("The service is busy. Try again in a minute.", status: 503)

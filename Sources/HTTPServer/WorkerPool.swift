@@ -7,7 +7,7 @@ final class WorkerPool: @unchecked Sendable {
     // `jobs`, `stopping` and `running` are read and written only while holding `condition`: the safety
     // argument for @unchecked Sendable.
     private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
+    private var jobs: [(() -> Void)?] = []
     private var head = 0
     private var stopping = false
     private var running = 0
@@ -57,14 +57,15 @@ final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let job = jobs[head]
+            // Taken out of the queue, so what it captured (a request's body) is freed when it finishes.
+            let job = jobs[head].take()
             head += 1
             if head > 1024 && head * 2 > jobs.count {
                 jobs.removeFirst(head)
                 head = 0
             }
             condition.unlock()
-            job()
+            job?()
         }
     }
 }

@@ -370,6 +370,29 @@ struct BodyLimitTests {
         #expect(other.readReply()?.status == 413, "the upload limit is only for upload paths")
     }
 
+    @Test("a large upload waits in an unlinked temporary file while it arrives, and reaches the handler whole")
+    func uploadSpooled() throws {
+        let server = try start { request in .text("\(request.body.count):\(request.body.last ?? 0)") }
+        defer { server.stop() }
+        let length = 3 * 1024 * 1024
+        let upload = try RawClient(port: server.port)
+        upload.write("POST /cases/import HTTP/1.1\r\nHost: x\r\nCookie: s=ok\r\nContent-Length: \(length)\r\n\r\n")
+        upload.write([UInt8](repeating: 7, count: 2 * 1024 * 1024))
+        Thread.sleep(forTimeInterval: 0.3)
+        let spooled = (try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")).compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")
+        }.filter { $0.contains("mappa-upload-") }
+        #expect(spooled.count == 1 && spooled.allSatisfy { $0.hasSuffix("(deleted)") },
+                "the body so far is in one temporary file, already removed from its directory: \(spooled)")
+        upload.write([UInt8](repeating: 9, count: length - 2 * 1024 * 1024))
+        #expect(upload.readReply()?.body == "\(length):9")
+        Thread.sleep(forTimeInterval: 0.2)
+        let left = (try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")).compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")
+        }.filter { $0.contains("mappa-upload-") }
+        #expect(left.isEmpty, "the spool file is closed once the request is done")
+    }
+
     @Test("an anonymous chunked body over the anonymous limit is refused")
     func anonymousChunked() throws {
         let server = try start()
