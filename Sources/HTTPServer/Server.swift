@@ -1,7 +1,7 @@
 import CMicroHTTPD
 import Foundation
 
-/// The HTTP server: libmicrohttpd's own event loop (epoll, one internal polling thread) reads requests, and a
+/// The HTTP server: libmicrohttpd's own event loop (epoll, two polling threads) reads requests, and a
 /// bounded pool of worker threads runs the handlers, whose work blocks (SQLite, libpq, argon2). A complete
 /// request's connection is suspended (`MHD_suspend_connection`) while a worker has it and resumed with the
 /// response (`MHD_resume_connection`), so an idle or slow connection costs a few kilobytes, not a thread.
@@ -36,8 +36,13 @@ public final class HTTPServer: @unchecked Sendable {
         /// per-address cap.
         public var trustedProxies: Set<String> = []
         /// Threads that run handlers; more requests than this wait in a queue of `queueLimit`, and beyond that
-        /// are answered 503.
-        public var workerThreads: Int = 16
+        /// are answered 503. A handler spends most of its time waiting (for its audit entry's group commit, about
+        /// 5 ms under load, or the database), so requests per second top out near workers / 5 ms: 16 workers held
+        /// the case page to about 3,100 req/s where 64 reached the thread-per-connection figure (bench/compare).
+        public var workerThreads: Int = 64
+        /// Threads running libmicrohttpd's event loop (reading requests, writing responses). Two measured ahead
+        /// of one on the sign-in page and static files (MHD_OPTION_THREAD_POOL_SIZE).
+        public var pollingThreads: Int = 2
         public var queueLimit: Int = 4096
         /// A body larger than this waits in an unlinked temporary file while it arrives (see `BodySpool`).
         public var spoolBytes: Int = 1024 * 1024
@@ -114,7 +119,7 @@ public final class HTTPServer: @unchecked Sendable {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
                 mappa_mhd_start(UInt32(flags), configuration.port, acceptPolicy, accessHandler, context,
                                 completedHandler, connectionHandler, socketAddress, limit,
-                                configuration.timeoutSeconds, 1)
+                                configuration.timeoutSeconds, UInt32(max(1, configuration.pollingThreads)))
             }
         }
         guard let started else {

@@ -94,7 +94,7 @@ enum AuditCommand {
 enum Serve {
     static let help = """
         Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies] [--no-mail]
-                           [--trusted-proxy ADDRESS[,ADDRESS...]] [--connections-per-address 128] [--workers 16]
+                           [--trusted-proxy ADDRESS[,ADDRESS...]] [--connections-per-address 128] [--workers 64]
 
         Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
         flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
