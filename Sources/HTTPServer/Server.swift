@@ -190,6 +190,8 @@ final class RequestState: @unchecked Sendable {
     /// A body past `HTTPServer.spoolBytes` (an upload) waits in a file, not in memory, while it arrives.
     var spool: BodySpool?
     var tooLarge = false
+    /// Bytes thrown away since the body was found too large.
+    var discarded = 0
     var bodyLimit = 0
     var response: Response?
 
@@ -353,7 +355,14 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     }
     if uploadSize.pointee > 0 {
         server.connections.bodyArrived(key(connection), bytes: uploadSize.pointee)
-        if !request.tooLarge, let uploadData {
+        if request.tooLarge {
+            // A chunked body (no declared length) found too large is discarded as it comes, so that an honest
+            // client still reads the 413 at its end; one that goes on for another limit's worth is cut off.
+            request.discarded += uploadSize.pointee
+            uploadSize.pointee = 0
+            return request.discarded > request.bodyLimit + 1024 * 1024 ? .NO : .YES
+        }
+        if let uploadData {
             if (request.spool?.count ?? request.body.count) + uploadSize.pointee > request.bodyLimit {
                 request.tooLarge = true
                 request.body = []

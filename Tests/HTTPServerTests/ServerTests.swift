@@ -370,6 +370,17 @@ struct BodyLimitTests {
         #expect(other.readReply()?.status == 413, "the upload limit is only for upload paths")
     }
 
+    @Test("a chunked body that goes on long past the limit is cut off, not read to its end")
+    func endlessChunked() throws {
+        let server = try start()
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        client.write("POST /referrals HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let chunk = "10000\r\n" + String(repeating: "y", count: 65536) + "\r\n"
+        for _ in 0..<40 { client.write(chunk) }
+        #expect(client.isEnded(within: 2), "2.5 MB past a 64 KB limit and the connection is still open")
+    }
+
     @Test("a large upload waits in an unlinked temporary file while it arrives, and reaches the handler whole")
     func uploadSpooled() throws {
         let server = try start { request in .text("\(request.body.count):\(request.body.last ?? 0)") }
