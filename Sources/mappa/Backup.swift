@@ -60,7 +60,8 @@ enum BackupCommand {
         print("restored \(DatabaseLocation.redacted(location)) from \(source) (schema version \(versions.max() ?? 0))")
         // The restored chain is checked as it was backed up: entries a server left staged are chained into it at
         // the next start, after the migrations.
-        return AuditCommand.report(try Stores(database: database).audit.verify())
+        let keys = try AuditKeys.load(option: nil, location: location)
+        return AuditCommand.report(try Stores(StoreContext(database: database, auditKeys: keys)).audit.verification(keys: keys))
     }
 
     struct ToolError: Error, CustomStringConvertible {
