@@ -29,7 +29,9 @@ enum BackupCommand {
             }
             let database = try SQLiteDatabase(path: location, readers: 1)
             // Entries a running server has staged but not yet chained go into the chain, and so into the backup.
-            try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.moveStaged()
+            // They are keyed as the server would have keyed them (a keyed chain refuses plain entries).
+            try Stores(StoreContext(database: database, auditStaging: try AuditStaging.existing(besides: database),
+                                    auditKeys: try AuditKeys.load(option: nil, location: location))).audit.moveStaged()
             try database.backup(to: target)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0

@@ -72,13 +72,19 @@ public final class AuditTrail: Sendable {
         guard !entries.isEmpty || staged != nil else { return }
         // Taking the row lock first (UPDATE) serialises appenders on PostgreSQL; SQLite has one writer anyway.
         try connection.execute("UPDATE audit_head SET last_sequence = last_sequence WHERE id = 1")
-        guard let head = try connection.queryOne("SELECT last_sequence, last_hash, last_key_id FROM audit_head WHERE id = 1") else {
+        // Every column, so that a schema from before the key ids (migration 28; the migration tests run today's stores
+        // on older schemas) still takes plain entries.
+        guard let head = try connection.queryOne("SELECT * FROM audit_head WHERE id = 1") else {
             throw DomainError(.unavailable, code: "audit_missing_head", "The audit trail is not initialised")
         }
         var sequence: Int64 = try head.value("last_sequence")
         var previousHash: String = try head.value("last_hash")
+        let keyColumns = head.columns.contains("last_key_id")
+        if keys != nil, !keyColumns {
+            throw DomainError(.unavailable, code: "audit_schema_old", "The database schema is too old for a keyed audit trail: run mappa migrate")
+        }
         // Once keyed, a plain entry would read as a rewrite: a process without the key file must not add one.
-        if keys == nil, try !head.value("last_key_id", as: String.self).isEmpty {
+        if keys == nil, keyColumns, try !head.value("last_key_id", as: String.self).isEmpty {
             throw DomainError(.unavailable, code: "audit_key_missing",
                               "The audit trail is keyed: give the audit key file (--audit-key, or \(AuditKeyFile.environmentVariable))")
         }
@@ -92,21 +98,22 @@ public final class AuditTrail: Sendable {
             entry.hash = keys.map { Crypto.hmacSHA256Hex(key: $0.current.bytes, entry.canonicalText) } ?? Self.hasher(entry.canonicalText)
             try connection.execute("""
                 INSERT INTO audit_log (sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type,
-                                       subject_id, detail, client_address, previous_hash, hash, key_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       subject_id, detail, client_address, previous_hash, hash\(keyColumns ? ", key_id" : ""))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(keyColumns ? ", ?" : ""))
                 """, [.integer(entry.sequence), .integer(Self.milliseconds(entry.occurredAt)), .init(entry.actorUserID),
                       .text(entry.actorUsername), .text(entry.action.rawValue), .text(entry.subjectType),
                       .text(entry.subjectID), .text(entry.detail), .text(entry.clientAddress), .text(entry.previousHash),
-                      .text(entry.hash), .text(entry.keyID)])
+                      .text(entry.hash)] + (keyColumns ? [.text(entry.keyID)] : []))
             previousHash = entry.hash
         }
-        let keyID = SQLValue.text(keys?.current.id ?? "")
+        let keyID: [SQLValue] = keyColumns ? [.text(keys?.current.id ?? "")] : []
+        let setKey = keyColumns ? ", last_key_id = ?" : ""
         if let staged {
-            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?, last_key_id = ?, staged_file = ?, staged_through = ? WHERE id = 1",
-                                   [.integer(sequence), .text(previousHash), keyID, .text(staged.file), .integer(staged.through)])
+            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?\(setKey), staged_file = ?, staged_through = ? WHERE id = 1",
+                                   [.integer(sequence), .text(previousHash)] + keyID + [.text(staged.file), .integer(staged.through)])
         } else {
-            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?, last_key_id = ? WHERE id = 1",
-                                   [.integer(sequence), .text(previousHash), keyID])
+            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?\(setKey) WHERE id = 1",
+                                   [.integer(sequence), .text(previousHash)] + keyID)
         }
     }
 
