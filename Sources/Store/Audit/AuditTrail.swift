@@ -86,7 +86,8 @@ public final class AuditTrail: Sendable {
         // Once keyed, a plain entry would read as a rewrite: a process without the key file must not add one.
         if keys == nil, keyColumns, try !head.value("last_key_id", as: String.self).isEmpty {
             throw DomainError(.unavailable, code: "audit_key_missing",
-                              "The audit trail is keyed: give the audit key file (--audit-key, or \(AuditKeyFile.environmentVariable))")
+                              "The audit trail is keyed: give its key file (beside a SQLite database as <database>.audit-key, "
+                              + "or \(AuditKeyFile.environmentVariable), or mappa serve --audit-key PATH)")
         }
         for pending in entries {
             sequence += 1
