@@ -11,6 +11,8 @@ PORT ?= 8080
 ## Install what is missing, build, create the database with demo data, and serve http://127.0.0.1:8080
 run: build
 	@mkdir -p data
+	@# The demo's audit chain is keyed: a secret key file beside the database (0600), made once.
+	@test -e "$(DATABASE).audit-key" || .build/release/mappa audit key --database "$(DATABASE)"
 	@.build/release/mappa demo --database "$(DATABASE)"
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the demo sign-ins above"

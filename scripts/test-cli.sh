@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command-line tests of the built `mappa` binary, as an operator would use it: migrate, add users, demo data,
-# serve and sign in over real HTTP on loopback, stop on SIGTERM, verify the audit chain and catch tampering.
+# serve and sign in over real HTTP on loopback, stop on SIGTERM, verify the audit chain and catch tampering (also of a
+# keyed chain with signed checkpoints, by someone without the key).
 # Needs MAPPA_BIN; runs the PostgreSQL part too when MAPPA_TEST_POSTGRES_URL is set.
 set -uo pipefail
 bin=${MAPPA_BIN:?set MAPPA_BIN to the mappa binary}
@@ -176,6 +177,113 @@ two_instances() { # two_instances DATABASE: two app servers sharing one database
     check "two instances: the shared audit chain is intact" contains "$out" "intact"
 }
 
+audit_keys() { # audit_keys: the audit key file, keyed entries, signed checkpoints, and someone who rewrites the database without the key
+    local db="$work/keyed.sqlite" key="$work/keyed.sqlite.audit-key" checkpoints="$work/keyed.sqlite.audit-checkpoints.jsonl"
+    local out status port admin_password key_before
+    echo "-- audit key and signed checkpoints"
+    out=$("$bin" audit --help); check "audit --help documents the key file and checkpoints" bash -c 'grep -q "audit key" <<<"$0" && grep -q -- "--checkpoints" <<<"$0" && grep -q ".audit-key" <<<"$0"' "$out"
+    out=$("$bin" --help); check "mappa --help lists audit key" contains "$out" "audit key"
+    echo "correct-horse-battery-44" | "$bin" user add --database "$db" --username before.key --name "Before Key" --role chair --agency police >/dev/null 2>&1
+    out=$("$bin" audit verify --database "$db" 2>&1)
+    check "audit verify says a chain without a key is unkeyed" bash -c 'grep -q "intact" <<<"$0" && grep -q "the chain is unkeyed" <<<"$0"' "$out"
+    out=$("$bin" audit key --database "$db" 2>&1); status=$?
+    check "audit key creates the key file beside the database, readable by its owner only" bash -c '[[ $0 -eq 0 ]] && grep -q "audit key created, id [0-9a-f]\{16\}" <<<"$1" && [[ $(stat -c %a "$2") == 600 ]]' "$status" "$out" "$key"
+    key_before=$(cat "$key")
+    out=$("$bin" audit key --database "$db" 2>&1); status=$?
+    check "audit key refuses to overwrite the key file without --rotate" bash -c '[[ $0 -ne 0 ]] && grep -q "already exists" <<<"$1" && [[ "$(cat "$2")" == "$3" ]]' "$status" "$out" "$key" "$key_before"
+    out=$("$bin" demo --database "$db" 2>&1)
+    admin_password=$(awk '$1 == "demo.admin" { print $2 }' <<<"$out")
+    out=$("$bin" audit key --database "$db" --rotate 2>&1); status=$?
+    check "audit key --rotate adds a new key and keeps the old one, still 0600" bash -c '[[ $0 -eq 0 ]] && grep -q "rotated from id [0-9a-f]* to id [0-9a-f]*" <<<"$1" && [[ $(grep -c "^[0-9a-f]\{16\} [0-9a-f]\{64\}$" "$2") -eq 2 ]] && [[ $(stat -c %a "$2") == 600 ]]' "$status" "$out" "$key"
+    check "the rotation is an entry in the chain" bash -c 'sqlite3 "$0" "SELECT detail FROM audit_log WHERE action = '"'audit.key_rotated'"'" | grep -q "rotated from id"' "$db"
+
+    port=$(free_port)
+    "$bin" serve --port "$port" --database "$db" >"$work/keyed-serve.log" 2>&1 &
+    server_pid=$!
+    wait_for "$port"
+    check "serve finds the key beside the database and says where the checkpoints go" bash -c 'grep -q "Audit entries keyed with key" "$0" && grep -q "audit-checkpoints.jsonl" "$0"' "$work/keyed-serve.log"
+    check "sign in on the keyed server" test "$(sign_in "$port" "$work/jar-keyed" demo.admin "$admin_password")" = 303
+    curl -s -o /dev/null -b "$work/jar-keyed" "http://127.0.0.1:$port/admin/users"
+    sleep 1.5
+    kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
+    check "signed checkpoints are JSON lines (at, count, head, key_id, mac) in a file readable by its owner only" python3 -c '
+import json, os, stat, sys
+path = sys.argv[1]
+assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+lines = [json.loads(line) for line in open(path)]
+assert len(lines) >= 2 and all(sorted(line) == ["at", "count", "head", "key_id", "mac"] for line in lines)
+assert [line["count"] for line in lines] == sorted(line["count"] for line in lines)
+' "$checkpoints"
+    out=$("$bin" audit verify --database "$db" --checkpoints "$checkpoints" 2>&1); status=$?
+    check "audit verify --checkpoints: intact, with the keyed and plain counts" bash -c '[[ $0 -eq 0 ]] && grep -q "keyed, 1 plain SHA-256 from before the key" <<<"$1" && grep -q "checkpoints match" <<<"$1"' "$status" "$out"
+
+    cp "$key" "$work/open.audit-key"; chmod 644 "$work/open.audit-key"
+    out=$(timeout 20 "$bin" serve --port "$(free_port)" --database "$db" --audit-key "$work/open.audit-key" 2>&1); status=$?
+    check "serve refuses to start with a key file others can read, and says why" bash -c '[[ $0 -eq 1 ]] && grep -q "open to others (mode 644)" <<<"$1"' "$status" "$out"
+    out=$(timeout 20 "$bin" serve --port "$(free_port)" --database "$db" --audit-key "$work/no-such.audit-key" 2>&1); status=$?
+    check "serve refuses to start with a named key file that is missing" bash -c '[[ $0 -eq 1 ]] && grep -q "does not exist" <<<"$1"' "$status" "$out"
+    mv "$key" "$work/moved.audit-key"
+    out=$(timeout 20 "$bin" serve --port "$(free_port)" --database "$db" 2>&1); status=$?
+    check "serve refuses to start on a keyed chain without its key file" bash -c '[[ $0 -eq 1 ]] && grep -q "the audit trail is keyed" <<<"$1"' "$status" "$out"
+    mv "$work/moved.audit-key" "$key"
+
+    # Someone who can write the database file, but not read the key, rewrites copies of it.
+    cat >"$work/tamper.py" <<'PY'
+import hashlib, sqlite3, sys
+path, how = sys.argv[1], sys.argv[2]
+db = sqlite3.connect(path)
+db.executescript("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;")
+columns = "sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type, subject_id, detail, client_address, previous_hash"
+def rehash_plain(start):  # every entry from `start` on, recomputed with plain SHA-256 as before the key
+    previous = db.execute("SELECT hash FROM audit_log WHERE sequence = ?", (start - 1,)).fetchone()[0]
+    for row in db.execute(f"SELECT {columns} FROM audit_log WHERE sequence >= ? ORDER BY sequence", (start,)).fetchall():
+        fields = ["v1"] + ["" if value is None else str(value) for value in row[:9]] + [previous]
+        text = "|".join(f"{len(field.encode())}:{field}" for field in fields)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        db.execute("UPDATE audit_log SET previous_hash = ?, hash = ?, key_id = '' WHERE sequence = ?", (previous, digest, row[0]))
+        previous = digest
+def move_head():
+    last, digest = db.execute("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1").fetchone()
+    db.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?, last_key_id = '' WHERE id = 1", (last, digest))
+if how == "rewrite":      # (a) edit entry 5, recompute everything after it
+    db.execute("UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 5")
+    rehash_plain(5)
+elif how == "truncate":   # (b) the last 10 entries deleted, the head moved back
+    db.execute("DELETE FROM audit_log WHERE sequence > (SELECT MAX(sequence) - 10 FROM audit_log)")
+elif how == "middle":     # (c) entries 6-9 deleted, the rest renumbered and recomputed
+    db.execute("DELETE FROM audit_log WHERE sequence BETWEEN 6 AND 9")
+    for (sequence,) in db.execute("SELECT sequence FROM audit_log WHERE sequence > 9 ORDER BY sequence").fetchall():
+        db.execute("UPDATE audit_log SET sequence = ? WHERE sequence = ?", (sequence - 4, sequence))
+    rehash_plain(6)
+move_head()
+db.commit()
+PY
+    local how
+    for how in rewrite truncate middle; do
+        sqlite3 "$db" ".backup $work/tampered-$how.sqlite"
+        python3 "$work/tamper.py" "$work/tampered-$how.sqlite" "$how"
+    done
+    out=$("$bin" audit verify --database "$work/tampered-rewrite.sqlite" --key-file "$key" --checkpoints "$checkpoints" 2>&1); status=$?
+    check "(a) an entry edited and the later hashes recomputed with plain SHA-256 is caught" bash -c '[[ $0 -eq 1 ]] && grep -q "BROKEN at entry [0-9]*: the entry is plain SHA-256, but the chain is keyed" <<<"$1"' "$status" "$out"
+    out=$("$bin" audit verify --database "$work/tampered-truncate.sqlite" --key-file "$key" 2>&1); status=$?
+    check "(b) without the checkpoints, the truncated chain looks intact" bash -c '[[ $0 -eq 0 ]]' "$status"
+    out=$("$bin" audit verify --database "$work/tampered-truncate.sqlite" --key-file "$key" --checkpoints "$checkpoints" 2>&1); status=$?
+    check "(b) the last 10 entries deleted and the head moved back are caught by the checkpoints" bash -c '[[ $0 -eq 1 ]] && grep -q "entries were removed from the end" <<<"$1"' "$status" "$out"
+    out=$("$bin" audit verify --database "$work/tampered-middle.sqlite" --key-file "$key" --checkpoints "$checkpoints" 2>&1); status=$?
+    check "(c) entries deleted in the middle, the rest renumbered and recomputed, are caught" bash -c '[[ $0 -eq 1 ]] && grep -q "BROKEN at entry 6" <<<"$1"' "$status" "$out"
+    cp "$checkpoints" "$work/forged.jsonl"
+    python3 -c '
+import json, sqlite3, sys
+count, head = sqlite3.connect(sys.argv[1]).execute("SELECT last_sequence, last_hash FROM audit_head").fetchone()
+last = json.loads(open(sys.argv[2]).readlines()[-1])
+open(sys.argv[2], "a").write(json.dumps({"at": last["at"], "count": count, "head": head, "key_id": last["key_id"], "mac": "0" * 64}) + "\n")
+' "$work/tampered-truncate.sqlite" "$work/forged.jsonl"
+    out=$("$bin" audit verify --database "$work/tampered-truncate.sqlite" --key-file "$key" --checkpoints "$work/forged.jsonl" 2>&1); status=$?
+    check "(d) a forged checkpoint line is caught" bash -c '[[ $0 -eq 1 ]] && grep -q "checkpoint line [0-9]* is forged or altered" <<<"$1"' "$status" "$out"
+    out=$("$bin" audit verify --database "$db" --key-file "$work/no-such.audit-key" 2>&1); status=$?
+    check "audit verify with a named key file that is missing says so" bash -c '[[ $0 -eq 1 ]] && grep -q "does not exist" <<<"$1"' "$status" "$out"
+}
+
 echo "command-line tests"
 run_suite sqlite "$work/mappa.sqlite"
 # Tampering: someone with file access drops the append-only triggers and edits or removes entries.
@@ -188,6 +296,7 @@ check "sqlite: audit verify catches an edited entry and names it" bash -c '[[ $0
 sqlite3 "$work/truncated.sqlite" "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE sequence = (SELECT MAX(sequence) FROM audit_log);"
 out=$("$bin" audit verify --database "$work/truncated.sqlite" 2>&1); status=$?
 check "sqlite: audit verify catches entries removed from the end" bash -c '[[ $0 -eq 1 ]] && grep -q "BROKEN" <<<"$1"' "$status" "$out"
+audit_keys
 
 if [[ -n "${MAPPA_TEST_POSTGRES_URL:-}" ]]; then
     pg_base=${MAPPA_TEST_POSTGRES_URL%/*}

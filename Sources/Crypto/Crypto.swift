@@ -1,7 +1,7 @@
 import CSodium
 import Foundation
 
-/// libsodium wrapper: password hashing (argon2id), random tokens and SHA-256.
+/// libsodium wrapper: password hashing (argon2id), random tokens, SHA-256 and HMAC-SHA-256.
 /// https://doc.libsodium.org/password_hashing/default_phf , https://doc.libsodium.org/hashing/generic_hashing
 public enum Crypto {
     /// sodium_init is idempotent and thread-safe; call it before any other libsodium function.
@@ -55,6 +55,44 @@ public enum Crypto {
     }
 
     public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
+
+    /// The length of an HMAC-SHA-256 key in bytes (`crypto_auth_hmacsha256_KEYBYTES`, 32).
+    public static let hmacKeyLength = Int(crypto_auth_hmacsha256_KEYBYTES)
+
+    /// HMAC-SHA-256 of `text` under `key` (libsodium `crypto_auth_hmacsha256`, which takes a key of exactly
+    /// `crypto_auth_hmacsha256_KEYBYTES`), hex-encoded: the audit chain's keyed hash and its checkpoints' MAC.
+    /// https://doc.libsodium.org/advanced/hmac-sha2
+    public static func hmacSHA256Hex(key: [UInt8], _ text: String) -> String {
+        precondition(initialised)
+        precondition(key.count == hmacKeyLength, "an HMAC-SHA-256 key is \(hmacKeyLength) bytes")
+        var out = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
+        let data = Array(text.utf8)
+        crypto_auth_hmacsha256(&out, data, UInt64(data.count), key)
+        return hex(out)
+    }
+
+    /// Bytes from hex digits (either case); nil when `text` is not an even number of hex digits.
+    public static func bytes(hex text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case 48...57: return digit - 48
+            case 97...102: return digit - 87
+            case 65...70: return digit - 55
+            default: return nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
 
     /// Constant-time comparison, for tokens (sodium_memcmp).
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

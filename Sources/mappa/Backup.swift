@@ -29,7 +29,9 @@ enum BackupCommand {
             }
             let database = try SQLiteDatabase(path: location, readers: 1)
             // Entries a running server has staged but not yet chained go into the chain, and so into the backup.
-            try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.moveStaged()
+            // They are keyed as the server would have keyed them (a keyed chain refuses plain entries).
+            try Stores(StoreContext(database: database, auditStaging: try AuditStaging.existing(besides: database),
+                                    auditKeys: try AuditKeys.load(option: nil, location: location))).audit.moveStaged()
             try database.backup(to: target)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
@@ -60,7 +62,8 @@ enum BackupCommand {
         print("restored \(DatabaseLocation.redacted(location)) from \(source) (schema version \(versions.max() ?? 0))")
         // The restored chain is checked as it was backed up: entries a server left staged are chained into it at
         // the next start, after the migrations.
-        return AuditCommand.report(try Stores(database: database).audit.verify())
+        let keys = try AuditKeys.load(option: nil, location: location)
+        return AuditCommand.report(try Stores(StoreContext(database: database, auditKeys: keys)).audit.verification(keys: keys))
     }
 
     struct ToolError: Error, CustomStringConvertible {

@@ -64,25 +64,96 @@ enum UserCommand {
 
 enum AuditCommand {
     static let help = """
-        Usage: mappa audit verify [--database LOCATION]
+        Usage: mappa audit verify [--database LOCATION] [--key-file PATH] [--checkpoints FILE]
+               mappa audit key [--database LOCATION] [--key-file PATH] [--rotate]
 
-        Recomputes every audit entry's hash and link. Exits 0 when the chain is intact, 1 at the first broken
-        link (edited, deleted or truncated entries), naming it.
+        verify: recomputes every audit entry's hash and link: plain SHA-256 for entries from before the chain had a
+        key, HMAC-SHA-256 with the audit key for the others. With --checkpoints, also checks every signed checkpoint
+        in FILE (its MAC, and that the chain still holds its entry count and head), which catches entries removed
+        from the end and a chain rewritten with plain hashes. Exits 0 when all is intact, with the counts, and 1 at
+        the first problem, naming it.
+
+        key: creates the secret audit key file (mode 0600, refusing to overwrite one), and writes its creation to the
+        chain; from then on every command and `mappa serve` key new audit entries with it, and the server writes
+        signed checkpoints. --rotate adds a new current key and keeps the old ones, so older entries still verify;
+        the rotation is itself an entry, keyed with the new key.
+
+        The key file is PATH, else $\(AuditKeyFile.environmentVariable), else the database file's name plus
+        ".audit-key" beside a SQLite database (with PostgreSQL give --key-file or the variable). Keep it out of the
+        database's backups. The checkpoint file of `mappa serve` is the database file's name plus
+        ".audit-checkpoints.jsonl" (or --audit-checkpoints PATH).
         """
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flagNames: ["help"])
-        if arguments.has("help") || arguments.positional.first != "verify" { print(help); return arguments.has("help") ? 0 : 2 }
-        try arguments.allowOnly(["database"])
+        let arguments = try Arguments(words, flagNames: ["help", "rotate"])
+        switch arguments.positional.first {
+        case _ where arguments.has("help"): print(help); return 0
+        case "verify":
+            try arguments.allowOnly(["database", "key-file", "checkpoints"])
+            return try verify(arguments)
+        case "key":
+            try arguments.allowOnly(["database", "key-file", "rotate"])
+            return try key(arguments)
+        default: print(help); return 2
+        }
+    }
+
+    static func verify(_ arguments: Arguments) throws -> Int32 {
         let location = DatabaseLocation.resolve(arguments.value("database"))
+        let keys = try AuditKeys.load(option: arguments.value("key-file"), location: location)
+        let checkpoints = try arguments.value("checkpoints").map { try AuditCheckpointFile.read($0) }
         let database = try DatabaseLocation.open(location)
-        return report(try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.verify())
+        let stores = Stores(StoreContext(database: database, auditStaging: try AuditStaging.existing(besides: database), auditKeys: keys))
+        return report(try stores.audit.verification(keys: keys, checkpoints: checkpoints))
+    }
+
+    static func key(_ arguments: Arguments) throws -> Int32 {
+        let location = DatabaseLocation.resolve(arguments.value("database"))
+        guard let (path, _) = AuditKeys.path(option: arguments.value("key-file"), location: location) else {
+            throw Arguments.UsageError(description: "with a PostgreSQL database, give the key file with --key-file PATH (or $\(AuditKeyFile.environmentVariable))")
+        }
+        let (database, _) = try openMigratedDatabase(arguments)
+        let rotating = arguments.has("rotate")
+        if !rotating, !FileManager.default.fileExists(atPath: path) {
+            let plain = Stores(database: database)
+            if let keyID = try plain.audit.currentKeyID() {
+                throw Arguments.UsageError(description: "the audit trail is already keyed (key id \(keyID)) but \(path) is not its key file; "
+                                           + "restore that file, or name it with --key-file, and use --rotate to change the key")
+            }
+        }
+        let keys: AuditKeyring
+        let detail: String
+        if rotating {
+            let (old, new) = try AuditKeyFile.rotate(path)
+            keys = new
+            detail = "audit key rotated from id \(old.current.id) to id \(new.current.id)"
+        } else {
+            keys = try AuditKeyFile.create(path)
+            detail = "audit key created, id \(keys.current.id)"
+        }
+        let stores = Stores(StoreContext(database: database, auditKeys: keys,
+                                         auditCheckpoints: AuditKeys.checkpointFile(option: nil, location: location)))
+        try stores.audit.record(actor: .commandLine, action: rotating ? .auditKeyRotated : .auditKeyCreated,
+                                subjectType: "audit_key", subjectID: keys.current.id, detail: detail)
+        commandAudit = stores.audit
+        print(rotating ? "\(detail) in \(path); the older keys stay in the file so older entries still verify"
+                       : "\(detail), in \(path) (readable by its owner only); keep it outside the database and its backups")
+        return 0
     }
 
     /// Prints what checking the audit chain found; the exit status is 1 when it is broken.
-    static func report(_ verification: AuditChainVerifier.Outcome) -> Int32 {
-        switch verification {
+    static func report(_ verification: AuditVerification) -> Int32 {
+        switch verification.outcome {
         case .intact(let entries):
-            print("audit trail intact: \(entries) entries verified")
+            var line = "audit trail intact: \(entries) entries verified"
+            if verification.keyed > 0 {
+                line += " (\(verification.keyed) keyed, \(verification.plain) plain SHA-256 from before the key)"
+            }
+            if verification.checkpoints > 0 { line += "; \(verification.checkpoints) checkpoints match" }
+            print(line)
+            if verification.keyed == 0, entries > 0 {
+                print("the chain is unkeyed: someone who can write the database could rewrite it undetected; "
+                      + "create a key with 'mappa audit key'")
+            }
             return 0
         case .broken(let sequence, let reason):
             print("audit trail BROKEN at entry \(sequence): \(reason)")
@@ -95,6 +166,7 @@ enum Serve {
     static let help = """
         Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies] [--no-mail]
                            [--trusted-proxy ADDRESS[,ADDRESS...]] [--connections-per-address 128] [--workers 64]
+                           [--audit-key PATH] [--audit-checkpoints PATH]
 
         Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
         flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
@@ -104,6 +176,13 @@ enum Serve {
         exempt from the cap on open connections per client address (--connections-per-address). A request's
         headers must arrive within 10 s and its body at 1 KB/s or faster. --workers sets how many requests are
         handled at once (the rest wait in a queue).
+
+        With an audit key file (made by `mappa audit key`: --audit-key PATH, else $\(AuditKeyFile.environmentVariable),
+        else the database file's name plus ".audit-key" beside a SQLite database), new audit entries are keyed
+        (HMAC-SHA-256) and a signed checkpoint of the chain (one JSON line: at, count, head, key_id, mac) is appended
+        every second while it grows to --audit-checkpoints PATH (default: the database file's name plus
+        ".audit-checkpoints.jsonl"), for a SIEM to collect. A key file that is named but missing, or open to other
+        users, stops the server from starting. Without one the server runs unkeyed, as `mappa audit verify` says.
 
         A background worker delivers queued mail every few seconds (MAPPA_OUTBOX_POLL_SECONDS, default 5)
         through the SMTP server set with `mappa mail settings` or on /admin/mail; the SMTP password is read from
@@ -123,7 +202,7 @@ enum Serve {
         let arguments = try Arguments(words, flagNames: ["help", "secure-cookies", "no-mail"])
         if arguments.has("help") { print(help); return 0 }
         try arguments.allowOnly(["database", "host", "port", "secure-cookies", "no-mail", "trusted-proxy",
-                                 "connections-per-address", "workers"])
+                                 "connections-per-address", "workers", "audit-key", "audit-checkpoints"])
         let host = arguments.value("host") ?? "127.0.0.1"
         guard let port = UInt16(arguments.value("port") ?? "8080") else {
             throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
@@ -142,14 +221,28 @@ enum Serve {
             }
             serverConfiguration.workerThreads = workers
         }
-        let (database, location) = try openMigratedDatabase(arguments)
+        let location = DatabaseLocation.resolve(arguments.value("database"))
+        // Before anything else: a key file that is named but unusable stops the server here, with the reason.
+        let auditKeys = try AuditKeys.load(option: arguments.value("audit-key"), location: location)
+        let auditCheckpoints = AuditKeys.checkpointFile(option: arguments.value("audit-checkpoints"), location: location)
+        if auditKeys == nil, arguments.value("audit-checkpoints") != nil {
+            throw Arguments.UsageError(description: "--audit-checkpoints needs an audit key file (create one with 'mappa audit key')")
+        }
+        let (database, _) = try openMigratedDatabase(arguments)
         // On SQLite, page views wait in a staging file and are chained every second (see `AuditStaging`).
         let auditStaging = try AuditStaging.forDatabase(database)
         let environment = ProcessInfo.processInfo.environment
-        let stores = Stores(StoreContext(database: database, auditStaging: auditStaging), outboxPolicy: OutboxPolicy.fromEnvironment(environment))
+        let stores = Stores(StoreContext(database: database, auditStaging: auditStaging, auditKeys: auditKeys, auditCheckpoints: auditCheckpoints),
+                            outboxPolicy: OutboxPolicy.fromEnvironment(environment))
+        if auditKeys == nil, let keyID = try stores.audit.currentKeyID() {
+            let expected = AuditKeys.path(option: nil, location: location)?.path
+            throw AuditKeyFile.Problem(description: "the audit trail is keyed (key id \(keyID)) but no audit key file was found"
+                                       + (expected.map { " at \($0)" } ?? "") + "; give it with --audit-key PATH")
+        }
         try prepare(stores)
         let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
-        let auditMover = auditStaging.map { _ in AuditStagingMover(audit: stores.audit) }
+        // Chains staged entries (SQLite) and writes signed checkpoints (with a key file), every second.
+        let auditMover = auditStaging != nil || stores.audit.checkpoints != nil ? AuditStagingMover(audit: stores.audit) : nil
         auditMover?.start()
         HTTPServer.limitMallocArenas(4)
         HTTPServer.blockTerminationSignals()
@@ -158,6 +251,12 @@ enum Serve {
         let server = try HTTPServer(configuration: serverConfiguration,
                                     handler: Middleware.requestLog(Middleware.standardOutput) { request in app.handle(request) })
         print("MAPPA Coordinator serving http://\(host):\(server.port) (database \(DatabaseLocation.redacted(location)))")
+        if let auditKeys {
+            print("Audit entries keyed with key \(auditKeys.current.id); "
+                  + (auditCheckpoints.map { "signed checkpoints to \($0.path)." } ?? "no checkpoint file (give --audit-checkpoints PATH)."))
+        } else {
+            print("Audit trail unkeyed (no audit key file): create one with 'mappa audit key'.")
+        }
         var worker: OutboxWorker?
         if !arguments.has("no-mail") {
             let interval = environment["MAPPA_OUTBOX_POLL_SECONDS"].flatMap(Double.init).map { max(0.2, $0) } ?? 5

@@ -16,7 +16,8 @@ struct CommandLineTool {
           user add       Add a user account
           token create   Create an API token for a user (printed once)
           demo           Create synthetic demo data and demo sign-ins (never real people)
-          audit verify   Check the audit trail's hash chain and report the first broken link
+          audit verify   Check the audit trail's hash chain (and its signed checkpoints) and report the first problem
+          audit key      Create (or --rotate) the secret key file that keys the audit chain, beside the database
           import cases   Import the case register CSV (all-or-nothing, every bad row listed)
           import events  Import annual-report events CSV (all-or-nothing, re-import counts nothing twice)
           export cases   Export the case register CSV
@@ -85,10 +86,17 @@ func printError(_ message: String) {
 /// default file), opened and migrated (`openMigratedDatabase`).
 func openStores(_ arguments: Arguments) throws -> (Stores, String) {
     let (database, location) = try openMigratedDatabase(arguments, quiet: true)
-    let stores = Stores(StoreContext(database: database), outboxPolicy: OutboxPolicy.fromEnvironment())
+    let keys = try AuditKeys.load(option: nil, location: location)
+    let stores = Stores(StoreContext(database: database, auditKeys: keys, auditCheckpoints: AuditKeys.checkpointFile(option: nil, location: location)),
+                        outboxPolicy: OutboxPolicy.fromEnvironment())
     try prepare(stores)
+    commandAudit = stores.audit
     return (stores, location)
 }
+
+/// The audit trail of the command being run, so that a signed checkpoint is written once it has finished (with a
+/// key file): the entries it appended inside its own transactions are committed by then.
+nonisolated(unsafe) var commandAudit: AuditTrail?
 
 /// What every command needs of a database once it is migrated: the statutory agencies, and search keys built by this
 /// version's rules (rebuilt once after an upgrade, saying so on stderr, where a command's own output is not).
@@ -115,4 +123,6 @@ func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> 
     return (database, location)
 }
 
-exit(CommandLineTool.main())
+let status = CommandLineTool.main()
+commandAudit?.writeCheckpoint()
+exit(status)

@@ -102,7 +102,10 @@ public final class AuditStaging: Sendable {
 }
 
 /// Chains staged audit entries every `interval` seconds in the background of `mappa serve`, and once more
-/// when stopped, so a server that stops cleanly leaves nothing waiting.
+/// when stopped, so a server that stops cleanly leaves nothing waiting; then writes a signed checkpoint when the
+/// chain has moved (`AuditTrail.writeCheckpoint`, with a key file). Checkpoints are written here, after commits and
+/// off the request path, rather than in each append: an append stays one HMAC more than before, and a checkpoint
+/// that cannot be written never fails or loses an entry.
 public final class AuditStagingMover: Sendable {
     let audit: AuditTrail
     let interval: TimeInterval
@@ -146,6 +149,7 @@ public final class AuditStagingMover: Sendable {
             let code = (error as? DatabaseError).map { "database_\($0.code.rawValue)" } ?? "internal"
             FileHandle.standardError.write(Data("{\"level\":\"error\",\"component\":\"audit_staging\",\"code\":\"\(code)\"}\n".utf8))
         }
+        audit.writeCheckpoint()
     }
 }
 

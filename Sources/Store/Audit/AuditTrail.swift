@@ -6,7 +6,10 @@ import Synchronization
 
 /// The append-only, hash-chained audit trail. Each entry's hash covers its contents and the previous entry's
 /// hash, and `audit_head` holds the last link, so editing, deleting or truncating entries is detected by
-/// `verify()`. Appends take the head row's lock, so concurrent appends (also across app instances on
+/// `verify()`. With a key file (`AuditKeyring`), each hash is an HMAC-SHA-256 under a key kept outside the
+/// database, and signed checkpoints of the chain's length and head go to a file outside it too
+/// (`writeCheckpoint`): then someone who can write the database file can neither recompute the chain after an
+/// edit nor cut its end off unnoticed. Appends take the head row's lock, so concurrent appends (also across app instances on
 /// PostgreSQL) queue rather than fork the chain.
 public final class AuditTrail: Sendable {
     let database: Database
@@ -17,18 +20,29 @@ public final class AuditTrail: Sendable {
     public let staging: AuditStaging?
     /// One move at a time in this process (across processes the chain head's mark keeps moves apart).
     private let moving = Mutex(())
+    /// The keys new entries and checkpoints are keyed with; nil: plain SHA-256, as before the chain had a key.
+    public let keys: AuditKeyring?
+    /// Where signed checkpoints go (needs `keys`); nil: none are written.
+    public let checkpoints: AuditCheckpointFile?
+    /// The chain length of the last checkpoint this process wrote, so an idle chain adds no lines.
+    private let lastCheckpoint = Mutex<Int64>(-1)
 
     /// `staging`: see `AuditStaging` (`mappa serve` on SQLite uses one; nil chains every entry at once). Made once, by
     /// `StoreContext`.
-    convenience init(database: Database, clock: Clock = .system, staging: AuditStaging? = nil) {
-        self.init(database: database, clock: clock, commitSpacing: AuditGroupCommit.defaultSpacing, staging: staging)
+    convenience init(database: Database, clock: Clock = .system, staging: AuditStaging? = nil, keys: AuditKeyring? = nil,
+                     checkpoints: AuditCheckpointFile? = nil) {
+        self.init(database: database, clock: clock, commitSpacing: AuditGroupCommit.defaultSpacing, staging: staging, keys: keys,
+                  checkpoints: checkpoints)
     }
 
     /// `commitSpacing`: see `AuditGroupCommit` (tests set it to see its effect plainly).
-    init(database: Database, clock: Clock = .system, commitSpacing: Duration, staging: AuditStaging? = nil) {
+    init(database: Database, clock: Clock = .system, commitSpacing: Duration, staging: AuditStaging? = nil,
+         keys: AuditKeyring? = nil, checkpoints: AuditCheckpointFile? = nil) {
         self.database = database
         self.clock = clock
         self.staging = staging
+        self.keys = keys
+        self.checkpoints = keys == nil ? nil : checkpoints
         groupCommit = AuditGroupCommit(spacing: commitSpacing)
     }
 
@@ -58,34 +72,49 @@ public final class AuditTrail: Sendable {
         guard !entries.isEmpty || staged != nil else { return }
         // Taking the row lock first (UPDATE) serialises appenders on PostgreSQL; SQLite has one writer anyway.
         try connection.execute("UPDATE audit_head SET last_sequence = last_sequence WHERE id = 1")
-        guard let head = try connection.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") else {
+        // Every column, so that a schema from before the key ids (migration 28; the migration tests run today's stores
+        // on older schemas) still takes plain entries.
+        guard let head = try connection.queryOne("SELECT * FROM audit_head WHERE id = 1") else {
             throw DomainError(.unavailable, code: "audit_missing_head", "The audit trail is not initialised")
         }
         var sequence: Int64 = try head.value("last_sequence")
         var previousHash: String = try head.value("last_hash")
+        let keyColumns = head.columns.contains("last_key_id")
+        if keys != nil, !keyColumns {
+            throw DomainError(.unavailable, code: "audit_schema_old", "The database schema is too old for a keyed audit trail: run mappa migrate")
+        }
+        // Once keyed, a plain entry would read as a rewrite: a process without the key file must not add one.
+        if keys == nil, keyColumns, try !head.value("last_key_id", as: String.self).isEmpty {
+            throw DomainError(.unavailable, code: "audit_key_missing",
+                              "The audit trail is keyed: give its key file (beside a SQLite database as <database>.audit-key, "
+                              + "or \(AuditKeyFile.environmentVariable), or mappa serve --audit-key PATH)")
+        }
         for pending in entries {
             sequence += 1
             var entry = AuditEntry(sequence: sequence, occurredAt: pending.occurredAt ?? clock.now(), actorUserID: pending.actor.userID,
                                    actorUsername: pending.actor.username, action: pending.action,
                                    subjectType: pending.subjectType, subjectID: pending.subjectID, detail: pending.detail,
-                                   clientAddress: pending.actor.clientAddress, previousHash: previousHash)
-            entry.hash = Self.hasher(entry.canonicalText)
+                                   clientAddress: pending.actor.clientAddress, previousHash: previousHash,
+                                   keyID: keys?.current.id ?? "")
+            entry.hash = keys.map { Crypto.hmacSHA256Hex(key: $0.current.bytes, entry.canonicalText) } ?? Self.hasher(entry.canonicalText)
             try connection.execute("""
                 INSERT INTO audit_log (sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type,
-                                       subject_id, detail, client_address, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       subject_id, detail, client_address, previous_hash, hash\(keyColumns ? ", key_id" : ""))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(keyColumns ? ", ?" : ""))
                 """, [.integer(entry.sequence), .integer(Self.milliseconds(entry.occurredAt)), .init(entry.actorUserID),
                       .text(entry.actorUsername), .text(entry.action.rawValue), .text(entry.subjectType),
                       .text(entry.subjectID), .text(entry.detail), .text(entry.clientAddress), .text(entry.previousHash),
-                      .text(entry.hash)])
+                      .text(entry.hash)] + (keyColumns ? [.text(entry.keyID)] : []))
             previousHash = entry.hash
         }
+        let keyID: [SQLValue] = keyColumns ? [.text(keys?.current.id ?? "")] : []
+        let setKey = keyColumns ? ", last_key_id = ?" : ""
         if let staged {
-            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?, staged_file = ?, staged_through = ? WHERE id = 1",
-                                   [.integer(sequence), .text(previousHash), .text(staged.file), .integer(staged.through)])
+            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?\(setKey), staged_file = ?, staged_through = ? WHERE id = 1",
+                                   [.integer(sequence), .text(previousHash)] + keyID + [.text(staged.file), .integer(staged.through)])
         } else {
-            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ? WHERE id = 1",
-                                   [.integer(sequence), .text(previousHash)])
+            try connection.execute("UPDATE audit_head SET last_sequence = ?, last_hash = ?\(setKey) WHERE id = 1",
+                                   [.integer(sequence), .text(previousHash)] + keyID)
         }
     }
 
@@ -178,46 +207,106 @@ public final class AuditTrail: Sendable {
         }
     }
 
+    /// The id of the key the chain's newest entry was keyed with; nil while the chain is unkeyed.
+    public func currentKeyID() throws -> String? {
+        let id: String? = try database.read { try $0.queryOne("SELECT last_key_id FROM audit_head WHERE id = 1")?.value("last_key_id") }
+        return id.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     public func count() throws -> Int {
         try moveStaged()
         return try database.read { try $0.queryOne("SELECT COUNT(*) AS n FROM audit_log")?.value("n") ?? 0 }
     }
 
     /// Walks the whole chain in pages and reports the first broken link, including entries removed from the
-    /// end (the head says how long the chain should be).
+    /// end (the head says how long the chain should be). Keyed entries are checked with this trail's keys.
     public func verify(pageSize: Int = 5000) throws -> AuditChainVerifier.Outcome {
+        try verification(keys: keys, pageSize: pageSize).outcome
+    }
+
+    /// Checks every entry's hash (keyed entries' MAC with `keys`) and link, then every checkpoint's MAC and that
+    /// the chain still holds each checkpoint's count and head. The first problem, or how much was checked.
+    public func verification(keys: AuditKeyring?, checkpoints: [AuditChainVerifier.NumberedCheckpoint]? = nil,
+                             pageSize: Int = 5000) throws -> AuditVerification {
         try moveStaged()
-        let verifier = AuditChainVerifier(hash: Self.hasher)
-        var previousHash = AuditEntry.genesisHash
-        var nextSequence: Int64 = 1
+        let mac = keys?.macFunction
+        let verifier = AuditChainVerifier(hash: Self.hasher, mac: mac)
+        let wanted = Set((checkpoints ?? []).map(\.checkpoint.count))
+        var hashAfter: [Int64: String] = [:]
+        var progress = AuditChainVerifier.Progress()
+        func result(_ outcome: AuditChainVerifier.Outcome, checkpointsChecked: Int = 0) -> AuditVerification {
+            AuditVerification(outcome: outcome, keyed: progress.keyed, plain: progress.plain, checkpoints: checkpointsChecked,
+                              keyFileGiven: keys != nil)
+        }
         while true {
             let page = try database.read { connection in
                 try connection.query(AuditEntry.self, "SELECT \(AuditEntry.columns) FROM audit_log WHERE sequence >= ? ORDER BY sequence LIMIT ?",
-                                     [.integer(nextSequence), .integer(Int64(pageSize))])
+                                     [.integer(progress.nextSequence), .integer(Int64(pageSize))])
             }
             if page.isEmpty { break }
-            let result = verifier.verify(page, previousHash: previousHash, expectedSequence: nextSequence)
-            if case .broken = result.outcome { return result.outcome }
-            previousHash = result.lastHash
-            nextSequence = result.nextSequence
+            if let broken = verifier.verify(page, continuing: &progress) { return result(broken) }
+            for entry in page where wanted.contains(entry.sequence) { hashAfter[entry.sequence] = entry.hash }
         }
+        let length = progress.nextSequence - 1
         guard let head = try database.read({ try $0.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") }) else {
-            return .broken(sequence: 0, reason: "the chain head is missing")
+            return result(.broken(sequence: 0, reason: "the chain head is missing"))
         }
         let lastSequence: Int64 = try head.value("last_sequence")
         let lastHash: String = try head.value("last_hash")
-        if lastSequence != nextSequence - 1 || lastHash != previousHash {
-            return .broken(sequence: nextSequence,
-                           reason: "the chain ends at entry \(nextSequence - 1) but the head records entry \(lastSequence)")
+        if lastSequence != length || lastHash != progress.previousHash {
+            return result(.broken(sequence: progress.nextSequence,
+                                  reason: "the chain ends at entry \(length) but the head records entry \(lastSequence)"))
         }
-        return .intact(entries: Int(nextSequence - 1))
+        // A key file, and not one keyed entry: the keyed part was rewritten as plain from its very first entry.
+        if let keys, length > 0, progress.keyed == 0 {
+            return result(.broken(sequence: 1, reason: "no entry is keyed, yet the audit key file holds key \(keys.keys[0].id): "
+                                  + "the keyed entries were rewritten by someone without the key"))
+        }
+        if let checkpoints {
+            if let problem = AuditChainVerifier.checkCheckpoints(checkpoints, chainLength: length, hashAfter: hashAfter, mac: mac) {
+                return result(.broken(sequence: length, reason: problem))
+            }
+        }
+        return result(.intact(entries: Int(length)), checkpointsChecked: checkpoints?.count ?? 0)
     }
+
+    /// Appends a signed checkpoint of the chain's committed length and head to the checkpoint file, unless it has
+    /// not moved since the last one. Never throws: a failure is logged (without personal data) and the next call
+    /// tries again; the entries themselves are committed already and nothing is lost.
+    public func writeCheckpoint() {
+        guard let keys, let checkpoints else { return }
+        do {
+            guard let head = try database.read({ try $0.queryOne("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1") }) else { return }
+            let count: Int64 = try head.value("last_sequence")
+            try lastCheckpoint.withLock { last in
+                guard count != last else { return }
+                var checkpoint = AuditCheckpoint(at: clock.now(), count: count, head: try head.value("last_hash"), keyID: keys.current.id)
+                checkpoint.mac = Crypto.hmacSHA256Hex(key: keys.current.bytes, checkpoint.canonicalText)
+                try checkpoints.append(checkpoint)
+                last = count
+            }
+        } catch {
+            let code = (error as? DatabaseError).map { "database_\($0.code.rawValue)" } ?? "checkpoint_write"
+            FileHandle.standardError.write(Data("{\"level\":\"error\",\"component\":\"audit_checkpoint\",\"code\":\"\(code)\"}\n".utf8))
+        }
+    }
+}
+
+/// What checking the audit chain found, and how much it checked.
+public struct AuditVerification: Sendable, Equatable {
+    public var outcome: AuditChainVerifier.Outcome
+    /// Entries keyed with HMAC-SHA-256, and plain SHA-256 ones (from before the chain had a key).
+    public var keyed: Int
+    public var plain: Int
+    /// Checkpoints whose MAC and (count, head) were checked.
+    public var checkpoints: Int
+    public var keyFileGiven: Bool
 }
 
 extension AuditEntry: RowDecodable {
     public static let columns = """
         sequence, occurred_at_ms, actor_user_id, actor_username, action, subject_type, subject_id, detail, client_address,
-        previous_hash, hash
+        previous_hash, hash, key_id
         """
 
     /// An action this version does not know is an error, never read as another (which would also break the chain).
@@ -227,7 +316,7 @@ extension AuditEntry: RowDecodable {
                   actorUserID: try row.decodeIfPresent("actor_user_id"), actorUsername: try row.decode("actor_username"),
                   action: try row.decode("action"), subjectType: try row.decode("subject_type"), subjectID: try row.decode("subject_id"),
                   detail: try row.decode("detail"), clientAddress: try row.decode("client_address"),
-                  previousHash: try row.decode("previous_hash"), hash: try row.decode("hash"))
+                  previousHash: try row.decode("previous_hash"), hash: try row.decode("hash"), keyID: try row.decode("key_id"))
     }
 }
 

@@ -256,5 +256,12 @@ extension Schema {
                 touched_at BIGINT NOT NULL
             );
             """),
+        // Keyed audit entries (HMAC-SHA-256 with a key kept outside the database, `AuditKeyring`) record their key's
+        // id; '' is plain SHA-256, as every entry before. The head records the current key's id, so a process
+        // without the key file refuses to add a plain entry to a keyed chain.
+        Migration(28, "audit entries record the id of the key that keyed them", """
+            ALTER TABLE audit_log ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+            ALTER TABLE audit_head ADD COLUMN last_key_id TEXT NOT NULL DEFAULT '';
+            """),
     ]
 }

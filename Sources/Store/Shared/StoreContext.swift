@@ -25,10 +25,13 @@ public final class StoreContext: Sendable {
     /// Fixed timescales (tests); nil reads the unit's settings, so a change applies at once on every instance.
     let fixedTimescales: Timescales?
 
-    public init(database: Database, clock: Clock = .system, auditStaging: AuditStaging? = nil, timescales: Timescales? = nil) {
+    /// `auditKeys`: the audit key file's keys, when there is one (entries are then keyed); `auditCheckpoints`: where
+    /// signed checkpoints of the chain go (with keys only).
+    public init(database: Database, clock: Clock = .system, auditStaging: AuditStaging? = nil, timescales: Timescales? = nil,
+                auditKeys: AuditKeyring? = nil, auditCheckpoints: AuditCheckpointFile? = nil) {
         self.database = database
         self.clock = clock
-        self.audit = AuditTrail(database: database, clock: clock, staging: auditStaging)
+        self.audit = AuditTrail(database: database, clock: clock, staging: auditStaging, keys: auditKeys, checkpoints: auditCheckpoints)
         self.fixedTimescales = timescales
     }
 
