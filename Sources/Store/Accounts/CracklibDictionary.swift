@@ -1,5 +1,6 @@
 import Crypto
 import Domain
+import Foundation
 
 /// The Domain's `PasswordDictionary` answered by libpwquality and Debian's cracklib dictionary (`PasswordQuality`).
 ///
@@ -9,10 +10,15 @@ import Domain
 public struct CracklibDictionary: PasswordDictionary {
     public init() {}
 
+    /// The environment variable naming another cracklib dictionary (path without .pwd/.pwi/.hwm), for example one
+    /// an operator built with `create-cracklib-dict` from a list of breached passwords; unset, Debian's.
+    public static let pathVariable = "MAPPA_PASSWORD_DICTIONARY"
+
     /// Made once, for the policy's minimum length.
     static let shared: Result<PasswordQuality, PasswordQuality.Unavailable> = Result {
         () throws(PasswordQuality.Unavailable) -> PasswordQuality in
-        try PasswordQuality(minimumLength: PasswordPolicy().minimumLength)
+        let path = ProcessInfo.processInfo.environment[pathVariable].flatMap { $0.isEmpty ? nil : $0 }
+        return try PasswordQuality(minimumLength: PasswordPolicy().minimumLength, dictionaryPath: path)
     }
 
     /// Throws, with what to install or change, when passwords cannot be checked against the dictionary.
