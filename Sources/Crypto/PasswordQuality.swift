@@ -30,6 +30,7 @@ public final class PasswordQuality: Sendable {
     /// The dictionary cannot be used: what is wrong and how to fix it, for the operator.
     public struct Unavailable: Error, Sendable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// cracklib's own floor: `pwquality_set_int_value` refuses a minimum length below 6.

@@ -145,7 +145,8 @@ public struct PasswordContext: Sendable, Equatable {
                   agencyName: user.agencyName, agencyCode: agencyCode)
     }
 
-    /// Shorter name parts ("Jo", "Li") would refuse too many unrelated passwords; whole names are always refused.
+    /// Shorter name parts ("Jo", "Li") would refuse too many unrelated passwords; a whole username, email local part
+    /// or display name is refused from three letters ("li.wu" as "liwu").
     static let minimumPartLength = 4
 
     /// The username, the email address's local part and each of their parts and the display name's of four or
@@ -157,7 +158,7 @@ public struct PasswordContext: Sendable, Equatable {
             words += source.split { !$0.isLetter }.map { Self.letters(String($0)) }
                 .filter { $0.count >= Self.minimumPartLength }
         }
-        return Self.unique(words.filter { $0.count >= 2 })
+        return Self.unique(words.filter { $0.count >= 3 })
     }
 
     /// The agency's name and code and the service's name, in letters only and lower case.

@@ -18,7 +18,12 @@ public struct CracklibDictionary: PasswordDictionary {
     static let shared: Result<PasswordQuality, PasswordQuality.Unavailable> = Result {
         () throws(PasswordQuality.Unavailable) -> PasswordQuality in
         let path = ProcessInfo.processInfo.environment[pathVariable].flatMap { $0.isEmpty ? nil : $0 }
-        return try PasswordQuality(minimumLength: PasswordPolicy().minimumLength, dictionaryPath: path)
+        do throws(PasswordQuality.Unavailable) {
+            return try PasswordQuality(minimumLength: PasswordPolicy().minimumLength, dictionaryPath: path)
+        } catch {
+            guard let path else { throw error }
+            throw PasswordQuality.Unavailable(description: "\(error.description) (\(pathVariable) names \(path).)")
+        }
     }
 
     /// Throws, with what to install or change, when passwords cannot be checked against the dictionary.
