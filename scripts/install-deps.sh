@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libpango1.0-dev
-          libcairo2-dev fonts-dejavu-core libxlsxwriter-dev)
+          libcairo2-dev fonts-dejavu-core libxlsxwriter-dev libpwquality-dev cracklib-runtime)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql sqlite3 curl python3-venv chromium chromium-driver fonts-liberation openjdk-17-jre-headless poppler-utils wrk
                sqlmap)

@@ -43,7 +43,15 @@ run_suite() { # run_suite LABEL DATABASE
     out=$(echo "correct-horse-battery-42" | "$bin" user add --database "$db" --username jo.bloggs --name "Jo Bloggs" --role coordinator --agency police 2>&1); status=$?
     check "$label: a duplicate username is refused with a clear message" bash -c '[[ $0 -ne 0 ]] && grep -q "already in use" <<<"$1"' "$status" "$out"
     out=$(echo "password123" | "$bin" user add --database "$db" --username weak.user --name "Weak" --role referrer --agency probation 2>&1); status=$?
-    check "$label: a common password is refused" bash -c '[[ $0 -ne 0 ]] && grep -q "too common" <<<"$1"' "$status" "$out"
+    check "$label: a common password is refused" bash -c '[[ $0 -ne 0 ]] && grep -q "not a dictionary word or a common password" <<<"$1"' "$status" "$out"
+    out=$(echo "Dragonfly2024!!" | "$bin" user add --database "$db" --username dict.user --name "Dict User" --role referrer --agency probation 2>&1); status=$?
+    check "$label: a dictionary word with digits added is refused" bash -c '[[ $0 -ne 0 ]] && grep -q "password: Choose a password that is not a dictionary word" <<<"$1"' "$status" "$out"
+    out=$(echo "Kowalczyk kettle 42" | "$bin" user add --database "$db" --username pat.k --name "Pat Kowalczyk" --role referrer --agency probation 2>&1); status=$?
+    check "$label: a password with the person's own name is refused" bash -c '[[ $0 -ne 0 ]] && grep -q "does not include your name" <<<"$1"' "$status" "$out"
+    out=$("$bin" user add --database "$db" --username gen.user --name "Gen User" --role referrer --agency probation </dev/null 2>&1)
+    check "$label: user add without a password prints a generated one" contains "$out" "temporary password: "
+    out=$(MAPPA_PASSWORD_DICTIONARY=/nonexistent/cracklib_dict "$bin" serve --port 0 --database "$db" 2>&1); status=$?
+    check "$label: serve refuses to start when the password dictionary cannot be read" bash -c '[[ $0 -ne 0 ]] && grep -q "cracklib-runtime" <<<"$1"' "$status" "$out"
     out=$("$bin" user add --database "$db" --username x.y --name "X" --role wizard --agency police </dev/null 2>&1); status=$?
     check "$label: an unknown role is refused and the roles are listed" bash -c '[[ $0 -eq 2 ]] && grep -q "coordinator" <<<"$1"' "$status" "$out"
     out=$("$bin" demo --database "$db" 2>&1)

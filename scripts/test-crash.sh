@@ -10,7 +10,7 @@ trap '[[ -n "$pid" ]] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
 db="$work/crash.sqlite"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin" migrate --database "$db" >/dev/null
-echo "crash-test-password-91" | "$bin" user add --database "$db" --username crash.tester --name "Crash Tester" \
+echo "ember-quilt-harrow-91" | "$bin" user add --database "$db" --username crash.tester --name "Crash Tester" \
     --role coordinator --agency police >/dev/null
 
 start() {
@@ -24,7 +24,7 @@ writer() { # writer N: signs in, then creates draft referrals until the server d
     local n=$1 jar="$work/jar$1" csrf i=0 status
     csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
     curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "username=crash.tester" \
-        --data-urlencode "password=crash-test-password-92" "http://127.0.0.1:$port/login"
+        --data-urlencode "password=ember-quilt-harrow-92" "http://127.0.0.1:$port/login"
     csrf=$(curl -s -b "$jar" "http://127.0.0.1:$port/referrals/new" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
     while true; do
         i=$((i + 1))
@@ -39,7 +39,7 @@ viewer() { # signs in, then searches until the server dies; logs each search ser
     local jar="$work/jarv" csrf status
     csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
     curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "username=crash.tester" \
-        --data-urlencode "password=crash-test-password-92" "http://127.0.0.1:$port/login"
+        --data-urlencode "password=ember-quilt-harrow-92" "http://127.0.0.1:$port/login"
     while true; do
         status=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -b "$jar" "http://127.0.0.1:$port/nominals?q=crashwriter")
         [[ "$status" == 200 ]] || break
@@ -52,10 +52,10 @@ start
 jar="$work/jar0"
 csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
 curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "username=crash.tester" \
-    --data-urlencode "password=crash-test-password-91" "http://127.0.0.1:$port/login"
+    --data-urlencode "password=ember-quilt-harrow-91" "http://127.0.0.1:$port/login"
 csrf=$(curl -s -b "$jar" "http://127.0.0.1:$port/account/password" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
-curl -s -o /dev/null -b "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "current_password=crash-test-password-91" \
-    --data-urlencode "new_password=crash-test-password-92" --data-urlencode "confirm_password=crash-test-password-92" \
+curl -s -o /dev/null -b "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "current_password=ember-quilt-harrow-91" \
+    --data-urlencode "new_password=ember-quilt-harrow-92" --data-urlencode "confirm_password=ember-quilt-harrow-92" \
     "http://127.0.0.1:$port/account/password"
 for n in 1 2 3 4; do writer "$n" & done
 viewer &

@@ -29,7 +29,8 @@ enum UserCommand {
                               [--database LOCATION]
 
         Adds a user. The password is read from standard input (one line) when it is not a terminal; otherwise a
-        random temporary password is generated and printed. The user must change it at first sign-in.
+        random temporary password is generated and printed. The user must change it at first sign-in. Passwords
+        are checked against the cracklib dictionary (Debian cracklib-runtime) and the person's own names.
 
         Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))
         Agencies: \(AgencySeed.statutory.map(\.code).joined(separator: ", "))
@@ -42,18 +43,22 @@ enum UserCommand {
         guard let role = Role(rawValue: roleName) else {
             throw Arguments.UsageError(description: "unknown role '\(roleName)'; one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // Refuse to run, naming the cause, when passwords cannot be checked against the dictionary.
+        try CracklibDictionary.requireAvailable()
+        let (stores, _) = try openStores(arguments)
+        let username = try arguments.required("username"), displayName = try arguments.required("name")
+        let email = arguments.value("email") ?? "", agencyCode = try arguments.required("agency")
         var password: String
         var generated = false
         if isatty(STDIN_FILENO) == 0, let line = readLine(strippingNewline: true), !line.isEmpty {
             password = line
         } else {
-            password = Crypto.randomToken(byteCount: 10)
+            password = stores.accounts.temporaryPassword(for: PasswordContext(
+                username: username, displayName: displayName, email: email, agencyCode: agencyCode))
             generated = true
         }
-        let (stores, _) = try openStores(arguments)
         let user = try stores.accounts.createUser(AccountService.NewUser(
-            username: try arguments.required("username"), displayName: try arguments.required("name"),
-            email: arguments.value("email") ?? "", role: role, agencyCode: try arguments.required("agency"),
+            username: username, displayName: displayName, email: email, role: role, agencyCode: agencyCode,
             password: password, mustChangePassword: true), by: .commandLine)
         print("added \(user.username) (\(user.role.displayName), \(user.agencyName))")
         if generated { print("temporary password: \(password)") }
@@ -221,6 +226,8 @@ enum Serve {
             }
             serverConfiguration.workerThreads = workers
         }
+        // A server that cannot check new passwords against the dictionary does not start (README: Passwords).
+        try CracklibDictionary.requireAvailable()
         let location = DatabaseLocation.resolve(arguments.value("database"))
         // Before anything else: a key file that is named but unusable stops the server here, with the reason.
         let auditKeys = try AuditKeys.load(option: arguments.value("audit-key"), location: location)

@@ -1,4 +1,3 @@
-import Crypto
 import Database
 import Domain
 import Foundation
@@ -36,11 +35,14 @@ enum Demo {
         let arguments = try Arguments(words, flagNames: ["help"])
         if arguments.has("help") { print(help); return 0 }
         try arguments.allowOnly(["database"])
+        try CracklibDictionary.requireAvailable()
         let (stores, location) = try openStores(arguments)
         let service = stores.accounts
         var lines: [String] = []
         for demo in users {
-            let password = "demo-" + Crypto.randomToken(byteCount: 8)
+            let password = service.temporaryPassword(for: PasswordContext(
+                username: demo.username, displayName: demo.name, email: "\(demo.username)@example.invalid",
+                agencyCode: demo.agency))
             if let existing = try service.accounts.user(username: demo.username) {
                 try service.resetPassword(userID: existing.id, newPassword: password, mustChange: false, by: .commandLine)
             } else {

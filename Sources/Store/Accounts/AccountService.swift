@@ -23,7 +23,7 @@ public final class AccountService: FeatureStore {
     /// throttle bounds, counted so tests and the hostile-traffic figures can state it without timing anything.
     public let passwordChecks = Atomic<Int>(0)
 
-    init(_ context: StoreContext, accounts: AccountStore, sessions: SessionStore, agencies: AgencyStore, passwordPolicy: PasswordPolicy = PasswordPolicy(),
+    init(_ context: StoreContext, accounts: AccountStore, sessions: SessionStore, agencies: AgencyStore, passwordPolicy: PasswordPolicy = PasswordPolicy(dictionary: CracklibDictionary()),
          accountThrottle: LoginThrottle = LoginThrottle(), addressThrottle: LoginThrottle = LoginThrottle(freeAttempts: 300, window: 60, baseDelay: 10,
                                                                                                               maximumDelay: 60)) {
         self.context = context
@@ -144,7 +144,9 @@ public final class AccountService: FeatureStore {
         if new.role == nil { problems.append(ValidationProblem(field: "role", message: "Select a role")) }
         let agency = new.agencyCode.isEmpty ? nil : try agencies.agency(code: new.agencyCode)
         if agency == nil { problems.append(ValidationProblem(field: "agency", message: "Select the person's agency")) }
-        problems += passwordPolicy.problems(password: new.password, username: username)
+        problems += passwordPolicy.problems(password: new.password, context: PasswordContext(
+            username: username, displayName: new.displayName, email: new.email, agencyName: agency?.name ?? "",
+            agencyCode: agency?.code ?? ""))
         if problems.isEmpty, try accounts.user(username: username) != nil {
             problems.append(ValidationProblem(field: "username", message: "That username is already in use"))
         }
@@ -168,7 +170,8 @@ public final class AccountService: FeatureStore {
     /// have is ended and every API token they hold is revoked (whoever knew the old password may have made one).
     public func resetPassword(userID: Int64, newPassword: String, mustChange: Bool = true, by actor: Actor) throws {
         guard let user = try accounts.user(id: userID) else { throw DomainError.notFound("The user") }
-        let problems = passwordPolicy.problems(password: newPassword, username: user.username)
+        let problems = passwordPolicy.problems(password: newPassword, context: try passwordContext(user),
+                                               field: "new_password")
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         let hash = try Crypto.hashPassword(newPassword)
         try database.write { connection in
@@ -193,7 +196,7 @@ public final class AccountService: FeatureStore {
         if !checkPassword(current, hash: stored) {
             problems.append(ValidationProblem(field: "current_password", message: "Your current password is wrong"))
         }
-        problems += passwordPolicy.problems(password: new, username: session.user.username, field: "new_password")
+        problems += passwordPolicy.problems(password: new, context: try passwordContext(session.user), field: "new_password")
         if new != confirmation {
             problems.append(ValidationProblem(field: "confirm_password", message: "The passwords do not match"))
         }
@@ -212,6 +215,22 @@ public final class AccountService: FeatureStore {
                              detail: "changed by the user; other sessions ended, \(revoked) API token\(revoked == 1 ? "" : "s") revoked")
             return try sessions.create(connection, userID: session.user.id, clientAddress: clientAddress)
         }
+    }
+
+    /// A random password (80 bits, hex) that the policy accepts for this person: for `mappa user add` without a
+    /// password, and the demo sign-ins. A draw the dictionary happens to refuse is drawn again.
+    public func temporaryPassword(for context: PasswordContext) -> String {
+        var password = Crypto.randomToken(byteCount: 10), draws = 1
+        while draws < 20, !passwordPolicy.problems(password: password, context: context).isEmpty {
+            password = Crypto.randomToken(byteCount: 10)
+            draws += 1
+        }
+        return password
+    }
+
+    /// The words a password for this user must not contain: their names, email and agency.
+    func passwordContext(_ user: User) throws -> PasswordContext {
+        PasswordContext(user, agencyCode: try agencies.agency(id: user.agencyID)?.code ?? "")
     }
 
     /// Revokes every usable API token of the user inside the caller's transaction; returns how many.

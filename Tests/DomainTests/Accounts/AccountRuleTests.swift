@@ -5,34 +5,113 @@ import Testing
 @Suite("Password policy")
 struct PasswordPolicyTests {
     let policy = PasswordPolicy()
+    let jo = PasswordContext(username: "jo.bloggs", displayName: "Jo Bloggs", email: "j.bloggs@probation.example",
+                             agencyName: "Probation Service", agencyCode: "probation")
+
+    /// A dictionary that knows a few words and says what it was asked, to test the policy without cracklib.
+    final class FakeDictionary: PasswordDictionary, @unchecked Sendable {
+        let words: Set<String>
+        let available: Bool
+        var asked: [String] = []
+        var usernames: [String] = []
+        init(_ words: Set<String> = ["dragonfly", "sunflower", "password"], available: Bool = true) {
+            self.words = words
+            self.available = available
+        }
+        func finding(password: String, username: String) -> PasswordFinding? {
+            asked.append(password)
+            usernames.append(username)
+            guard available else { return .unavailable }
+            return words.contains(password.lowercased()) ? .dictionaryWord : nil
+        }
+        func finding(fragment: String) -> PasswordFinding? {
+            asked.append(fragment)
+            guard available else { return .unavailable }
+            return words.contains(fragment) ? .dictionaryWord : nil
+        }
+    }
 
     @Test("a long uncommon passphrase is accepted")
     func acceptsPassphrase() {
-        #expect(policy.problems(password: "kettle orbit meadow 42", username: "jo.bloggs").isEmpty)
+        #expect(policy.problems(password: "kettle orbit meadow 42", context: jo).isEmpty)
+        #expect(PasswordPolicy(dictionary: FakeDictionary()).problems(password: "kettle orbit meadow 42", context: jo).isEmpty)
     }
 
-    @Test("too short is refused with the minimum length named")
+    @Test("too short is refused with the minimum length named, and not sent to the dictionary")
     func refusesShort() {
-        let problems = policy.problems(password: "Tr0ub4dor!", username: "jo")
+        let dictionary = FakeDictionary()
+        let problems = PasswordPolicy(dictionary: dictionary).problems(password: "Tr0ub4dor!", context: jo)
         #expect(problems.map(\.message) == ["Password must be 12 characters or more"])
+        #expect(dictionary.asked.isEmpty)
     }
 
-    @Test("common passwords are refused even with digits and symbols added", arguments: [
-        "password123456", "Password123456!", "qwertyuiop123", "welcome2026!!!", "aaaaaaaaaaaaaa", "abababababab",
+    @Test("common passwords are refused even with digits, symbols or swapped letters", arguments: [
+        "password123456", "Password123456!", "qwertyuiop123", "welcome2026!!!", "P4ssw0rd2026!!", "2026!!welcome99",
     ])
     func refusesCommon(password: String) {
-        #expect(policy.problems(password: password, username: "jo").contains { $0.message.contains("too common") })
+        #expect(policy.problems(password: password, context: jo).map(\.message).contains(PasswordPolicy.Message.common))
     }
 
-    @Test("a password containing the username is refused")
-    func refusesUsername() {
-        #expect(policy.problems(password: "xx-jo.bloggs-rocks", username: "jo.bloggs")
-            .contains { $0.message == "Password must not contain your username" })
+    @Test("repeated characters are refused as easy to guess", arguments: ["aaaaaaaaaaaaaa", "abababababab"])
+    func refusesRepetitive(password: String) {
+        #expect(policy.problems(password: password, context: jo).map(\.message).contains(PasswordPolicy.Message.predictable))
+    }
+
+    @Test("a dictionary word is refused with the field named, including with digits added or letters swapped", arguments: [
+        "dragonfly", "Dragonfly2026", "dr4g0nfly!!2026", "2026-sunflower-99",
+    ])
+    func refusesDictionaryWords(password: String) {
+        let problems = PasswordPolicy(minimumLength: 9, dictionary: FakeDictionary()).problems(
+            password: password, context: jo, field: "new_password")
+        #expect(problems == [ValidationProblem(field: "new_password", message: PasswordPolicy.Message.common)])
+    }
+
+    @Test("the username goes to the dictionary as the user")
+    func passesUsername() {
+        let dictionary = FakeDictionary()
+        _ = PasswordPolicy(dictionary: dictionary).problems(password: "kettle orbit meadow 42", context: jo)
+        #expect(dictionary.usernames == ["jo.bloggs"])
+    }
+
+    @Test("the person's own username, names and email are refused, disguised or not", arguments: [
+        "xx-jo.bloggs-rocks", "Bloggs2026!!kettle", "BL0GGS-kettle-orbit", "kettle JoBloggs 42", "jbloggs-kettle-42",
+    ])
+    func refusesPersonalWords(password: String) {
+        #expect(policy.problems(password: password, context: jo).map(\.message) == [PasswordPolicy.Message.personal])
+    }
+
+    @Test("the service's and the agency's names are refused", arguments: [
+        "Mappa2026kettle!", "m4pp4-kettle-orbit", "MAPPA Coordinator 1", "ProbationService-77", "kettle-probation-42",
+    ])
+    func refusesOrganisationalWords(password: String) {
+        #expect(policy.problems(password: password, context: jo).map(\.message).contains(PasswordPolicy.Message.organisational))
+    }
+
+    @Test("a short name part does not refuse unrelated passwords")
+    func shortNamePartsAllowed() {
+        let li = PasswordContext(username: "li.wu", displayName: "Li Wu")
+        #expect(policy.problems(password: "kettle oblique meadow 42", context: li).isEmpty)
+        #expect(!policy.problems(password: "kettle liwu meadow 42", context: li).isEmpty)
+    }
+
+    @Test("a dictionary that cannot be read refuses the password instead of accepting it unchecked")
+    func unavailableFailsClosed() {
+        let problems = PasswordPolicy(dictionary: FakeDictionary(available: false))
+            .problems(password: "kettle orbit meadow 42", context: jo)
+        #expect(problems.map(\.message) == [PasswordPolicy.Message.unavailable])
+    }
+
+    @Test("no message repeats the password")
+    func messagesAreSafe() {
+        let password = "xx-jo.bloggs-dragonfly-mappa"
+        let problems = PasswordPolicy(dictionary: FakeDictionary()).problems(password: password, context: jo)
+        #expect(!problems.isEmpty)
+        #expect(problems.allSatisfy { !$0.message.lowercased().contains("dragonfly") && !$0.message.contains("bloggs") })
     }
 
     @Test("over the maximum length is refused")
     func refusesHuge() {
-        #expect(policy.problems(password: String(repeating: "abcdefgh", count: 20), username: "jo")
+        #expect(policy.problems(password: String(repeating: "abcdefgh", count: 20), context: jo)
             .contains { $0.message == "Password must be 128 characters or fewer" })
     }
 }

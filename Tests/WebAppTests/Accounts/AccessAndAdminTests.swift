@@ -85,7 +85,7 @@ struct AccessAndAdminTests {
         #expect(body.contains("There is a problem"))
         #expect(body.contains("href=\"#username\""))
         #expect(body.contains("href=\"#role\">Select a role"))
-        #expect(body.contains("too common"))
+        #expect(body.contains(PasswordPolicy.Message.common))
         #expect(body.contains("value=\"Pat Example\""))
         #expect(body.contains("<option value=\"probation\" selected>"))
     }
