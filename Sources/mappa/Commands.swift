@@ -8,15 +8,28 @@ import WebApp
 
 enum Migrate {
     static let help = """
-        Usage: mappa migrate [--database LOCATION]
+        Usage: mappa migrate [--database LOCATION] [--pg-dump FILE] [--up-to VERSION]
 
-        Applies every pending schema migration, in order, each in its own transaction. Safe to run again.
+        Applies every pending schema migration, in order, all in one transaction: an upgrade is applied whole or
+        not at all. Safe to run again. Before upgrading a database that holds data it takes a backup: SQLite with
+        the online backup API, beside the file (FILE-before-upgrade-DATE-vFROM-to-vTO); PostgreSQL with pg_dump
+        to FILE when --pg-dump is given (else it says how to take one). A database migrated by a newer release
+        is refused, by this and every other command, naming both versions. --up-to stops at that schema version
+        (to make a database as an earlier release left it, for upgrade tests).
         """
     static func run(_ words: [String]) throws -> Int32 {
         let arguments = try Arguments(words, flagNames: ["help"])
         if arguments.has("help") { print(help); return 0 }
-        try arguments.allowOnly(["database"])
-        let (database, location) = try openMigratedDatabase(arguments, quiet: false)
+        try arguments.allowOnly(["database", "pg-dump", "up-to"])
+        var migrator = Schema.migrator
+        if let text = arguments.value("up-to") {
+            guard let version = Int(text), version > 0, version <= migrator.latestVersion else {
+                throw Arguments.UsageError(description: "--up-to must be a schema version from 1 to \(migrator.latestVersion)")
+            }
+            migrator = migrator.upTo(version)
+        }
+        let (database, location) = try openMigratedDatabase(arguments, quiet: false, pgDump: arguments.value("pg-dump"),
+                                                            migrator: migrator)
         let versions = try Schema.migrator.appliedVersions(database)
         print("database \(DatabaseLocation.redacted(location)) is at schema version \(versions.max() ?? 0)")
         return 0
