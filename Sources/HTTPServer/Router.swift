@@ -8,6 +8,8 @@ public struct Router: Sendable {
         public var pattern: String
         let segments: [Segment]
         let handler: Handler
+        /// This route's counters, when the router is measured.
+        let metrics: RouteMetrics?
     }
     enum Segment: Sendable, Equatable {
         case literal(String)
@@ -24,13 +26,19 @@ public struct Router: Sendable {
         return .text("Sorry, there is a problem with the service", status: 500)
     }
 
-    public init() {}
+    /// Counts requests and their times by route pattern, when given (`RequestMetrics`).
+    public let metrics: RequestMetrics?
+
+    public init(metrics: RequestMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
         let segments = Router.split(pattern).map { part -> Segment in
             part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(part)
         }
-        let route = Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler)
+        let route = Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler,
+                          metrics: metrics?.register(method: method.uppercased(), pattern: pattern))
         candidates[route.method, default: [:]][segments.count, default: []].append(routes.count)
         routes.append(route)
     }
@@ -82,22 +90,32 @@ public struct Router: Sendable {
     }
 
     /// Runs the matching handler; 404 when no pattern matches, 405 (with Allow) when only the method differs.
+    /// With `metrics`, counts the request and its time under the route's pattern.
     public func handle(_ request: Request) -> Response {
+        guard let metrics else { return dispatch(request).0 }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (response, route) = dispatch(request)
+        (route?.metrics ?? metrics.unmatched).record(status: response.status,
+                                                     nanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
+        return response
+    }
+
+    private func dispatch(_ request: Request) -> (Response, Route?) {
         guard let (route, params) = match(request.method, request.path) else {
             let allowed = allowedMethods(for: request.path)
-            if allowed.isEmpty { return errorResponder(request, HTTPError.notFound) }
+            if allowed.isEmpty { return (errorResponder(request, HTTPError.notFound), nil) }
             var response = errorResponder(request, HTTPError(status: 405, code: "method_not_allowed",
                                                              description: "That action is not allowed on this page"))
             response.headers.set("Allow", allowed.joined(separator: ", "))
-            return response
+            return (response, nil)
         }
         var bound = request
         bound.pathParameters = params
         do {
             // libmicrohttpd drops the body of a HEAD response itself and keeps its Content-Length.
-            return try route.handler(bound)
+            return (try route.handler(bound), route)
         } catch {
-            return errorResponder(bound, error)
+            return (errorResponder(bound, error), route)
         }
     }
 }

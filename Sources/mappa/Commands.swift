@@ -108,6 +108,7 @@ enum Serve {
     static let help = """
         Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies] [--no-mail]
                            [--trusted-proxy ADDRESS[,ADDRESS...]] [--connections-per-address 128] [--workers 64]
+                           [--metrics-from ADDRESS[,ADDRESS...]]
 
         Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
         flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
@@ -117,6 +118,10 @@ enum Serve {
         exempt from the cap on open connections per client address (--connections-per-address). A request's
         headers must arrive within 10 s and its body at 1 KB/s or faster. --workers sets how many requests are
         handled at once (the rest wait in a queue).
+
+        GET /metrics answers in Prometheus text format to a scraper at an address named by --metrics-from, or to
+        one sending "Authorization: Bearer TOKEN" with the token in MAPPA_METRICS_TOKEN (16 characters or more);
+        to anyone else it is an unknown page (404).
 
         A background worker delivers queued mail every few seconds (MAPPA_OUTBOX_POLL_SECONDS, default 5)
         through the SMTP server set with `mappa mail settings` or on /admin/mail; the SMTP password is read from
@@ -132,11 +137,28 @@ enum Serve {
         return Set(addresses)
     }
 
+    /// Who may read /metrics: --metrics-from addresses (IP addresses only, as --trusted-proxy) and MAPPA_METRICS_TOKEN.
+    static func metricsAccess(_ text: String?, token: String?) throws -> MetricsAccess {
+        var addresses: Set<String> = []
+        if let text {
+            for address in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard HTTPServer.isIPAddress(address) else {
+                    throw Arguments.UsageError(description: "--metrics-from takes IP addresses separated by commas; '\(address.prefix(60))' is not one")
+                }
+                addresses.insert(address)
+            }
+        }
+        if let token, !token.isEmpty, token.count < MetricsAccess.shortestToken {
+            throw Arguments.UsageError(description: "MAPPA_METRICS_TOKEN must be at least \(MetricsAccess.shortestToken) characters long")
+        }
+        return MetricsAccess(addresses: addresses, token: token)
+    }
+
     static func run(_ words: [String]) throws -> Int32 {
         let arguments = try Arguments(words, flagNames: ["help", "secure-cookies", "no-mail"])
         if arguments.has("help") { print(help); return 0 }
         try arguments.allowOnly(["database", "host", "port", "secure-cookies", "no-mail", "trusted-proxy",
-                                 "connections-per-address", "workers"])
+                                 "connections-per-address", "workers", "metrics-from"])
         let host = arguments.value("host") ?? "127.0.0.1"
         guard let port = UInt16(arguments.value("port") ?? "8080") else {
             throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
@@ -161,7 +183,9 @@ enum Serve {
         let environment = ProcessInfo.processInfo.environment
         let stores = Stores(StoreContext(database: database, auditStaging: auditStaging), outboxPolicy: OutboxPolicy.fromEnvironment(environment))
         try prepare(stores)
-        let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
+        let metricsAccess = try metricsAccess(arguments.value("metrics-from"), token: environment["MAPPA_METRICS_TOKEN"])
+        let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies"),
+                                                                                 metricsAccess: metricsAccess))
         let auditMover = auditStaging.map { _ in AuditStagingMover(audit: stores.audit) }
         auditMover?.start()
         HTTPServer.limitMallocArenas(4)
