@@ -217,6 +217,8 @@ check "sqlite: migrate refuses it too, and changes nothing" \
     bash -c '[[ $0 -eq 1 ]] && grep -q "newer than this mappa knows" <<<"$1" && [[ $(sqlite3 "$2" "SELECT COUNT(*) FROM schema_migrations WHERE version > $3") -eq 1 ]]' "$status" "$out" "$old" "$latest"
 out=$("$bin" export cases --database "$old" 2>&1); status=$?
 check "sqlite: any other command that opens the database refuses it" bash -c '[[ $0 -eq 1 ]] && grep -q "newer than this mappa knows" <<<"$1"' "$status" "$out"
+out=$("$bin" audit verify --database "$old" 2>&1); status=$?
+check "sqlite: audit verify refuses it too" bash -c '[[ $0 -eq 1 ]] && grep -q "newer than this mappa knows" <<<"$1"' "$status" "$out"
 
 if [[ -n "${MAPPA_TEST_POSTGRES_URL:-}" ]]; then
     pg_base=${MAPPA_TEST_POSTGRES_URL%/*}

@@ -10,6 +10,8 @@ public struct Router: Sendable {
         let handler: Handler
         /// This route's counters, when the router is measured.
         let metrics: RouteMetrics?
+        /// Not named in a 405's Allow list: to a request with another method the path does not exist (404).
+        let unlisted: Bool
     }
     enum Segment: Sendable, Equatable {
         case literal(String)
@@ -33,12 +35,13 @@ public struct Router: Sendable {
         self.metrics = metrics
     }
 
-    public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    /// `unlisted`: a route whose existence is not disclosed (`/metrics`): another method on its path gets 404, not 405.
+    public mutating func add(_ method: String, _ pattern: String, unlisted: Bool = false, _ handler: @escaping Handler) {
         let segments = Router.split(pattern).map { part -> Segment in
             part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(part)
         }
         let route = Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler,
-                          metrics: metrics?.register(method: method.uppercased(), pattern: pattern))
+                          metrics: metrics?.register(method: method.uppercased(), pattern: pattern), unlisted: unlisted)
         candidates[route.method, default: [:]][segments.count, default: []].append(routes.count)
         routes.append(route)
     }
@@ -85,7 +88,7 @@ public struct Router: Sendable {
     public func allowedMethods(for path: String) -> [String] {
         let parts = Router.split(path)
         var methods = Set<String>()
-        for route in routes where Router.bind(route.segments, parts) != nil { methods.insert(route.method) }
+        for route in routes where !route.unlisted && Router.bind(route.segments, parts) != nil { methods.insert(route.method) }
         return methods.sorted()
     }
 

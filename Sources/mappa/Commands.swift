@@ -88,6 +88,7 @@ enum AuditCommand {
         try arguments.allowOnly(["database"])
         let location = DatabaseLocation.resolve(arguments.value("database"))
         let database = try DatabaseLocation.open(location)
+        try Schema.migrator.checkNotNewer(database)
         return report(try Stores(database: database, auditStaging: try AuditStaging.existing(besides: database)).audit.verify())
     }
 
@@ -177,13 +178,13 @@ enum Serve {
             }
             serverConfiguration.workerThreads = workers
         }
+        let metricsAccess = try metricsAccess(arguments.value("metrics-from"), token: ProcessInfo.processInfo.environment["MAPPA_METRICS_TOKEN"])
         let (database, location) = try openMigratedDatabase(arguments)
         // On SQLite, page views wait in a staging file and are chained every second (see `AuditStaging`).
         let auditStaging = try AuditStaging.forDatabase(database)
         let environment = ProcessInfo.processInfo.environment
         let stores = Stores(StoreContext(database: database, auditStaging: auditStaging), outboxPolicy: OutboxPolicy.fromEnvironment(environment))
         try prepare(stores)
-        let metricsAccess = try metricsAccess(arguments.value("metrics-from"), token: environment["MAPPA_METRICS_TOKEN"])
         let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies"),
                                                                                  metricsAccess: metricsAccess))
         let auditMover = auditStaging.map { _ in AuditStagingMover(audit: stores.audit) }

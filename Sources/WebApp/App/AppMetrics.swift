@@ -181,7 +181,7 @@ enum MetricsRoutes {
     static let path = "/metrics"
 
     static func register(_ router: inout Router, _ services: Services) {
-        router.get(path) { request in
+        router.add("GET", path, unlisted: true) { request in
             guard services.configuration.metricsAccess.allows(request) else { throw HTTPError.notFound }
             var response = Response(status: 200, body: Array(services.metrics.exposition(services.stores).utf8))
             response.headers.set("Content-Type", AppMetrics.contentType)

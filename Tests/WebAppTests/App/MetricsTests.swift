@@ -52,6 +52,11 @@ struct MetricsTests {
             #expect(response.bodyText == unknownPage.bodyText, "the refusal looks like any unknown page")
             #expect(!response.bodyText.contains("mappa_"))
         }
+        // Another method does not give it away with a 405 and an Allow list, not even from the scraper.
+        for method in ["POST", "PUT", "DELETE"] {
+            let response = TestClient(app, address: Self.scraper).send(Request(method: method, path: "/metrics"))
+            #expect(response.status == 404 && response.headers["Allow"] == nil, "\(method) /metrics answered \(response.status)")
+        }
         // With nothing configured (the default), not even the loopback address reads it.
         #expect(TestClient(fixture.app, address: "127.0.0.1").get("/metrics").status == 404)
         #expect(TestClient(WebApplication(stores: fixture.stores, configuration: WebConfiguration(
@@ -132,7 +137,11 @@ struct MetricsTests {
         let guesser = TestClient(app, address: "203.0.113.5")
         for _ in 0..<8 { guesser.signIn("user.chair", "not the password") }
         let signedIn = TestClient(app)
-        signedIn.signIn("user.manager", AppFixture.password)
+        signedIn.signIn("user.coordinator", AppFixture.password)
+        let caseID = try fixture.world.importCases([CaseRegisterRow(
+            nominalRef: "MET-2", familyName: "Countley", givenNames: "Jo", dateOfBirth: CalendarDate("1982-02-03")!,
+            category: .two, level: .two, leadAgency: "probation", mappaStartDate: CalendarDate("2026-01-01"))])["MET-2"]!
+        #expect(signedIn.get("/cases/\(caseID)").status == 200)
         try fixture.stores.outbox.enqueue(mail: OutgoingMail(from: Mailbox(name: "", address: "mappa@example.invalid"),
                                                              to: [Mailbox(name: "", address: "a@example.invalid")], subject: "s", text: "t"),
                                           purpose: "test")
@@ -150,6 +159,12 @@ struct MetricsTests {
         #expect((Self.value(after, "mappa_sessions_active") ?? 0) >= 1)
         #expect(Self.value(after, "mappa_outbox_waiting_messages") == 1)
         #expect((Self.value(after, "mappa_outbox_oldest_waiting_age_seconds") ?? 0) >= 90)
+        // On SQLite page views wait in the staging file until chained: the lag shows them, and falls when they are.
+        if kind == .sqlite {
+            #expect((Self.value(after, "mappa_audit_staging_waiting_entries") ?? 0) >= 1)
+            try fixture.stores.audit.moveStaged()
+            #expect(Self.value(Self.scrape(app).bodyText, "mappa_audit_staging_waiting_entries") == 0)
+        }
         let pool = kind == .sqlite ? "sqlite_readers" : "postgres"
         #expect((Self.value(after, #"mappa_database_pool_acquisitions_total{pool="\#(pool)"}"#) ?? 0)
                 > (Self.value(before, #"mappa_database_pool_acquisitions_total{pool="\#(pool)"}"#) ?? 0))
