@@ -306,11 +306,59 @@ out=$("$bin" audit verify --database "$work/truncated.sqlite" 2>&1); status=$?
 check "sqlite: audit verify catches entries removed from the end" bash -c '[[ $0 -eq 1 ]] && grep -q "BROKEN" <<<"$1"' "$status" "$out"
 audit_keys
 
+echo "-- safe upgrades"
+latest=$("$bin" migrate --database "$work/mappa.sqlite" 2>&1 | sed -n 's/.*is at schema version \([0-9]*\).*/\1/p')
+earlier=$((latest - 6))
+old="$work/upgrade/mappa.sqlite"
+out=$("$bin" migrate --database "$old" --up-to "$earlier" 2>&1)
+check "sqlite: migrate --up-to makes an earlier release's database, and takes no backup of an empty one" \
+    bash -c 'grep -q "schema version $1" <<<"$0" && ! grep -q "backed up" <<<"$0" && [[ -z $(ls "$2"/*before-upgrade* 2>/dev/null) ]]' "$out" "$earlier" "$work/upgrade"
+sqlite3 "$old" "INSERT INTO settings (key, value) VALUES ('cli.upgrade.marker', 'kept')"
+out=$("$bin" migrate --database "$old" 2>&1)
+backup=$(ls "$work/upgrade/"mappa.sqlite-before-upgrade-*-v$earlier-to-v$latest 2>/dev/null | head -n 1)
+check "sqlite: migrate backs the database up beside the file, named with the date and both versions, before upgrading" \
+    bash -c 'grep -q "backed up the database (schema version $1) to .*before-upgrade-[0-9-]*T[0-9]*Z-v$1-to-v$2" <<<"$0" && [[ -f "$3" ]]' "$out" "$earlier" "$latest" "$backup"
+check "sqlite: the backup is the database as it was (earlier version, with its records)" \
+    bash -c '[[ $(sqlite3 "$0" "SELECT MAX(version) FROM schema_migrations") == "$1" && $(sqlite3 "$0" "SELECT value FROM settings WHERE key = '"'"'cli.upgrade.marker'"'"'") == kept ]]' "$backup" "$earlier"
+check "sqlite: the upgraded database is at the current version and keeps its records" \
+    bash -c '[[ $(sqlite3 "$0" "SELECT MAX(version) FROM schema_migrations") == "$1" && $(sqlite3 "$0" "SELECT value FROM settings WHERE key = '"'"'cli.upgrade.marker'"'"'") == kept ]] && grep -q "applied migration $1" <<<"$2"' "$old" "$latest" "$out"
+out=$("$bin" migrate --database "$old" 2>&1)
+check "sqlite: with nothing to apply, migrate takes no backup" bash -c '! grep -q "backed up" <<<"$0" && [[ $(ls "$1"/*before-upgrade* | wc -l) -eq 1 ]]' "$out" "$work/upgrade"
+newer=$((latest + 1))
+sqlite3 "$old" "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($newer, 'from a newer release', '2027-01-01T00:00:00Z')"
+out=$(timeout 20 "$bin" serve --database "$old" --port "$(free_port)" 2>&1); status=$?
+check "sqlite: serve refuses a database a newer release migrated, naming both versions" \
+    bash -c '[[ $0 -eq 1 ]] && grep -q "schema version $2, newer than this mappa knows (it knows up to version $3)" <<<"$1" && ! grep -q serving <<<"$1"' "$status" "$out" "$newer" "$latest"
+out=$("$bin" migrate --database "$old" 2>&1); status=$?
+check "sqlite: migrate refuses it too, and changes nothing" \
+    bash -c '[[ $0 -eq 1 ]] && grep -q "newer than this mappa knows" <<<"$1" && [[ $(sqlite3 "$2" "SELECT COUNT(*) FROM schema_migrations WHERE version > $3") -eq 1 ]]' "$status" "$out" "$old" "$latest"
+out=$("$bin" export cases --database "$old" 2>&1); status=$?
+check "sqlite: any other command that opens the database refuses it" bash -c '[[ $0 -eq 1 ]] && grep -q "newer than this mappa knows" <<<"$1"' "$status" "$out"
+out=$("$bin" audit verify --database "$old" 2>&1); status=$?
+check "sqlite: audit verify refuses it too" bash -c '[[ $0 -eq 1 ]] && grep -q "newer than this mappa knows" <<<"$1"' "$status" "$out"
+
 if [[ -n "${MAPPA_TEST_POSTGRES_URL:-}" ]]; then
     pg_base=${MAPPA_TEST_POSTGRES_URL%/*}
     psql -q "$pg_base/postgres" -c "DROP DATABASE IF EXISTS mappa_cli" -c "CREATE DATABASE mappa_cli" >/dev/null 2>&1
     run_suite postgres "$pg_base/mappa_cli"
     two_instances "$pg_base/mappa_cli"
+    echo "-- safe upgrades (postgres)"
+    psql -q "$pg_base/postgres" -c "DROP DATABASE IF EXISTS mappa_upgrade" -c "CREATE DATABASE mappa_upgrade" >/dev/null 2>&1
+    "$bin" migrate --database "$pg_base/mappa_upgrade" --up-to "$earlier" >/dev/null 2>&1
+    psql -q "$pg_base/mappa_upgrade" -c "INSERT INTO settings (key, value) VALUES ('cli.upgrade.marker', 'kept')" >/dev/null
+    out=$("$bin" migrate --database "$pg_base/mappa_upgrade" --pg-dump "$work/before-upgrade.dump" 2>&1)
+    check "postgres: migrate --pg-dump runs pg_dump before upgrading, and the dump holds the earlier version's records" \
+        bash -c 'grep -q "backed up the database (schema version $1) with pg_dump" <<<"$0" && grep -q "applied migration $2" <<<"$0" && pg_restore --data-only --table settings -f - "$3" | grep -q cli.upgrade.marker' "$out" "$earlier" "$latest" "$work/before-upgrade.dump"
+    psql -q "$pg_base/postgres" -c "DROP DATABASE IF EXISTS mappa_upgrade" -c "CREATE DATABASE mappa_upgrade" >/dev/null 2>&1
+    "$bin" migrate --database "$pg_base/mappa_upgrade" --up-to "$earlier" >/dev/null 2>&1
+    psql -q "$pg_base/mappa_upgrade" -c "INSERT INTO settings (key, value) VALUES ('cli.upgrade.marker', 'kept')" >/dev/null
+    out=$("$bin" migrate --database "$pg_base/mappa_upgrade" 2>&1)
+    check "postgres: without --pg-dump, migrate says how to take a backup with pg_dump and upgrades" \
+        bash -c 'grep -q "pg_dump --format=custom" <<<"$0" && grep -q "applied migration $1" <<<"$0"' "$out" "$latest"
+    psql -q "$pg_base/mappa_upgrade" -c "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($newer, 'from a newer release', '2027-01-01T00:00:00Z')" >/dev/null
+    out=$(timeout 20 "$bin" serve --database "$pg_base/mappa_upgrade" --port "$(free_port)" 2>&1); status=$?
+    check "postgres: serve refuses a database a newer release migrated, naming both versions" \
+        bash -c '[[ $0 -eq 1 ]] && grep -q "schema version $2, newer than this mappa knows (it knows up to version $3)" <<<"$1"' "$status" "$out" "$newer" "$latest"
 fi
 
 echo "cli: $passed passed, $failed failed"

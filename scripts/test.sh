@@ -49,6 +49,9 @@ python3 tests/hostile/bodies_rss.py "$(swift build --show-bin-path)/mappa" $((20
 echo "== hostile traffic (bounded, loopback): 1,600 slow and silent connections, 100 parallel wrong passwords"
 python3 tests/hostile/connections_passwords.py "$(swift build --show-bin-path)/mappa" $((20000 + RANDOM % 20000))
 
+echo "== metrics (GET /metrics scraped over loopback, parsed with prometheus_client; who may read it; labels; counts)"
+timeout 120 "$(scripts/python-venv.sh | tail -n 1)/bin/python" tests/metrics/scrape.py "$(swift build --show-bin-path)/mappa" $((20000 + RANDOM % 20000))
+
 echo "== browser tests (end to end, accessibility, HTML validity)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh
 

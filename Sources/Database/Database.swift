@@ -164,12 +164,15 @@ public protocol Database: Sendable {
     /// about to wait for a commit another thread makes for it (the audit trail's group commit): the reads after
     /// see that commit, and the wait does not hold back the engine's housekeeping (SQLite's checkpoint).
     func renewSnapshot() throws
+    /// How each connection pool has been used since the database was opened (the metrics page).
+    var poolStatistics: [PoolStatistics] { get }
 }
 
 extension Database {
     /// Engines without a per-connection cache to keep warm (PostgreSQL) read each query on its own.
     public func snapshot<T>(_ body: () throws -> T) throws -> T { try body() }
     public func renewSnapshot() throws {}
+    public var poolStatistics: [PoolStatistics] { [] }
 }
 
 extension Connection {

@@ -34,8 +34,15 @@ public struct Migration: Sendable {
     }
 }
 
-/// Applies pending migrations in version order, each in its own transaction, and records them in
-/// `schema_migrations` so running it again does nothing.
+/// Applies pending migrations in version order, all of them in one transaction (so an upgrade is applied whole or
+/// not at all), and records them in `schema_migrations` so running it again does nothing. Refuses a database that
+/// has a migration it does not know: a newer release migrated it, and this one would misread its tables.
+///
+/// One transaction holds because every statement the migrations use is transactional in both engines: SQLite's
+/// DDL (CREATE, ALTER TABLE ADD COLUMN, triggers, indexes) is, and only PRAGMA foreign_keys/journal_mode and VACUUM
+/// would not be (https://www.sqlite.org/lang_transaction.html); PostgreSQL's DDL is too, except CREATE INDEX
+/// CONCURRENTLY, ALTER SYSTEM, CREATE DATABASE and VACUUM. `nonTransactionalStatements` names any a migration uses
+/// (a test keeps that empty).
 public struct Migrator: Sendable {
     public let migrations: [Migration]
     public init(_ migrations: [Migration]) {
@@ -43,33 +50,107 @@ public struct Migrator: Sendable {
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
 
+    /// The newest version this binary knows.
+    public var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// The migrations as an earlier release had them: those up to `version` only (upgrade tests).
+    public func upTo(_ version: Int) -> Migrator { Migrator(migrations.filter { $0.version <= version }) }
+
     public func appliedVersions(_ database: Database) throws -> Set<Int> {
         try ensureTable(database)
-        return try database.read { connection in
-            Set(try connection.query("SELECT version FROM schema_migrations").compactMap { $0["version"].int })
+        return try database.read { connection in try Self.applied(connection) }
+    }
+
+    private static func applied(_ connection: Connection) throws -> Set<Int> {
+        Set(try connection.query("SELECT version FROM schema_migrations").compactMap { $0["version"].int })
+    }
+
+    /// What an upgrade would do: the versions applied now, and the migrations still to apply.
+    public struct Plan: Sendable {
+        public var applied: Set<Int>
+        public var pending: [Migration]
+        /// The schema version now (0 for an empty database).
+        public var currentVersion: Int { applied.max() ?? 0 }
+        /// True for a database with nothing in it yet: nothing to back up.
+        public var isNew: Bool { applied.isEmpty }
+    }
+
+    /// The plan for `database`, or `NewerDatabase` when it was migrated by a newer release.
+    public func plan(_ database: Database) throws -> Plan {
+        let applied = try appliedVersions(database)
+        try refuseNewer(applied)
+        return Plan(applied: applied, pending: migrations.filter { !applied.contains($0.version) })
+    }
+
+    /// A database with migrations this binary does not know: a newer release migrated it.
+    public struct NewerDatabase: Error, Sendable, CustomStringConvertible {
+        public var databaseVersion: Int
+        public var knownVersion: Int
+        public var unknown: [Int]
+        public var description: String {
+            "the database is at schema version \(databaseVersion), newer than this mappa knows (it knows up to version "
+                + "\(knownVersion)): a newer release has migrated it (unknown migrations: "
+                + "\(unknown.map(String.init).joined(separator: ", "))). Refusing to start so nothing is misread or "
+                + "overwritten: run the newer release, or restore the backup taken before that upgrade."
         }
     }
 
-    /// Returns the migrations it applied (empty when the schema was current).
+    /// Throws `NewerDatabase` when `applied` holds a version this binary does not know.
+    public func refuseNewer(_ applied: Set<Int>) throws {
+        let unknown = applied.subtracting(migrations.map(\.version)).sorted()
+        guard !unknown.isEmpty else { return }
+        throw NewerDatabase(databaseVersion: applied.max() ?? 0, knownVersion: latestVersion, unknown: unknown)
+    }
+
+    /// Checks, without changing anything, that this binary knows every migration applied to `database`.
+    public func checkNotNewer(_ database: Database) throws {
+        try refuseNewer(try appliedVersions(database))
+    }
+
+    /// Applies every pending migration in one transaction; returns those it applied (empty when the schema was
+    /// current). Which are pending is decided inside the transaction (on PostgreSQL with the table locked), so two
+    /// instances starting together apply them once.
     @discardableResult
     public func migrate(_ database: Database) throws -> [Migration] {
-        let applied = try appliedVersions(database)
-        var done: [Migration] = []
-        for migration in migrations where !applied.contains(migration.version) {
-            do {
-                try database.write { connection in
+        try ensureTable(database)
+        var failing: Migration?
+        do {
+            return try database.write { connection -> [Migration] in
+                if connection.dialect == .postgres {
+                    try connection.executeScript("LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE")
+                }
+                let applied = try Self.applied(connection)
+                try refuseNewer(applied)
+                let pending = migrations.filter { !applied.contains($0.version) }
+                let now = ISO8601DateFormatter().string(from: Date())
+                for migration in pending {
+                    failing = migration
                     try connection.executeScript(migration.sql(for: connection.dialect))
                     try connection.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                        [.integer(Int64(migration.version)), .text(migration.name),
-                         .text(ISO8601DateFormatter().string(from: Date()))])
+                        [.integer(Int64(migration.version)), .text(migration.name), .text(now)])
                 }
-            } catch let error as DatabaseError {
-                throw DatabaseError(.migration, "migration \(migration.version) (\(migration.name)) failed: \(error.description)")
+                return pending
             }
-            done.append(migration)
+        } catch let error as DatabaseError {
+            guard let failing else { throw error }
+            throw DatabaseError(.migration, "migration \(failing.version) (\(failing.name)) failed, so none of this upgrade's "
+                                + "migrations was applied: \(error.description)")
         }
-        return done
+    }
+
+    /// Statements in the migrations that cannot run inside a transaction (should be none; see the type's comment).
+    public var nonTransactionalStatements: [String] {
+        let patterns = ["PRAGMA", "VACUUM", "CONCURRENTLY", "ALTER SYSTEM", "CREATE DATABASE", "ADD VALUE", "BEGIN TRANSACTION",
+                        "COMMIT", "ROLLBACK", "SAVEPOINT", "REINDEX"]
+        var found: [String] = []
+        for migration in migrations {
+            for dialect in [SQLDialect.sqlite, .postgres] {
+                let sql = migration.sql(for: dialect).uppercased()
+                for pattern in patterns where sql.contains(pattern) { found.append("\(migration.version) (\(dialect)): \(pattern)") }
+            }
+        }
+        return found
     }
 
     private func ensureTable(_ database: Database) throws {

@@ -296,7 +296,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
     public init(url: String, poolSize: Int = 4) throws(DatabaseError) {
         var connections: [PostgresConnection] = []
         for _ in 0..<max(1, poolSize) { connections.append(try PostgresConnection(url: url)) }
-        pool = ConnectionPool(connections)
+        pool = ConnectionPool(connections, name: "postgres")
     }
 
     private static var threadKey: UInt { UInt(pthread_self()) }
@@ -363,6 +363,8 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
     }
 
     public var isInsideWrite: Bool { connectionInWrite() != nil }
+
+    public var poolStatistics: [PoolStatistics] { [pool.counters.statistics] }
 
     public func ping() -> Bool {
         (try? read { try $0.queryOne("SELECT 1 AS ok")?["ok"].int }) == 1

@@ -21,6 +21,8 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     /// SQLite's own automatic checkpoint threshold, kept.
     static let checkpointFrames: Int32 = 1000
     private let readers: ConnectionPool<SQLiteConnection>
+    /// Writes that found the writer busy and waited for it (`poolStatistics`).
+    private let writerCounters = PoolCounters(name: "sqlite_writer", size: 1)
 
     /// The reader a thread holds inside `snapshot`, and which database it belongs to. The connection is taken at
     /// the first read and given back while the thread waits for something else (`renewSnapshot`), so a thread
@@ -53,7 +55,7 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         writer = try SQLiteConnection(path: path, readOnly: false)
         var pool: [SQLiteConnection] = []
         for _ in 0..<max(1, readerCount) { pool.append(try SQLiteConnection(path: path, readOnly: true)) }
-        readers = ConnectionPool(pool)
+        readers = ConnectionPool(pool, name: "sqlite_readers")
     }
 
     public var isInsideWrite: Bool { isWriterThread }
@@ -139,7 +141,12 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         // A snapshot this thread holds is let go first: while it waited for the writer it would hold back the
         // checkpoint (see `checkpointIfDue`), and its next read, after this write, starts anew and sees it.
         try renewSnapshot()
-        writerLock.lock()
+        writerCounters.acquired()
+        if !writerLock.try() {
+            let started = DispatchTime.now().uptimeNanoseconds
+            writerLock.lock()
+            writerCounters.waited(since: started)
+        }
         writerThread.store(UInt(pthread_self()), ordering: .releasing)
         defer {
             writerThread.store(0, ordering: .releasing)
@@ -174,6 +181,8 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     public func ping() -> Bool {
         (try? read { try $0.queryOne("SELECT 1 AS ok")?["ok"].int }) == 1
     }
+
+    public var poolStatistics: [PoolStatistics] { [readers.counters.statistics, writerCounters.statistics] }
 
     /// Copies the live database to `destination` with the online backup API, consistent even while the
     /// server is writing. https://www.sqlite.org/backup.html

@@ -8,6 +8,10 @@ public struct Router: Sendable {
         public var pattern: String
         let segments: [Segment]
         let handler: Handler
+        /// This route's counters, when the router is measured.
+        let metrics: RouteMetrics?
+        /// Not named in a 405's Allow list: to a request with another method the path does not exist (404).
+        let unlisted: Bool
     }
     enum Segment: Sendable, Equatable {
         case literal(String)
@@ -24,13 +28,20 @@ public struct Router: Sendable {
         return .text("Sorry, there is a problem with the service", status: 500)
     }
 
-    public init() {}
+    /// Counts requests and their times by route pattern, when given (`RequestMetrics`).
+    public let metrics: RequestMetrics?
 
-    public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    public init(metrics: RequestMetrics? = nil) {
+        self.metrics = metrics
+    }
+
+    /// `unlisted`: a route whose existence is not disclosed (`/metrics`): another method on its path gets 404, not 405.
+    public mutating func add(_ method: String, _ pattern: String, unlisted: Bool = false, _ handler: @escaping Handler) {
         let segments = Router.split(pattern).map { part -> Segment in
             part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(part)
         }
-        let route = Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler)
+        let route = Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler,
+                          metrics: metrics?.register(method: method.uppercased(), pattern: pattern), unlisted: unlisted)
         candidates[route.method, default: [:]][segments.count, default: []].append(routes.count)
         routes.append(route)
     }
@@ -77,27 +88,37 @@ public struct Router: Sendable {
     public func allowedMethods(for path: String) -> [String] {
         let parts = Router.split(path)
         var methods = Set<String>()
-        for route in routes where Router.bind(route.segments, parts) != nil { methods.insert(route.method) }
+        for route in routes where !route.unlisted && Router.bind(route.segments, parts) != nil { methods.insert(route.method) }
         return methods.sorted()
     }
 
     /// Runs the matching handler; 404 when no pattern matches, 405 (with Allow) when only the method differs.
+    /// With `metrics`, counts the request and its time under the route's pattern.
     public func handle(_ request: Request) -> Response {
+        guard let metrics else { return dispatch(request).0 }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (response, route) = dispatch(request)
+        (route?.metrics ?? metrics.unmatched).record(status: response.status,
+                                                     nanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
+        return response
+    }
+
+    private func dispatch(_ request: Request) -> (Response, Route?) {
         guard let (route, params) = match(request.method, request.path) else {
             let allowed = allowedMethods(for: request.path)
-            if allowed.isEmpty { return errorResponder(request, HTTPError.notFound) }
+            if allowed.isEmpty { return (errorResponder(request, HTTPError.notFound), nil) }
             var response = errorResponder(request, HTTPError(status: 405, code: "method_not_allowed",
                                                              description: "That action is not allowed on this page"))
             response.headers.set("Allow", allowed.joined(separator: ", "))
-            return response
+            return (response, nil)
         }
         var bound = request
         bound.pathParameters = params
         do {
             // libmicrohttpd drops the body of a HEAD response itself and keeps its Content-Length.
-            return try route.handler(bound)
+            return (try route.handler(bound), route)
         } catch {
-            return errorResponder(bound, error)
+            return (errorResponder(bound, error), route)
         }
     }
 }

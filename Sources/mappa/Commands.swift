@@ -8,15 +8,28 @@ import WebApp
 
 enum Migrate {
     static let help = """
-        Usage: mappa migrate [--database LOCATION]
+        Usage: mappa migrate [--database LOCATION] [--pg-dump FILE] [--up-to VERSION]
 
-        Applies every pending schema migration, in order, each in its own transaction. Safe to run again.
+        Applies every pending schema migration, in order, all in one transaction: an upgrade is applied whole or
+        not at all. Safe to run again. Before upgrading a database that holds data it takes a backup: SQLite with
+        the online backup API, beside the file (FILE-before-upgrade-DATE-vFROM-to-vTO); PostgreSQL with pg_dump
+        to FILE when --pg-dump is given (else it says how to take one). A database migrated by a newer release
+        is refused, by this and every other command, naming both versions. --up-to stops at that schema version
+        (to make a database as an earlier release left it, for upgrade tests).
         """
     static func run(_ words: [String]) throws -> Int32 {
         let arguments = try Arguments(words, flagNames: ["help"])
         if arguments.has("help") { print(help); return 0 }
-        try arguments.allowOnly(["database"])
-        let (database, location) = try openMigratedDatabase(arguments, quiet: false)
+        try arguments.allowOnly(["database", "pg-dump", "up-to"])
+        var migrator = Schema.migrator
+        if let text = arguments.value("up-to") {
+            guard let version = Int(text), version > 0, version <= migrator.latestVersion else {
+                throw Arguments.UsageError(description: "--up-to must be a schema version from 1 to \(migrator.latestVersion)")
+            }
+            migrator = migrator.upTo(version)
+        }
+        let (database, location) = try openMigratedDatabase(arguments, quiet: false, pgDump: arguments.value("pg-dump"),
+                                                            migrator: migrator)
         let versions = try Schema.migrator.appliedVersions(database)
         print("database \(DatabaseLocation.redacted(location)) is at schema version \(versions.max() ?? 0)")
         return 0
@@ -107,6 +120,7 @@ enum AuditCommand {
         let keys = try AuditKeys.load(option: arguments.value("key-file"), location: location)
         let checkpoints = try arguments.value("checkpoints").map { try AuditCheckpointFile.read($0) }
         let database = try DatabaseLocation.open(location)
+        try Schema.migrator.checkNotNewer(database)
         let stores = Stores(StoreContext(database: database, auditStaging: try AuditStaging.existing(besides: database), auditKeys: keys))
         return report(try stores.audit.verification(keys: keys, checkpoints: checkpoints))
     }
@@ -172,6 +186,7 @@ enum Serve {
         Usage: mappa serve [--host 127.0.0.1] [--port 8080] [--database LOCATION] [--secure-cookies] [--no-mail]
                            [--trusted-proxy ADDRESS[,ADDRESS...]] [--connections-per-address 128] [--workers 64]
                            [--audit-key PATH] [--audit-checkpoints PATH]
+                           [--metrics-from ADDRESS[,ADDRESS...]]
 
         Applies pending migrations, then serves the web app until SIGINT or SIGTERM, finishing requests in
         flight before it exits. --secure-cookies marks cookies Secure (use it behind TLS).
@@ -189,6 +204,10 @@ enum Serve {
         ".audit-checkpoints.jsonl"), for a SIEM to collect. A key file that is named but missing, or open to other
         users, stops the server from starting. Without one the server runs unkeyed, as `mappa audit verify` says.
 
+        GET /metrics answers in Prometheus text format to a scraper at an address named by --metrics-from, or to
+        one sending "Authorization: Bearer TOKEN" with the token in MAPPA_METRICS_TOKEN (16 characters or more);
+        to anyone else it is an unknown page (404).
+
         A background worker delivers queued mail every few seconds (MAPPA_OUTBOX_POLL_SECONDS, default 5)
         through the SMTP server set with `mappa mail settings` or on /admin/mail; the SMTP password is read from
         MAPPA_SMTP_PASSWORD. --no-mail runs no worker in this instance (another instance delivers).
@@ -203,11 +222,29 @@ enum Serve {
         return Set(addresses)
     }
 
+    /// Who may read /metrics: --metrics-from addresses (IP addresses only, as --trusted-proxy) and MAPPA_METRICS_TOKEN.
+    static func metricsAccess(_ text: String?, token: String?) throws -> MetricsAccess {
+        var addresses: Set<String> = []
+        if let text {
+            for address in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard HTTPServer.isIPAddress(address) else {
+                    throw Arguments.UsageError(description: "--metrics-from takes IP addresses separated by commas; '\(address.prefix(60))' is not one")
+                }
+                addresses.insert(address)
+            }
+        }
+        if let token, !token.isEmpty, token.count < MetricsAccess.shortestToken {
+            throw Arguments.UsageError(description: "MAPPA_METRICS_TOKEN must be at least \(MetricsAccess.shortestToken) characters long")
+        }
+        return MetricsAccess(addresses: addresses, token: token)
+    }
+
     static func run(_ words: [String]) throws -> Int32 {
         let arguments = try Arguments(words, flagNames: ["help", "secure-cookies", "no-mail"])
         if arguments.has("help") { print(help); return 0 }
         try arguments.allowOnly(["database", "host", "port", "secure-cookies", "no-mail", "trusted-proxy",
-                                 "connections-per-address", "workers", "audit-key", "audit-checkpoints"])
+                                 "connections-per-address", "workers", "audit-key", "audit-checkpoints",
+                                 "metrics-from"])
         let host = arguments.value("host") ?? "127.0.0.1"
         guard let port = UInt16(arguments.value("port") ?? "8080") else {
             throw Arguments.UsageError(description: "--port must be a number from 0 to 65535")
@@ -226,6 +263,7 @@ enum Serve {
             }
             serverConfiguration.workerThreads = workers
         }
+        let metricsAccess = try metricsAccess(arguments.value("metrics-from"), token: ProcessInfo.processInfo.environment["MAPPA_METRICS_TOKEN"])
         // A server that cannot check new passwords against the dictionary does not start (README: Passwords).
         try CracklibDictionary.requireAvailable()
         let location = DatabaseLocation.resolve(arguments.value("database"))
@@ -247,7 +285,8 @@ enum Serve {
                                        + (expected.map { " at \($0)" } ?? "") + "; give it with --audit-key PATH")
         }
         try prepare(stores)
-        let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies")))
+        let app = WebApplication(stores: stores, configuration: WebConfiguration(secureCookies: arguments.has("secure-cookies"),
+                                                                                 metricsAccess: metricsAccess))
         // Chains staged entries (SQLite) and writes signed checkpoints (with a key file), every second.
         let auditMover = auditStaging != nil || stores.audit.checkpoints != nil ? AuditStagingMover(audit: stores.audit) : nil
         auditMover?.start()

@@ -109,17 +109,21 @@ func prepare(_ stores: Stores) throws {
     }
 }
 
-/// Opens and migrates the database named by --database (or the environment, or the default file).
-func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true) throws -> (Database, String) {
+/// Opens and migrates the database named by --database (or the environment, or the default file). Refuses a
+/// database a newer release has migrated, and backs one with data up before upgrading it (`Upgrade.prepare`).
+/// `migrator`: this release's migrations, or fewer (`mappa migrate --up-to`, for upgrade tests).
+func openMigratedDatabase(_ arguments: Arguments, quiet: Bool = true, pgDump: String? = nil,
+                          migrator: Migrator = Schema.migrator) throws -> (Database, String) {
     let location = DatabaseLocation.resolve(arguments.value("database"))
     let database = try DatabaseLocation.open(location)
-    let applied = try Schema.migrator.migrate(database)
     // `mappa migrate` reports on stdout; any other command on stderr, so that its own output (a CSV, say) stays
     // clean on the first run after an upgrade.
-    for migration in applied {
-        let line = "applied migration \(migration.version): \(migration.name)"
+    let report: (String) -> Void = { line in
         if quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
+    try Upgrade.prepare(database, location: location, pgDump: pgDump, migrator: migrator, report: report)
+    let applied = try migrator.migrate(database)
+    for migration in applied { report("applied migration \(migration.version): \(migration.name)") }
     return (database, location)
 }
 

@@ -63,15 +63,18 @@ enum AuthRoutes {
         switch try services.accounts.login(username: username, password: password, clientAddress: request.remoteAddress,
                                            previousSessionToken: request.cookies[CookieName.session]) {
         case .success(let token, let user):
+            services.metrics.signIns.add()
             var response = Response.redirect(to: user.mustChangePassword ? "/account/password" : safeLocalPath(request.queryValue("next")))
             response.setCookie(Access.cookie(CookieName.session, token, services))
             response.setCookie(Access.expiredCookie(CookieName.loginCSRF, services))
             return response
         case .invalidCredentials:
+            services.metrics.signInFailures.add()
             return loginPage(request, services, csrf: cookieToken, username: username, problems: [
                 ValidationProblem(field: "username", message: "The username or password is wrong"),
             ], status: 401)
         case .throttled(let until):
+            services.metrics.signInThrottles.add()
             let minutes = max(1, Int((until.timeIntervalSince(services.clock.now()) / 60).rounded(.up)))
             var response = loginPage(request, services, csrf: cookieToken, username: username, problems: [
                 ValidationProblem(field: "username",

@@ -8,7 +8,12 @@ import Store
 public struct WebConfiguration: Sendable {
     /// Adds `Secure` to cookies; set when the app is served over TLS (directly or behind a proxy).
     public var secureCookies: Bool
-    public init(secureCookies: Bool = false) { self.secureCookies = secureCookies }
+    /// Who may read `/metrics` (nobody by default).
+    public var metricsAccess: MetricsAccess
+    public init(secureCookies: Bool = false, metricsAccess: MetricsAccess = MetricsAccess()) {
+        self.secureCookies = secureCookies
+        self.metricsAccess = metricsAccess
+    }
 }
 
 /// Everything a route needs, made once at start-up and shared by every route: the stores (`services.cases` reads
@@ -19,6 +24,8 @@ struct Services: Sendable {
     let stores: Stores
     let configuration: WebConfiguration
     let imports: ImportJobs
+    /// This app's counters (`AppMetrics`).
+    var metrics = AppMetrics()
 
     subscript<T>(dynamicMember path: KeyPath<Stores, T>) -> T { stores[keyPath: path] }
 

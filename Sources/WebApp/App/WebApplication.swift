@@ -13,10 +13,12 @@ public final class WebApplication: Sendable {
     private let handler: Handler
     /// Every route as "METHOD /pattern", so tests can hold each one to an access rule.
     public let routeTable: [String]
+    /// This instance's counters, served at `/metrics` to the configured scraper.
+    public let metrics = AppMetrics()
 
     public init(stores: Stores, configuration: WebConfiguration = WebConfiguration()) {
         self.stores = stores
-        let services = Services(stores: stores, configuration: configuration, imports: ImportJobs())
+        let services = Services(stores: stores, configuration: configuration, imports: ImportJobs(), metrics: metrics)
         let router = Self.routes(services)
         routeTable = router.routes.map { "\($0.method) \($0.pattern)" }
         handler = Middleware.secure(strictTransportSecurity: configuration.secureCookies) { request in router.handle(request) }
@@ -49,7 +51,7 @@ public final class WebApplication: Sendable {
     }
 
     private static func routes(_ services: Services) -> Router {
-        var router = Router()
+        var router = Router(metrics: services.metrics.requests)
         router.errorResponder = { request, error in ErrorMapping.response(request, error, session: nil) }
         router.get("/healthz") { _ in .text("ok") }
         router.get("/readyz") { _ in
@@ -87,6 +89,7 @@ public final class WebApplication: Sendable {
         KPIRoutes.register(&router, services)
         ApiRoutes.register(&router, services)
         MailRoutes.register(&router, services)
+        MetricsRoutes.register(&router, services)
         return router
     }
 }

@@ -35,8 +35,11 @@ struct AuthorizationMatrixTests {
         var allowed: Set<Subject>
         var hidden: Set<Subject> = []
         var isPublic = false
+        /// Not there for anyone with a session or none (404): only a configured scraper reaches it (`/metrics`).
+        var isHiddenFromEveryone = false
         func outcome(_ subject: Subject) -> Outcome {
             if isPublic { return .allowed }
+            if isHiddenFromEveryone { return .hidden }
             if subject == .anonymous { return .signIn }
             if allowed.contains(subject) { return .allowed }
             return hidden.contains(subject) ? .hidden : .refused
@@ -59,7 +62,7 @@ struct AuthorizationMatrixTests {
                                      hidden: signedIn.subtracting([.coordinator, .excludedCoordinator, .referrer]))
 
     static let rules: [String: Rule] = [
-        "GET /healthz": public_, "GET /readyz": public_, "GET /assets/app.css": public_, "GET /assets/app.js": public_,
+        "GET /healthz": public_, "GET /readyz": public_, "GET /metrics": Rule(allowed: [], isHiddenFromEveryone: true), "GET /assets/app.css": public_, "GET /assets/app.js": public_,
         "GET /login": public_, "POST /login": public_,
         "GET /": Rule(allowed: signedIn), "GET /account": Rule(allowed: signedIn),
         "GET /account/password": Rule(allowed: signedIn), "POST /account/password": Rule(allowed: signedIn),

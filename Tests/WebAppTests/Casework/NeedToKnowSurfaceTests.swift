@@ -38,6 +38,7 @@ struct NeedToKnowSurfaceTests {
 
     static let surfaces: [String: Surface] = [
         "GET /healthz": .namesNoCase("a liveness answer"), "GET /readyz": .namesNoCase("a readiness answer"),
+        "GET /metrics": .namesNoCase("counts by route pattern, never a path, id, name or address; for the configured scraper only"),
         "GET /assets/app.css": .namesNoCase("a static file"), "GET /assets/app.js": .namesNoCase("a static file"),
         "GET /login": .namesNoCase("the sign-in form"),
         "GET /account": .namesNoCase("the user's own account"), "GET /account/password": .namesNoCase("a form"),
