@@ -168,6 +168,16 @@ else
     wait "$server_pid" 2>/dev/null; server_pid=""
 fi
 
+# Maintainer scripts run again: a reinstall (the upgrade path) keeps what the administrator set.
+echo 'MAPPA_SMTP_PASSWORD="synthetic test value"' >>/etc/mappa/secrets.env
+uid=$(id -u mappa)
+timeout 120 dpkg -i "$deb" >>"$work/log" 2>&1
+check "installing again keeps mappa.conf as edited, secrets.env with its password (0600 root:mappa), and the user" bash -c \
+    'grep -q "^MAPPA_PORT='"$port"'$" /etc/mappa/mappa.conf && grep -q "^MAPPA_SMTP_PASSWORD=" /etc/mappa/secrets.env && [[ $(stat -c "%a %U %G" /etc/mappa/secrets.env) == "600 root mappa" && $(id -u mappa) == '"$uid"' && $(stat -c "%a %U" /var/lib/mappa) == "700 mappa" ]]'
+timeout 120 dpkg -r mappa >>"$work/log" 2>&1
+check "dpkg -r removes the program and units, and keeps the settings, passwords, user and data" bash -c \
+    '[[ ! -e /usr/bin/mappa && ! -e /lib/systemd/system/mappa.service && -f /etc/mappa/mappa.conf && -f /etc/mappa/secrets.env && -f /var/lib/mappa/mappa.sqlite ]] && getent passwd mappa >/dev/null'
+
 timeout 120 dpkg --purge mappa >>"$work/log" 2>&1
 check "dpkg --purge removes the package" bash -c '! dpkg-query -W -f="\${Status}" mappa 2>/dev/null | grep -q "ok installed\|config-files"'
 installed=0
@@ -176,6 +186,14 @@ check "purge leaves no binary, configuration, passwords or units" bash -c \
 check "purge removes the mappa user and group" bash -c '! getent passwd mappa && ! getent group mappa'
 check "purge keeps /var/lib/mappa (the database and its backups), given to root, still 0700" bash -c \
     '[[ $(stat -c "%a %U %G" /var/lib/mappa) == "700 root root" && -f /var/lib/mappa/mappa.sqlite && -d /var/lib/mappa/backups ]] && [[ -z $(find /var/lib/mappa ! -user root -o ! -group root) ]]'
+
+# Installed again after a purge, the kept database is the new mappa user's again, and it opens.
+timeout 120 dpkg -i "$deb" >>"$work/log" 2>&1 && installed=1
+check "a new install after a purge gives the kept database back to mappa, and it opens" bash -c \
+    '[[ -z $(find /var/lib/mappa ! -user mappa -o ! -group mappa) && $(stat -c %a /var/lib/mappa) == 700 ]]' 
+run_like_unit /lib/systemd/system/mappa.service ExecStartPre 120 >"$work/migrate.log" 2>&1
+check "... (mappa migrate, as the unit runs it, reads the kept database)" grep -q "schema version" "$work/migrate.log"
+timeout 120 dpkg --purge mappa >>"$work/log" 2>&1 && installed=0
 
 echo "package: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
