@@ -53,6 +53,8 @@ install -m 0755 "$files/postinst" "$files/prerm" "$files/postrm" "$root/DEBIAN/"
 printf '/etc/mappa/mappa.conf\n' >"$root/DEBIAN/conffiles"
 
 printf 'Source: mappa\n\nPackage: mappa\nArchitecture: %s\n' "$arch" >"$build/debian/control"
+# (It warns that "binaries to analyze should already be installed in their package's directory" even in this layout;
+# the warning changes nothing in what it finds.)
 shlibs=$(cd "$build" && dpkg-shlibdeps -O --warnings=1 -e debian/mappa/usr/bin/mappa | sed -n 's/^shlibs:Depends=//p')
 [[ -n $shlibs ]] || { echo "dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 size=$(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)
