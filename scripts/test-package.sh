@@ -3,7 +3,8 @@
 # the argument), checked by lintian (no error, no warning: each accepted one is in packaging/deb/lintian-overrides
 # with its reason) and systemd-analyze verify, installed with dpkg, started (with systemd if it runs here;
 # otherwise `mappa serve` as the mappa user with the packaged configuration, run from the unit's own ExecStartPre=
-# and ExecStart= lines and EnvironmentFile= files), /readyz asked on a free port, file owners and modes checked,
+# and ExecStart= lines and EnvironmentFile= files, in a mount namespace that reproduces its file-system protections
+# where one can be made), /readyz asked on a free port, file owners and modes checked,
 # the backup service's command run and its rotation seen, then purged, leaving only what the README says.
 # Needs root. Refuses to run where a mappa package, user or directory already exists, so it never touches a real
 # installation; everything it makes is removed when it ends, however it ends. Each step is bounded in time.
@@ -80,15 +81,43 @@ unit_command() { # unit_command UNIT KEY: sets `unit_argv` to the unit's KEY= li
     unit_argv=(setpriv --reuid="$user" --regid="$user" --init-groups --no-new-privs
              env -i PATH=/usr/bin:/bin "${environment[@]}" "${words[@]}")
     unit_directory=$(sed -n 's/^WorkingDirectory=//p' "$unit")
+    unit_writable=$(sed -n 's/^ReadWritePaths=//p' "$unit")
     unit_umask=$(sed -n 's/^UMask=//p' "$unit")
     echo "as $user: ${words[*]}" >>"$work/log"
 }
+# Where the kernel lets this script make a mount namespace, the unit's file-system protections are reproduced
+# around the command: every mount read-only but /proc, /sys, /dev and the ReadWritePaths= (ProtectSystem=strict),
+# an empty /tmp and /var/tmp (PrivateTmp=), no home directories (ProtectHome=). So a write anywhere else fails here
+# as it would under systemd. `unshare` and `exec` keep the process id: it is the command's own.
+sandbox='set -e
+writable=$1 directory=$2 mask=$3; shift 3
+mount --bind "$writable" "$writable"
+mount -o remount,bind,ro /
+awk "{ print \$5 }" /proc/self/mountinfo | sort -u | while read -r target; do
+    case $target in /|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*|"$writable") ;; *) mount -o remount,bind,ro "$target" 2>/dev/null || true ;; esac
+done
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+for home in /home /root /run/user; do if [ -d "$home" ]; then mount -t tmpfs -o ro,mode=0 tmpfs "$home"; fi; done
+cd "$directory" && umask "$mask" && exec "$@"'
+sandboxed=0
+unshare --mount --propagation private true 2>/dev/null && sandboxed=1
+run_unit_argv() { # run_unit_argv [timeout SECONDS]: runs unit_argv (from unit_command), sandboxed where it can be
+    if [[ $sandboxed -eq 1 ]]; then
+        exec "$@" unshare --mount --propagation private bash -c "$sandbox" sandbox "$unit_writable" "$unit_directory" "$unit_umask" "${unit_argv[@]}"
+    else
+        cd "$unit_directory" && umask "$unit_umask" && exec "$@" "${unit_argv[@]}"
+    fi
+}
 run_like_unit() { # run_like_unit UNIT KEY SECONDS: runs the command and waits for it, for at most SECONDS
     unit_command "$1" "$2"
-    (cd "$unit_directory" && umask "$unit_umask" && exec timeout "$3" "${unit_argv[@]}")
+    (run_unit_argv timeout "$3")
 }
 
-echo "Debian package tests ($([[ $systemd -eq 1 ]] && echo "with systemd" || echo "without systemd: the unit's commands run by hand"))"
+if [[ $systemd -eq 1 ]]; then how="with systemd"
+elif [[ $sandboxed -eq 1 ]]; then how="without systemd: the unit's commands run by hand, its file-system protections in a mount namespace"
+else how="without systemd: the unit's commands run by hand (no mount namespace here, so without its file-system protections)"; fi
+echo "Debian package tests ($how)"
 if [[ $# -ge 1 ]]; then
     deb=$1
 else
@@ -137,7 +166,7 @@ if [[ $systemd -eq 1 ]]; then
 else
     run_like_unit /lib/systemd/system/mappa.service ExecStartPre 120 >>"$work/log" 2>&1
     unit_command /lib/systemd/system/mappa.service ExecStart
-    (cd "$unit_directory" && umask "$unit_umask" && exec "${unit_argv[@]}") >"$work/serve.log" 2>&1 &
+    (run_unit_argv) >"$work/serve.log" 2>&1 &
     server_pid=$!   # setpriv and env exec: this is the server's own process
     main_pid=$server_pid
 fi
