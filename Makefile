@@ -6,7 +6,7 @@ DATABASE ?= data/mappa.sqlite
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test build deps clean
+.PHONY: run test build deps deb clean
 
 ## Install what is missing, build, create the database with demo data, and serve http://127.0.0.1:8080
 run: build
@@ -24,6 +24,11 @@ run: build
 test:
 	scripts/test.sh
 
+## Build the Debian package dist/mappa_<version>_amd64.deb (version: the VERSION file); see README, "Install as a service"
+deb:
+	@scripts/install-deps.sh --deb
+	scripts/build-deb.sh
+
 build: deps
 	swift build -c release --product mappa
 
@@ -31,4 +36,4 @@ deps:
 	@scripts/install-deps.sh
 
 clean:
-	rm -rf .build data/*.sqlite* test-artifacts
+	rm -rf .build data/*.sqlite* test-artifacts dist

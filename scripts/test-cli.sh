@@ -104,7 +104,37 @@ run_suite() { # run_suite LABEL DATABASE
     check "$label: restore succeeds and re-checks the audit chain" bash -c '[[ $0 -eq 0 ]] && grep -q "audit trail intact" <<<"$1"' "$status" "$out"
     out=$(echo "correct-horse-battery-43" | "$bin" user add --database "$db" --username after.backup --name "After Backup" --role chair --agency police 2>&1)
     check "$label: the restored database is as it was at the backup" contains "$out" "added after.backup"
+    backup_rotation "$label" "$db"
     register_import "$label" "$db"
+}
+
+backup_rotation() { # backup_rotation LABEL DATABASE: `mappa backup --into DIR --keep N`, as the package's daily timer runs it
+    local label=$1 db=$2 dir="$work/$label-rotation/backups" out status kept made=() suffix=sqlite
+    [[ $label == postgres ]] && suffix=pgdump
+    mkdir -p "$dir" && chmod 700 "$dir"
+    touch "$dir/notes.txt" "$dir/mappa-19990101-000000Z.$suffix" "$dir/mappa-19990101-000000Z.$suffix.partial"
+    for _ in 1 2 3; do
+        out=$("$bin" backup --database "$db" --into "$dir" --keep 2 2>&1) || { echo "$out" >>"$work/log"; break; }
+        made+=("$(sed -n 's/^backed up .* to \(.*\) ([0-9]* KB)$/\1/p' <<<"$out")")
+    done
+    check "$label: backup --into names each copy by the time (three runs, three names)" \
+        bash -c '[[ $# -eq 3 && $1 != "$2" && $2 != "$3" ]] && for f; do [[ $f =~ /mappa-[0-9]{8}-[0-9]{6}Z(-[0-9]+)?\.'"$suffix"'$ ]] || exit 1; done' _ "${made[@]}"
+    kept=$(cd "$dir" && ls | sort | tr '\n' ' ')
+    check "$label: backup --keep 2 keeps the two newest copies and every file it did not name" \
+        test "$kept" = "$(printf '%s\n' "${made[1]##*/}" "${made[2]##*/}" "mappa-19990101-000000Z.$suffix.partial" notes.txt | sort | tr '\n' ' ')"
+    if [[ $suffix == sqlite ]]; then
+        check "$label: the newest rotated backup is a sound database" bash -c '[[ $(sqlite3 "$0" "PRAGMA integrity_check") == ok ]]' "${made[2]}"
+    else
+        check "$label: the newest rotated backup is a pg_dump archive" bash -c '[[ $(head -c 5 "$0") == PGDMP ]]' "${made[2]}"
+    fi
+    out=$("$bin" backup --database "$db" --into "$work/$label-rotation/new/backups" 2>&1)
+    check "$label: backup --into creates a missing directory readable only by its owner" \
+        bash -c '[[ $(stat -c %a "$0") == 700 ]] && grep -q "backed up" <<<"$1"' "$work/$label-rotation/new/backups" "$out"
+    out=$("$bin" backup --database "$db" --into "$dir" --keep 0 2>&1); status=$?
+    check "$label: backup --keep 0 is refused" bash -c '[[ $0 -eq 2 ]] && grep -q "keep must be a number" <<<"$1"' "$status" "$out"
+    out=$("$bin" backup --database "$db" --to "$work/x.backup" --keep 3 2>&1); status=$?
+    check "$label: backup --keep without --into is refused, and writes nothing" \
+        bash -c '[[ $0 -eq 2 && ! -e "$2" ]] && grep -q -- "--into DIRECTORY" <<<"$1"' "$status" "$out" "$work/x.backup"
 }
 
 register_import() { # register_import LABEL DATABASE: the case register file in and out, as DESIGN.md specifies it
@@ -292,8 +322,33 @@ open(sys.argv[2], "a").write(json.dumps({"at": last["at"], "count": count, "head
     check "audit verify with a named key file that is missing says so" bash -c '[[ $0 -eq 1 ]] && grep -q "does not exist" <<<"$1"' "$status" "$out"
 }
 
+# How the Debian package's unit passes its configuration: a flag as --flag=yes|no.
+flag_values() {
+    local port out status
+    port=$(free_port)
+    out=$("$bin" serve --port "$port" --database "$work/mappa.sqlite" --secure-cookies=maybe 2>&1); status=$?
+    check "serve refuses --secure-cookies=maybe and says what it takes" bash -c '[[ $0 -eq 2 ]] && grep -q "takes yes or no" <<<"$1"' "$status" "$out"
+    for value in yes no; do
+        "$bin" serve --host=127.0.0.1 --port="$port" --database="$work/mappa.sqlite" --secure-cookies=$value --no-mail=yes \
+            --trusted-proxy= --workers=4 >"$work/serve-flags.log" 2>&1 &
+        server_pid=$!
+        wait_for "$port"
+        out=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/login")
+        if [[ $value == yes ]]; then
+            check "serve --secure-cookies=yes marks cookies Secure and sends HSTS" \
+                bash -c 'grep -qi "^strict-transport-security" <<<"$0" && grep -qi "^set-cookie:.*; *secure" <<<"$0"' "$out"
+            check "serve --no-mail=yes runs no mail worker" bash -c '! grep -q "Mail delivery worker" "$0"' "$work/serve-flags.log"
+        else
+            check "serve --secure-cookies=no sends neither" \
+                bash -c '! grep -qi "^strict-transport-security" <<<"$0" && ! grep -qi "^set-cookie:.*; *secure" <<<"$0"' "$out"
+        fi
+        kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
+    done
+}
+
 echo "command-line tests"
 run_suite sqlite "$work/mappa.sqlite"
+flag_values
 # Tampering: someone with file access drops the append-only triggers and edits or removes entries.
 sqlite3 "$work/mappa.sqlite" ".backup $work/truncated.sqlite"
 out=$(sqlite3 "$work/mappa.sqlite" "UPDATE audit_log SET detail = 'x' WHERE sequence = 3;" 2>&1)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs: installs what is missing, starts a throwaway PostgreSQL on loopback, builds,
-# runs the Swift test suites (both database drivers), the command-line tests against the built binary, and the
-# real-browser tests (scripts/browser-tests.sh).
+# runs the Swift test suites (both database drivers), the command-line tests against the built binary, the Debian
+# package's build, install and purge (scripts/test-package.sh), and the real-browser tests (scripts/browser-tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
@@ -51,6 +51,8 @@ python3 tests/hostile/connections_passwords.py "$(swift build --show-bin-path)/m
 
 echo "== metrics (GET /metrics scraped over loopback, parsed with prometheus_client; who may read it; labels; counts)"
 timeout 120 "$(scripts/python-venv.sh | tail -n 1)/bin/python" tests/metrics/scrape.py "$(swift build --show-bin-path)/mappa" $((20000 + RANDOM % 20000))
+echo "== Debian package (make deb, lintian, systemd-analyze verify; installed, served, backed up and purged)"
+scripts/test-package.sh
 
 echo "== browser tests (end to end, accessibility, HTML validity)"
 MAPPA_BIN="$(swift build --show-bin-path)/mappa" scripts/browser-tests.sh

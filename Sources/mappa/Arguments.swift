@@ -1,7 +1,7 @@
 import Foundation
 
-/// A small command-line parser: `--name value`, `--flag`, and positional words. Enough for `mappa`'s
-/// subcommands, with errors that say what to type instead.
+/// A small command-line parser: `--name value` (or `--name=value`), `--flag` (or `--flag=yes|no`), and positional
+/// words. Enough for `mappa`'s subcommands, with errors that say what to type instead.
 struct Arguments {
     var positional: [String] = []
     var options: [String: String] = [:]
@@ -19,7 +19,17 @@ struct Arguments {
             if word.hasPrefix("--") {
                 var name = String(word.dropFirst(2))
                 if let equals = name.firstIndex(of: "=") {
-                    options[String(name[..<equals])] = String(name[name.index(after: equals)...])
+                    let key = String(name[..<equals]), value = String(name[name.index(after: equals)...])
+                    if flagNames.contains(key) {
+                        // `--secure-cookies=yes`: how a systemd unit sets a flag from its configuration file.
+                        switch value.lowercased() {
+                        case "yes", "true", "on", "1": flags.insert(key)
+                        case "no", "false", "off", "0", "": break
+                        default: throw UsageError(description: "--\(key) takes yes or no, not '\(value.prefix(40))'")
+                        }
+                    } else {
+                        options[key] = value
+                    }
                     name = ""
                 } else if flagNames.contains(name) {
                     flags.insert(name)

@@ -29,7 +29,7 @@ public struct MetricsAccess: Sendable {
 /// This build, as the metrics report it.
 public enum BuildInfo {
     /// The release; the Debian package carries the same number.
-    public static let version = "0.31.0"
+    public static let version = "1.0.0"
 }
 
 /// What an operator's Prometheus reads about this instance, owned by the app (one per `WebApplication`, no globals):
