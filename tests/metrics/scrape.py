@@ -52,7 +52,7 @@ def value(text, name, **labels):
 
 subprocess.run([binary, "migrate", "--database", db], check=True, capture_output=True, timeout=60)
 subprocess.run([binary, "user", "add", "--database", db, "--username", "metrics.coordinator", "--name", "Metrics Coordinator",
-                "--role", "coordinator", "--agency", "police"], input=b"correct-horse-metrics-42\n", check=True, capture_output=True, timeout=60)
+                "--role", "coordinator", "--agency", "police"], input=b"quiet-harbour-lantern-58\n", check=True, capture_output=True, timeout=60)
 with open(os.path.join(work, "cases.csv"), "w") as csv:
     csv.write("nominal_ref,family_name,given_names,aliases,date_of_birth,gender,ethnicity,pnc_id,visor_ref,crn,category,level,lead_agency,"
               "mappa_start_date,statutory_end_date,next_review_date,rosh,custody_status,release_date,status,exit_date,exit_reason\n"
@@ -80,13 +80,13 @@ try:
 
     # Use the app: a wrong password, a sign-in, a case page and an unknown page with a name in its path.
     sign_in("metrics.coordinator", "not the password")
-    status, cookie = sign_in("metrics.coordinator", "correct-horse-metrics-42")
+    status, cookie = sign_in("metrics.coordinator", "quiet-harbour-lantern-58")
     # A user added on the command line changes the temporary password first.
     _, _, form = request("GET", "/account/password", headers={"Cookie": cookie})
     csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form).group(1)
     new_password = "violet tundra lantern 7391 quay"
     _, headers, _ = request("POST", "/account/password", headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-                            body=urllib.parse.urlencode({"csrf_token": csrf, "current_password": "correct-horse-metrics-42",
+                            body=urllib.parse.urlencode({"csrf_token": csrf, "current_password": "quiet-harbour-lantern-58",
                                                          "new_password": new_password, "confirm_password": new_password}))
     cookie = next((c for c in headers["cookies"] if c.startswith("mappa_session=") and c != "mappa_session="), cookie)
     case_status, _, page = request("GET", "/cases/1", headers={"Cookie": cookie})
