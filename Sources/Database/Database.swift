@@ -166,6 +166,10 @@ public protocol Database: Sendable {
     func renewSnapshot() throws
     /// How each connection pool has been used since the database was opened (the metrics page).
     var poolStatistics: [PoolStatistics] { get }
+    /// Called after migrations have changed tables: connections that cache prepared statements drop them, since
+    /// a statement prepared before (a `SELECT *` whose columns grew) would fail, and inside a transaction that
+    /// failure could not be retried.
+    func schemaChanged()
 }
 
 extension Database {
@@ -173,6 +177,7 @@ extension Database {
     public func snapshot<T>(_ body: () throws -> T) throws -> T { try body() }
     public func renewSnapshot() throws {}
     public var poolStatistics: [PoolStatistics] { [] }
+    public func schemaChanged() {}
 }
 
 extension Connection {

@@ -115,6 +115,7 @@ public struct Migrator: Sendable {
         try ensureTable(database)
         var failing: Migration?
         do {
+            defer { database.schemaChanged() }
             return try database.write { connection -> [Migration] in
                 if connection.dialect == .postgres {
                     try connection.executeScript("LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE")

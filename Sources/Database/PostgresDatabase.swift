@@ -14,8 +14,12 @@ final class PostgresConnection: Connection {
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
     static let maximumPrepared = 1000
+    /// The database's schema generation, moved on by migrations; the cache is dropped when it has moved since.
+    private let schema: SchemaGeneration
+    private var preparedForGeneration = 0
 
-    init(url: String) throws(DatabaseError) {
+    init(url: String, schema: SchemaGeneration = SchemaGeneration()) throws(DatabaseError) {
+        self.schema = schema
         guard let connection = PQconnectdb(url) else { throw DatabaseError(.connection, "out of memory") }
         handle = connection
         guard PQstatus(connection) == CONNECTION_OK else {
@@ -110,6 +114,12 @@ final class PostgresConnection: Connection {
     /// The name of `text` prepared on this connection, preparing it first if need be (PQprepare). Parameter
     /// types are left to the server, as PQexecParams did. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQPREPARE
     private func preparedName(_ text: String, parameterCount: Int) throws(DatabaseError) -> String {
+        let generation = schema.current
+        if generation != preparedForGeneration {
+            if !prepared.isEmpty, let result = PQexec(handle, "DEALLOCATE ALL") { PQclear(result) }
+            prepared.removeAll()
+            preparedForGeneration = generation
+        }
         if let name = prepared[text] { return name }
         if prepared.count >= Self.maximumPrepared {
             // Statements whose text varies (IN lists of different lengths) must not pile up on the server.
@@ -285,6 +295,7 @@ final class PostgresResult {
 public final class PostgresDatabase: Database, @unchecked Sendable {
     public var dialect: SQLDialect { .postgres }
     private let pool: ConnectionPool<PostgresConnection>
+    private let schema = SchemaGeneration()
     // Connections inside a write, by thread, so a read within the write sees its own uncommitted changes.
     // Guarded by `writesLock`: the safety argument for @unchecked Sendable.
     private var activeWrites: [UInt: PostgresConnection] = [:]
@@ -295,7 +306,7 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
 
     public init(url: String, poolSize: Int = 4) throws(DatabaseError) {
         var connections: [PostgresConnection] = []
-        for _ in 0..<max(1, poolSize) { connections.append(try PostgresConnection(url: url)) }
+        for _ in 0..<max(1, poolSize) { connections.append(try PostgresConnection(url: url, schema: schema)) }
         pool = ConnectionPool(connections, name: "postgres")
     }
 
@@ -366,7 +377,17 @@ public final class PostgresDatabase: Database, @unchecked Sendable {
 
     public var poolStatistics: [PoolStatistics] { [pool.counters.statistics] }
 
+    public func schemaChanged() { schema.advance() }
+
     public func ping() -> Bool {
         (try? read { try $0.queryOne("SELECT 1 AS ok")?["ok"].int }) == 1
     }
+}
+
+/// A counter migrations move on, shared by a database's connections (see `Database.schemaChanged`).
+final class SchemaGeneration: Sendable {
+    private let value = Atomic<Int>(0)
+    init() {}
+    var current: Int { value.load(ordering: .acquiring) }
+    func advance() { value.add(1, ordering: .releasing) }
 }

@@ -31,6 +31,7 @@ public final class TestDatabase: Database, @unchecked Sendable {
     public func snapshot<T>(_ body: () throws -> T) throws -> T { try driver.snapshot(body) }
     public func renewSnapshot() throws { try driver.renewSnapshot() }
     public var poolStatistics: [PoolStatistics] { driver.poolStatistics }
+    public func schemaChanged() { driver.schemaChanged() }
 
     public init(_ kind: DatabaseKind, migrate: Bool = true) throws {
         self.kind = kind
