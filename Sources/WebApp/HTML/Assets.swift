@@ -106,7 +106,8 @@ enum Assets {
     /* reflow and print (issue 30) */
     main, .header, .footer { overflow-wrap: anywhere; }
     .table__cell, .table__header, .summary-list__value, .summary-list__key { overflow-wrap: anywhere; }
-    .table-region { overflow-x: auto; margin-bottom: 40px; }
+    .table__cell, .table__header { min-width: 5em; }
+    .table-region { overflow-x: auto; position: relative; margin-bottom: 40px; }
     .table-region:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px #0b0c0c; }
     .table-region > .table { margin-bottom: 0; }
     .table-empty { margin-bottom: 40px; }
@@ -132,12 +133,14 @@ enum Assets {
       .summary-list__key { width: 100%; min-width: 0; }
       .table__header, .table__cell { padding-right: 10px; }
     }
-    @page { margin: 22mm 15mm 20mm; }
+    @page {
+      margin: 20mm 15mm;
+      @top-center { content: "\(Layout.marking)"; font: 700 11pt Arial, sans-serif; letter-spacing: .05em; }
+      @bottom-center { content: "\(Layout.marking)"; font: 700 11pt Arial, sans-serif; letter-spacing: .05em; }
+    }
     @media print {
       html, body { background: #ffffff; min-height: 0; display: block; }
-      .marking, .marking--bottom { position: fixed; left: 0; right: 0; background: #ffffff; color: #0b0c0c; border: 2px solid #0b0c0c; padding: 2px 10px; }
-      .marking { top: -14mm; }
-      .marking--bottom { top: auto; bottom: -12mm; }
+      .marking { display: none; }
       .skip-link, .header__nav, .header__account, .button, button, .details > summary, .details:not([open]), .search, .inline-form, form[method="get"] { display: none !important; }
       .header { background: #ffffff; color: #0b0c0c; border-bottom: 2px solid #0b0c0c; }
       .header__service, .header__service:visited { color: #0b0c0c; }
