@@ -107,6 +107,7 @@ enum Assets {
     main, .header, .footer { overflow-wrap: anywhere; }
     .table__cell, .table__header, .summary-list__value, .summary-list__key { overflow-wrap: anywhere; }
     .table__cell, .table__header { min-width: 5em; }
+    .tag { overflow-wrap: normal; white-space: nowrap; }
     .table-region { overflow-x: auto; position: relative; margin-bottom: 40px; }
     .table-region:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px #0b0c0c; }
     .table-region > .table { margin-bottom: 0; }
@@ -150,7 +151,7 @@ enum Assets {
       .table-region { overflow: visible; }
       .table { font-size: 11pt; }
       tr, .summary-list__row, .timeline li, .findings li { break-inside: avoid; page-break-inside: avoid; }
-      thead { display: table-header-group; }
+      thead { display: table-header-group; break-after: avoid; page-break-after: avoid; }
       h1, h2, h3, .table__caption, caption { break-after: avoid; page-break-after: avoid; }
       .footer { border-top: 1px solid #0b0c0c; background: #ffffff; }
     }
