@@ -144,9 +144,9 @@ def test_referral_from_submission_to_case(make_browser):
     coordinator.click_button("Update the recommendation")
     recommendation = coordinator.driver.find_element(By.ID, "recommendation-title").text
     assert recommendation == "Recommended: Level 3", recommendation
-    box = coordinator.driver.find_element(By.CSS_SELECTOR, ".notification[aria-labelledby='recommendation-title']").text
+    box = coordinator.driver.find_element(By.CSS_SELECTOR, ".recommendation[aria-labelledby='recommendation-title']").text
     assert "Meets the Level 2 criteria and needs what only Level 3 gives" in box
-    met, not_met = box.split("Criteria met:")[1].split("Criteria not met:")
+    met, not_met = box.split("Criteria met\n")[1].split("Criteria not met\n")
     assert "Assessed as high or very high risk of serious harm (7.4(a))" in met
     assert "Needs senior representation from the Responsible Authority and duty-to-co-operate agencies (7.5)" in met
     assert "May need significant resources committed at short notice (7.5)" in not_met

@@ -90,8 +90,8 @@ enum ApiTokenPages {
             \(createdPanel)
             <h1>API tokens</h1>
             <p>An API token lets another system, such as a case management system, use the MAPPA Coordinator API as you, with your role and access. Every record it reads or changes is recorded in the audit trail under your name. Give each system its own token and revoke a token as soon as it is no longer needed or may have been seen by someone else.</p>
-            \(Components.table(caption: tokens.isEmpty ? "You have no API tokens" : "Your API tokens",
-                               headers: ["Name", "Created", "Last used", "Expires", "Status", "Action"], rows: rows))
+            \(Components.table(caption: "Your API tokens",
+                               headers: ["Name", "Created", "Last used", "Expires", "Status", "Action"], rows: rows, empty: "You have no API tokens."))
             <h2>Create a token</h2>
             \(Components.form(action: path, csrf: session.csrfToken, """
                 \(Components.textInput("name", label: "Name", value: name,

@@ -182,8 +182,8 @@ enum ActionRoutes {
             if page.page < page.pageCount { pager.append("<a href=\"\(link(page.page + 1))\">Next page</a>") }
             let first = page.total == 0 ? 0 : (page.page - 1) * page.pageSize + 1
             results = """
-                \(Components.table(caption: page.total == 0 ? "No open actions match" : "Open actions \(first) to \(first + page.items.count - 1) of \(page.total), most urgent first",
-                                   headers: headers, rows: rows(page.items, today: services.today)))
+                \(Components.table(caption: page.total == 0 ? "Open actions" : "Open actions \(first) to \(first + page.items.count - 1) of \(page.total), most urgent first",
+                                   headers: headers, rows: rows(page.items, today: services.today), empty: "No open actions match."))
                 \(pager.isEmpty ? .empty : "<nav aria-label=\"Pages of open actions\"><p>Page \(page.page) of \(page.pageCount): \(pager.map { $0 + " " })</p></nav>" as HTML)
                 """
         }
@@ -285,7 +285,9 @@ enum ActionRoutes {
             ["<a href=\"/actions/\(action.id)\">\(action.description)</a>", "\(action.ownerName), \(action.ownerAgencyName)",
              "\(action.area?.displayName ?? PlanArea.notRecorded)", "\(action.dueDate.displayText)", tag(action, today: today)]
         }
-        let table = Components.table(caption: "Actions", headers: ["Action", "Owner", "Area", "Due", "Status"], rows: rows)
+        let open = actions.filter { $0.status == .open }.count
+        let table = Components.table(caption: "\(actions.count) action\(actions.count == 1 ? "" : "s"), \(open) open",
+                                     headers: ["Action", "Owner", "Area", "Due", "Status"], rows: rows, empty: "No actions yet.")
         guard session.user.role.can(.editCases) else { return "<h2 id=\"actions\">Actions</h2>\(table)" }
         return """
             <h2 id="actions">Actions</h2>

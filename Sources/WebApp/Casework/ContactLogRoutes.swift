@@ -41,12 +41,13 @@ enum ContactLogRoutes {
             ["\(entry.occurredOn.displayText)", "\(entry.direction == "in" ? "Received from" : "Sent to") \(entry.agencyName)",
              "\(entry.person)", "\(entry.method)", "\(entry.summary)", "\(entry.recordedBy)"]
         }
-        guard session.user.role.can(.editCases) else {
-            return Components.table(caption: "Contact log", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows)
-        }
-        return """
+        let log: HTML = """
             <h2 id="contact-log">Contact log</h2>
-            \(Components.table(caption: "\(entries.count) contact\(entries.count == 1 ? "" : "s") recorded", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows))
+            \(Components.table(caption: "\(entries.count) contact\(entries.count == 1 ? "" : "s") recorded", headers: ["Date", "With", "Person", "How", "Summary", "Recorded by"], rows: rows, empty: "No contacts recorded yet."))
+            """
+        guard session.user.role.can(.editCases) else { return log }
+        return """
+            \(log)
             <details class="details"\(form == nil ? .empty : HTML(trusted: " open"))><summary>Record a contact</summary>
             \(Components.form(action: "/cases/\(caseID)/contacts", csrf: session.csrfToken, """
                 \(Components.textInput("occurred_on", label: "Date", value: values["occurred_on"] ?? services.today.description, problems: problems, width: "10"))

@@ -103,6 +103,57 @@ enum Assets {
     .search { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-end; margin-bottom: 30px; }
     .search .form-group { margin-bottom: 0; }
     .search .button { margin-bottom: 0; }
-    @media print { .header__nav, .header__account, .skip-link, .button { display: none; } }
+    /* reflow and print (issue 30) */
+    main, .header, .footer { overflow-wrap: anywhere; }
+    .table__cell, .table__header, .summary-list__value, .summary-list__key { overflow-wrap: anywhere; }
+    .table__cell, .table__header { min-width: 5em; }
+    .tag { overflow-wrap: normal; white-space: nowrap; }
+    .table-region { overflow-x: auto; position: relative; margin-bottom: 40px; }
+    .table-region:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px #0b0c0c; }
+    .table-region > .table { margin-bottom: 0; }
+    .table-empty { margin-bottom: 40px; }
+    .table-empty__text { color: #505a5f; }
+    .input, .select, .textarea { max-width: 100%; }
+    .details { display: block; margin: 0 0 30px; font-size: 1.1875rem; }
+    .details > summary { color: #1d70b8; cursor: pointer; text-decoration: underline; text-underline-offset: .15em; margin-bottom: 10px; }
+    .details > summary:focus { outline: 3px solid #ffdd00; background: #ffdd00; color: #0b0c0c; }
+    .details[open] { border-left: 5px solid #b1b4b6; padding-left: 15px; }
+    .details + h2, .details + h3 { margin-top: 45px; }
+    .inset-text { border-left: 10px solid #b1b4b6; padding: 15px; margin: 30px 0; }
+    .inset-text > :last-child { margin-bottom: 0; }
+    .recommendation { border-left: 10px solid #1d70b8; background: #f3f2f1; padding: 15px 20px; margin: 0 0 30px; font-size: 1.1875rem; }
+    .recommendation__title { margin-top: 0; }
+    .recommendation__subheading { font-size: 1.1875rem; margin: 20px 0 5px; }
+    .recommendation ul { margin: 0 0 15px; padding-left: 20px; }
+    .recommendation li { margin-bottom: 5px; font-weight: 400; }
+    @media (max-width: 640px) {
+      h1, .heading-xl { font-size: 1.75rem; }
+      h2, .heading-l { font-size: 1.3rem; }
+      .header__service { font-size: 1.2rem; }
+      .header__account { margin-left: 0; }
+      .summary-list__key { width: 100%; min-width: 0; }
+      .table__header, .table__cell { padding-right: 10px; }
+    }
+    @page {
+      margin: 20mm 15mm;
+      @top-center { content: "\(Layout.marking)"; font: 700 11pt Arial, sans-serif; letter-spacing: .05em; }
+      @bottom-center { content: "\(Layout.marking)"; font: 700 11pt Arial, sans-serif; letter-spacing: .05em; }
+    }
+    @media print {
+      html, body { background: #ffffff; min-height: 0; display: block; }
+      .marking { display: none; }
+      .skip-link, .header__nav, .header__account, .button, button, .details > summary, .details:not([open]), .search, .inline-form, form[method="get"] { display: none !important; }
+      .header { background: #ffffff; color: #0b0c0c; border-bottom: 2px solid #0b0c0c; }
+      .header__service, .header__service:visited { color: #0b0c0c; }
+      .width-container { max-width: none; padding: 0; }
+      .main { padding: 15px 0; }
+      a, a:visited { color: #0b0c0c; }
+      .table-region { overflow: visible; }
+      .table { font-size: 11pt; }
+      tr, .summary-list__row, .timeline li, .findings li { break-inside: avoid; page-break-inside: avoid; }
+      thead { display: table-header-group; break-after: avoid; page-break-after: avoid; }
+      h1, h2, h3, .table__caption, caption { break-after: avoid; page-break-after: avoid; }
+      .footer { border-top: 1px solid #0b0c0c; background: #ffffff; }
+    }
     """
 }

@@ -242,24 +242,39 @@ enum Components {
         "<strong class=\"tag\(colour.isEmpty ? "" : " tag--\(colour)")\">\(text)</strong>"
     }
 
-    /// A table with a caption and column headers; rows are already-rendered cells.
-    static func table(caption: String, headers: [String], rows: [[HTML]]) -> HTML {
-        table(caption: caption, headers: headers, rows: rows) { cells, out in
+    /// A table with a caption and column headers; rows are already-rendered cells. With no rows it says `empty`
+    /// under the caption instead of showing headers over nothing.
+    static func table(caption: String, headers: [String], rows: [[HTML]], empty: String = noneYet) -> HTML {
+        table(caption: caption, headers: headers, rows: rows, empty: empty) { cells, out in
             for cell in cells { out.cell(cell) }
         }
     }
 
+    /// What an empty table says unless its page has a more specific sentence ("No actions were agreed.").
+    static let noneYet = "None yet."
+
     /// A table whose cells `cells` writes for each of `rows` (`HTMLWriter.cell`), with no HTML made per cell.
-    static func table<Row>(caption: String, headers: [String], rows: [Row], cells: (Row, inout HTMLWriter) -> Void) -> HTML {
+    static func table<Row>(caption: String, headers: [String], rows: [Row], empty: String = noneYet,
+                           cells: (Row, inout HTMLWriter) -> Void) -> HTML {
         var out = HTMLWriter(capacity: 512 + rows.count * 512)
-        table(into: &out, caption: caption, headers: headers, rows: rows, cells: cells)
+        table(into: &out, caption: caption, headers: headers, rows: rows, empty: empty, cells: cells)
         return out.html
     }
 
     /// A table written into `out`, each of `rows` by `cells` (`HTMLWriter.cell`): for the long lists (search
-    /// results), with no HTML made per cell.
+    /// results), with no HTML made per cell. Inside a scrolling region (`scrollingRegion`), so a table wider than a
+    /// phone scrolls by itself rather than the page; with no rows, the caption and `empty` instead of a table.
     static func table<Row>(into out: inout HTMLWriter, caption: String, headers: [String], rows: [Row],
-                           cells: (Row, inout HTMLWriter) -> Void) {
+                           empty: String = noneYet, cells: (Row, inout HTMLWriter) -> Void) {
+        guard !rows.isEmpty else {
+            out.markup("<div class=\"table-empty\">\n  <p class=\"table__caption\">")
+            out.text(caption)
+            out.markup("</p>\n  <p class=\"table-empty__text\">")
+            out.text(empty)
+            out.markup("</p>\n</div>")
+            return
+        }
+        openScrollingRegion(into: &out, label: caption)
         out.markup("<table class=\"table\">\n  <caption class=\"table__caption\">")
         out.text(caption)
         out.markup("</caption>\n  <thead><tr class=\"table__row\">")
@@ -274,6 +289,24 @@ enum Components {
             cells(row, &out)
             out.markup("</tr>")
         }
-        out.markup("</tbody>\n</table>")
+        out.markup("</tbody>\n</table>\n</div>")
+    }
+
+    /// A table built by hand (with row headers), in the same scrolling region as `table`'s.
+    static func scrollingRegion(label: String, _ table: HTML) -> HTML {
+        var out = HTMLWriter(capacity: 256 + table.rendered.utf8.count)
+        openScrollingRegion(into: &out, label: label)
+        out.append(table)
+        out.markup("</div>")
+        return out.html
+    }
+
+    /// A table's own horizontal scrolling region: at 320 CSS px a table wider than the window scrolls inside it,
+    /// never the page (WCAG 2.2 SC 1.4.10). Named by the table's caption and focusable, so a keyboard user can
+    /// scroll it too (https://adrianroselli.com/2020/11/under-engineered-responsive-tables.html).
+    private static func openScrollingRegion(into out: inout HTMLWriter, label: String) {
+        out.markup("<div class=\"table-region\" role=\"region\" tabindex=\"0\" aria-label=\"")
+        out.text(label)
+        out.markup("\">\n")
     }
 }

@@ -188,12 +188,13 @@ extension MinutesRoutes {
             <h2>Risk management plan</h2>
             \(Components.summaryList(content.riskManagementPlanPillars.map { ($0.name, text($0.text)) }))
             <h2>Decisions</h2>
-            \(Components.table(caption: "Decisions and rationale", headers: ["Decision", "Rationale"], rows: content.decisions.map { ["\($0.decision)", "\($0.rationale)"] }))
+            \(Components.table(caption: "Decisions and rationale", headers: ["Decision", "Rationale"], rows: content.decisions.map { ["\($0.decision)", "\($0.rationale)"] },
+                               empty: "No decisions recorded."))
             \(content.anyDisagreement ? "<p><strong>Dissent:</strong> \(content.dissent)</p>" as HTML : .empty)
             <h2>Actions</h2>
             \(Components.table(caption: "Actions agreed", headers: ["Action", "Owner", "Agency", "Due"], rows: content.actions.map {
                 ["\($0.description)", "\($0.ownerName)", "\(agencyNames[$0.ownerAgency] ?? $0.ownerAgency)", "\($0.dueDate?.displayText ?? "–")"]
-            }))
+            }, empty: "No actions were agreed."))
             <h2>Level and review</h2>
             \(Components.summaryList([("Level decision", text(content.levelDecision?.description ?? "")),
                                       ("Category change", text(content.categoryDecision?.description ?? "None")),
@@ -225,8 +226,8 @@ extension MinutesRoutes {
             <span class="caption">\(context.meeting.title), \(context.meeting.date.displayText)</span>
             <h1>Approve the minutes: \(context.item.nominalName) (\(context.item.nominalRef))</h1>
             \(try caseChanges(services, context))
-            \(Components.table(caption: actions.isEmpty ? "No actions were agreed" : "Actions that will be tracked",
-                               headers: ["Action", "Owner", "Agency", "Due"], rows: actions))
+            \(Components.table(caption: "Actions that will be tracked",
+                               headers: ["Action", "Owner", "Agency", "Due"], rows: actions, empty: "No actions were agreed."))
             <p>The changes go into the case history with these minutes as the reason. To change something, send the minutes back instead.</p>
             \(Components.form(action: path(context) + "/approve", csrf: session.csrfToken, """
                 <input type="hidden" name="confirm" value="yes">

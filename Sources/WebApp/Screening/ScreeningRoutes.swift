@@ -132,13 +132,13 @@ enum ScreeningRoutes {
                 \(box("public_confidence", LevelCriterion.publicConfidence.explanation, facts.publicConfidenceConcern))
                 </fieldset>
                 <button type="submit" class="button button--secondary" name="action" value="recommend">Update the recommendation</button>
-                <div class="notification" role="region" aria-labelledby="recommendation-title">
-                  <h2 class="notification__title" id="recommendation-title">\(recommended)</h2>
-                  <div class="notification__body">
-                    <ul>\(reasons)</ul>
-                    <p>Criteria met:</p><ul>\(met.isEmpty ? ["<li>None</li>"] : met)</ul>
-                    <p>Criteria not met:</p><ul>\(notMet)</ul>
-                  </div>
+                <div class="recommendation" role="region" aria-labelledby="recommendation-title">
+                  <h2 class="recommendation__title" id="recommendation-title">\(recommended)</h2>
+                  <ul>\(reasons)</ul>
+                  <h3 class="recommendation__subheading">Criteria met</h3>
+                  <ul>\(met.isEmpty ? ["<li>None</li>"] : met)</ul>
+                  <h3 class="recommendation__subheading">Criteria not met</h3>
+                  \(notMet.isEmpty ? "<p>None</p>" as HTML : "<ul>\(notMet)</ul>")
                 </div>
                 <h2>The panel's decision</h2>
                 \(Components.select("decision", label: "Decision", options: [("accept", "Accept"), ("decline", "Decline")], selected: values["decision"] ?? (recommendation.level == nil ? "decline" : "accept"), problems: problems))

@@ -164,11 +164,13 @@ enum AreaRoutes {
                 case open that day counts only in all areas. Returned to custody counts both returns for breach of licence and for
                 breach of an order. Totals depend on each area's size: compare areas by the rate per 100,000 population.</p>
                 <p>Download: <a href="\(comparisonPath).csv?year_ending=\(year.end)" download>CSV</a>. Downloads are recorded in the audit trail.</p>
+                \(Components.scrollingRegion(label: "Figures by area, \(year.description)", """
                 <table class="table" data-table="areas">
-                  <caption class="table__caption">MAPPA areas compared, \(year.description)</caption>
+                  <caption class="table__caption">Figures by area, \(year.description)</caption>
                   <thead><tr class="table__row">\(head)</tr></thead>
                   <tbody>\(lines)</tbody>
                 </table>
+                """))
                 \(chart)
                 """
         }

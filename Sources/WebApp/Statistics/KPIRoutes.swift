@@ -296,9 +296,9 @@ enum KPIRoutes {
             <h2>The records behind the figure</h2>
             \(hidden > 0 ? "<p>\(hidden) case\(hidden == 1 ? " is" : "s are") counted but not shown: you do not have access to \(hidden == 1 ? "it" : "them") (need-to-know).</p>" as HTML : .empty)
             \(result.items.count > 1000 ? "<p>The first 1,000 of \(result.items.count) records.</p>" as HTML : .empty)
-            \(Components.table(caption: result.hasData ? "\(result.denominator) record\(result.denominator == 1 ? "" : "s") in \(result.period.name)" : "No data in this period",
+            \(Components.table(caption: "\(result.denominator) record\(result.denominator == 1 ? "" : "s") in \(result.period.name)",
                                headers: ["Case", "Lead agency"] + (isAttendance ? ["Agency expected"] : []) + ["Date", indicator.numeratorLabel, "Why"],
-                               rows: Array(rows)))
+                               rows: Array(rows), empty: "No data in this period."))
             <p><a href="\(path)\(filter.query)">All performance indicators</a></p>
             """
         return .html(Layout.page(title: result.settings.name, session: session, currentPath: path, content: content).rendered)

@@ -258,13 +258,13 @@ enum StatisticsRoutes {
             }
             return "<tr class=\"table__row\" data-row=\"\(row.name)\"><th scope=\"row\" class=\"table__header\">\(row.label)</th>\(cells)</tr>"
         }
-        return """
+        return Components.scrollingRegion(label: table.title, """
             <table class="table" data-table="\(table.name)">
               <caption class="table__caption">\(table.title)</caption>
               <thead><tr class="table__row">\(head)</tr></thead>
               <tbody>\(body)</tbody>
             </table>
-            """
+            """)
     }
 
     /// The headline figures beside the year before, with the change: benchmarking year on year.

@@ -23,13 +23,33 @@ struct OutputSafetyTests {
                                      rows: [["\(long)", "<b>bold</b>"], ["Zoë 🙂", "\("a<b")"]])
         let escapedLong = String(repeating: "Ashdown-Ó&#39;Brien ", count: 40)
         #expect(table.rendered == """
+            <div class="table-region" role="region" tabindex="0" aria-label="2 results &lt;for&gt; &quot;Zoë&quot;">
             <table class="table">
               <caption class="table__caption">2 results &lt;for&gt; &quot;Zoë&quot;</caption>
               <thead><tr class="table__row"><th scope="col" class="table__header">Name</th><th scope="col" class="table__header">Date &amp; place</th></tr></thead>
               <tbody><tr class="table__row"><td class="table__cell">\(escapedLong)</td><td class="table__cell"><b>bold</b></td></tr><tr class="table__row"><td class="table__cell">Zoë 🙂</td><td class="table__cell">a&lt;b</td></tr></tbody>
             </table>
+            </div>
             """)
-        #expect(Components.table(caption: "None", headers: [], rows: []).rendered.hasSuffix("<tbody></tbody>\n</table>"))
+    }
+
+    @Test("an empty table says so under its caption, with no headers over nothing; a table with rows scrolls in its own region")
+    func emptyTable() {
+        let empty = Components.table(caption: "Actions <agreed>", headers: ["Action", "Owner"], rows: [])
+        #expect(empty.rendered == """
+            <div class="table-empty">
+              <p class="table__caption">Actions &lt;agreed&gt;</p>
+              <p class="table-empty__text">None yet.</p>
+            </div>
+            """)
+        let specific = Components.table(caption: "Actions agreed", headers: ["Action"], rows: [], empty: "No actions were agreed.")
+        #expect(specific.rendered.contains("<p class=\"table-empty__text\">No actions were agreed.</p>"))
+        #expect(!specific.rendered.contains("<table") && !specific.rendered.contains("<th"))
+        let full = Components.table(caption: "Actions agreed", headers: ["Action"], rows: [["\("Visit")"]], empty: "No actions were agreed.")
+        #expect(full.rendered.hasPrefix("<div class=\"table-region\" role=\"region\" tabindex=\"0\" aria-label=\"Actions agreed\">"))
+        #expect(!full.rendered.contains("No actions were agreed."))
+        let byHand = Components.scrollingRegion(label: "Figures", "<table class=\"table\"></table>")
+        #expect(byHand.rendered == "<div class=\"table-region\" role=\"region\" tabindex=\"0\" aria-label=\"Figures\">\n<table class=\"table\"></table></div>")
     }
 
     @Test("the byte writer keeps every piece, in order, escaped, as it outgrows its first memory")

@@ -161,7 +161,7 @@ struct AreaRouteTests {
         #expect(fixture.client(signedInAs: .coordinator).get("/statistics/annual?year_ending=2026-03-31&area=south").bodyText
             .contains("href=\"/statistics/areas/south\""))
         // The year before, for the same area: N1, N2 and X1 were all in the community at 31 March 2025.
-        let comparison = north.components(separatedBy: "Compared with 2024/25")[1]
+        let comparison = north.components(separatedBy: "Compared with 2024/25</caption>")[1]
         #expect(KPIRouteTests.row(comparison, "Eligible offenders in the community on 31 March").contains("<td class=\"table__cell\">3</td>"))
 
         let csv = manager.get("/statistics/annual.csv?year_ending=2026-03-31&area=north")
