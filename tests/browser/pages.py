@@ -321,7 +321,7 @@ PAGES: list[PageSpec] = [
     PageSpec("home-auditor", "auditor", "/", "Welcome, Avery Testauditor"),
     PageSpec("audit", "auditor", "/audit", "Audit trail"),
     PageSpec("audit-filtered", "auditor", "/audit?user=test.coordinator&action=view&subject_type=case", "Audit trail"),
-    PageSpec("audit-filters-with-errors", "auditor", "/audit?action=nonsense&from=yesterday", "Audit trail", status=422, shows_errors=True),
+    PageSpec("audit-filters-with-errors", "auditor", "/audit?action=nonsense&from-day=yesterday&from-month=11&from-year=2026", "Audit trail", status=422, shows_errors=True),
     PageSpec("audit-verify", "auditor", "/audit/verify", "Audit trail"),
 ]
 

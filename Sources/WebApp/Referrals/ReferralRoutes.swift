@@ -20,7 +20,7 @@ enum ReferralRoutes {
             guard canRefer(session.user) else { return try refuse(request, session, services) }
             let data = try request.form()
             var form = ReferralForm()
-            let problems = ReferralField.read(data, into: &form)
+            let problems = ReferralField.read(data, into: &form, today: services.today)
             guard problems.isEmpty else {
                 return try formPage(session, services, referral: nil, form: form, raw: data, problems: problems, status: 422)
             }
@@ -42,7 +42,7 @@ enum ReferralRoutes {
             let referral = try load(request, session, services)
             let data = try request.form()
             var form = referral.form
-            let problems = ReferralField.read(data, into: &form)
+            let problems = ReferralField.read(data, into: &form, today: services.today)
             guard problems.isEmpty else {
                 return try formPage(session, services, referral: referral, form: form, raw: data, problems: problems, status: 422)
             }
