@@ -1,5 +1,6 @@
 import Foundation
 import Domain
+import Store
 
 /// GOV.UK Design System patterns, rendered as plain HTML that works without JavaScript.
 /// https://design-system.service.gov.uk/components/
@@ -127,6 +128,20 @@ enum Components {
         }
         out.markup("\n    </div>\n  </fieldset>\n</div>")
         return out.html
+    }
+
+    /// A moment as people read it, in UK time ("7 December 2026 at 3:33pm", `HumanTime`), the exact UTC timestamp
+    /// kept in the `datetime` attribute and shown on hover. The one way a page shows a time; only the audit views show
+    /// raw timestamps.
+    static func time(_ date: Date) -> HTML {
+        let exact = Timestamp.string(date)
+        return "<time datetime=\"\(exact)\" title=\"\(exact) UTC\">\(HumanTime.text(date))</time>"
+    }
+
+    /// A stored timestamp (`2026-12-07T15:33:54Z`) shown as `time(_:)` shows it; text that is not one is shown as it is.
+    static func time(_ stored: String) -> HTML {
+        guard let date = HumanTime.parse(stored) else { return "\(stored)" }
+        return time(date)
     }
 
     /// A labelled select. https://design-system.service.gov.uk/components/select/

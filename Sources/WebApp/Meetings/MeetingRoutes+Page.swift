@@ -52,7 +52,7 @@ extension MeetingRoutes {
         let due = MeetingStore.invitationsDue(meeting, among: invitees).count
         let mail = manages ? try services.outbox.entries(meetingID: meeting.id) : []
         let mailRows = mail.map { entry -> [HTML] in
-            ["\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))", "\(entry.recipients.joined(separator: ", "))",
+            [Components.time(entry.createdAt), "\(entry.recipients.joined(separator: ", "))",
              "\(entry.purpose.replacingOccurrences(of: "meeting_", with: "").capitalized)",
              MailStatusText.tag(MessageStatus(status: entry.status, lastError: entry.lastError, sentAt: entry.sentAt)),
              "\(entry.attempts)"]

@@ -374,7 +374,7 @@ extension MinutesRoutes {
         let mailSetUp = try services.outbox.isSetUp()
         let waiting = distribution.messages.contains { $0.status == .queued || $0.status == .sending }
         let messageRows = distribution.messages.map { entry -> [HTML] in
-            ["\(entry.recipients.joined(separator: ", "))", "\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))",
+            ["\(entry.recipients.joined(separator: ", "))", Components.time(entry.createdAt),
              MailStatusText.tag(MessageStatus(status: entry.status, lastError: entry.lastError, sentAt: entry.sentAt))]
         }
         let recordedRows = distribution.recorded.map { entry -> [HTML] in

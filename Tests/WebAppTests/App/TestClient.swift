@@ -59,6 +59,18 @@ final class TestClient {
         return zip(["day", "month", "year"], parts).map { ("\(name)-\($0)", $1) }
     }
 
+    /// The value shown in one part (day, month or year) of a date input on a page, or nil when the page has no such field.
+    static func dateInputValue(_ body: String, _ name: String, _ part: String) -> String? {
+        guard let start = body.range(of: "name=\"\(name)-\(part)\""), let value = body[start.upperBound...].range(of: "value=\""),
+              let end = body[value.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(body[value.upperBound..<end])
+    }
+
+    /// A date as a GET form's date input sends it in the query: `from-day=7&from-month=12&from-year=2026`.
+    static func dateQuery(_ name: String, _ date: CalendarDate) -> String {
+        "\(name)-day=\(date.day)&\(name)-month=\(date.month)&\(name)-year=\(date.year)"
+    }
+
     /// Posts a multipart form with one file, as a browser's file upload does; CSRF token added as for `post`.
     @discardableResult
     func upload(_ target: String, fields: [(String, String)], fileField: String, filename: String, data: [UInt8]) -> Response {
