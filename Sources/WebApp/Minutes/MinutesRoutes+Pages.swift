@@ -260,7 +260,7 @@ extension MinutesRoutes {
             let history = versions.enumerated().map { index, version -> [HTML] in
                 let earlier = index + 1 < versions.count ? versions[index + 1] : nil
                 let changed = earlier.map { version.content.changedSections(from: $0.content) }
-                return ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \($0.prefix(10))" } ?? "–")",
+                return ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \(HumanTime.parse($0).map(HumanTime.day) ?? $0)" } ?? "–")",
                         "\(version.changeNote.isEmpty ? (version.versionNumber == 1 ? "First version" : "–") : version.changeNote)",
                         "\(changed.map { $0.isEmpty ? "Nothing yet" : $0.joined(separator: ", ") } ?? "–")"]
             }
