@@ -37,7 +37,7 @@ def test_owner_found_by_typing_and_action_reaches_the_housing_officer(make_brows
     assert coordinator.selected("owner") == world.housing_owner and coordinator.selected("area") == "supervision"
     coordinator.screenshot("actions-02-past-date-keeps-the-form")
 
-    coordinator.fill*date_fields("due_date", (datetime.date.today() + datetime.timedelta(days=7)).isoformat())
+    coordinator.fill_date("due_date", (datetime.date.today() + datetime.timedelta(days=7)).isoformat())
     coordinator.click_button("Add the action")
     assert "Action saved" in coordinator.notification()
 
