@@ -81,7 +81,7 @@ enum Components {
         let inError = Set(error.map { $0.parts.isEmpty ? DateInput.Part.allCases.map(\.rawValue) : $0.parts } ?? [])
         var out = HTMLWriter(capacity: 1_500)
         out.markup(error == nil ? "<div class=\"form-group\">\n" : "<div class=\"form-group form-group--error\">\n")
-        out.markup("  <fieldset class=\"fieldset date-fieldset\" role=\"group\"")
+        out.markup("  <fieldset class=\"fieldset date-fieldset\"")
         var describedBy: [String] = []
         if hint != nil { describedBy.append("\(name)-hint") }
         if error != nil { describedBy.append("\(name)-error") }
