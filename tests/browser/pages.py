@@ -12,12 +12,12 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from support import USERS, HttpClient
+from support import USERS, HttpClient, date_fields
 
 # A MAPPA A referral as a hurried referrer leaves it: several sections filled, others not. Synthetic person.
 INCOMPLETE_REFERRAL = [
     ("level_requested", "3"), ("category", "2"), ("family_name", "Fictitious"), ("given_names", "Dana"),
-    ("date_of_birth", "03/09/1985"), ("gender", "Female"), ("ethnicity", "Mixed White and Asian"),
+    *date_fields("date_of_birth", "03/09/1985"), ("gender", "Female"), ("ethnicity", "Mixed White and Asian"),
     ("current_address", "9 Invented Street, Testville"), ("pnc_id", "85/000001X"), ("custody_status", "community"),
     ("index_offences", "Arson with intent to endanger life"), ("sentence", "4 years"),
     ("offence_details", "- Set fire to a neighbour's door"), ("reason_for_referral", "Renewed threats to neighbours"),
@@ -28,14 +28,14 @@ INCOMPLETE_REFERRAL = [
 # A complete referral that the coordinator screens into a case. Synthetic person.
 COMPLETE_REFERRAL = [
     ("level_requested", "2"), ("category", "2"), ("family_name", "Placeholder"), ("given_names", "Quinn"),
-    ("aliases", "Q"), ("date_of_birth", "21/06/1979"), ("gender", "Male"), ("ethnicity", "White Irish"),
+    ("aliases", "Q"), *date_fields("date_of_birth", "21/06/1979"), ("gender", "Male"), ("ethnicity", "White Irish"),
     ("current_address", "Flat 2, 40 Sample Lane, Testville"), ("pnc_id", "79/000002Y"), ("custody_status", "community"),
     ("index_offences", "Grievous bodily harm"), ("sentence", "6 years"), ("offence_details", "- Assault on a stranger"),
     ("reason_for_referral", "Escalating threats"), ("rosh_overall", "high"), ("victim_information", "None identified"),
     ("diversity_needs", "None known"), ("current_risk_management_plan", "Weekly reporting"),
     ("multi_agency_value", "Housing and police must co-ordinate"), ("lead_agency", "probation"),
-    ("agencies_involved", "housing"), ("licence_end_date", "2031-05-01"),
-    ("manager_authorised_by", "SPO Example"), ("manager_authorised_on", "01/03/2026"),
+    ("agencies_involved", "housing"), *date_fields("licence_end_date", "2031-05-01"),
+    ("manager_authorised_by", "SPO Example"), *date_fields("manager_authorised_on", "01/03/2026"),
 ]
 
 
@@ -98,7 +98,7 @@ def build_world(base_url: str) -> World:
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
     coordinator.get("/meetings/new")
     page = coordinator.post("/meetings/new", [
-        ("kind", "level_2"), ("title", "Level 2 panel – Testville"), ("date", tomorrow), ("start_time", "10:00"),
+        ("kind", "level_2"), ("title", "Level 2 panel – Testville"), *date_fields("date", tomorrow), ("start_time", "10:00"),
         ("duration", "120"), ("venue", "Room 3, Testville police station"), ("chair_grade", "manager"),
     ])
     meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
@@ -117,7 +117,7 @@ def build_world(base_url: str) -> World:
 
     coordinator.get("/meetings/new")
     page = coordinator.post("/meetings/new", [
-        ("kind", "screening"), ("title", "Screening panel – Testville"), ("date", datetime.date.today().isoformat()),
+        ("kind", "screening"), ("title", "Screening panel – Testville"), *date_fields("date", datetime.date.today().isoformat()),
         ("start_time", "09:00"), ("duration", "60"), ("venue", "Room 1, Testville police station"),
     ])
     screening_meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
@@ -129,7 +129,7 @@ def build_world(base_url: str) -> World:
     assert owner, f"the directory does not offer the housing officer: {page.status} {page.url}"
     due = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
     page = coordinator.post(f"/cases/{case_id}/actions", [
-        ("description", "Check the tenancy file"), ("owner", owner.group(1)), ("area", "victim_safety"), ("due_date", due)])
+        ("description", "Check the tenancy file"), ("owner", owner.group(1)), ("area", "victim_safety"), *date_fields("due_date", due)])
     action = re.search(r'href="/actions/(\d+)"', page.html)
     assert action, f"the action was not added: {page.status} {page.url}"
 
@@ -183,7 +183,7 @@ PAGES: list[PageSpec] = [
     PageSpec("referral-new-with-errors", "referrer", "/referrals/new", "Start a MAPPA referral", status=422,
              shows_errors=True,
              submit=Submit("/referrals/new", "Save as draft", ("action", "save"),
-                           [("family_name", "Errorcase"), ("date_of_birth", "31/02/1990")])),
+                           [("family_name", "Errorcase"), *date_fields("date_of_birth", "31/02/1990")])),
     PageSpec("referral-with-findings", "referrer", "/referrals/{referral_id}", "Dana Fictitious"),
     PageSpec("referral-returned", "referrer", "/referrals/{returned_referral_id}", "Dana Returnable"),
     PageSpec("referral-returned-edit", "referrer", "/referrals/{returned_referral_id}/edit", "Change referral"),
@@ -210,12 +210,12 @@ PAGES: list[PageSpec] = [
     PageSpec("case-new", "coordinator", "/cases/new", "Record a new case"),
     PageSpec("case-new-with-errors", "coordinator", "/cases/new", "Record a new case", status=422, shows_errors=True,
              submit=Submit("/cases/new", "Save the case", None,
-                           [("family_name", ""), ("date_of_birth", "31/02/1990"), ("start_date", "")])),
+                           [("family_name", ""), *date_fields("date_of_birth", "31/02/1990"), *date_fields("start_date", "")])),
     PageSpec("case-new-duplicates", "coordinator", "/cases/new", "Record a new case", status=422, shows_errors=True,
              submit=Submit("/cases/new", "Save the case", None,
-                           [("family_name", "Placeholder"), ("given_names", "Quinn"), ("date_of_birth", "1979-06-21"),
+                           [("family_name", "Placeholder"), ("given_names", "Quinn"), *date_fields("date_of_birth", "1979-06-21"),
                             ("pnc_id", "79/000002Y"), ("current_address", "1 Sample Lane"), ("category", "1"), ("level", "1"),
-                            ("lead_agency", "police"), ("custody_status", "community"), ("start_date", "2026-01-05")])),
+                            ("lead_agency", "police"), ("custody_status", "community"), *date_fields("start_date", "2026-01-05")])),
     PageSpec("nominal-search", "coordinator", "/nominals", "Find a nominal"),
     PageSpec("nominal-search-results", "coordinator", "/nominals?q={nominal_query}", "Find a nominal"),
     PageSpec("nominal", "coordinator", "/nominals/{nominal_id}", "Quinn PLACEHOLDER"),
@@ -224,7 +224,7 @@ PAGES: list[PageSpec] = [
     PageSpec("case-edit-with-errors", "coordinator", "/cases/{case_id}/edit", "Change the MAPPA case", status=422,
              shows_errors=True,
              submit=Submit("/cases/{case_id}/edit", "Save changes", None,
-                           [("level", "3"), ("exit_date", "not a date"), ("change_reason", "")])),
+                           [("level", "3"), *date_fields("exit_date", "not a date"), ("change_reason", "")])),
     PageSpec("case-access", "coordinator", "/cases/{case_id}/access", "Who can see this case"),
     PageSpec("case-audit", "coordinator", "/cases/{case_id}/audit", "Who has viewed or changed this case"),
     PageSpec("nominal-edit", "coordinator", "/nominals/{nominal_id}/edit", "Change the nominal record"),
@@ -240,11 +240,11 @@ PAGES: list[PageSpec] = [
     PageSpec("action-new-search", "coordinator", "/cases/{case_id}/actions/new?q=housing", "Add an action"),
     PageSpec("action-new-with-errors", "coordinator", "/cases/{case_id}/actions/new", "Add an action", status=422, shows_errors=True,
              submit=Submit("/cases/{case_id}/actions", "Add the action", None,
-                           [("description", "Check the licence conditions"), ("due_date", "2020-01-01")])),
+                           [("description", "Check the licence conditions"), *date_fields("due_date", "2020-01-01")])),
     PageSpec("timescales", "admin", "/admin/timescales", "Timescales"),
     PageSpec("meeting-new", "coordinator", "/meetings/new", "Schedule a meeting"),
     PageSpec("meeting-new-with-errors", "coordinator", "/meetings/new", "Schedule a meeting", status=422, shows_errors=True,
-             submit=Submit("/meetings/new", "Schedule", None, [("title", ""), ("date", "2020-01-01"), ("start_time", "25:00")])),
+             submit=Submit("/meetings/new", "Schedule", None, [("title", ""), *date_fields("date", "2020-01-01"), ("start_time", "25:00")])),
     PageSpec("meeting", "coordinator", "/meetings/{meeting_id}", "Level 2 panel – Testville"),
     PageSpec("meeting-edit", "coordinator", "/meetings/{meeting_id}/edit", "Change the meeting"),
     PageSpec("meeting-cancel", "coordinator", "/meetings/{meeting_id}/cancel", "Cancel Level 2 panel – Testville?"),
@@ -321,7 +321,7 @@ PAGES: list[PageSpec] = [
     PageSpec("home-auditor", "auditor", "/", "Welcome, Avery Testauditor"),
     PageSpec("audit", "auditor", "/audit", "Audit trail"),
     PageSpec("audit-filtered", "auditor", "/audit?user=test.coordinator&action=view&subject_type=case", "Audit trail"),
-    PageSpec("audit-filters-with-errors", "auditor", "/audit?action=nonsense&from=yesterday", "Audit trail", status=422, shows_errors=True),
+    PageSpec("audit-filters-with-errors", "auditor", "/audit?action=nonsense&from-day=yesterday&from-month=11&from-year=2026", "Audit trail", status=422, shows_errors=True),
     PageSpec("audit-verify", "auditor", "/audit/verify", "Audit trail"),
 ]
 

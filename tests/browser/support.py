@@ -66,6 +66,20 @@ USERS = {user.key: user for user in [
 ]}
 
 
+def date_fields(name: str, value: str) -> list[tuple[str, str]]:
+    """A date as the GOV.UK date input sends it: the `-day`, `-month` and `-year` fields. `value` is a whole date
+    (2027-03-27 or 27/03/2027) split into its parts as a person types them; anything else goes in the day field."""
+    parts = ["", "", ""]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        year, month, day = value.split("-")
+        parts = [str(int(day)), str(int(month)), year]
+    elif value.count("/") == 2:
+        parts = value.split("/")
+    elif value:
+        parts = [value, "", ""]
+    return [(f"{name}-{part}", typed) for part, typed in zip(("day", "month", "year"), parts)]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -319,6 +333,10 @@ class Browser:
             first.clear()
             if value:
                 first.send_keys(value)
+
+    def fill_date(self, name: str, value: str) -> None:
+        """Types a whole date (2027-03-27 or 27/03/2027) into a date input's day, month and year fields."""
+        self.fill_all(date_fields(name, value))
 
     def fill_all(self, fields: list[tuple[str, str]]) -> None:
         for name, value in fields:

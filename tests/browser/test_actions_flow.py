@@ -7,7 +7,7 @@ import datetime
 
 from selenium.webdriver.common.by import By
 
-from support import USERS
+from support import USERS, date_fields
 
 
 def visible_owner_options(browser) -> list[str]:
@@ -30,14 +30,14 @@ def test_owner_found_by_typing_and_action_reaches_the_housing_officer(make_brows
     coordinator.screenshot("actions-01-owner-found-by-typing")
 
     coordinator.fill_all([("description", "Arrange a joint home visit"), ("owner", world.housing_owner), ("area", "supervision"),
-                          ("due_date", "2020-01-01")])
+                          *date_fields("due_date", "2020-01-01")])
     coordinator.click_button("Add the action")
     assert "The due date cannot be in the past" in coordinator.error_summary()
     assert coordinator.field("description")[0].get_attribute("value") == "Arrange a joint home visit"
     assert coordinator.selected("owner") == world.housing_owner and coordinator.selected("area") == "supervision"
     coordinator.screenshot("actions-02-past-date-keeps-the-form")
 
-    coordinator.fill("due_date", (datetime.date.today() + datetime.timedelta(days=7)).isoformat())
+    coordinator.fill_date("due_date", (datetime.date.today() + datetime.timedelta(days=7)).isoformat())
     coordinator.click_button("Add the action")
     assert "Action saved" in coordinator.notification()
 

@@ -12,13 +12,13 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from support import USERS
+from support import USERS, date_fields
 
 NAME = "Jules Journeyman"
 
 FIRST_DRAFT = [
     ("level_requested", "2"), ("mappa_area", "Testshire"), ("category", "2"), ("family_name", "Journeyman"),
-    ("given_names", "Jules"), ("date_of_birth", "03/07/1988"), ("gender", "Male"),
+    ("given_names", "Jules"), *date_fields("date_of_birth", "03/07/1988"), ("gender", "Male"),
     ("ethnicity", "White British"), ("current_address", "4 Journey Lane, Northtown"), ("pnc_id", "88/123456J"),
     ("custody_status", "community"), ("index_offences", "Assault occasioning actual bodily harm"), ("sentence", "3 years"),
     ("offence_details", "Assault on a former partner"), ("reason_for_referral", "Threats to the former partner"),
@@ -27,9 +27,9 @@ FIRST_DRAFT = [
 ]
 
 COMPLETION = [
-    ("licence_end_date", "2030-07-03"), ("victim_information", "Former partner; victim liaison officer informed"),
+    *date_fields("licence_end_date", "2030-07-03"), ("victim_information", "Former partner; victim liaison officer informed"),
     ("diversity_needs", "None known"), ("current_risk_management_plan", "Weekly reporting and an exclusion zone"),
-    ("manager_authorised_by", "SPO Sample"), ("manager_authorised_on", "01/03/2026"),
+    ("manager_authorised_by", "SPO Sample"), *date_fields("manager_authorised_on", "01/03/2026"),
 ]
 
 
@@ -98,7 +98,7 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
     coordinator.click_nav("Meetings")
     coordinator.click_link("Schedule a meeting")
     coordinator.fill_all([
-        ("kind", "level_2"), ("title", "Level 2 panel – journey"), ("date", today.isoformat()), ("start_time", "09:00"),
+        ("kind", "level_2"), ("title", "Level 2 panel – journey"), *date_fields("date", today.isoformat()), ("start_time", "09:00"),
         ("duration", "120"), ("venue", "Room 7, Testville police station"), ("chair_grade", "manager"),
     ])
     coordinator.click_button("Schedule")
@@ -136,9 +136,9 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
         ("supervision", "Weekly reporting"), ("monitoring_and_control", "Exclusion zone"),
         ("interventions_and_treatment", "Building Better Relationships"), ("victim_safety_planning", "Marker on the partner's address"),
         ("decision_1", "Remain at Level 2"), ("rationale_1", "Housing and police still need to co-ordinate"),
-        ("level_decision", "2"), ("lead_agency", "probation"), ("next_review_date", review_on.isoformat()),
+        ("level_decision", "2"), ("lead_agency", "probation"), *date_fields("next_review_date", review_on.isoformat()),
         ("action_1", "Confirm the journey tenancy"), ("action_owner_ref_1", world.housing_owner), ("action_area_1", "supervision"),
-        ("action_due_1", (today + datetime.timedelta(days=14)).isoformat()),
+        *date_fields("action_due_1", (today + datetime.timedelta(days=14)).isoformat()),
     ])
     coordinator.click_button("Save and send to the chair")
     assert "Minutes sent to the chair" in coordinator.notification()

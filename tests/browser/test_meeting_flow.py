@@ -8,7 +8,7 @@ import datetime
 
 from selenium.webdriver.common.by import By
 
-from support import USERS
+from support import USERS, date_fields
 
 
 def test_meeting_from_scheduling_to_compliance(make_browser, world):
@@ -18,7 +18,7 @@ def test_meeting_from_scheduling_to_compliance(make_browser, world):
     assert coordinator.h1() == "Meetings"
     coordinator.click_link("Schedule a meeting")
     coordinator.fill_all([
-        ("kind", "level_2"), ("title", "Level 2 panel – browser walk"), ("date", datetime.date.today().isoformat()),
+        ("kind", "level_2"), ("title", "Level 2 panel – browser walk"), *date_fields("date", datetime.date.today().isoformat()),
         ("start_time", "09:30"), ("duration", "90"), ("venue", "Room 5, Testville police station"), ("chair_grade", "manager"),
     ])
     coordinator.click_button("Schedule")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from support import USERS, HttpClient
+from support import USERS, HttpClient, date_fields
 
 
 def panel_today(base_url: str, case_id: int) -> tuple[int, str]:
@@ -17,7 +17,7 @@ def panel_today(base_url: str, case_id: int) -> tuple[int, str]:
     setup.sign_in(USERS["coordinator"])
     setup.get("/meetings/new")
     page = setup.post("/meetings/new", [
-        ("kind", "level_2"), ("title", "Level 2 panel – minutes"), ("date", datetime.date.today().isoformat()),
+        ("kind", "level_2"), ("title", "Level 2 panel – minutes"), *date_fields("date", datetime.date.today().isoformat()),
         ("start_time", "10:00"), ("duration", "120"), ("venue", "Room 4, Testville police station"), ("chair_grade", "manager"),
     ])
     meeting = re.fullmatch(r"/meetings/(\d+)", page.path)
@@ -54,10 +54,10 @@ def test_minutes_written_approved_and_action_closed(make_browser, world, server)
         ("interventions_and_treatment", "Alcohol treatment"), ("victim_safety_planning", "Police marker on neighbours' addresses"),
         ("decision_1", "Remain at Level 2"), ("rationale_1", "Housing and police still need to co-ordinate"),
         ("level_decision", "2"), ("lead_agency", "probation"),
-        ("next_review_date", (today + datetime.timedelta(weeks=12)).isoformat()),
+        *date_fields("next_review_date", (today + datetime.timedelta(weeks=12)).isoformat()),
         ("action_1", "Confirm the tenancy conditions"), ("action_owner_ref_1", world.housing_owner),
         ("action_area_1", "victim_safety"),
-        ("action_due_1", (today + datetime.timedelta(days=14)).isoformat()),
+        *date_fields("action_due_1", (today + datetime.timedelta(days=14)).isoformat()),
     ])
     coordinator.click_button("Save and send to the chair")
     assert "Minutes sent to the chair" in coordinator.notification()

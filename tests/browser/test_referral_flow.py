@@ -8,7 +8,7 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from support import USERS
+from support import USERS, date_fields
 
 NAME = "Robin Sampleton"
 
@@ -16,7 +16,7 @@ NAME = "Robin Sampleton"
 # nothing in section 8.
 FIRST_DRAFT = [
     ("level_requested", "3"), ("mappa_area", "Testshire"), ("category", "2"), ("family_name", "Sampleton"),
-    ("given_names", "Robin"), ("aliases", "Rob"), ("date_of_birth", "14/02/1990"), ("gender", "Male"),
+    ("given_names", "Robin"), ("aliases", "Rob"), *date_fields("date_of_birth", "14/02/1990"), ("gender", "Male"),
     ("ethnicity", "White British"), ("current_address", "1 Example Road, Northtown"), ("pnc_id", "90/999999Z"),
     ("custody_status", "community"), ("index_offences", "Wounding with intent"), ("sentence", "5 years"),
     ("offence_details", "- Knife attack on a stranger"), ("reason_for_referral", "Threats to a new partner"),
@@ -25,10 +25,10 @@ FIRST_DRAFT = [
 ]
 
 COMPLETION = [
-    ("licence_end_date", "2031-02-14"), ("victim_information", "New partner; victim liaison officer informed"),
+    *date_fields("licence_end_date", "2031-02-14"), ("victim_information", "New partner; victim liaison officer informed"),
     ("diversity_needs", "None known"), ("current_risk_management_plan", "Weekly reporting and curfew"),
     ("why_level2_is_not_enough", "Emergency accommodation needs senior housing sign-off."),
-    ("manager_authorised_by", "SPO Sample"), ("manager_authorised_on", "01/03/2026"),
+    ("manager_authorised_by", "SPO Sample"), *date_fields("manager_authorised_on", "01/03/2026"),
 ]
 
 RETURN_REASON = "Please add the victims, diversity needs, the current plan, why Level 2 is not enough, and your manager's authorisation."

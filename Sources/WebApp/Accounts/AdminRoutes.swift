@@ -185,8 +185,8 @@ enum AdminRoutes {
                 ("Email", "\(user.email.isEmpty ? "Not given" : user.email)"),
                 ("Status", user.active ? Components.tag("Active", colour: "green") : Components.tag("Disabled", colour: "grey")),
                 ("Must change password", "\(user.mustChangePassword ? "Yes" : "No")"),
-                ("Created", "\(user.createdAt)"),
-                ("Last signed in", "\(user.lastLoginAt ?? "Never")"),
+                ("Created", Components.time(user.createdAt)),
+                ("Last signed in", user.lastLoginAt.map { Components.time($0) } ?? "Never"),
             ]))
             <p><a href="/admin/users/\(user.id)/edit">Change name, email, role, agency or restricted-case management</a></p>
             \(Components.form(action: "/admin/users/\(user.id)/reset-password", csrf: session.csrfToken, """

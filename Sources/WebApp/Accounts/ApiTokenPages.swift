@@ -41,8 +41,7 @@ enum ApiTokenPages {
     static let lifetimes = [30, 90, 180, 365]
 
     static func when(_ date: Date, withTime: Bool = false) -> String {
-        let text = CalendarDate(date).displayText
-        return withTime ? "\(text) \(Timestamp.string(date).dropFirst(11).prefix(5)) UTC" : text
+        withTime ? HumanTime.text(date) : HumanTime.day(date)
     }
 
     static func page(_ request: Request, _ session: Session, _ services: Services,

@@ -120,7 +120,7 @@ enum AuthRoutes {
                 ("Role", "\(user.role.displayName)"),
                 ("Agency", "\(user.agencyName)"),
                 ("Email", "\(user.email.isEmpty ? "Not given" : user.email)"),
-                ("Last signed in", "\(user.lastLoginAt ?? "Never")"),
+                ("Last signed in", user.lastLoginAt.map { Components.time($0) } ?? "Never"),
             ]))
             <p><a href="/account/password">Change your password</a></p>
             <p><a href="/account/api-tokens">Manage your API tokens</a></p>

@@ -50,7 +50,7 @@ enum ActionRoutes {
                 try services.actions.update(id: action.id, status: status, note: reader.text("completion_note"), dueDate: due,
                                             expectedVersion: Int64(form["version"] ?? "") ?? 0, by: viewer)
             } catch let error as DomainError where error.isValidation {
-                return page(request, session, services, listed, problems: error.problems, status: 422)
+                return page(request, session, services, listed, problems: error.problems, typed: form.firstValues, status: 422)
             } catch let error as DomainError where error == .editConflict {
                 return page(request, session, services, try services.actions.action(id: action.id, for: viewer),
                             problems: [ValidationProblem(field: "status", message: error.description)], status: 409)
@@ -73,8 +73,8 @@ enum ActionRoutes {
             let due = reader.date("due_date", "Due date")
             let owner = reader.choice("owner", ActionOwner.init(token:), required: "Choose the owner from the directory")
             let area = reader.choice("area", PlanArea.init(rawValue:), required: "Select the area of the risk management plan the action serves")
-            let values = ["description": form["description"] ?? "", "owner": reader.text("owner"), "area": reader.text("area"),
-                          "due_date": form["due_date"] ?? ""]
+            let values = ["description": form["description"] ?? "", "owner": reader.text("owner"), "area": reader.text("area")]
+                .merging(FormReader.dateValues(form, "due_date")) { first, _ in first }
             do {
                 let rules = ActionRules.problems(description: reader.text("description"), owner: owner, ownerName: "", ownerAgency: "", area: area,
                                                  dueDate: due, today: services.today, isNew: true)
@@ -234,7 +234,7 @@ enum ActionRoutes {
                                            hint: "By agency. The owner's agency becomes involved in the case.", problems: problems, filterable: true))
                 \(Components.select("area", label: "Area of the risk management plan", options: PlanArea.allCases.map { ($0.rawValue, $0.displayName) },
                                     selected: values["area"] ?? "", problems: problems))
-                \(Components.textInput("due_date", label: "Due date", value: values["due_date"] ?? "", hint: "For example, 2027-01-31", problems: problems, width: "10"))
+                \(Components.dateInput("due_date", label: "Due date", values: values, hint: "For example, 31 1 2027", problems: problems))
                 \(Components.button("Add the action"))
                 """))
             <p><a href="/cases/\(visible.id)#actions">Back to the case</a></p>
@@ -244,8 +244,9 @@ enum ActionRoutes {
                                  content: content).rendered, status: searchProblems.isEmpty ? status : 422)
     }
 
+    /// `typed` is what was sent, shown again when the form comes back with problems.
     static func page(_ request: Request, _ session: Session, _ services: Services, _ listed: ListedAction, problems: [ValidationProblem],
-                     status: Int) -> Response {
+                     typed: [String: String]? = nil, status: Int) -> Response {
         let action = listed.action
         let mayUpdate = services.actions.canUpdate(action, by: request.viewer(session))
         let coordinator = session.user.role.can(.editCases)
@@ -254,7 +255,7 @@ enum ActionRoutes {
             <input type="hidden" name="version" value="\(action.version)">
             \(Components.select("status", label: "Status", options: statuses, selected: action.status.rawValue, problems: problems))
             \(Components.textarea("completion_note", label: "What was done, or why it is cancelled or reopened", value: "", problems: problems, rows: 3))
-            \(coordinator ? Components.textInput("due_date", label: "Due date", value: action.dueDate.description, problems: problems, width: "10") : .empty)
+            \(coordinator ? Components.dateInput("due_date", label: "Due date", values: typed, default: action.dueDate, problems: problems) : .empty)
             \(Components.button("Save"))
             """) : "<p>Only the action's owner or the MAPPA coordinator can change it.</p>"
         let caseLink: HTML = listed.caseVisible ? "<a href=\"/cases/\(action.caseID)\">\(action.nominalRef)</a>" : "Not shown: need-to-know"

@@ -34,7 +34,8 @@ enum AuditRoutes {
         query.from = reader.date("from", "The first day")
         query.through = reader.date("through", "The last day")
         if let from = query.from, let through = query.through, through < from {
-            reader.problems.append(ValidationProblem(field: "through", message: "The last day must be on or after the first day"))
+            reader.problems.append(ValidationProblem(field: "through", message: "The last day must be on or after the first day",
+                                                     parts: DateInput.Part.allCases.map(\.rawValue)))
         }
         return (query, Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }), reader.problems)
     }
@@ -77,8 +78,8 @@ enum AuditRoutes {
             \(Components.select("action", label: "Action", options: actions, selected: values["action"] ?? "", problems: problems))
             \(Components.textInput("subject_type", label: "Subject", value: values["subject_type"] ?? "", hint: "For example: case, nominal, minutes, referral", problems: problems))
             \(Components.textInput("subject_id", label: "Subject's number", value: values["subject_id"] ?? "", problems: problems, width: "10"))
-            \(Components.textInput("from", label: "From (UTC)", value: values["from"] ?? "", hint: "For example, 2026-11-01", problems: problems, width: "10"))
-            \(Components.textInput("through", label: "Up to and including (UTC)", value: values["through"] ?? "", problems: problems, width: "10"))
+            \(Components.dateInput("from", label: "From (UTC)", values: values, hint: "For example, 1 11 2026", problems: problems))
+            \(Components.dateInput("through", label: "Up to and including (UTC)", values: values, problems: problems))
             \(Components.button("Find", secondary: true))
             """)
         let content: HTML = """

@@ -15,11 +15,8 @@ enum CaseCreateRoutes {
         router.post("/cases/new", Access.require(services, .editCases) { request, session in
             let form = try request.form()
             var reader = FormReader(form)
-            let nominal = NominalRoutes.readDetails(form, &reader)
-            let startDate = reader.date("start_date", "MAPPA start date")
-            if reader.text("start_date").isEmpty {
-                reader.problems.append(ValidationProblem(field: "start_date", message: "Enter the MAPPA start date"))
-            }
+            let nominal = NominalRoutes.readDetails(form, &reader, today: services.today)
+            let startDate = reader.date("start_date", "MAPPA start date", required: "Enter the MAPPA start date")
             let registration = CaseDetails(
                 category: reader.choice("category", { Int($0).flatMap(MappaCategory.init(rawValue:)) }, required: "Select exactly one category") ?? .two,
                 level: reader.choice("level", { Int($0).flatMap(ManagementLevel.init(rawValue:)) }, required: "Select the level the case is managed at") ?? .unknown,
@@ -93,9 +90,9 @@ enum CaseCreateRoutes {
                 \(Components.select("level", label: "Level", options: [ManagementLevel.one, .two, .three].map { (String($0.rawValue), $0.description) }, selected: values["level"] ?? "", hint: "Category 3 is managed only at Level 2 or 3", problems: problems))
                 \(Components.select("lead_agency", label: "Lead agency", options: agencies.map { ($0.code, $0.name) }, selected: values["lead_agency"] ?? "", problems: problems))
                 \(areaSelect)
-                \(Components.textInput("start_date", label: "MAPPA start date", value: values["start_date"] ?? "", hint: "For example, 2026-11-30", problems: problems, width: "10"))
-                \(Components.textInput("statutory_end_date", label: "Statutory end date (optional)", value: values["statutory_end_date"] ?? "", hint: "End of notification, licence or order", problems: problems, width: "10"))
-                \(Components.textInput("next_review_date", label: "Next review date (optional)", value: values["next_review_date"] ?? "", hint: "Left empty at Level 2 or 3, it is the start date plus the review interval for the level", problems: problems, width: "10"))
+                \(Components.dateInput("start_date", label: "MAPPA start date", values: values, hint: "For example, 30 11 2026", problems: problems))
+                \(Components.dateInput("statutory_end_date", label: "Statutory end date (optional)", values: values, hint: "End of notification, licence or order. For example, 30 11 2031", problems: problems))
+                \(Components.dateInput("next_review_date", label: "Next review date (optional)", values: values, hint: "Left empty at Level 2 or 3, it is the start date plus the review interval for the level", problems: problems))
                 \(Components.select("rosh", label: "Overall RoSH (optional)", options: roshOptions, selected: values["rosh"] ?? "", problems: problems))
                 \(Components.button("Save the case"))
                 """))

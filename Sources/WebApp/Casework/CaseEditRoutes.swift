@@ -25,7 +25,7 @@ enum CaseEditRoutes {
                 category: reader.choice("category", { Int($0).flatMap(MappaCategory.init(rawValue:)) }, required: "Select exactly one category") ?? record.category,
                 level: reader.choice("level", { Int($0).flatMap(ManagementLevel.init(rawValue:)) }, required: "Select the level") ?? record.level,
                 leadAgency: reader.text("lead_agency"),
-                startDate: reader.date("start_date", "MAPPA start date") ?? record.startDate,
+                startDate: reader.date("start_date", "MAPPA start date", required: "Enter the MAPPA start date") ?? record.startDate,
                 statutoryEndDate: reader.date("statutory_end_date", "Statutory end date"),
                 nextReviewDate: reader.date("next_review_date", "Next review date"),
                 rosh: reader.choice("rosh", RoSH.init(rawValue:), required: ""), roshByGroup: groups,
@@ -33,9 +33,6 @@ enum CaseEditRoutes {
                 exitDate: reader.date("exit_date", "Exit date"), exitReason: reader.text("exit_reason"),
                 // The select is shown only when the database has areas; without it the area stays as it is.
                 area: form["area"] == nil ? record.areaCode : MappaArea.normalisedCode(reader.text("area")))
-            if reader.text("start_date").isEmpty {
-                reader.problems.append(ValidationProblem(field: "start_date", message: "Enter the MAPPA start date"))
-            }
             let values = form.firstValues
             let version = Int64(form["version"] ?? "") ?? 0
             if !reader.problems.isEmpty {
@@ -98,15 +95,15 @@ enum CaseEditRoutes {
                 \(Components.select("level", label: "Level", options: ManagementLevel.allCases.map { (String($0.rawValue), $0.description) }, selected: values["level"] ?? "", hint: "Category 3 is managed only at Level 2 or 3", problems: problems))
                 \(Components.select("lead_agency", label: "Lead agency", options: agencies.map { ($0.code, $0.name) }, selected: values["lead_agency"] ?? "", problems: problems))
                 \(areaSelect)
-                \(Components.textInput("start_date", label: "MAPPA start date", value: values["start_date"] ?? "", problems: problems, width: "10"))
-                \(Components.textInput("statutory_end_date", label: "Statutory end date", value: values["statutory_end_date"] ?? "", hint: "End of notification, licence or order", problems: problems, width: "10"))
-                \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", hint: "The one review date every page, list and check uses. Changing it needs a reason below.", problems: problems, width: "10"))
+                \(Components.dateInput("start_date", label: "MAPPA start date", values: values, problems: problems))
+                \(Components.dateInput("statutory_end_date", label: "Statutory end date", values: values, hint: "End of notification, licence or order", problems: problems))
+                \(Components.dateInput("next_review_date", label: "Next review date", values: values, hint: "The one review date every page, list and check uses. Changing it needs a reason below.", problems: problems))
                 <h2>Risk of serious harm</h2>
                 \(Components.select("rosh", label: "Overall RoSH", options: roshOptions, selected: values["rosh"] ?? "", problems: problems))
                 \(groupSelects)
                 <h2>Status</h2>
                 \(Components.select("status", label: "Status", options: CaseStatus.allCases.map { ($0.rawValue, $0.displayName) }, selected: values["status"] ?? "", problems: problems))
-                \(Components.textInput("exit_date", label: "Exit date", value: values["exit_date"] ?? "", hint: "Only when the case leaves MAPPA", problems: problems, width: "10"))
+                \(Components.dateInput("exit_date", label: "Exit date", values: values, hint: "Only when the case leaves MAPPA", problems: problems))
                 \(Components.textInput("exit_reason", label: "Exit reason", value: values["exit_reason"] ?? "", hint: "For example: notification period ended, licence expired, died", problems: problems))
                 \(Components.textarea("change_reason", label: "Reason for the change", value: values["change_reason"] ?? "", hint: "Needed when the category, level, next review date, risk of serious harm or status changes: it is kept in the case history", problems: problems, rows: 3))
                 \(Components.button("Save changes"))

@@ -36,7 +36,7 @@ enum CaseRoutes {
         let actions = try ActionRoutes.caseSection(session, services, visible)
         let events = try StatisticsRoutes.caseEventsSection(session, services, visible)
         let history = changes.map { entry -> [HTML] in
-            ["\(entry.changedAt)", "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
+            [Components.time(entry.changedAt), "\(CaseRules.fieldName(entry.field))", "\(CaseRules.displayValue(field: entry.field, entry.oldValue))",
              "\(CaseRules.displayValue(field: entry.field, entry.newValue))", "\(entry.reason)", "\(entry.changedBy)"]
         }
         let groups = RiskGroup.allCases.map { group -> (String, HTML) in

@@ -50,7 +50,7 @@ enum ContactLogRoutes {
             \(log)
             <details class="details"\(form == nil ? .empty : HTML(trusted: " open"))><summary>Record a contact</summary>
             \(Components.form(action: "/cases/\(caseID)/contacts", csrf: session.csrfToken, """
-                \(Components.textInput("occurred_on", label: "Date", value: values["occurred_on"] ?? services.today.description, problems: problems, width: "10"))
+                \(Components.dateInput("occurred_on", label: "Date", values: values, default: services.today, problems: problems))
                 \(Components.select("direction", label: "Direction", options: [("out", "Sent to the agency"), ("in", "Received from the agency")], selected: values["direction"] ?? "out", problems: problems))
                 \(Components.select("agency", label: "Agency", options: agencies.map { ($0.code, $0.name) }, selected: values["agency"] ?? "", problems: problems))
                 \(Components.textInput("person", label: "Person (optional)", value: values["person"] ?? "", problems: problems))

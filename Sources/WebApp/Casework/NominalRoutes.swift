@@ -24,7 +24,7 @@ enum NominalRoutes {
             let nominal = try services.nominals.nominal(id: try id(request), for: request.viewer(session))
             let form = try request.form()
             var reader = FormReader(form)
-            let details = readDetails(form, &reader)
+            let details = readDetails(form, &reader, today: services.today)
             let values = form.firstValues
             let version = Int64(form["version"] ?? "") ?? 0
             if !reader.problems.isEmpty {
@@ -45,11 +45,11 @@ enum NominalRoutes {
 
     /// A person's details as the nominal forms send them (the edit form, and a case recorded by hand), each text
     /// held to a length and refused with control characters.
-    static func readDetails(_ form: FormData, _ reader: inout FormReader) -> NominalDetails {
+    static func readDetails(_ form: FormData, _ reader: inout FormReader, today: CalendarDate) -> NominalDetails {
         NominalDetails(
             familyName: reader.text("family_name", "Family name", max: 100), givenNames: reader.text("given_names", "Given names", max: 100),
             aliases: NominalRules.aliases(from: reader.text("aliases", "Other names", max: 1000, multiline: true)),
-            dateOfBirth: reader.date("date_of_birth", "Date of birth"),
+            dateOfBirth: reader.date("date_of_birth", "Date of birth", bound: .past(today: today)),
             gender: reader.text("gender", "Gender", max: 50), ethnicity: reader.text("ethnicity", "Ethnicity", max: 100),
             pncID: reader.text("pnc_id", "PNC ID", max: 20), visorReference: reader.text("visor_ref", "ViSOR reference", max: 30),
             crn: reader.text("crn", "nDelius CRN", max: 10),
@@ -156,7 +156,7 @@ enum NominalRoutes {
             \(Components.textInput("given_names", label: "Given names", value: values["given_names"] ?? "", problems: problems))
             \(Components.textarea("aliases", label: "Other names and nicknames", value: values["aliases"] ?? "", hint: "One per line", problems: problems, rows: 3))
             <h2>Personal details</h2>
-            \(Components.textInput("date_of_birth", label: "Date of birth", value: values["date_of_birth"] ?? "", hint: "For example, 1988-04-12", problems: problems, width: "10"))
+            \(Components.dateInput("date_of_birth", label: "Date of birth", values: values, hint: "For example, 27 3 1988", problems: problems))
             \(Components.textInput("gender", label: "Gender", value: values["gender"] ?? "", problems: problems, width: "20"))
             \(Components.textInput("ethnicity", label: "Ethnicity", value: values["ethnicity"] ?? "", hint: "Written out in full, not a code", problems: problems))
             <h2>Identifiers</h2>
@@ -165,7 +165,7 @@ enum NominalRoutes {
             \(Components.textInput("crn", label: "nDelius CRN", value: values["crn"] ?? "", hint: "For example, X123456", problems: problems, width: "10"))
             <h2>Addresses and custody</h2>
             \(Components.select("custody_status", label: "Custody status", options: CustodyStatus.allCases.map { ($0.rawValue, $0.displayName) }, selected: values["custody_status"] ?? "", problems: problems))
-            \(Components.textInput("release_date", label: "Release date", value: values["release_date"] ?? "", hint: "Expected or actual release from custody or hospital", problems: problems, width: "10"))
+            \(Components.dateInput("release_date", label: "Release date", values: values, hint: "Expected or actual release from custody or hospital. For example, 14 6 2027", problems: problems))
             \(Components.textarea("current_address", label: "Current address", value: values["current_address"] ?? "", problems: problems, rows: 3))
             \(Components.checkbox("no_fixed_abode", label: "No fixed abode", checked: values["no_fixed_abode"] == "yes"))
             \(Components.textInput("nfa_area", label: "With no fixed abode: area of closest links", value: values["nfa_area"] ?? "", problems: problems))

@@ -47,6 +47,16 @@ enum Assets {
     .input, .select { font: inherit; font-size: 1.1875rem; padding: 5px; border: 2px solid #0b0c0c; border-radius: 0; width: 100%; max-width: 30em; min-height: 40px; background: #ffffff; }
     .input--error { border-color: #d4351c; }
     .input--20 { max-width: 20em; }
+    /* date input (issue 30) */
+    .date-fieldset { margin-bottom: 0; }
+    .date-fieldset .label { margin-bottom: 5px; }
+    .date-input { display: flex; flex-wrap: wrap; gap: 0 20px; }
+    .date-input__item { display: inline-block; margin-bottom: 0; }
+    .date-input__label { display: block; font-size: 1.1875rem; margin-bottom: 5px; }
+    .input.input--width-2 { width: 2.75em; max-width: 2.75em; }
+    .input.input--width-4 { width: 4.5em; max-width: 4.5em; }
+    .input.input--error { border-color: #d4351c; }
+    time[title] { text-decoration: none; }
     .button { display: inline-block; text-decoration: none; font: inherit; font-size: 1.1875rem; font-weight: 400; background: #00703c; color: #ffffff; border: 2px solid transparent; box-shadow: 0 2px 0 #002d18; padding: 8px 10px 7px; cursor: pointer; margin: 0 15px 30px 0; }
     .button:hover { background: #005a30; }
     a.button:link, a.button:visited, a.button:hover { color: #ffffff; }

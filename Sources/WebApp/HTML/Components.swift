@@ -1,5 +1,6 @@
 import Foundation
 import Domain
+import Store
 
 /// GOV.UK Design System patterns, rendered as plain HTML that works without JavaScript.
 /// https://design-system.service.gov.uk/components/
@@ -9,7 +10,8 @@ enum Components {
     static func errorSummary(_ problems: [ValidationProblem]) -> HTML {
         guard !problems.isEmpty else { return .empty }
         let items = problems.map { problem -> HTML in
-            "<li><a href=\"#\(problem.field)\">\(problem.message)</a></li>"
+            // A date's problem links to its first part in error, as GOV.UK's error summary does.
+            "<li><a href=\"#\(problem.parts.first.map { "\(problem.field)-\($0)" } ?? problem.field)\">\(problem.message)</a></li>"
         }
         return """
             <div class="error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" id="error-summary">
@@ -53,6 +55,93 @@ enum Components {
             }
             out.markup("\">")
         }
+    }
+
+    /// The GOV.UK date input: day, month and year fields in a fieldset whose legend is `label`, named and identified
+    /// `<name>-day`, `<name>-month`, `<name>-year` (read back by `FormReader.date`). `values` holds what was typed under
+    /// those names, or else the date itself (YYYY-MM-DD) under `name`, or else `default`. Only the parts in error are highlighted.
+    /// https://design-system.service.gov.uk/components/date-input/
+    static func dateInput(_ name: String, label: String, values: [String: String]?, default: CalendarDate? = nil,
+                          hint: String? = nil, problems: [ValidationProblem] = []) -> HTML {
+        let values = values ?? [:]
+        let typed: DateInput.Typed
+        if DateInput.Part.allCases.contains(where: { values["\(name)-\($0.rawValue)"] != nil }) {
+            typed = DateInput.Typed(day: values["\(name)-day"] ?? "", month: values["\(name)-month"] ?? "", year: values["\(name)-year"] ?? "")
+        } else if let date = values[name].flatMap({ CalendarDate(typed: $0) }) ?? `default` {
+            typed = DateInput.Typed(date)
+        } else {
+            typed = DateInput.Typed(day: "", month: "", year: "")
+        }
+        return dateInput(name, label: label, typed: typed, hint: hint, problems: problems)
+    }
+
+    static func dateInput(_ name: String, label: String, typed: DateInput.Typed, hint: String? = nil,
+                          problems: [ValidationProblem] = []) -> HTML {
+        let error = fieldError(problems, name)
+        let inError = Set(error.map { $0.parts.isEmpty ? DateInput.Part.allCases.map(\.rawValue) : $0.parts } ?? [])
+        var out = HTMLWriter(capacity: 1_500)
+        out.markup(error == nil ? "<div class=\"form-group\">\n" : "<div class=\"form-group form-group--error\">\n")
+        out.markup("  <fieldset class=\"fieldset date-fieldset\"")
+        var describedBy: [String] = []
+        if hint != nil { describedBy.append("\(name)-hint") }
+        if error != nil { describedBy.append("\(name)-error") }
+        if !describedBy.isEmpty {
+            out.markup(" aria-describedby=\"")
+            out.text(describedBy.joined(separator: " "))
+            out.markup("\"")
+        }
+        out.markup(">\n    <legend class=\"label\">")
+        out.text(label)
+        out.markup("</legend>\n")
+        if let hint {
+            out.markup("    <div class=\"hint\" id=\"")
+            out.text(name)
+            out.markup("-hint\">")
+            out.text(hint)
+            out.markup("</div>\n")
+        }
+        if let error {
+            out.markup("    <p class=\"error-message\" id=\"")
+            out.text(name)
+            out.markup("-error\"><span class=\"visually-hidden\">Error:</span> ")
+            out.text(error.message)
+            out.markup("</p>\n")
+        }
+        out.markup("    <div class=\"date-input\" id=\"")
+        out.text(name)
+        out.markup("\">")
+        for part in DateInput.Part.allCases {
+            let id = "\(name)-\(part.rawValue)"
+            out.markup("\n      <div class=\"date-input__item\"><label class=\"date-input__label\" for=\"")
+            out.text(id)
+            out.markup("\">")
+            out.text(part.rawValue.prefix(1).uppercased() + part.rawValue.dropFirst())
+            out.markup(part == .year ? "</label><input class=\"input date-input__input input--width-4" : "</label><input class=\"input date-input__input input--width-2")
+            if inError.contains(part.rawValue) { out.markup(" input--error") }
+            out.markup("\" id=\"")
+            out.text(id)
+            out.markup("\" name=\"")
+            out.text(id)
+            out.markup("\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"20\" value=\"")
+            out.text(typed[part])
+            out.markup("\"></div>")
+        }
+        out.markup("\n    </div>\n  </fieldset>\n</div>")
+        return out.html
+    }
+
+    /// A moment as people read it, in UK time ("7 December 2026 at 3:33pm", `HumanTime`), the exact UTC timestamp
+    /// kept in the `datetime` attribute and shown on hover. The one way a page shows a time; only the audit views show
+    /// raw timestamps.
+    static func time(_ date: Date) -> HTML {
+        let exact = Timestamp.string(date)
+        return "<time datetime=\"\(exact)\" title=\"\(exact) UTC\">\(HumanTime.text(date))</time>"
+    }
+
+    /// A stored timestamp (`2026-12-07T15:33:54Z`) shown as `time(_:)` shows it; text that is not one is shown as it is.
+    static func time(_ stored: String) -> HTML {
+        guard let date = HumanTime.parse(stored) else { return "\(stored)" }
+        return time(date)
     }
 
     /// A labelled select. https://design-system.service.gov.uk/components/select/

@@ -21,20 +21,41 @@ struct FormReader {
         return value
     }
 
-    /// An optional date, typed as 2027-03-27 or 27/03/2027.
-    mutating func date(_ name: String, _ label: String) -> CalendarDate? {
-        let value = text(name)
-        guard !value.isEmpty else { return nil }
-        guard let date = CalendarDate(typed: value) else {
-            problems.append(ValidationProblem(field: name, message: "\(label) must be a real date, like 2027-03-27"))
+    /// An optional date typed in the GOV.UK date input (`Components.dateInput`): the fields `<name>-day`, `<name>-month`
+    /// and `<name>-year`. Each mistake is a problem naming the parts in error; `required` is the message when nothing was
+    /// typed ("Enter the meeting date"); `bound` keeps the date in the past where it must be. The only way a form reads a date.
+    mutating func date(_ name: String, _ label: String, required: String? = nil, bound: DateInput.Bound? = nil) -> CalendarDate? {
+        dateFields.insert(name)
+        switch DateInput.read(Self.typedDate(form, name), field: name, label: label, bound: bound) {
+        case .date(let date): return date
+        case .empty:
+            if let required { problems.append(ValidationProblem(field: name, message: required, parts: DateInput.Part.allCases.map(\.rawValue))) }
+            return nil
+        case .problem(let problem):
+            problems.append(problem)
             return nil
         }
-        return date
     }
+
+    /// What was typed in a date input's three fields.
+    static func typedDate(_ form: FormData, _ name: String) -> DateInput.Typed {
+        DateInput.Typed(day: form["\(name)-day"] ?? "", month: form["\(name)-month"] ?? "", year: form["\(name)-year"] ?? "")
+    }
+
+    /// What was typed in a date input's three fields, under their own names, for showing the form again.
+    static func dateValues(_ form: FormData, _ name: String) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: DateInput.Part.allCases.map { ("\(name)-\($0.rawValue)", form["\(name)-\($0.rawValue)"] ?? "") })
+    }
+
+    /// The names read as dates, so a rule's problem about one highlights all its parts and links to its day.
+    private(set) var dateFields: Set<String> = []
 
     /// The reading problems, then the rule problems about fields that were read correctly.
     func merged(with ruleProblems: [ValidationProblem]) -> [ValidationProblem] {
-        problems + ruleProblems.filter { rule in !problems.contains { $0.field == rule.field } }
+        problems + ruleProblems.filter { rule in !problems.contains { $0.field == rule.field } }.map { rule in
+            guard dateFields.contains(rule.field), rule.parts.isEmpty else { return rule }
+            return ValidationProblem(field: rule.field, message: rule.message, parts: DateInput.Part.allCases.map(\.rawValue))
+        }
     }
 
     /// A choice from a fixed list; an empty or unknown value is a problem with `message`.

@@ -98,10 +98,6 @@ enum MailRoutes {
                 "from_address": smtp.fromAddress, "from_name": smtp.fromName, "max_attempts": String(settings.maxAttempts)]
     }
 
-    /// "2026-03-01T08:15:30Z" as "2026-03-01 08:15" (the table says the times are UTC).
-    static func displayTime(_ timestamp: String) -> String {
-        String(timestamp.replacingOccurrences(of: "T", with: " ").prefix(16))
-    }
 
     static func statusTag(_ status: OutboxStatus) -> HTML {
         switch status {
@@ -128,15 +124,15 @@ enum MailRoutes {
                   <button type="submit" class="button button--secondary">Retry<span class="visually-hidden"> message \(entry.id)</span></button>
                 </form>
                 """ : .empty
-            let next: String
+            let next: HTML
             switch entry.status {
-            case .queued: next = entry.nextAttemptAt.map { displayTime(Timestamp.string($0)) } ?? "–"
+            case .queued: next = entry.nextAttemptAt.map { Components.time($0) } ?? "–"
             case .sending: next = "Now"
-            case .sent: next = entry.sentAt.map { "Sent \(displayTime($0))" } ?? "–"
+            case .sent: next = entry.sentAt.map { "Sent \(Components.time($0))" } ?? "–"
             case .failed: next = "None: retry it"
             }
-            return ["\(entry.id)", "\(displayTime(entry.createdAt))", "\(entry.purpose)", "\(entry.recipientCount)", statusTag(entry.status),
-                    "\(entry.attempts)", "\(next)", "\(entry.lastError.isEmpty ? "–" : entry.lastError)", retry]
+            return ["\(entry.id)", Components.time(entry.createdAt), "\(entry.purpose)", "\(entry.recipientCount)", statusTag(entry.status),
+                    "\(entry.attempts)", next, "\(entry.lastError.isEmpty ? "–" : entry.lastError)", retry]
         }
         let waiting = (counts[.queued] ?? 0) + (counts[.sending] ?? 0)
         let passwordSet = !(ProcessInfo.processInfo.environment[SMTPSettings.passwordVariable] ?? "").isEmpty
@@ -157,7 +153,7 @@ enum MailRoutes {
                 ("Failed", counts[.failed] ?? 0 > 0 ? Components.tag("\(counts[.failed] ?? 0)", colour: "red") : "0"),
             ]))
             \(entries.isEmpty ? "<p>No messages have been queued yet.</p>" : Components.table(
-                caption: "Latest \(entries.count) message\(entries.count == 1 ? "" : "s") (times in UTC)",
+                caption: "Latest \(entries.count) message\(entries.count == 1 ? "" : "s")",
                 headers: ["Message", "Queued", "Purpose", "Recipients", "Status", "Attempts", "Next attempt", "Last error", "Action"],
                 rows: rows))
             <h2>Mail server</h2>

@@ -52,7 +52,7 @@ extension MeetingRoutes {
         let due = MeetingStore.invitationsDue(meeting, among: invitees).count
         let mail = manages ? try services.outbox.entries(meetingID: meeting.id) : []
         let mailRows = mail.map { entry -> [HTML] in
-            ["\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))", "\(entry.recipients.joined(separator: ", "))",
+            [Components.time(entry.createdAt), "\(entry.recipients.joined(separator: ", "))",
              "\(entry.purpose.replacingOccurrences(of: "meeting_", with: "").capitalized)",
              MailStatusText.tag(MessageStatus(status: entry.status, lastError: entry.lastError, sentAt: entry.sentAt)),
              "\(entry.attempts)"]
@@ -74,7 +74,7 @@ extension MeetingRoutes {
                <a href="/meetings/\(meeting.id)/invitees">Invitations</a> ·
                <a href="/meetings/\(meeting.id)/attendance">Record attendance</a></p>
             \(Components.form(action: "/meetings/\(meeting.id)/papers", csrf: session.csrfToken, """
-                \(Components.textInput("papers_sent_on", label: "Date the papers (referrals and previous minutes) were sent", value: meeting.papersSentOn?.description ?? services.today.description, problems: problems, width: "10"))
+                \(Components.dateInput("papers_sent_on", label: "Date the papers (referrals and previous minutes) were sent", values: nil, default: meeting.papersSentOn ?? services.today, problems: problems))
                 \(Components.button("Record papers sent", secondary: true))
                 """))
             \(meeting.date <= services.today ? Components.form(action: "/meetings/\(meeting.id)/held", csrf: session.csrfToken, """

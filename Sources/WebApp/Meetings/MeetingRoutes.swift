@@ -100,12 +100,9 @@ enum MeetingRoutes {
         router.post("/meetings/:id/papers", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
             var reader = FormReader(try request.form())
-            let date = reader.date("papers_sent_on", "The date papers were sent")
+            let date = reader.date("papers_sent_on", "The date papers were sent", required: "Enter the date the papers were sent")
             do {
-                guard let date else {
-                    throw DomainError.validation(reader.problems.isEmpty
-                        ? [ValidationProblem(field: "papers_sent_on", message: "Enter the date the papers were sent")] : reader.problems)
-                }
+                guard let date else { throw DomainError.validation(reader.problems) }
                 try services.meetings.markPapersSent(meeting, on: date, by: request.viewer(session))
             } catch let error as DomainError where error.isValidation {
                 return try meetingPage(request, session, services, meeting, problems: error.problems, status: 422)
@@ -142,8 +139,7 @@ enum MeetingRoutes {
 
     static func readPlan(_ reader: inout FormReader, kind fixedKind: MeetingKind? = nil) -> MeetingPlan? {
         let kind = fixedKind ?? reader.choice("kind", MeetingKind.init(rawValue:), required: "Select the kind of meeting")
-        let date = reader.date("date", "Meeting date")
-        if reader.text("date").isEmpty { reader.problems.append(ValidationProblem(field: "date", message: "Enter the meeting date")) }
+        let date = reader.date("date", "Meeting date", required: "Enter the meeting date")
         let grade = reader.choice("chair_grade", ChairGrade.init(rawValue:), required: "")
         let chair = Int64(reader.text("chair"))
         guard let kind, let date else { return nil }
@@ -226,7 +222,7 @@ enum MeetingRoutes {
             \(Components.form(action: action, csrf: session.csrfToken, """
                 \(kindField)
                 \(Components.textInput("title", label: "Title", value: values["title"] ?? "", hint: "For example, Level 2 panel – North", problems: problems))
-                \(Components.textInput("date", label: "Date", value: values["date"] ?? "", hint: "For example, 2027-01-14", problems: problems, width: "10"))
+                \(Components.dateInput("date", label: "Date", values: values, hint: "For example, 14 1 2027", problems: problems))
                 \(Components.textInput("start_time", label: "Start time", value: values["start_time"] ?? "", hint: "24-hour clock, UK time, for example 10:00", problems: problems, width: "5"))
                 \(Components.textInput("duration", label: "Length in minutes", value: values["duration"] ?? "", problems: problems, width: "4"))
                 \(Components.textInput("venue", label: "Venue", value: values["venue"] ?? "", hint: "A secure room: the meeting discusses OFFICIAL-SENSITIVE information", problems: problems))

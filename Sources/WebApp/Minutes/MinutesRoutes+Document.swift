@@ -51,7 +51,7 @@ extension MinutesRoutes {
                         PrintableKeyValue("Category change", content.categoryDecision?.description ?? "None"),
                         PrintableKeyValue("Lead agency", names[content.leadAgency] ?? content.leadAgency),
                         PrintableKeyValue("Next review", content.nextReviewDate?.displayText ?? "Not set"),
-                        PrintableKeyValue("Approved", minutes.approvedAt.map { "\(minutes.approvedBy), \($0.prefix(10))" } ?? "Not yet approved")]),
+                        PrintableKeyValue("Approved", minutes.approvedAt.map { "\(minutes.approvedBy), \(HumanTime.parse($0).map(HumanTime.day) ?? $0)" } ?? "Not yet approved")]),
         ]
         return PrintableDocument(title: "MAPPA minutes – \(context.item.nominalRef)",
                                  subtitle: "\(context.meeting.kind.displayName), \(context.meeting.date.displayText)",

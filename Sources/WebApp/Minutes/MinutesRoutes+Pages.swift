@@ -128,7 +128,7 @@ extension MinutesRoutes {
             \(Components.groupedSelect("action_owner_ref_\(index)", label: "Owner, from the directory", groups: ownerGroups,
                                        selected: values["action_owner_ref_\(index)"] ?? "", hint: "By agency. Add people missing from the directory under Agencies.", problems: problems))
             \(Components.select("action_area_\(index)", label: "Area of the risk management plan", options: areas, selected: values["action_area_\(index)"] ?? "", problems: problems))
-            \(Components.textInput("action_due_\(index)", label: "Due date", value: values["action_due_\(index)"] ?? "", problems: problems, width: "10"))
+            \(Components.dateInput("action_due_\(index)", label: "Due date", values: values, problems: problems))
             </fieldset>
             """
         }
@@ -164,7 +164,7 @@ extension MinutesRoutes {
             \(Components.select("level_decision", label: "Level decision", options: ManagementLevel.allCases.filter { $0 != .unknown }.map { (String($0.rawValue), $0.description) }, selected: values["level_decision"] ?? "", problems: problems))
             \(Components.select("category_decision", label: "Category change", options: MappaCategory.allCases.map { (String($0.rawValue), $0.description) }, selected: values["category_decision"] ?? "", hint: "Only if the panel decided the case belongs in another category", problems: problems))
             \(Components.select("lead_agency", label: "Lead agency", options: all, selected: values["lead_agency"] ?? "", problems: problems))
-            \(Components.textInput("next_review_date", label: "Next review date", value: values["next_review_date"] ?? "", hint: "Leave blank for the end of the review interval (\(timescales.level2ReviewWeeks) weeks at Level 2, \(timescales.level3ReviewWeeks) at Level 3), or set an earlier date", problems: problems, width: "10"))
+            \(Components.dateInput("next_review_date", label: "Next review date", values: values, hint: "Leave blank for the end of the review interval (\(timescales.level2ReviewWeeks) weeks at Level 2, \(timescales.level3ReviewWeeks) at Level 3), or set an earlier date", problems: problems))
             <div class="button-group">
             <button type="submit" class="button button--secondary" name="action" value="save">Save draft</button>
             <button type="submit" class="button" name="action" value="submit">Save and send to the chair</button>
@@ -261,7 +261,7 @@ extension MinutesRoutes {
             let history = versions.enumerated().map { index, version -> [HTML] in
                 let earlier = index + 1 < versions.count ? versions[index + 1] : nil
                 let changed = earlier.map { version.content.changedSections(from: $0.content) }
-                return ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \($0.prefix(10))" } ?? "–")",
+                return ["\(version.versionNumber)", "\(version.status.displayName)", "\(version.approvedAt.map { "\(version.approvedBy), \(HumanTime.parse($0).map(HumanTime.day) ?? $0)" } ?? "–")",
                         "\(version.changeNote.isEmpty ? (version.versionNumber == 1 ? "First version" : "–") : version.changeNote)",
                         "\(changed.map { $0.isEmpty ? "Nothing yet" : $0.joined(separator: ", ") } ?? "–")"]
             }
@@ -306,7 +306,7 @@ extension MinutesRoutes {
                     \(Components.form(action: path(context) + "/record-distribution", csrf: session.csrfToken, """
                         <h3>Record a distribution made another way</h3>
                         <p>If the minutes went out another way (secure email from another system, by hand), record it: they count as distributed on that date.</p>
-                        \(Components.textInput("distributed_on", label: "Date distributed", value: values?["distributed_on"] ?? services.today.description, hint: "For example, \(services.today.description). Not before the approval, not in the future.", problems: problems, width: "10"))
+                        \(Components.dateInput("distributed_on", label: "Date distributed", values: values, default: services.today, hint: "For example, \(DateInput.Typed(services.today).example). Not before the approval, not in the future.", problems: problems))
                         \(Components.textarea("recipients", label: "Sent to", value: values?["recipients"] ?? entitled.map { "\($0.invitee.name) (\($0.invitee.agencyName))" }.joined(separator: ", "), hint: "Names and agencies, up to \(RecordedDistribution.maximumRecipientsLength) characters", problems: problems, rows: 2))
                         \(Components.textInput("method", label: "How", value: values?["method"] ?? "", hint: "For example: secure email from the police system; by hand at the panel. Up to \(RecordedDistribution.maximumMethodLength) characters", problems: problems))
                         \(Components.button("Record the distribution", secondary: true))
@@ -375,7 +375,7 @@ extension MinutesRoutes {
         let mailSetUp = try services.outbox.isSetUp()
         let waiting = distribution.messages.contains { $0.status == .queued || $0.status == .sending }
         let messageRows = distribution.messages.map { entry -> [HTML] in
-            ["\(entry.recipients.joined(separator: ", "))", "\(entry.createdAt.prefix(16).replacingOccurrences(of: "T", with: " "))",
+            ["\(entry.recipients.joined(separator: ", "))", Components.time(entry.createdAt),
              MailStatusText.tag(MessageStatus(status: entry.status, lastError: entry.lastError, sentAt: entry.sentAt))]
         }
         let recordedRows = distribution.recorded.map { entry -> [HTML] in

@@ -103,10 +103,8 @@ enum MinutesRoutes {
             let context = try load(request, session, services)
             let form = try request.form()
             var reader = FormReader(form)
-            let date = reader.date("distributed_on", "The date the minutes were distributed")
-            if date == nil && reader.problems.isEmpty {
-                reader.problems.append(ValidationProblem(field: "distributed_on", message: "Enter the date the minutes were distributed"))
-            }
+            let date = reader.date("distributed_on", "The date the minutes were distributed",
+                                   required: "Enter the date the minutes were distributed")
             let recipients = reader.text("recipients"), method = reader.text("method")
             do {
                 guard let date, reader.problems.isEmpty else {

@@ -21,7 +21,7 @@ enum ReadableMinutesRoutes {
                 let path = "/meetings/\(minutes.meetingID)/items/\(minutes.itemID)/minutes"
                 return ["<a href=\"\(path)\">\(minutes.nominalName)</a> (\(minutes.nominalRef))",
                         "\(minutes.meetingKind.displayName): \(minutes.meetingTitle)", "\(minutes.meetingDate.displayText)",
-                        "Version \(minutes.versionNumber), approved \(minutes.approvedAt.prefix(10))",
+                        "Version \(minutes.versionNumber), approved \(HumanTime.parse(minutes.approvedAt).map(HumanTime.day) ?? minutes.approvedAt)",
                         "<a href=\"\(path).pdf\">PDF<span class=\"visually-hidden\"> of the minutes for \(minutes.nominalRef), \(minutes.meetingDate.displayText)</span></a>"]
             }
             let pages = max(1, (list.total + pageSize - 1) / pageSize)

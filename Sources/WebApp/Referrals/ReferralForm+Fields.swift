@@ -32,7 +32,7 @@ struct ReferralField {
 
     static func date(_ name: String, _ label: String, _ section: ReferralSection, hint: String? = nil,
                      _ path: WritableKeyPath<ReferralForm, CalendarDate?> & Sendable) -> ReferralField {
-        ReferralField(name: name, label: label, hint: hint ?? "For example, 2027-03-27", section: section, kind: .date,
+        ReferralField(name: name, label: label, hint: hint ?? "For example, 27 3 2027", section: section, kind: .date,
                       get: { $0[keyPath: path]?.description ?? "" },
                       set: { form, value in
                           let trimmed = value.trimmingCharacters(in: .whitespaces)
@@ -81,7 +81,7 @@ struct ReferralField {
                               .filter { !$0.isEmpty }
                           return nil
                       }),
-        .date("date_of_birth", "Date of birth", .offender, \.dateOfBirth),
+        .date("date_of_birth", "Date of birth", .offender, hint: "For example, 27 3 1988", \.dateOfBirth),
         .text("gender", "Gender", .offender, \.gender),
         .text("ethnicity", "Ethnicity", .offender, hint: "Write it out, not a code", \.ethnicity),
         .text("current_address", "Current address", .offender, long: true, \.currentAddress),
@@ -133,12 +133,22 @@ struct ReferralField {
 
     /// Reads a submitted form into a referral; problems are fields that could not be read (the text is kept on
     /// the page so nothing typed is lost).
-    static func read(_ data: FormData, into form: inout ReferralForm) -> [ValidationProblem] {
+    /// A date is typed in the three fields of `Components.dateInput` and read as `FormReader.date` reads it; a date of
+    /// birth must be before `today`.
+    static func read(_ data: FormData, into form: inout ReferralForm, today: CalendarDate) -> [ValidationProblem] {
         var problems: [ValidationProblem] = []
         for field in all {
             let value: String
             switch field.kind {
             case .agencies: value = data.values(field.name).joined(separator: ",")
+            case .date:
+                var reader = FormReader(data)
+                let date = reader.date(field.name, field.label, bound: field.name == "date_of_birth" ? .past(today: today) : nil)
+                if let problem = reader.problems.first {
+                    problems.append(problem)
+                    continue
+                }
+                value = date?.description ?? ""
             default: value = data[field.name] ?? ""
             }
             if let problem = field.set(&form, value) { problems.append(problem) }
@@ -160,8 +170,11 @@ struct ReferralField {
                 let hint = notes[field.name].map { "Returned by the coordinator: " + $0.joined(separator: " ") + (field.hint.map { " (\($0))" } ?? "") }
                     ?? field.hint
                 switch field.kind {
-                case .text, .date:
+                case .text:
                     return Components.textInput(field.name, label: field.label, value: value, hint: hint, problems: problems)
+                case .date:
+                    let values = raw.map { FormReader.dateValues($0, field.name) } ?? [field.name: value]
+                    return Components.dateInput(field.name, label: field.label, values: values, hint: hint, problems: problems)
                 case .textarea, .lines:
                     return Components.textarea(field.name, label: field.label, value: value, hint: hint, problems: problems)
                 case .checkbox:

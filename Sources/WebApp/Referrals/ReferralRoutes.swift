@@ -20,7 +20,7 @@ enum ReferralRoutes {
             guard canRefer(session.user) else { return try refuse(request, session, services) }
             let data = try request.form()
             var form = ReferralForm()
-            let problems = ReferralField.read(data, into: &form)
+            let problems = ReferralField.read(data, into: &form, today: services.today)
             guard problems.isEmpty else {
                 return try formPage(session, services, referral: nil, form: form, raw: data, problems: problems, status: 422)
             }
@@ -42,7 +42,7 @@ enum ReferralRoutes {
             let referral = try load(request, session, services)
             let data = try request.form()
             var form = referral.form
-            let problems = ReferralField.read(data, into: &form)
+            let problems = ReferralField.read(data, into: &form, today: services.today)
             guard problems.isEmpty else {
                 return try formPage(session, services, referral: referral, form: form, raw: data, problems: problems, status: 422)
             }
@@ -125,7 +125,7 @@ enum ReferralRoutes {
             ["<a href=\"/referrals/\(referral.id)\">\(referral.reference)</a>",
              "\(referral.form.fullName.isEmpty ? "(no name yet)" : referral.form.fullName)",
              "\(referral.form.levelRequested?.shortName ?? "–")", "\(referral.referringAgency)", statusTag(referral.status),
-             "\(referral.updatedAt)"]
+             Components.time(referral.updatedAt)]
         }
         let filters = ([nil] + ReferralStatus.allCases.map { Optional($0) }).map { status -> HTML in
             let label = status?.displayName ?? "All"
@@ -185,8 +185,8 @@ enum ReferralRoutes {
             return "<li>\(reason.reason) <a href=\"\(href)\">\(label)</a></li>"
         }
         let heading = referral.status == .returned
-            ? "Returned to the referrer on \(CalendarDate(String(returned.returnedAt.prefix(10)))?.displayText ?? returned.returnedAt) by \(returned.returnedBy)"
-            : "Returned earlier, on \(CalendarDate(String(returned.returnedAt.prefix(10)))?.displayText ?? returned.returnedAt), for these reasons"
+            ? "Returned to the referrer on \(HumanTime.parse(returned.returnedAt).map(HumanTime.day) ?? returned.returnedAt) by \(returned.returnedBy)"
+            : "Returned earlier, on \(HumanTime.parse(returned.returnedAt).map(HumanTime.day) ?? returned.returnedAt), for these reasons"
         let advice: HTML = referral.status == .returned
             ? "<p>Correct or add what is listed (each reason is also beside its field on the form), then resubmit the referral.</p>" : .empty
         return """
@@ -227,7 +227,7 @@ enum ReferralRoutes {
         let findings = ReferralQualityCheck(timescales: try services.context.timescales()).findings(referral.form, today: services.today)
         let agencies = try services.agencies.agencies()
         let events = try services.referrals.events(of: referral).map { event -> HTML in
-            "<li><strong>\(event.event)</strong> – \(event.occurredAt) by \(event.userName)\(event.note.isEmpty ? HTML.empty : "<br><span class=\"preserve-lines\">\(event.note)</span>")</li>"
+            "<li><strong>\(event.event)</strong> – \(Components.time(event.occurredAt)) by \(event.userName)\(event.note.isEmpty ? HTML.empty : "<br><span class=\"preserve-lines\">\(event.note)</span>")</li>"
         }
         var actions: [HTML] = []
         let mayEdit = referral.status.referrerCanEdit && (referral.referrerUserID == user.id || user.role.can(.manageReferrals))

@@ -15,7 +15,7 @@ enum ScreeningRoutes {
                 let ready = ReferralQualityCheck.isReadyForScreening(check.findings(referral.form, today: services.today))
                 return ["<a href=\"/referrals/\(referral.id)\">\(referral.reference)</a>", "\(referral.form.fullName)",
                         "\(referral.form.levelRequested?.shortName ?? "–")", "\(referral.referringAgency)",
-                        "\(referral.submittedAt ?? "")",
+                        referral.submittedAt.map { Components.time($0) } ?? "",
                         ready ? Components.tag("Ready to screen", colour: "green") : Components.tag("Incomplete", colour: "red")]
             }
             let content: HTML = """
@@ -212,7 +212,7 @@ enum ScreeningRoutes {
         let decided = try services.screening.decisions(at: meeting, for: viewer)
         let readyRows = ready.map { referral -> [HTML] in
             ["<a href=\"/referrals/\(referral.id)\">\(referral.reference)</a>", "\(referral.form.fullName)",
-             "\(referral.form.levelRequested?.shortName ?? "–")", "\(referral.referringAgency)", "\(referral.submittedAt?.prefix(10) ?? "")",
+             "\(referral.form.levelRequested?.shortName ?? "–")", "\(referral.referringAgency)", "\(referral.submittedAt.flatMap(HumanTime.parse).map(HumanTime.day) ?? "")",
              meeting.date <= services.today
                 ? "<a href=\"/referrals/\(referral.id)/screening?meeting=\(meeting.id)\">Screen at this panel<span class=\"visually-hidden\"> \(referral.reference)</span></a>"
                 : "From \(meeting.date.displayText)"]

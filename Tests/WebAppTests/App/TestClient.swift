@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPServer
 import Store
@@ -27,13 +28,47 @@ final class TestClient {
     /// Posts a form; the CSRF token from the last page is added unless the test sets `csrf_token` itself.
     @discardableResult
     func post(_ target: String, _ fields: [(String, String)], addCSRF: Bool = true) -> Response {
-        var fields = fields
+        var fields = fields.flatMap(Self.asDateInput)
         if addCSRF, !fields.contains(where: { $0.0 == "csrf_token" }), let lastCSRF { fields.append(("csrf_token", lastCSRF)) }
         let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         var headers = headers()
         headers.set("Content-Type", "application/x-www-form-urlencoded")
         return send(Request(method: "POST", path: Self.path(target), query: Self.query(target), headers: headers,
                             body: Array(body.utf8)))
+    }
+
+    /// The names of the forms' date inputs (`Components.dateInput`), which a browser sends as three fields.
+    static let dateInputNames: Set<String> = [
+        "date", "date_of_birth", "release_date", "start_date", "statutory_end_date", "next_review_date", "exit_date",
+        "due_date", "papers_sent_on", "distributed_on", "occurred_on", "sentence_date", "licence_end_date",
+        "notification_end_date", "manager_authorised_on"]
+
+    /// A whole date a test gives for a date input (2027-03-27, or 27/03/2027) sent as the browser sends it: the
+    /// `-day`, `-month` and `-year` fields ("7", "3", "2027"). Anything else given for it is typed into the day field.
+    static func asDateInput(_ field: (String, String)) -> [(String, String)] {
+        let (name, value) = field
+        guard dateInputNames.contains(name) || name.hasPrefix("action_due_") else { return [field] }
+        let parts: [String]
+        if let date = CalendarDate(value) {
+            parts = [String(date.day), String(date.month), String(date.year)]
+        } else if value.split(separator: "/").count == 3 {
+            parts = value.split(separator: "/").map(String.init)
+        } else {
+            parts = [value, "", ""]
+        }
+        return zip(["day", "month", "year"], parts).map { ("\(name)-\($0)", $1) }
+    }
+
+    /// The value shown in one part (day, month or year) of a date input on a page, or nil when the page has no such field.
+    static func dateInputValue(_ body: String, _ name: String, _ part: String) -> String? {
+        guard let start = body.range(of: "name=\"\(name)-\(part)\""), let value = body[start.upperBound...].range(of: "value=\""),
+              let end = body[value.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(body[value.upperBound..<end])
+    }
+
+    /// A date as a GET form's date input sends it in the query: `from-day=7&from-month=12&from-year=2026`.
+    static func dateQuery(_ name: String, _ date: CalendarDate) -> String {
+        "\(name)-day=\(date.day)&\(name)-month=\(date.month)&\(name)-year=\(date.year)"
     }
 
     /// Posts a multipart form with one file, as a browser's file upload does; CSRF token added as for `post`.

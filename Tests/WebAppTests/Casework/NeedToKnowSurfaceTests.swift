@@ -74,7 +74,7 @@ struct NeedToKnowSurfaceTests {
         "GET /nominals/:id/edit": .namesCases { each($0, { "/nominals/\($0.nominalID)/edit" }, shows: [(.coordinator, "Visibleperson")]) },
         "GET /cases/:id": .namesCases { each($0, { "/cases/\($0.caseID)" }, shows: [(.coordinator, "Visibleperson"), (.housing, "Visibleperson")]) },
         // Neither names the person; they are probed for what the refusal of a hidden case might let slip.
-        "GET /cases/:id/edit": .namesCases { each($0, { "/cases/\($0.caseID)/edit" }, shows: [(.coordinator, "name=\"next_review_date\"")]) },
+        "GET /cases/:id/edit": .namesCases { each($0, { "/cases/\($0.caseID)/edit" }, shows: [(.coordinator, "name=\"next_review_date-day\"")]) },
         "GET /cases/:id/access": .namesCases { each($0, { "/cases/\($0.caseID)/access" }, shows: [(.coordinator, "Who can see this case")]) },
         "GET /cases": .namesCases { world in
             [Probe(path: "/cases?status=all", shows: [(.coordinator, world.visible.ref), (.keeper, world.restricted.ref), (.housing, world.visible.ref)]),

@@ -237,7 +237,7 @@ struct MeetingFlowTests {
         let page = coordinator.get("/cases/\(caseID)").bodyText
         #expect(page.contains("Asked about move-on accommodation"))
         #expect(page.contains("Phone to Local housing authority"), "on the timeline")
-        let bad = coordinator.post("/cases/\(caseID)/contacts", [("occurred_on", "someday"), ("direction", "out"), ("agency", "housing"), ("method", "Phone"), ("summary", "")])
+        let bad = coordinator.post("/cases/\(caseID)/contacts", [("occurred_on-day", "someday"), ("occurred_on-month", "12"), ("occurred_on-year", "2026"), ("direction", "out"), ("agency", "housing"), ("method", "Phone"), ("summary", "")])
         #expect(bad.status == 422)
         #expect(bad.bodyText.contains("must be a real date"))
     }
