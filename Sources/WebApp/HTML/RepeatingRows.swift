@@ -80,14 +80,16 @@ struct RepeatingRows: Sendable {
         "<input type=\"hidden\" name=\"\(countField)\" value=\"\(count)\">"
     }
 
-    /// The row's wrapper id, the target of the page's address after an add or remove.
+    /// The row's wrapper id, the target of the page's address after an add.
     func id(_ index: Int) -> String { "\(name)-\(index)" }
+    /// The id of the rows' heading or fieldset, the target after a remove.
+    var listID: String { "\(name)-rows" }
 
     /// "Remove decision 2": a secondary button, named for the row it removes (the number read to screen readers).
     func removeButton(_ index: Int, action: String) -> HTML {
         """
         <button type="submit" class="button button--secondary rows__remove" name="remove_\(name)_\(index)" value="1" \
-        formaction="\(action)#\(name)s" formnovalidate>Remove<span class="visually-hidden"> \(noun) \(index)</span></button>
+        formaction="\(action)#\(listID)" formnovalidate>Remove<span class="visually-hidden"> \(noun) \(index)</span></button>
         """
     }
 
@@ -102,7 +104,8 @@ struct RepeatingRows: Sendable {
 
     /// The first button in a form that has row buttons: pressing Enter in a field submits the form's first submit
     /// button, which must be the ordinary save, never a remove button. Hidden from everyone; the visible save stays.
-    static func defaultSubmit(name: String, value: String) -> HTML {
-        "<button type=\"submit\" name=\"\(name)\" value=\"\(value)\" class=\"visually-hidden\" tabindex=\"-1\" aria-hidden=\"true\">Save</button>"
+    static func defaultSubmit(name: String? = nil, value: String? = nil) -> HTML {
+        let named: HTML = name.map { "name=\"\($0)\" value=\"\(value ?? "")\" " } ?? .empty
+        return "<button type=\"submit\" \(named)class=\"visually-hidden\" tabindex=\"-1\" aria-hidden=\"true\">Save</button>"
     }
 }

@@ -161,12 +161,12 @@ extension MinutesRoutes {
             \(area("monitoring_and_control", "Monitoring and control"))
             \(area("interventions_and_treatment", "Interventions and treatment"))
             \(area("victim_safety_planning", "Victim safety planning"))
-            <h2 id="decisions">Decisions</h2>
+            <h2 id="\(decisionRows.listID)">Decisions</h2>
             \(decisions)
             \(decisionRows.addButton(decisionCount, action: action))
             \(Components.checkbox("any_disagreement", label: "An attendee disagreed with a decision", checked: values["any_disagreement"] == "yes"))
             \(area("dissent", "Dissent: who disagreed and why", rows: 2))
-            <h2 id="actions">Actions</h2>
+            <h2 id="\(actionRows.listID)">Actions</h2>
             <p>Add a row for each action agreed. The actions are tracked once the chair approves the minutes.</p>
             \(actions)
             \(actionRows.addButton(actionCount, action: action))
