@@ -89,3 +89,49 @@ def test_minutes_written_approved_and_action_closed(make_browser, world, server)
     assert "Action saved" in housing.notification()
     assert "Conditions confirmed with the landlord" in housing.main_text()
     housing.screenshot("minutes-03-action-closed-by-partner")
+
+
+def test_minutes_rows_added_and_removed_without_losing_what_was_typed(make_browser, world, server):
+    """The add and remove buttons post the form (no JavaScript needed): two decisions added, the middle one
+    removed, and every other thing typed is still there; nothing is saved until Save draft."""
+    from selenium.webdriver.common.by import By
+
+    _, path = panel_today(server.base_url, world.case_id)
+    coordinator = make_browser()
+    coordinator.sign_in(USERS["coordinator"])
+    coordinator.go(path)
+
+    def press(name: str) -> None:
+        coordinator._click_and_wait(coordinator.driver.find_element(By.CSS_SELECTOR, f"main button[name='{name}']"))
+        assert "There is a problem" not in coordinator.main_text(), f"{name}: no errors for a mere add or remove"
+
+    def value(name: str) -> str:
+        return coordinator.field(name)[0].get_attribute("value")
+
+    coordinator.fill_all([("risk_assessment", "Neighbours at risk when he drinks"),
+                          ("decision_1", "Remain at Level 2"), ("rationale_1", "Agencies co-ordinating well")])
+    press("add_decision")
+    assert coordinator.driver.current_url.endswith("#decision-2"), coordinator.driver.current_url
+    coordinator.fill_all([("decision_2", "Refer to the housing panel"), ("rationale_2", "Tenancy ends next month")])
+    press("add_decision")
+    coordinator.fill_all([("decision_3", "Review in twelve weeks"), ("rationale_3", "Standard interval")])
+    coordinator.fill("action_1", "Confirm the tenancy conditions")
+    press("add_action")
+    coordinator.fill("action_2", "Check the curfew records")
+    coordinator.screenshot("minutes-rows-01-three-decisions")
+
+    press("remove_decision_2")
+    assert value("decision_1") == "Remain at Level 2"
+    assert value("rationale_1") == "Agencies co-ordinating well"
+    assert value("decision_2") == "Review in twelve weeks", "the third decision moved up"
+    assert value("rationale_2") == "Standard interval"
+    assert not coordinator.driver.find_elements(By.NAME, "decision_3")
+    assert value("risk_assessment") == "Neighbours at risk when he drinks"
+    assert [value("action_1"), value("action_2")] == ["Confirm the tenancy conditions", "Check the curfew records"]
+    assert "Refer to the housing panel" not in coordinator.driver.page_source
+
+    coordinator.click_button("Save draft")
+    assert "saved" in coordinator.notification().lower()
+    assert value("decision_2") == "Review in twelve weeks"
+    assert value("action_2") == "Check the curfew records"
+    coordinator.screenshot("minutes-rows-02-saved")

@@ -109,3 +109,54 @@ def test_event_recorded_counted_in_the_annual_report(make_browser, world):
     housing = make_browser()
     housing.sign_in(USERS["housing"])
     assert not housing.driver.find_elements(By.LINK_TEXT, "Statistics")
+
+
+def chart_figures(browser) -> list[dict]:
+    """Each chart on the page as the browser draws it: tick labels, category labels (the tspan lines joined),
+    legend names, every text in the SVG, and the first column of the table that gives the same figures."""
+    return browser.driver.execute_script("""
+        return Array.from(document.querySelectorAll('main figure.chart')).map(figure => {
+          const svg = figure.querySelector('svg.chart__image');
+          return {
+            id: figure.id,
+            role: svg.getAttribute('role'),
+            named: !!svg.querySelector('title') && !!svg.querySelector('desc'),
+            ticks: Array.from(svg.querySelectorAll('text.chart__tick')).map(t => t.textContent),
+            labels: Array.from(svg.querySelectorAll('text.chart__label')).map(t =>
+              Array.from(t.querySelectorAll('tspan')).map(s => s.textContent).join(' ')),
+            legend: Array.from(svg.querySelectorAll('.chart__legend-item text')).map(t => t.textContent),
+            texts: Array.from(svg.querySelectorAll('text, tspan')).map(t => t.textContent),
+            columns: Array.from(figure.querySelectorAll('table thead th')).map(th => th.textContent),
+            rows: Array.from(figure.querySelectorAll('table tbody tr')).map(tr => tr.cells[0].textContent),
+            overflows: Array.from(svg.querySelectorAll('text.chart__label')).some(t => t.getBBox().x < 0),
+          };
+        });
+    """)
+
+
+def test_charts_whole_numbers_whole_labels_and_the_year_before(make_browser, world):
+    coordinator = make_browser()
+    coordinator.sign_in(USERS["coordinator"])
+    coordinator.go(f"/statistics/annual?year_ending={current_year_ending()}")
+    figures = chart_figures(coordinator)
+    assert [figure["id"] for figure in figures] == ["eligible-by-category", "events-in-year"]
+    ending = int(current_year_ending()[:4])
+    this_year = f"{ending - 1}/{ending % 100:02d} (this year)"
+    year_before = f"{ending - 2}/{(ending - 1) % 100:02d} (the year before)"
+    for figure in figures:
+        assert figure["role"] == "img" and figure["named"], figure["id"]
+        assert figure["ticks"] and all(tick.isdigit() for tick in figure["ticks"]), figure["ticks"]
+        assert figure["legend"] == [this_year, year_before], figure["legend"]
+        assert figure["columns"][1:] == [this_year, year_before], figure["columns"]
+        assert not any("…" in text for text in figure["texts"])
+        assert figure["labels"] == figure["rows"], "every label whole, the same as the table's row"
+        assert not figure["overflows"], "no label runs off the left of the chart"
+    assert "Returned to custody for breach of licence" in figures[1]["labels"]
+    coordinator.screenshot("statistics-charts-annual")
+
+    for path in ["/statistics/kpis/level2-reviews", "/statistics/annual/areas"]:
+        coordinator.go(path)
+        for figure in chart_figures(coordinator):
+            assert figure["role"] == "img" and figure["named"], figure["id"]
+            assert not any("…" in text for text in figure["texts"]), figure["id"]
+            assert figure["labels"] == figure["rows"] or not figure["rows"], figure

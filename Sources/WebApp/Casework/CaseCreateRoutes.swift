@@ -14,6 +14,9 @@ enum CaseCreateRoutes {
         })
         router.post("/cases/new", Access.require(services, .editCases) { request, session in
             let form = try request.form()
+            if let values = NominalRoutes.aliasEdit(form) {
+                return try page(session, services, values: values, duplicates: [], problems: [], status: 200)
+            }
             var reader = FormReader(form)
             let nominal = NominalRoutes.readDetails(form, &reader, today: services.today)
             let startDate = reader.date("start_date", "MAPPA start date", required: "Enter the MAPPA start date")
@@ -83,8 +86,9 @@ enum CaseCreateRoutes {
             <p>For a person who is not on record yet, such as a Level 1 notification. Anyone on record who may be the same person
             is listed before anything is saved.</p>
             \(Components.form(action: "/cases/new", csrf: session.csrfToken, """
+                \(RepeatingRows.defaultSubmit())
                 \(confirm)
-                \(NominalRoutes.fields(values, problems))
+                \(NominalRoutes.fields(values, problems, action: "/cases/new"))
                 <h2>The MAPPA case</h2>
                 \(Components.select("category", label: "Category", options: MappaCategory.allCases.map { (String($0.rawValue), $0.description) }, selected: values["category"] ?? "", hint: "A Category 4 case is restricted: only you, and the people a coordinator who manages restricted cases names on it, will see it.", problems: problems))
                 \(Components.select("level", label: "Level", options: [ManagementLevel.one, .two, .three].map { (String($0.rawValue), $0.description) }, selected: values["level"] ?? "", hint: "Category 3 is managed only at Level 2 or 3", problems: problems))

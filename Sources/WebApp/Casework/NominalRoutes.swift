@@ -23,6 +23,9 @@ enum NominalRoutes {
         router.post("/nominals/:id/edit", Access.require(services, .editCases) { request, session in
             let nominal = try services.nominals.nominal(id: try id(request), for: request.viewer(session))
             let form = try request.form()
+            if let values = aliasEdit(form) {
+                return editPage(session, nominal, values: values, version: Int64(form["version"] ?? "") ?? 0, problems: [], conflict: false, status: 200)
+            }
             var reader = FormReader(form)
             let details = readDetails(form, &reader, today: services.today)
             let values = form.firstValues
@@ -48,7 +51,8 @@ enum NominalRoutes {
     static func readDetails(_ form: FormData, _ reader: inout FormReader, today: CalendarDate) -> NominalDetails {
         NominalDetails(
             familyName: reader.text("family_name", "Family name", max: 100), givenNames: reader.text("given_names", "Given names", max: 100),
-            aliases: NominalRules.aliases(from: reader.text("aliases", "Other names", max: 1000, multiline: true)),
+            aliases: NominalRules.aliases(from: (1...aliasRows.limit).map { reader.text("alias_\($0)", "Other name \($0)", max: 100) }
+                .joined(separator: "\n")),
             dateOfBirth: reader.date("date_of_birth", "Date of birth", bound: .past(today: today)),
             gender: reader.text("gender", "Gender", max: 50), ethnicity: reader.text("ethnicity", "Ethnicity", max: 100),
             pncID: reader.text("pnc_id", "PNC ID", max: 20), visorReference: reader.text("visor_ref", "ViSOR reference", max: 30),
@@ -140,21 +144,56 @@ enum NominalRoutes {
     }
 
     static func values(_ details: NominalDetails) -> [String: String] {
-        ["family_name": details.familyName, "given_names": details.givenNames, "aliases": details.aliases.joined(separator: "\n"),
+        var values = [
+         "family_name": details.familyName, "given_names": details.givenNames,
          "date_of_birth": details.dateOfBirth?.description ?? "", "gender": details.gender, "ethnicity": details.ethnicity,
          "pnc_id": details.pncID, "visor_ref": details.visorReference, "crn": details.crn,
          "current_address": details.currentAddress, "no_fixed_abode": details.noFixedAbode ? "yes" : "",
          "nfa_area": details.nfaArea, "proposed_release_address": details.proposedReleaseAddress,
          "custody_status": details.custodyStatus.rawValue, "release_date": details.releaseDate?.description ?? ""]
+        for (index, alias) in details.aliases.prefix(aliasRows.limit).enumerated() { values["alias_\(index + 1)"] = alias }
+        return values
+    }
+
+    /// Other names: a box each, added and removed on the form itself (`RepeatingRows`).
+    static let aliasRows = RepeatingRows(name: "alias", noun: "other name", fields: ["alias_"])
+
+    /// The other names, one box each, with their add and remove buttons; `action` is the form's address.
+    static func aliasFields(_ values: [String: String], _ problems: [ValidationProblem], action: String) -> HTML {
+        let count = aliasRows.count(values)
+        let rows = (1...count).map { index -> HTML in
+            """
+            <div class="rows__row" id="\(aliasRows.id(index))">
+            \(Components.textInput("alias_\(index)", label: "Other name \(index)", value: values["alias_\(index)"] ?? "", problems: problems))
+            \(count > 1 ? aliasRows.removeButton(index, action: action) : .empty)
+            </div>
+            """
+        }
+        return """
+            <fieldset class="fieldset" id="\(aliasRows.listID)"><legend class="fieldset__legend">Other names and nicknames</legend>
+            <div class="hint">Aliases, earlier names and nicknames, one in each box</div>
+            \(rows)
+            \(aliasRows.addButton(count, action: action))
+            \(aliasRows.countInput(count))
+            </fieldset>
+            """
+    }
+
+    /// The form again after "Add another other name" or "Remove": nothing read, nothing lost; nil for any other press.
+    static func aliasEdit(_ form: FormData) -> [String: String]? {
+        guard let edit = aliasRows.edit(in: form) else { return nil }
+        var values = form.firstValues.filter { !$0.key.hasPrefix("add_") && !$0.key.hasPrefix("remove_") }
+        aliasRows.apply(edit, to: &values)
+        return values
     }
 
     /// The person's fields, as the edit form and the form for a case recorded by hand show them.
-    static func fields(_ values: [String: String], _ problems: [ValidationProblem]) -> HTML {
+    static func fields(_ values: [String: String], _ problems: [ValidationProblem], action: String) -> HTML {
         """
             <h2>Names</h2>
             \(Components.textInput("family_name", label: "Family name", value: values["family_name"] ?? "", problems: problems))
             \(Components.textInput("given_names", label: "Given names", value: values["given_names"] ?? "", problems: problems))
-            \(Components.textarea("aliases", label: "Other names and nicknames", value: values["aliases"] ?? "", hint: "One per line", problems: problems, rows: 3))
+            \(aliasFields(values, problems, action: action))
             <h2>Personal details</h2>
             \(Components.dateInput("date_of_birth", label: "Date of birth", values: values, hint: "For example, 27 3 1988", problems: problems))
             \(Components.textInput("gender", label: "Gender", value: values["gender"] ?? "", problems: problems, width: "20"))
@@ -181,8 +220,9 @@ enum NominalRoutes {
             <h1>Change the nominal record</h1>
             \(conflict ? CaseEditRoutes.conflictExplanation : .empty)
             \(Components.form(action: "/nominals/\(nominal.id)/edit", csrf: session.csrfToken, """
+                \(RepeatingRows.defaultSubmit())
                 <input type="hidden" name="version" value="\(version)">
-                \(fields(values, problems))
+                \(fields(values, problems, action: "/nominals/\(nominal.id)/edit"))
                 \(Components.button("Save changes"))
                 """))
             <p><a href="/nominals/\(nominal.id)">Cancel</a></p>

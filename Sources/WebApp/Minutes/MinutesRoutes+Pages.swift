@@ -86,12 +86,14 @@ extension MinutesRoutes {
         return values
     }
 
-    static func rowCount(_ values: [String: String], prefix: String) -> Int {
-        (1...20).last { !(values["\(prefix)\($0)"] ?? "").isEmpty }.map { min($0 + 2, 20) } ?? 2
-    }
+    /// The decisions and the actions: rows added and removed on the form itself, typing kept (`RepeatingRows`).
+    static let decisionRows = RepeatingRows(name: "decision", noun: "decision", fields: ["decision_", "rationale_"])
+    static let actionRows = RepeatingRows(name: "action", noun: "action", fields: [
+        "action_", "action_owner_", "action_owner_ref_", "action_email_", "action_agency_", "action_due_", "action_area_"])
 
     static func form(_ session: Session, _ services: Services, _ context: Discussion, _ minutes: MinutesRecord, values: [String: String],
-                     problems: [ValidationProblem], agencies: [(code: String, name: String)], owners: [OwnerChoice]) throws -> HTML {
+                     problems: [ValidationProblem], agencies: [(code: String, name: String)], owners: [OwnerChoice],
+                     version: Int64? = nil) throws -> HTML {
         let all = try services.agencies.agencies(activeOnly: true).map { ($0.code, $0.name) }
         let roshOptions = RoSH.allCases.map { ($0.rawValue, $0.displayName) }
         let timescales = try services.context.timescales()
@@ -103,18 +105,21 @@ extension MinutesRoutes {
             Components.select("rosh_\(group.rawValue)", label: "RoSH to \(group.displayName.lowercased())", options: roshOptions,
                               selected: values["rosh_\(group.rawValue)"] ?? "", problems: problems)
         }
-        let decisions = (1...rowCount(values, prefix: "decision_")).map { index -> HTML in
+        let action = path(context)
+        let decisionCount = decisionRows.count(values)
+        let decisions = (1...decisionCount).map { index -> HTML in
             """
-            <fieldset class="fieldset"><legend class="fieldset__legend">Decision \(index)</legend>
+            <fieldset class="fieldset rows__row" id="\(decisionRows.id(index))"><legend class="fieldset__legend">Decision \(index)</legend>
             \(Components.textInput("decision_\(index)", label: "Decision", value: values["decision_\(index)"] ?? "", problems: problems))
             \(Components.textarea("rationale_\(index)", label: "Rationale", value: values["rationale_\(index)"] ?? "", problems: problems, rows: 2))
+            \(decisionCount > 1 ? decisionRows.removeButton(index, action: action) : .empty)
             </fieldset>
             """
         }
         let ownerGroups = ActionRoutes.ownerGroups(owners)
         let areas = PlanArea.allCases.map { ($0.rawValue, $0.displayName) }
-        let rows = ["action_", "action_owner_", "action_owner_ref_"].map { rowCount(values, prefix: $0) }.max() ?? 2
-        let actions = (1...rows).map { index -> HTML in
+        let actionCount = actionRows.count(values)
+        let actions = (1...actionCount).map { index -> HTML in
             // An owner typed before owners were chosen from the directory is kept as typed until one is chosen.
             let typed = values["action_owner_ref_\(index)"] ?? "" == "" ? ["action_owner_", "action_email_", "action_agency_"].compactMap { name -> HTML? in
                 guard let value = values["\(name)\(index)"], !value.isEmpty else { return nil }
@@ -122,18 +127,21 @@ extension MinutesRoutes {
             } : []
             let recorded: HTML = typed.isEmpty ? .empty : "<p class=\"hint\">Owner as recorded: \(values["action_owner_\(index)"] ?? "")</p>"
             return """
-            <fieldset class="fieldset"><legend class="fieldset__legend">Action \(index)</legend>
+            <fieldset class="fieldset rows__row" id="\(actionRows.id(index))"><legend class="fieldset__legend">Action \(index)</legend>
             \(Components.textInput("action_\(index)", label: "What is to be done", value: values["action_\(index)"] ?? "", problems: problems))
             \(typed)\(recorded)
             \(Components.groupedSelect("action_owner_ref_\(index)", label: "Owner, from the directory", groups: ownerGroups,
                                        selected: values["action_owner_ref_\(index)"] ?? "", hint: "By agency. Add people missing from the directory under Agencies.", problems: problems))
             \(Components.select("action_area_\(index)", label: "Area of the risk management plan", options: areas, selected: values["action_area_\(index)"] ?? "", problems: problems))
             \(Components.dateInput("action_due_\(index)", label: "Due date", values: values, problems: problems))
+            \(actionCount > 1 ? actionRows.removeButton(index, action: action) : .empty)
             </fieldset>
             """
         }
-        return Components.form(action: path(context), csrf: session.csrfToken, """
-            <input type="hidden" name="version" value="\(minutes.version)">
+        return Components.form(action: action, csrf: session.csrfToken, """
+            \(RepeatingRows.defaultSubmit(name: "action", value: "save"))
+            <input type="hidden" name="version" value="\(version ?? minutes.version)">
+            \(decisionRows.countInput(decisionCount))\(actionRows.countInput(actionCount))
             <h2>New information</h2>
             \(info)
             <h2>Risk assessment</h2>
@@ -153,13 +161,15 @@ extension MinutesRoutes {
             \(area("monitoring_and_control", "Monitoring and control"))
             \(area("interventions_and_treatment", "Interventions and treatment"))
             \(area("victim_safety_planning", "Victim safety planning"))
-            <h2>Decisions</h2>
+            <h2 id="\(decisionRows.listID)">Decisions</h2>
             \(decisions)
+            \(decisionRows.addButton(decisionCount, action: action))
             \(Components.checkbox("any_disagreement", label: "An attendee disagreed with a decision", checked: values["any_disagreement"] == "yes"))
             \(area("dissent", "Dissent: who disagreed and why", rows: 2))
-            <h2>Actions</h2>
-            <p>Save to add more rows. The actions are tracked once the chair approves the minutes.</p>
+            <h2 id="\(actionRows.listID)">Actions</h2>
+            <p>Add a row for each action agreed. The actions are tracked once the chair approves the minutes.</p>
             \(actions)
+            \(actionRows.addButton(actionCount, action: action))
             <h2>Level and review</h2>
             \(Components.select("level_decision", label: "Level decision", options: ManagementLevel.allCases.filter { $0 != .unknown }.map { (String($0.rawValue), $0.description) }, selected: values["level_decision"] ?? "", problems: problems))
             \(Components.select("category_decision", label: "Category change", options: MappaCategory.allCases.map { (String($0.rawValue), $0.description) }, selected: values["category_decision"] ?? "", hint: "Only if the panel decided the case belongs in another category", problems: problems))
@@ -238,8 +248,9 @@ extension MinutesRoutes {
         return .html(Layout.page(title: "Approve the minutes", session: session, currentPath: "/meetings", content: content).rendered)
     }
 
+    /// `version`: the version the form was opened at, when the form is shown again after adding or removing a row.
     static func page(_ request: Request, _ session: Session, _ services: Services, _ context: Discussion, values: [String: String]?,
-                     problems: [ValidationProblem], findings: [MinutesFinding]?, status: Int) throws -> Response {
+                     problems: [ValidationProblem], findings: [MinutesFinding]?, status: Int, version: Int64? = nil) throws -> Response {
         let manages = session.user.role.can(.manageMeetings)
         let chairs = session.user.role.can(.approveMinutes)
         let agencies = try agencyCodes(services, context)
@@ -326,7 +337,7 @@ extension MinutesRoutes {
             }
             let main: HTML = minutes.status.editable && manages
                 ? try form(session, services, context, minutes, values: values ?? Self.values(minutes.content), problems: problems, agencies: agencies,
-                           owners: try services.actions.ownerChoices(matching: "", for: request.viewer(session)))
+                           owners: try services.actions.ownerChoices(matching: "", for: request.viewer(session)), version: version)
                 : view(minutes.content, agencyNames: agencyNames)
             var summary: [(String, HTML)] = [
                 ("Status", Components.tag(minutes.status.displayName, colour: minutes.status == .distributed ? "green" : (minutes.status == .sentBack ? "red" : "blue"))),

@@ -38,6 +38,15 @@ enum MinutesRoutes {
             let context = try load(request, session, services)
             guard context.minutes != nil else { throw DomainError.notFound("The minutes") }
             let form = try request.form()
+            // "Add another" or "Remove": the same form again with one row more or fewer, nothing saved, nothing lost.
+            for rows in [decisionRows, actionRows] {
+                guard let edit = rows.edit(in: form) else { continue }
+                var values = form.firstValues
+                values = values.filter { !$0.key.hasPrefix("add_") && !$0.key.hasPrefix("remove_") }
+                rows.apply(edit, to: &values)
+                return try page(request, session, services, context, values: values, problems: [], findings: nil, status: 200,
+                                version: Int64(form["version"] ?? ""))
+            }
             var reader = FormReader(form)
             let content = read(&reader, form: form, agencies: try agencyCodes(services, context),
                                owners: try services.actions.ownerChoices(matching: "", for: request.viewer(session)))

@@ -161,18 +161,22 @@ enum StatisticsRoutes {
         let query = "?year_ending=\(year.end)" + choice.query
         let tables = report.tables.map { reportTable($0, year: year) }
         let comparison = comparisonTable(report, previous)
-        let byCategory = Charts.bar(
+        // This year against the year before, the way the annual report reads: a second series, named in the legend.
+        let thisYear = "\(year.description) (this year)", yearBefore = "\(year.previous.description) (the year before)"
+        let byCategory = Charts.bars(
             ChartOptions(id: "eligible-by-category", title: "Eligible offenders in the community on 31 March \(year.end.year), by category",
-                         summary: "The number in each category on 31 March, with the figure a year before."),
-            (1...4).map { category -> ChartValue in
-                let now = report.value("eligible_on_31_march", "total", "category_\(category)")
-                let before = previous.value("eligible_on_31_march", "total", "category_\(category)")
-                return ChartValue("Category \(category)", now, text: now.map { "\(AnnualReport.formatted($0)) (\(before.map(AnnualReport.formatted) ?? "not known") a year before)" })
+                         summary: "The number in each category on 31 March, with the figure a year before.", counts: true),
+            [(report, thisYear), (previous, yearBefore)].map { figures, name in
+                ChartSeries(name: name, values: (1...4).map { category in
+                    ChartValue("Category \(category)", figures.value("eligible_on_31_march", "total", "category_\(category)"))
+                })
             })
-        let events = Charts.bar(
-            ChartOptions(id: "events-in-year", title: "Events during \(year.description)",
-                         summary: "How many of each event the annual report counts were dated in the year."),
-            MappaEventType.allCases.map { ChartValue($0.displayName, report.value("events", $0.rawValue, "count")) })
+        let events = Charts.bars(
+            ChartOptions(id: "events-in-year", title: "Events during \(year.description), with \(year.previous.description)",
+                         summary: "How many of each event the annual report counts were dated in the year, and in the year before.", counts: true),
+            [(report, thisYear), (previous, yearBefore)].map { figures, name in
+                ChartSeries(name: name, values: MappaEventType.allCases.map { ChartValue($0.displayName, figures.value("events", $0.rawValue, "count")) })
+            })
         let unitPopulation = try? services.statistics.areaPopulation()
         let missingPopulation: HTML
         if let area = choice.area {

@@ -118,7 +118,7 @@ struct OutputSafetyTests {
         let form = coordinator.get("/nominals/\(nominal.id)/edit")
         let version = try #require(TestClient.firstMatch(#"name="version" value="(\d+)""#, in: form.bodyText))
         let saved = coordinator.post("/nominals/\(nominal.id)/edit", [
-            ("family_name", "Safeperson"), ("given_names", "Al " + payload), ("aliases", payload), ("date_of_birth", "1980-01-01"),
+            ("family_name", "Safeperson"), ("given_names", "Al " + payload), ("alias_1", payload), ("date_of_birth", "1980-01-01"),
             ("gender", payload), ("ethnicity", payload), ("visor_ref", payload), ("current_address", payload),
             ("proposed_release_address", payload), ("custody_status", "community"), ("version", version)])
         #expect(saved.status == 303)

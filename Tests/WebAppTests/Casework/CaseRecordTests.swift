@@ -113,7 +113,7 @@ struct CaseRecordTests {
         let form = coordinator.get("/nominals/\(nominalID)/edit")
         #expect(form.bodyText.contains("Exampleton"))
         let version = try Self.version(form)
-        var fields: [(String, String)] = [("family_name", "Exampleton"), ("given_names", "Jo"), ("aliases", "JJ\nSpike"),
+        var fields: [(String, String)] = [("family_name", "Exampleton"), ("given_names", "Jo"), ("alias_1", "JJ"), ("alias_2", "Spike"),
                                           ("date_of_birth", "14/02/1990"), ("pnc_id", "bad"), ("custody_status", "custody"),
                                           ("release_date", "2027-05-01"), ("proposed_release_address", "Approved premises, Northtown"),
                                           ("version", version)]
