@@ -225,9 +225,11 @@ def meeting_invitations(harness):
     coordinator = Browser(harness.http_port)
     coordinator.sign_in("mail.coordinator", COORDINATOR_PASSWORD, NEW_COORDINATOR_PASSWORD)
     _, page = coordinator.get("/meetings/new")
-    date = time.strftime("%Y-%m-%d", time.localtime(time.time() + 7 * 86400))
+    week_ahead = time.localtime(time.time() + 7 * 86400)
+    # The form's GOV.UK date input: day, month and year fields.
+    date = {"date-day": str(week_ahead.tm_mday), "date-month": str(week_ahead.tm_mon), "date-year": str(week_ahead.tm_year)}
     status, page = coordinator.post("/meetings/new", {
-        "csrf_token": Browser.csrf(page), "kind": "level_2", "title": "Level 2 panel (mail test)", "date": date,
+        "csrf_token": Browser.csrf(page), "kind": "level_2", "title": "Level 2 panel (mail test)", **date,
         "start_time": "10:00", "duration": "120", "venue": "Room 9, Testville", "chair_grade": "manager"})
     found = re.search(r'action="/meetings/(\d+)/', page)
     if not check("the coordinator schedules a Level 2 meeting", status == 200 and found, page[:300]):
@@ -271,7 +273,7 @@ def meeting_invitations(harness):
     _, page = coordinator.get(f"/meetings/{meeting}/edit")
     version = re.search(r'name="version" value="(\d+)"', page)
     status, page = coordinator.post(f"/meetings/{meeting}/edit", {
-        "csrf_token": Browser.csrf(page), "title": "Level 2 panel (mail test)", "date": date, "start_time": "14:00",
+        "csrf_token": Browser.csrf(page), "title": "Level 2 panel (mail test)", **date, "start_time": "14:00",
         "duration": "90", "venue": "Room 9, Testville", "chair_grade": "manager", "version": version.group(1) if version else "0"})
     check("the coordinator moves the meeting to 14:00", status == 200 and "2 invitees are due" in page, page[:300])
     coordinator.post(f"/meetings/{meeting}/send", {"csrf_token": Browser.csrf(page)})
