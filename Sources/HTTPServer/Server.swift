@@ -289,16 +289,17 @@ private func send(_ connection: OpaquePointer, _ response: Response) -> MHD_Resu
     return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
 }
 
-private func text(_ address: UnsafePointer<sockaddr>?) -> String {
+/// An IP address as text, from a shim that writes it into a buffer (inet_ntop(3)); "" when there is none.
+private func addressText(_ fill: (UnsafeMutablePointer<CChar>, socklen_t) -> Int32) -> String {
     var buffer = [CChar](repeating: 0, count: 64)
-    guard mappa_address_text(address, &buffer, socklen_t(buffer.count)) == 0 else { return "" }
+    guard buffer.withUnsafeMutableBufferPointer({ fill($0.baseAddress!, socklen_t($0.count)) }) == 0 else { return "" }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
+private func text(_ address: UnsafePointer<sockaddr>?) -> String { addressText { mappa_address_text(address, $0, $1) } }
+
 private func peerAddress(_ connection: OpaquePointer) -> String {
-    var buffer = [CChar](repeating: 0, count: 64)
-    guard mappa_mhd_client_address(connection, &buffer, socklen_t(buffer.count)) == 0 else { return "" }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    addressText { mappa_mhd_client_address(connection, $0, $1) }
 }
 
 private func key(_ connection: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))) }
