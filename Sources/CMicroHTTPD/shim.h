@@ -16,14 +16,16 @@
 
 /* MHD_start_daemon with the options the server uses (manual §"Starting and stopping the server",
    §"Connection notifications", §"Suspending and resuming"). thread_pool_size above 1 adds that many polling
-   threads (MHD_OPTION_THREAD_POOL_SIZE); 0 or 1 runs one internal polling thread. */
+   threads (MHD_OPTION_THREAD_POOL_SIZE); 0 or 1 runs one internal polling thread. The listen backlog is large
+   enough for a burst of connects to queue rather than be dropped (a dropped SYN is resent only after 1 s);
+   listen(2) silently caps it at net.core.somaxconn. */
 #define MAPPA_MHD_COMMON_OPTIONS \
     MHD_OPTION_NOTIFY_COMPLETED, completed, handler_cls, \
     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, handler_cls, \
     MHD_OPTION_SOCK_ADDR, bind_address, \
     MHD_OPTION_CONNECTION_LIMIT, connection_limit, \
     MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds, \
-    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u
+    MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u
 static inline struct MHD_Daemon *mappa_mhd_start(unsigned int flags, uint16_t port,
         MHD_AcceptPolicyCallback accept_policy, MHD_AccessHandlerCallback handler, void *handler_cls,
         MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify_connection,
