@@ -228,6 +228,115 @@ final class PostgresConnection: Connection {
     func executeScript(_ sql: String) throws(DatabaseError) {
         _ = try check(PQexec(handle, sql))
     }
+
+    /// Runs one statement without parameters, not prepared (it names a temporary table that will not outlive the
+    /// load); the rows it changed.
+    private func executeOnce(_ sql: String) throws(DatabaseError) -> Int {
+        Int(String(cString: PQcmdTuples(try check(PQexec(handle, sql)).handle))) ?? 0
+    }
+
+    @discardableResult
+    func insertMany(into table: String, columns: [String], rows: [[SQLValue]], skippingDuplicates: Bool) throws(DatabaseError) -> Int {
+        guard !rows.isEmpty else { return 0 }
+        let list = columns.joined(separator: ", ")
+        guard skippingDuplicates else { return try copy(into: table, columns: columns, rows: rows) }
+        // COPY has no ON CONFLICT: the rows go to a temporary table shaped like the target, then across in one statement.
+        try executeScript("DROP TABLE IF EXISTS mappa_load; CREATE TEMP TABLE mappa_load AS SELECT \(list) FROM \(table) WITH NO DATA")
+        _ = try copy(into: "mappa_load", columns: columns, rows: rows)
+        let added = try executeOnce("INSERT INTO \(table) (\(list)) SELECT \(list) FROM mappa_load ON CONFLICT DO NOTHING")
+        try executeScript("DROP TABLE mappa_load")
+        return added
+    }
+
+    @discardableResult
+    func updateMany(_ table: String, key: String, columns: [String], rows: [[SQLValue]]) throws(DatabaseError) -> Int {
+        guard !rows.isEmpty else { return 0 }
+        try executeScript("DROP TABLE IF EXISTS mappa_load; CREATE TEMP TABLE mappa_load AS SELECT \(([key] + columns).joined(separator: ", ")) FROM \(table) WITH NO DATA")
+        _ = try copy(into: "mappa_load", columns: [key] + columns, rows: rows)
+        let assignments = columns.map { "\($0) = mappa_load.\($0)" }.joined(separator: ", ")
+        let updated = try executeOnce("UPDATE \(table) SET \(assignments) FROM mappa_load WHERE \(table).\(key) = mappa_load.\(key)")
+        try executeScript("DROP TABLE mappa_load")
+        return updated
+    }
+
+    func reserveIDs(in table: String, count: Int) throws(DatabaseError) -> [Int64] {
+        guard count > 0 else { return [] }
+        return try query("SELECT nextval(pg_get_serial_sequence('\(table)', 'id')) AS id FROM generate_series(1, ?::integer)",
+                         [.integer(Int64(count))]).map { row throws(DatabaseError) in try row.value("id") }
+    }
+
+    /// Streams rows into `table` with COPY FROM STDIN in text format: one statement however many rows, parsed by the
+    /// server without planning each insert. Values are escaped as the text format requires (backslash, tab, newline,
+    /// carriage return; `\N` for NULL; bytea as `\\x` and hex). A value that cannot be sent (text holding NUL) ends
+    /// the copy with an error, so nothing of it is kept. https://www.postgresql.org/docs/15/libpq-copy.html and
+    /// https://www.postgresql.org/docs/15/sql-copy.html (File Formats, Text Format)
+    private func copy(into table: String, columns: [String], rows: [[SQLValue]]) throws(DatabaseError) -> Int {
+        guard let started = PQexec(handle, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN") else {
+            throw DatabaseError(.connection, "PostgreSQL: \(Self.firstLine(String(cString: PQerrorMessage(handle))))")
+        }
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            _ = try check(started)
+            throw DatabaseError(.step, "PostgreSQL did not start the copy")
+        }
+        PQclear(started)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        var refusal: DatabaseError?
+        func flush() -> Bool {
+            let sent = buffer.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+            }
+            buffer.removeAll(keepingCapacity: true)
+            return sent == 1
+        }
+        rows: for row in rows {
+            guard row.count == columns.count else {
+                refusal = DatabaseError(.bind, "a row for \(table) has \(row.count) values for \(columns.count) columns")
+                break
+            }
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(9) }
+                switch value {
+                case .null: buffer += [92, 78]  // \N
+                case .integer(let i): buffer += String(i).utf8
+                case .real(let d): buffer += String(d).utf8
+                case .text(let text):
+                    for byte in text.utf8 {
+                        switch byte {
+                        case 0:
+                            refusal = DatabaseError(.bind, "a text value holds a NUL character, which PostgreSQL cannot store")
+                            break rows
+                        case 92: buffer += [92, 92]
+                        case 9: buffer += [92, 116]
+                        case 10: buffer += [92, 110]
+                        case 13: buffer += [92, 114]
+                        default: buffer.append(byte)
+                        }
+                    }
+                case .blob(let bytes):
+                    buffer += [92, 92, 120]  // \\x: the backslash of bytea's hex format, escaped for COPY
+                    let digits = Array("0123456789abcdef".utf8)
+                    for byte in bytes { buffer += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+                }
+            }
+            buffer.append(10)
+            if buffer.count >= 1 << 16, !flush() { break }
+        }
+        if refusal == nil, !buffer.isEmpty { _ = flush() }
+        PQputCopyEnd(handle, refusal == nil ? nil : "the load was refused")
+        // Every result must be read before the connection takes another command, even after an error.
+        var outcome: Result<Int, DatabaseError> = .success(0)
+        while let raw = PQgetResult(handle) {
+            do throws(DatabaseError) {
+                let result = try check(raw)
+                if case .success = outcome { outcome = .success(Int(String(cString: PQcmdTuples(result.handle))) ?? 0) }
+            } catch {
+                if case .success = outcome { outcome = .failure(error) }
+            }
+        }
+        if let refusal { throw refusal }
+        return try outcome.get()
+    }
 }
 
 /// Owns a PGresult and clears it. https://www.postgresql.org/docs/15/libpq-exec.html#LIBPQ-PQCLEAR

@@ -72,13 +72,12 @@ struct SearchKeyBatch: Sendable {
     /// already.
     func write(_ connection: Connection, nominalIDs: [Int64]) throws {
         let rebuilt = try SecondaryIndex.dropForBulkLoad("nominal_search_keys_nominal", rows: entries.count, connection)
-        // A few hundred rows per statement: on PostgreSQL each statement is a round trip.
-        let perStatement = 300
-        for start in stride(from: 0, to: entries.count, by: perStatement) {
-            let chunk = entries[start..<min(entries.count, start + perStatement)]
-            try connection.execute("INSERT INTO nominal_search_keys (key, sort_name, nominal_id) VALUES "
-                                       + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", "),
-                                   chunk.flatMap { [SQLValue.text($0.key), .text($0.sortName), .integer(nominalIDs[$0.person])] })
+        // In slices, so the values of a national register's 900,000 keys are never all held at once.
+        for start in stride(from: 0, to: entries.count, by: 20_000) {
+            let slice = entries[start..<min(entries.count, start + 20_000)]
+            try connection.insertMany(into: "nominal_search_keys", columns: ["key", "sort_name", "nominal_id"],
+                                      rows: slice.map { [.text($0.key), .text($0.sortName), .integer(nominalIDs[$0.person])] },
+                                      skippingDuplicates: false)
         }
         try rebuilt?.create(connection)
     }

@@ -46,8 +46,8 @@ public struct EventStore: FeatureStore {
         return all.subtracting(try importer.hiddenNominalRefs(context))
     }
 
-    /// Imports validated events in one transaction, many rows per statement (PostgreSQL pays a round trip per
-    /// statement). Rows already on record are skipped and counted. Any failure rolls back everything.
+    /// Imports validated events in one transaction, loaded in bulk (`insertMany`: COPY on PostgreSQL). Rows already
+    /// on record are skipped and counted. Any failure rolls back everything.
     public func importEvents(_ events: [MappaEventRecord], by importer: Importer, progress: ((Int) -> Void)? = nil) throws -> EventImportSummary {
         let actor = importer.actor
         let hidden = try importer.hiddenNominalRefs(context)
@@ -56,29 +56,29 @@ public struct EventStore: FeatureStore {
         try database.write { connection in try connection.withBulkWriteCache {
             var ids: [String: Int64] = [:]
             for row in try connection.query("SELECT id, nominal_ref FROM nominals") { ids[try row.value("nominal_ref")] = try row.value("id") }
-            let batchSize = 200
+            // In slices, so a million events' values are never all held at once, and the progress moves.
+            let sliceSize = 10_000
             var start = 0
             while start < events.count {
-                let batch = events[start..<min(start + batchSize, events.count)]
-                var parameters: [SQLValue] = []
-                parameters.reserveCapacity(batch.count * 8)
-                for event in batch {
+                let slice = events[start..<min(start + sliceSize, events.count)]
+                var rows: [[SQLValue]] = []
+                rows.reserveCapacity(slice.count)
+                for event in slice {
                     guard let nominalID = ids[event.nominalRef], !hidden.contains(event.nominalRef) else {
                         throw DomainError.validation(field: "nominal_ref", "An event names a nominal reference that is not on record")
                     }
-                    parameters += [.integer(nominalID), .text(event.type.rawValue), .text(event.date.description),
-                                   .integer(Int64(event.levelAtEvent?.rawValue ?? 0)), .text(event.detail), .text("import"),
-                                   .text(stamp), .init(actor.userID)]
+                    rows.append([.integer(nominalID), .text(event.type.rawValue), .text(event.date.description),
+                                 .integer(Int64(event.levelAtEvent?.rawValue ?? 0)), .text(event.detail), .text("import"),
+                                 .text(stamp), .init(actor.userID)])
                 }
-                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
-                let added = try connection.execute("""
-                    INSERT INTO mappa_events (nominal_id, event_type, event_date, level_at_event, detail, source, recorded_at, recorded_by)
-                    VALUES \(placeholders) ON CONFLICT DO NOTHING
-                    """, parameters)
+                let added = try connection.insertMany(
+                    into: "mappa_events",
+                    columns: ["nominal_id", "event_type", "event_date", "level_at_event", "detail", "source", "recorded_at", "recorded_by"],
+                    rows: rows, skippingDuplicates: true)
                 summary.added += added
-                summary.alreadyRecorded += batch.count - added
-                start += batch.count
-                if start / 10_000 != (start - batch.count) / 10_000 { progress?(start) }
+                summary.alreadyRecorded += slice.count - added
+                start += slice.count
+                progress?(start)
             }
             try context.audit.append(connection, actor: actor, action: .create, subjectType: "events", subjectID: "import",
                              detail: "\(summary.added) events added, \(summary.alreadyRecorded) already recorded")
