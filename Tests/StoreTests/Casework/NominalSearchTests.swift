@@ -110,7 +110,7 @@ struct NominalSearchTests {
         let test = casework.test
         let families = ["Ashcombe", "Birtwhistle", "Carrow", "Dunmore", "Eskdale", "Farrant", "Gillow", "Harbottle"]
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
-        // 1,600 people give more than 10,000 keys: enough for the bulk path on SQLite.
+        // 1,600 people give more than 10,000 keys: enough for the bulk path.
         let rows = (0..<1600).map { index in
             CaseRegisterRow(nominalRef: "B-\(index)", familyName: families[index % families.count],
                             givenNames: "Given\(letters[index % 26])\(letters[(index / 26) % 26])",
@@ -123,6 +123,11 @@ struct NominalSearchTests {
             }
             #expect(try index?.value("sql", as: String.self) == "CREATE INDEX nominal_search_keys_nominal ON nominal_search_keys(nominal_id, key)")
             #expect(try test.database.read { try $0.queryOne("PRAGMA integrity_check")?.value("integrity_check", as: String.self) } == "ok")
+        } else {
+            let index = try test.database.read {
+                try $0.queryOne("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'nominal_search_keys_nominal'")
+            }
+            #expect(try index?.value("indexdef", as: String.self).hasSuffix("USING btree (nominal_id, key)") == true)
         }
         #expect(try casework.searchNominals("dunmore", limit: 1000).count == 200)
         #expect(try refs(casework, "harbottle givenhe") == ["B-111", "B-1463"])
