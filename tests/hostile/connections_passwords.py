@@ -125,6 +125,8 @@ try:
     print(f"under attack: {len(good)} of {len(results)} sign-ins succeeded; latency max {max(latencies) * 1000:.0f} ms, "
           f"median {sorted(latencies)[len(latencies) // 2] * 1000:.0f} ms; after connecting max {max(served) * 1000:.0f} ms; "
           f"connect max {max(connects) * 1000:.0f} ms; answers {sorted(set(map(str, results)))}")
+    slow = [(round(c * 1000), round(t * 1000)) for c, t in zip(connects, latencies) if t >= 0.5]
+    if slow: print(f"sign-ins over 500 ms (connect ms, total ms): {slow}")
     if overflows_before is not None and overflows_after is not None:
         print(f"kernel listen-queue overflows during the attack: {overflows_after - overflows_before} (net.core.somaxconn {somaxconn})")
     print(f"attacking sockets the server still held open after 15 s: {still_open} of {len(attackers)}; "
