@@ -182,5 +182,13 @@ enum Assets {
     .check-answers__heading { flex: 1 1 auto; margin-bottom: 10px; }
     .check-answers__change { margin: 0 0 10px; font-size: 1.1875rem; }
     .check-answers__section > .summary-list { flex: 1 1 100%; }
+    /* s35-ui: printed tables wrap at spaces (issue 30 item 3). A column is as wide as its longest word, so "Category"
+       never prints as "Catego / ry"; only free text (`.free-text`, `.preserve-lines`) may break a token too long for
+       its column, so one pasted string cannot push the table off the page. */
+    @media print {
+      .table { font-size: 10pt; }
+      .table__cell, .table__header { min-width: 0; padding-right: 8px; overflow-wrap: break-word; word-break: normal; }
+      .table__cell .free-text, .table__cell .preserve-lines { overflow-wrap: anywhere; }
+    }
     """
 }
