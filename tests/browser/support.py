@@ -239,6 +239,59 @@ def chrome() -> webdriver.Chrome:
     return driver
 
 
+# The form's sections as the task list names them, and which fields each holds.
+REFERRAL_SECTIONS = {
+    "Referral details": ["level_requested", "mappa_area"],
+    "1. Category of offender": ["category"],
+    "2. Offender information": ["family_name", "given_names", "aliases", "date_of_birth", "gender", "ethnicity",
+                                "current_address", "no_fixed_abode", "nfa_area", "pnc_id", "visor_reference", "crn",
+                                "custody_status", "release_date", "proposed_release_address"],
+    "3. Conviction or caution": ["index_offences", "index_is_caution", "sentence", "offence_details", "previous_offences",
+                                 "additional_information"],
+    "4. Relevant dates": ["sentence_date", "licence_end_date", "notification_end_date"],
+    "5. Detained in hospital": ["hospital_details"],
+    "6. Reason for referral": ["reason_for_referral"],
+    "7. Risk, victims and plan": ["rosh_overall", "rosh_children", "rosh_public", "rosh_known_adult", "rosh_staff",
+                                  "risk_assessment_tools", "victim_information", "diversity_needs",
+                                  "current_risk_management_plan", "multi_agency_value", "why_level2_is_not_enough",
+                                  "agencies_involved", "lead_agency"],
+    "8. Authorisation": ["manager_authorised_by", "manager_authorised_on"],
+}
+
+
+def in_section(fields: list[tuple[str, str]], section: str) -> list[tuple[str, str]]:
+    """The fields (a date's day, month and year parts too) that belong to one section."""
+    return [(name, value) for name, value in fields if re.sub(r"-(day|month|year)$", "", name) in REFERRAL_SECTIONS[section]]
+
+
+def task_statuses(browser) -> dict[str, str]:
+    """The task list as the referrer reads it: each section and its status."""
+    return {item.find_element(By.CSS_SELECTOR, ".task-list__link").text: item.find_element(By.CSS_SELECTOR, ".task-list__status").text
+            for item in browser.driver.find_elements(By.CSS_SELECTOR, "main .task-list__item")}
+
+
+def complete_section(browser, section: str, fields: list[tuple[str, str]], completed: str = "yes") -> None:
+    """Opens a section from the task list, answers it, says whether it is complete and saves it back to the list."""
+    task_list = browser.path
+    browser.click_link(section)
+    assert browser.h1() == section
+    browser.fill_all(in_section(fields, section))
+    browser.fill("completed", completed)
+    browser.click_button("Save and continue")
+    assert browser.path == task_list, browser.path
+    assert "Section saved." in browser.notification()
+
+
+def answer_referral(browser, fields: list[tuple[str, str]]) -> None:
+    """On a referral's task list: answers every section `fields` has answers for, each marked complete, then opens
+    Check your answers."""
+    for section in REFERRAL_SECTIONS:
+        if in_section(fields, section):
+            complete_section(browser, section, fields)
+    browser.click_link("Check your answers")
+
+
+
 class Browser:
     """A person at a real browser: goes to pages, reads what is on screen, fills in forms and presses buttons."""
 
@@ -325,6 +378,10 @@ class Browser:
         kind = (first.get_attribute("type") or "").lower()
         if tag == "select":
             Select(first).select_by_value(value)
+        elif kind == "radio":
+            for element in elements:
+                if element.get_attribute("value") == value and not element.is_selected():
+                    element.click()
         elif kind == "checkbox":
             for element in elements:
                 if element.get_attribute("value") == value and not element.is_selected():

@@ -12,7 +12,7 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from support import USERS, date_fields
+from support import USERS, answer_referral, date_fields
 
 NAME = "Jules Journeyman"
 
@@ -56,7 +56,8 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
     referrer.sign_in(USERS["referrer"])
     referrer.click_nav("Referrals")
     referrer.click_link("Start a referral")
-    referrer.fill_all(FIRST_DRAFT)
+    referrer.click_button("Start the referral")
+    answer_referral(referrer, FIRST_DRAFT)
     referrer.click_button("Submit referral")
     reference = re.search(r"REF-\d+", referrer.driver.find_element(By.CSS_SELECTOR, "main .caption").text).group(0)
     assert reference in queue_text(referrer, "referrals-waiting")
@@ -77,8 +78,8 @@ def test_one_case_from_referral_to_reviewed_minutes(make_browser, world):
     assert reference in returned and "Returned by" in returned and "manager" in returned.lower(), returned
     open_from_home(referrer, "referrals-returned", reference)
     referrer.click_link("Change the referral")
-    referrer.fill_all(COMPLETION)
-    referrer.click_button("Submit referral")
+    answer_referral(referrer, COMPLETION)
+    referrer.click_button("Resubmit referral")
     assert referrer.status_tag() == "Resubmitted"
 
     # 4. The coordinator finds it ready for screening and accepts it at Level 2.

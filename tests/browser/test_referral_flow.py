@@ -8,7 +8,7 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from support import USERS, date_fields
+from support import REFERRAL_SECTIONS as SECTIONS, USERS, complete_section, date_fields, in_section, task_statuses
 
 NAME = "Robin Sampleton"
 
@@ -53,14 +53,43 @@ def row_for(browser, text: str) -> list[str]:
 def test_referral_from_submission_to_case(make_browser):
     referrer, coordinator, other_referrer = make_browser(), make_browser(), make_browser()
 
-    # The referrer starts a referral, fills in only some sections and submits it.
+    # The referrer starts a referral, works through some sections of its task list and submits it.
     referrer.sign_in(USERS["referrer"])
     referrer.click_nav("Referrals")
     assert referrer.h1() == "Referrals"
     referrer.click_link("Start a referral")
     assert referrer.path == "/referrals/new"
     assert referrer.h1() == "Start a MAPPA referral"
-    referrer.fill_all(FIRST_DRAFT)
+    referrer.click_button("Start the referral")
+    assert re.fullmatch(r"/referrals/\d+/edit", referrer.path), referrer.path
+    assert set(task_statuses(referrer).values()) == {"Not started"}
+    assert list(task_statuses(referrer)) == list(SECTIONS)
+    complete_section(referrer, "Referral details", FIRST_DRAFT)
+    complete_section(referrer, "1. Category of offender", FIRST_DRAFT)
+    # A section saved without saying whether it is complete comes back with the error and what was typed.
+    referrer.click_link("2. Offender information")
+    referrer.fill_all(in_section(FIRST_DRAFT, "2. Offender information"))
+    referrer.click_button("Save and continue")
+    assert "Select whether you have completed this section" in referrer.error_summary()
+    assert referrer.field("family_name")[0].get_attribute("value") == "Sampleton"
+    assert referrer.field("date_of_birth-year")[0].get_attribute("value") == "1990"
+    referrer.screenshot("flow-00-referral-section-error")
+    referrer.fill("completed", "yes")
+    referrer.click_button("Save and continue")
+    assert referrer.path.endswith("/edit")
+    complete_section(referrer, "3. Conviction or caution", FIRST_DRAFT)
+    complete_section(referrer, "6. Reason for referral", FIRST_DRAFT)
+    complete_section(referrer, "7. Risk, victims and plan", FIRST_DRAFT, completed="no")
+    statuses = task_statuses(referrer)
+    assert statuses == {
+        "Referral details": "Completed", "1. Category of offender": "Completed", "2. Offender information": "Completed",
+        "3. Conviction or caution": "Completed", "4. Relevant dates": "Not started", "5. Detained in hospital": "Not started",
+        "6. Reason for referral": "Completed", "7. Risk, victims and plan": "In progress", "8. Authorisation": "Not started",
+    }, statuses
+    referrer.screenshot("flow-00-referral-task-list")
+    referrer.click_link("Check your answers")
+    assert referrer.h1() == "Check your answers before submitting the referral"
+    assert "Wounding with intent" in referrer.main_text()
     referrer.click_button("Submit referral")
 
     assert re.fullmatch(r"/referrals/\d+", referrer.path), referrer.path
@@ -120,11 +149,22 @@ def test_referral_from_submission_to_case(make_browser):
     assert RETURN_REASON in referrer.main_text()
     referrer.screenshot("flow-04-referrer-sees-it-returned")
     referrer.click_link("Change the referral")
-    assert referrer.h1() == f"Change referral {reference}"
-    assert RETURN_REASON in referrer.main_text(), "the return reasons are at the top of the form"
+    assert referrer.h1() == f"Correct and resubmit referral {reference}"
+    assert RETURN_REASON in referrer.main_text(), "the return reasons are at the top of the task list"
+    statuses = task_statuses(referrer)
+    assert statuses["7. Risk, victims and plan"] == "Has problems" and statuses["8. Authorisation"] == "Has problems", statuses
+    assert statuses["2. Offender information"] == "Completed", statuses
+    referrer.screenshot("flow-04b-returned-task-list")
+    referrer.click_link("2. Offender information")
     assert referrer.field("family_name")[0].get_attribute("value") == "Sampleton", "what was entered before is kept"
-    referrer.fill_all(COMPLETION)
-    referrer.click_button("Submit referral")
+    referrer.click_link("Back to the sections")
+    complete_section(referrer, "4. Relevant dates", COMPLETION)
+    complete_section(referrer, "7. Risk, victims and plan", FIRST_DRAFT + COMPLETION)
+    complete_section(referrer, "8. Authorisation", COMPLETION)
+    assert "Has problems" not in task_statuses(referrer).values(), task_statuses(referrer)
+    referrer.click_link("Check your answers")
+    assert referrer.h1() == "Check your answers before resubmitting the referral"
+    referrer.click_button("Resubmit referral")
     assert referrer.path == referral_path
     assert "Referral submitted to the MAPPA coordinator" in referrer.notification()
     assert referrer.status_tag() == "Resubmitted"

@@ -170,3 +170,58 @@ def test_printed_page_carries_the_marking_on_every_page_and_no_navigation(shared
                if button.text.strip()]
     printed_buttons = [label for label in buttons if label in everything]
     assert not printed_buttons, f"{name}: buttons were printed: {printed_buttons}"
+
+
+# Words in printed table cells that were split across lines, and tables wider than the page. A word is what lies
+# between spaces and hyphens (a line may end after a hyphen). In free text (`.free-text`, `.preserve-lines`) a token
+# wider than its column may break; anywhere else no word may: its column is as wide as its longest word.
+SPLIT_WORDS = """
+const problems = [];
+for (const cell of document.querySelectorAll('main td, main th')) {
+    const style = getComputedStyle(cell);
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const free = !!node.parentElement.closest('.free-text, .preserve-lines');
+        for (const match of node.textContent.matchAll(/[^\\s\u2010-\u2014-]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+            const lines = new Set(rects.map(r => Math.round(r.top)));
+            const width = rects.reduce((sum, r) => sum + r.width, 0);
+            if (lines.size > 1 && (!free || width <= room)) {
+                problems.push(match[0].slice(0, 40) + ' (' + Math.round(width) + ' px in ' + Math.round(room) + ')');
+            }
+        }
+    }
+}
+for (const table of document.querySelectorAll('main table')) {
+    const right = table.getBoundingClientRect().right;
+    if (right > window.innerWidth + 0.5) { problems.push('a table runs off the page: ' + Math.round(right) + ' px'); }
+}
+return problems.slice(0, 10);
+"""
+
+
+def test_printed_tables_wrap_at_spaces_and_break_only_overlong_words(shared_browser, world, long_word_on_case):
+    """Printed, a narrow column wraps its words between them ("Secure email" never becomes "Secu / re email");
+    only a token longer than its column (the long unbroken word in the contact log) is broken, so no table runs off
+    the page."""
+    shared_browser.become(USERS["coordinator"])
+    driver = shared_browser.driver
+    # A4 less the page margins, at 96 px to the inch: about 680 px of printable width.
+    set_window(shared_browser, 680, 960)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        for path in [f"/cases/{world.case_id}", "/cases", f"/meetings/{world.meeting_id}", "/actions",
+                     f"/meetings/{world.meeting_id}/items/{world.item_id}/minutes", "/statistics"]:
+            shared_browser.go(path)
+            assert driver.execute_script("return matchMedia('print').matches")
+            problems = driver.execute_script(SPLIT_WORDS)
+            assert not problems, f"printed {path}: {problems}"
+        shared_browser.go(f"/cases/{world.case_id}")
+        assert LONG_WORD[:40] in shared_browser.main_text(), "the long word is not on the printed case page"
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

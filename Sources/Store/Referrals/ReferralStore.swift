@@ -16,6 +16,8 @@ public struct ReferralRecord: Sendable, Equatable, RowDecodable {
     public var submittedAt: String?
     public var updatedAt: String
     public var version: Int64
+    /// The sections the referrer said they have completed ("Have you completed this section?"), for the task list.
+    public var completedSections: Set<ReferralSection>
     /// A reference people can quote on the phone without naming the offender.
     public var reference: String { Self.reference(id) }
 
@@ -24,7 +26,7 @@ public struct ReferralRecord: Sendable, Equatable, RowDecodable {
     public static let columns = """
         referrals.id, referrals.status, referrals.form_json, referrals.referrer_user_id, users.display_name AS referrer_name,
         agencies.name AS agency_name, referrals.nominal_id, referrals.case_id, referrals.created_at, referrals.submitted_at,
-        referrals.updated_at, referrals.version
+        referrals.updated_at, referrals.version, referrals.completed_sections
         """
     static let tables = """
         FROM referrals JOIN users ON users.id = referrals.referrer_user_id JOIN agencies ON agencies.id = referrals.referring_agency_id
@@ -43,6 +45,24 @@ public struct ReferralRecord: Sendable, Equatable, RowDecodable {
         submittedAt = try row.decodeIfPresent("submitted_at")
         updatedAt = try row.decode("updated_at")
         version = try row.decode("version")
+        let completed: String = try row.decode("completed_sections")
+        completedSections = try Self.sections(completed)
+    }
+
+    /// The stored list of completed sections ("0,2,7"); anything else is a corrupt column, never ignored.
+    static func sections(_ stored: String) throws(DatabaseError) -> Set<ReferralSection> {
+        var sections: Set<ReferralSection> = []
+        for part in stored.split(separator: ",") {
+            guard let raw = Int(part), let section = ReferralSection(rawValue: raw) else {
+                throw DatabaseError(.decode, "column completed_sections holds a value of the wrong kind")
+            }
+            sections.insert(section)
+        }
+        return sections
+    }
+
+    static func stored(_ sections: Set<ReferralSection>) -> String {
+        sections.sorted().map { String($0.rawValue) }.joined(separator: ",")
     }
 }
 
@@ -202,16 +222,19 @@ public struct ReferralStore: FeatureStore {
         return try referral(id: id, for: viewer)
     }
 
-    /// Saves the form if the referral is still editable by this person and nobody saved it in between.
-    public func updateReferral(id: Int64, form: ReferralForm, expectedVersion: Int64, by viewer: Viewer) throws {
+    /// Saves the form if the referral is still editable by this person and nobody saved it in between; `completed`,
+    /// when given, replaces the sections the referrer has said are complete (one section saved from the task list).
+    public func updateReferral(id: Int64, form: ReferralForm, expectedVersion: Int64, completed: Set<ReferralSection>? = nil,
+                               by viewer: Viewer) throws {
         let existing = try referral(id: id, for: viewer)
         guard existing.status.referrerCanEdit || (viewer.can(.manageReferrals) && !existing.status.isClosed) else {
             throw DomainError.conflict("not_editable", "This referral can no longer be changed: it is \(existing.status.displayName.lowercased())")
         }
         try database.write { connection in
             let changed = try connection.execute(
-                "UPDATE referrals SET form_json = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-                [.text(try Self.json(form)), .text(context.now), .integer(id), .integer(expectedVersion)])
+                "UPDATE referrals SET form_json = ?, updated_at = ?, version = version + 1, completed_sections = COALESCE(?, completed_sections) WHERE id = ? AND version = ?",
+                [.text(try Self.json(form)), .text(context.now), completed.map { .text(ReferralRecord.stored($0)) } ?? .null,
+                 .integer(id), .integer(expectedVersion)])
             guard changed == 1 else { throw DomainError.editConflict }
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "referral", subjectID: String(id))
         }

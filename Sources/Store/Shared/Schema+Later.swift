@@ -263,5 +263,10 @@ extension Schema {
             ALTER TABLE audit_log ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
             ALTER TABLE audit_head ADD COLUMN last_key_id TEXT NOT NULL DEFAULT '';
             """),
+        // The referral form is a task list: the referrer says when each section is complete (GOV.UK's "Have you
+        // completed this section?"), kept as the sections' numbers ("0,2,7"), so the list can tell in progress from done.
+        Migration(29, "the referral sections the referrer has marked complete", """
+            ALTER TABLE referrals ADD COLUMN completed_sections TEXT NOT NULL DEFAULT '';
+            """),
     ]
 }

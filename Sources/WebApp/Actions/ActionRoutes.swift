@@ -238,7 +238,6 @@ enum ActionRoutes {
                 \(Components.button("Add the action"))
                 """))
             <p><a href="/cases/\(visible.id)#actions">Back to the case</a></p>
-            <script src="\(Assets.scriptPath)"></script>
             """
         return .html(Layout.page(title: "Add an action", session: session, currentPath: "/nominals", hasErrors: !problems.isEmpty || !searchProblems.isEmpty,
                                  content: content).rendered, status: searchProblems.isEmpty ? status : 422)

@@ -97,7 +97,7 @@ enum CaseRoutes {
                             "\(CaseRules.displayValue(field: change.field, change.oldValue)) → \(CaseRules.displayValue(field: change.field, change.newValue))"))
         }
         let rows = entries.sorted { $0.date > $1.date }.prefix(200).map { entry -> [HTML] in
-            ["\(CalendarDate(entry.date)?.displayText ?? entry.date)", "\(entry.what)", "\(entry.detail)"]
+            ["\(CalendarDate(entry.date)?.displayText ?? entry.date)", "\(entry.what)", "<span class=\"free-text\">\(entry.detail)</span>"]
         }
         return Components.table(caption: "Timeline", headers: ["Date", "What", "Detail"], rows: Array(rows))
     }

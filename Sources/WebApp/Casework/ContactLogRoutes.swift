@@ -11,7 +11,8 @@ enum ContactLogRoutes {
             let caseID = try NominalRoutes.id(request)
             let form = try request.form()
             var reader = FormReader(form)
-            let date = reader.date("occurred_on", "The contact date")
+            // A contact is logged after it happened: a date to come is refused.
+            let date = reader.date("occurred_on", "Date of contact", bound: .todayOrPast(today: services.today))
             let agency = try services.agencies.agency(code: form["agency"] ?? "")
             let person = reader.text("person", "The person", max: 200)
             let summary = reader.text("summary", "The summary", max: 4000, multiline: true)
@@ -39,7 +40,8 @@ enum ContactLogRoutes {
         let values = form?.values ?? [:], problems = form?.problems ?? []
         let rows = entries.map { entry -> [HTML] in
             ["\(entry.occurredOn.displayText)", "\(entry.direction == "in" ? "Received from" : "Sent to") \(entry.agencyName)",
-             "\(entry.person)", "\(entry.method)", "\(entry.summary)", "\(entry.recordedBy)"]
+             "<span class=\"free-text\">\(entry.person)</span>", "\(entry.method)", "<span class=\"preserve-lines\">\(entry.summary)</span>",
+             "\(entry.recordedBy)"]
         }
         let log: HTML = """
             <h2 id="contact-log">Contact log</h2>
@@ -50,7 +52,7 @@ enum ContactLogRoutes {
             \(log)
             <details class="details"\(form == nil ? .empty : HTML(trusted: " open"))><summary>Record a contact</summary>
             \(Components.form(action: "/cases/\(caseID)/contacts", csrf: session.csrfToken, """
-                \(Components.dateInput("occurred_on", label: "Date", values: values, default: services.today, problems: problems))
+                \(Components.dateInput("occurred_on", label: "Date of contact", values: values, default: services.today, problems: problems))
                 \(Components.select("direction", label: "Direction", options: [("out", "Sent to the agency"), ("in", "Received from the agency")], selected: values["direction"] ?? "out", problems: problems))
                 \(Components.select("agency", label: "Agency", options: agencies.map { ($0.code, $0.name) }, selected: values["agency"] ?? "", problems: problems))
                 \(Components.textInput("person", label: "Person (optional)", value: values["person"] ?? "", problems: problems))

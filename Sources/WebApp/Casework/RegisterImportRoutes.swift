@@ -98,7 +98,6 @@ enum RegisterImportRoutes {
                 <progress max="\(total)" value="\(job.processed)" aria-label="\(verb) rows">\(job.processed * 100 / total)%</progress>
                 <p>This page updates itself. You can leave it: the import carries on.
                 <a href="">Check progress now</a></p>
-                <script src="\(Assets.scriptPath)"></script>
                 """
         case .rejected(let errors, let rowsRead):
             let rows = errors.prefix(1000).map { error -> [HTML] in ["\(error.line)", "\(error.column)", "\(error.message)"] }

@@ -165,5 +165,30 @@ enum Assets {
       h1, h2, h3, .table__caption, caption { break-after: avoid; page-break-after: avoid; }
       .footer { border-top: 1px solid #0b0c0c; background: #ffffff; }
     }
+    /* s35-ui: the referral task list, its section pages and check answers (issue 30 item 2) */
+    .back-link { display: inline-block; position: relative; margin: 0 0 20px; padding-left: 14px; font-size: 1rem; color: #0b0c0c; }
+    .back-link::before { content: ""; position: absolute; left: 3px; top: .45em; width: 7px; height: 7px; border: solid currentColor; border-width: 1px 1px 0 0; transform: rotate(225deg); }
+    .task-list { list-style: none; margin: 0 0 40px; padding: 0; border-top: 1px solid #b1b4b6; font-size: 1.1875rem; }
+    .task-list__item { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 10px 20px; padding: 10px 0; border-bottom: 1px solid #b1b4b6; }
+    .task-list__name-and-hint { flex: 1 1 20em; }
+    .task-list__hint { margin: 5px 0 0; padding-left: 20px; color: #505a5f; font-size: 1rem; }
+    .task-list__status { flex: 0 0 auto; }
+    .tag--light-blue { background: #e8f1f8; color: #0c2d4a; }
+    .fieldset__legend--m { font-size: 1.5rem; }
+    .radios__item { display: flex; align-items: center; gap: 10px; margin-bottom: 10px; font-size: 1.1875rem; }
+    .radios__input { width: 32px; height: 32px; margin: 0; flex: 0 0 auto; }
+    .radios__input:focus { outline: 3px solid #ffdd00; outline-offset: 1px; box-shadow: 0 0 0 7px #0b0c0c; }
+    .check-answers__section { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 0 20px; }
+    .check-answers__heading { flex: 1 1 auto; margin-bottom: 10px; }
+    .check-answers__change { margin: 0 0 10px; font-size: 1.1875rem; }
+    .check-answers__section > .summary-list { flex: 1 1 100%; }
+    /* s35-ui: printed tables wrap at spaces (issue 30 item 3). A column is as wide as its longest word, so "Category"
+       never prints as "Catego / ry"; only free text (`.free-text`, `.preserve-lines`) may break a token too long for
+       its column, so one pasted string cannot push the table off the page. */
+    @media print {
+      .table { font-size: 10pt; }
+      .table__cell, .table__header { min-width: 0; padding-right: 8px; overflow-wrap: break-word; word-break: normal; }
+      .table__cell .free-text, .table__cell .preserve-lines { overflow-wrap: anywhere; }
+    }
     """
 }

@@ -135,7 +135,10 @@ struct Layout {
               <div class="marking marking--bottom" role="note" aria-label="Protective marking at end of page">
             """)
         out.text(marking)
-        out.markup("</div>\n</body>\n</html>")
+        // The one script, on every page: progressive enhancement only (focus on the error summary, live filters).
+        out.markup("</div>\n  <script src=\"")
+        out.text(Assets.scriptPath)
+        out.markup("\"></script>\n</body>\n</html>")
         return Page(rendered: out.bytes)
     }
 }

@@ -44,5 +44,29 @@ extension Assets {
         }
       });
     })();
+    (function () {
+      // The GOV.UK error summary takes the focus when the page loads, so keyboard and screen reader users start at the
+      // problems; each of its links takes the focus to its field (a fragment link alone only scrolls).
+      var summary = document.getElementById("error-summary");
+      if (summary) {
+        summary.focus();
+        summary.addEventListener("click", function (event) {
+          var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+          var target = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+          if (!target) { return; }
+          event.preventDefault();
+          var group = target.closest("fieldset") || target;
+          group.scrollIntoView();
+          target.focus({ preventScroll: true });
+        });
+      }
+      // After "add another", the page comes back at the new row (`#decision-2`): its first field takes the focus.
+      if (window.location.hash.length > 1 && !summary) {
+        var row = document.getElementById(window.location.hash.slice(1));
+        var first = row && row.classList.contains("rows__row") ? row.querySelector("input:not([type=hidden]), textarea, select") : null;
+        // After the load: the browser's own move to the fragment would otherwise take the focus back.
+        if (first) { window.addEventListener("load", function () { window.setTimeout(function () { first.focus(); }, 0); }); }
+      }
+    })();
     """
 }

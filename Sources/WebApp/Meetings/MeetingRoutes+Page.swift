@@ -6,9 +6,11 @@ import Store
 extension MeetingRoutes {
     /// The meeting: its details, compliance, agenda (the cases the viewer may see, and how many others for those who
     /// run it), the builder's proposals, invitees and messages, and what can be done next.
-    /// `typedSlots`: time slots as typed, by item, after one was refused.
+    /// `typedSlots`: time slots as typed, by item, after one was refused; `typedPapersSent`: the papers-sent date's
+    /// fields as typed, after it was refused.
     static func meetingPage(_ request: Request, _ session: Session, _ services: Services, _ meeting: Meeting,
-                            problems: [ValidationProblem] = [], status: Int = 200, typedSlots: [Int64: String] = [:]) throws -> Response {
+                            problems: [ValidationProblem] = [], status: Int = 200, typedSlots: [Int64: String] = [:],
+                            typedPapersSent: [String: String]? = nil) throws -> Response {
         let manages = session.user.role.can(.manageMeetings)
         let scheduled = meeting.status == .scheduled
         let viewer = request.viewer(session)
@@ -74,7 +76,7 @@ extension MeetingRoutes {
                <a href="/meetings/\(meeting.id)/invitees">Invitations</a> ·
                <a href="/meetings/\(meeting.id)/attendance">Record attendance</a></p>
             \(Components.form(action: "/meetings/\(meeting.id)/papers", csrf: session.csrfToken, """
-                \(Components.dateInput("papers_sent_on", label: "Date the papers (referrals and previous minutes) were sent", values: nil, default: meeting.papersSentOn ?? services.today, problems: problems))
+                \(Components.dateInput("papers_sent_on", label: "Date the papers (referrals and previous minutes) were sent", values: typedPapersSent, default: meeting.papersSentOn ?? services.today, problems: problems))
                 \(Components.button("Record papers sent", secondary: true))
                 """))
             \(meeting.date <= services.today ? Components.form(action: "/meetings/\(meeting.id)/held", csrf: session.csrfToken, """

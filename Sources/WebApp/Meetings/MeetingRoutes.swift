@@ -99,13 +99,15 @@ enum MeetingRoutes {
         })
         router.post("/meetings/:id/papers", Access.require(services, .manageMeetings) { request, session in
             let meeting = try load(request, session, services)
-            var reader = FormReader(try request.form())
+            let form = try request.form()
+            var reader = FormReader(form)
             let date = reader.date("papers_sent_on", "The date papers were sent", required: "Enter the date the papers were sent")
             do {
                 guard let date else { throw DomainError.validation(reader.problems) }
                 try services.meetings.markPapersSent(meeting, on: date, by: request.viewer(session))
             } catch let error as DomainError where error.isValidation {
-                return try meetingPage(request, session, services, meeting, problems: error.problems, status: 422)
+                return try meetingPage(request, session, services, meeting, problems: reader.merged(with: error.problems), status: 422,
+                                       typedPapersSent: FormReader.dateValues(form, "papers_sent_on"))
             }
             return .redirect(to: "/meetings/\(meeting.id)?done=\(Flash.meetingChanged.rawValue)")
         })

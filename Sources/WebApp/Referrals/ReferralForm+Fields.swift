@@ -14,6 +14,13 @@ struct ReferralField {
         case select([(value: String, label: String)])
         case agencies
         case leadAgency
+
+        var isMultiline: Bool {
+            switch self {
+            case .textarea, .lines: return true
+            default: return false
+            }
+        }
     }
     var name: String
     var label: String
@@ -135,11 +142,22 @@ struct ReferralField {
     /// the page so nothing typed is lost).
     /// A date is typed in the three fields of `Components.dateInput` and read as `FormReader.date` reads it; a date of
     /// birth must be before `today`.
-    static func read(_ data: FormData, into form: inout ReferralForm, today: CalendarDate) -> [ValidationProblem] {
+    /// Only `fields` are read (one section's, when it is saved from the task list); text is refused when too long or
+    /// holding control characters, as `FormReader.text` refuses it.
+    static func read(_ data: FormData, into form: inout ReferralForm, today: CalendarDate,
+                     fields: [ReferralField] = all) -> [ValidationProblem] {
         var problems: [ValidationProblem] = []
-        for field in all {
+        for field in fields {
             let value: String
             switch field.kind {
+            case .text, .textarea, .lines:
+                var reader = FormReader(data)
+                let long = field.kind.isMultiline
+                value = reader.text(field.name, field.label, max: long ? 4000 : 200, multiline: long)
+                if let problem = reader.problems.first {
+                    problems.append(problem)
+                    continue
+                }
             case .agencies: value = data.values(field.name).joined(separator: ",")
             case .date:
                 var reader = FormReader(data)
@@ -158,10 +176,11 @@ struct ReferralField {
 
     /// The form's inputs, section by section. `notes` are the reasons the referral was returned, by field: each is
     /// shown with its field, in the field's hint, so the referrer reads what to correct where they correct it.
+    /// `only` renders one section's fields without its legend, for that section's own page (its heading names it).
     static func inputs(_ form: ReferralForm, raw: FormData?, agencies: [Agency], problems: [ValidationProblem],
-                       notes: [String: [String]] = [:]) -> HTML {
+                       notes: [String: [String]] = [:], only: ReferralSection? = nil) -> HTML {
         var sections: [HTML] = []
-        for section in ReferralSection.allCases {
+        for section in only.map({ [$0] }) ?? ReferralSection.allCases {
             let fields = all.filter { $0.section == section }
             guard !fields.isEmpty else { continue }
             let rendered = fields.map { field -> HTML in
@@ -191,7 +210,8 @@ struct ReferralField {
                     return "<fieldset class=\"fieldset\" id=\"\(field.name)\"><legend class=\"label\">\(field.label)</legend>\(boxes)</fieldset>"
                 }
             }
-            sections.append("<fieldset class=\"fieldset\"><legend class=\"fieldset__legend\">\(section.title)</legend>\(rendered)</fieldset>")
+            sections.append(only != nil ? rendered.joined()
+                : "<fieldset class=\"fieldset\"><legend class=\"fieldset__legend\">\(section.title)</legend>\(rendered)</fieldset>")
         }
         return sections.joined()
     }
@@ -202,16 +222,9 @@ struct ReferralField {
         var parts: [HTML] = []
         for section in ReferralSection.allCases {
             let rows = all.filter { $0.section == section }.compactMap { field -> (String, HTML)? in
-                var value = field.get(form)
+                let value = field.display(form, agencyNames: names)
                 let note: HTML = notes[field.name].map { "<br><strong>Returned:</strong> \($0.joined(separator: " "))" } ?? .empty
                 if value.isEmpty { return notes[field.name] == nil ? nil : (field.label, "Not given" + note) }
-                switch field.kind {
-                case .select(let options): value = options.first { $0.value == value }?.label ?? value
-                case .checkbox: value = "Yes"
-                case .leadAgency: value = names[value] ?? value
-                case .agencies: value = value.split(separator: ",").map { names[String($0)] ?? String($0) }.joined(separator: ", ")
-                default: break
-                }
                 return (field.label, "<span class=\"preserve-lines\">\(value)</span>\(note)")
             }
             guard !rows.isEmpty else { continue }
@@ -219,5 +232,19 @@ struct ReferralField {
         }
         return parts.joined()
     }
-}
 
+    /// The answer as the referrer would read it back: an option's label, an agency's name, a date written out; "" when
+    /// not given.
+    func display(_ form: ReferralForm, agencyNames names: [String: String]) -> String {
+        let value = get(form)
+        guard !value.isEmpty else { return "" }
+        switch kind {
+        case .select(let options): return options.first { $0.value == value }?.label ?? value
+        case .checkbox: return "Yes"
+        case .leadAgency: return names[value] ?? value
+        case .agencies: return value.split(separator: ",").map { names[String($0)] ?? String($0) }.joined(separator: ", ")
+        case .date: return CalendarDate(typed: value)?.displayText ?? value
+        default: return value
+        }
+    }
+}

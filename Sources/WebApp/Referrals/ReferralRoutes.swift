@@ -14,18 +14,19 @@ enum ReferralRoutes {
         })
         router.get("/referrals/new", Access.require(services, nil) { request, session in
             guard canRefer(session.user) else { return try refuse(request, session, services) }
-            return try formPage(session, services, referral: nil, form: ReferralForm(), raw: nil, problems: [], status: 200)
+            return try startPage(session)
         })
+        // Starts a draft and opens its task list. The answers may also be sent here all at once (and submitted with
+        // `action=submit`), which is how a whole referral is entered in one request.
         router.post("/referrals/new", Access.require(services, nil) { request, session in
             guard canRefer(session.user) else { return try refuse(request, session, services) }
             let data = try request.form()
             var form = ReferralForm()
             let problems = ReferralField.read(data, into: &form, today: services.today)
-            guard problems.isEmpty else {
-                return try formPage(session, services, referral: nil, form: form, raw: data, problems: problems, status: 422)
-            }
+            guard problems.isEmpty else { throw DomainError.validation(problems) }
             let referral = try services.referrals.createReferral(form, by: request.viewer(session))
-            return try saved(referral.id, submit: data["action"] == "submit", request, session, services)
+            guard data["action"] == "submit" else { return .redirect(to: "/referrals/\(referral.id)/edit") }
+            return try saved(referral.id, submit: true, request, session, services)
         })
         router.get("/referrals/:id", Access.require(services, nil) { request, session in
             let referral = try load(request, session, services)
@@ -33,29 +34,13 @@ enum ReferralRoutes {
                                       subjectID: String(referral.id))
             return try viewPage(request, session, services, referral, returnProblems: [], status: 200)
         })
+        // The referral's sections as a task list (ReferralTaskPages), each with its status.
         router.get("/referrals/:id/edit", Access.require(services, nil) { request, session in
-            let referral = try load(request, session, services)
-            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: String(referral.id), detail: "edit form")
-            return try formPage(session, services, referral: referral, form: referral.form, raw: nil, problems: [], status: 200)
+            let referral = try ReferralTaskPages.editable(request, session, services)
+            try services.audit.record(actor: request.actor(session), action: .view, subjectType: "referral", subjectID: String(referral.id), detail: "task list")
+            return try ReferralTaskPages.taskListPage(request, session, services, referral)
         })
-        router.post("/referrals/:id/edit", Access.require(services, nil) { request, session in
-            let referral = try load(request, session, services)
-            let data = try request.form()
-            var form = referral.form
-            let problems = ReferralField.read(data, into: &form, today: services.today)
-            guard problems.isEmpty else {
-                return try formPage(session, services, referral: referral, form: form, raw: data, problems: problems, status: 422)
-            }
-            do {
-                try services.referrals.updateReferral(id: referral.id, form: form, expectedVersion: Int64(data["version"] ?? "") ?? -1,
-                                                      by: request.viewer(session))
-            } catch let error as DomainError where error == .editConflict || error.code == "not_editable" {
-                let current = try services.referrals.referral(id: referral.id, for: request.viewer(session))
-                return try formPage(session, services, referral: current, form: form, raw: data,
-                                    problems: [ValidationProblem(field: "level_requested", message: error.description)], status: 409)
-            }
-            return try saved(referral.id, submit: data["action"] == "submit", request, session, services)
-        })
+        ReferralTaskPages.register(&router, services)
         router.post("/referrals/:id/submit", Access.require(services, nil) { request, session in
             try saved(try load(request, session, services).id, submit: true, request, session, services)
         })
@@ -112,7 +97,7 @@ enum ReferralRoutes {
         let returnedItems = returned.referrals.map { entry -> HTML in
             let reasons = entry.returned.reasons.map { reason -> HTML in "<li>\(reason.reason)</li>" }
             return """
-                <li><a href="/referrals/\(entry.referral.id)">\(entry.referral.reference)\(entry.referral.form.fullName.isEmpty ? "" : ": " + entry.referral.form.fullName)</a>,
+                <li><a href="/referrals/\(entry.referral.id)/edit">\(entry.referral.reference)\(entry.referral.form.fullName.isEmpty ? "" : ": " + entry.referral.form.fullName)</a>,
                 returned by \(entry.returned.returnedBy)<ul>\(reasons)</ul></li>
                 """
         }
@@ -143,31 +128,18 @@ enum ReferralRoutes {
         return .html(Layout.page(title: "Referrals", session: session, currentPath: "/referrals", content: content).rendered)
     }
 
-    static func formPage(_ session: Session, _ services: Services, referral: ReferralRecord?, form: ReferralForm, raw: FormData?,
-                         problems: [ValidationProblem], status: Int) throws -> Response {
-        if let referral, !(referral.status.referrerCanEdit || (session.user.role.can(.manageReferrals) && !referral.status.isClosed)) {
-            throw DomainError.conflict("not_editable", "This referral is \(referral.status.displayName.lowercased()) and can no longer be changed.")
-        }
-        let agencies = try services.agencies.agencies(activeOnly: true)
-        let action = referral.map { "/referrals/\($0.id)/edit" } ?? "/referrals/new"
-        let title = referral.map { "Change referral \($0.reference)" } ?? "Start a MAPPA referral"
-        let version: HTML = referral.map { "<input type=\"hidden\" name=\"version\" value=\"\($0.version)\">" } ?? .empty
-        let returned = referral?.status == .returned ? try referral.flatMap { try services.referrals.latestReturn(of: $0) } : nil
+    /// The start of a referral: what it involves, and a button that starts the draft and opens its task list.
+    static func startPage(_ session: Session) throws -> Response {
+        let sections = ReferralSection.allCases.map { section -> HTML in "<li>\(section.title)</li>" }
         let content: HTML = """
-            \(Components.errorSummary(problems))
             <span class="caption">MAPPA A: referral to Level 2 or Level 3</span>
-            <h1>\(title)</h1>
-            <p>You can save the referral and come back to it. When you submit it, it is checked for anything missing and sent to the MAPPA coordinator.</p>
-            \(returned.map { returnPanel($0, referral: referral!, fieldsAt: "") } ?? .empty)
-            \(Components.form(action: action, csrf: session.csrfToken, """
-                \(version)
-                \(ReferralField.inputs(form, raw: raw, agencies: agencies, problems: problems, notes: notes(returned)))
-                <button type="submit" class="button" name="action" value="submit">Submit referral</button>
-                <button type="submit" class="button button--secondary" name="action" value="save">Save as draft</button>
-                """))
+            <h1>Start a MAPPA referral</h1>
+            <p>The referral has these sections. You can fill them in any order, each is saved on its own, and you can leave and come back:</p>
+            <ul>\(sections)</ul>
+            <p>Before you submit it you can check every answer. When you submit it, it is checked for anything missing and sent to the MAPPA coordinator.</p>
+            \(Components.form(action: "/referrals/new", csrf: session.csrfToken, Components.button("Start the referral")))
             """
-        return .html(Layout.page(title: title, session: session, currentPath: "/referrals", hasErrors: !problems.isEmpty,
-                                 content: content).rendered, status: status)
+        return .html(Layout.page(title: "Start a MAPPA referral", session: session, currentPath: "/referrals", content: content).rendered)
     }
 
     /// The reasons of a return, by the field each concerns.
@@ -175,20 +147,21 @@ enum ReferralRoutes {
         Dictionary(grouping: (returned?.reasons ?? []).filter { !$0.field.isEmpty }, by: \.field).mapValues { $0.map(\.reason) }
     }
 
-    /// Why the coordinator returned the referral, at the top of its page and its form: each reason linked to the field
-    /// it concerns, on the page `fieldsAt` ("" for the form itself), or not linked when nil (someone who may not edit).
-    static func returnPanel(_ returned: ReferralReturn, referral: ReferralRecord, fieldsAt: String?) -> HTML {
-        let labels = Dictionary(ReferralField.all.map { ($0.name, $0.label) }, uniquingKeysWith: { a, _ in a })
+    /// Why the coordinator returned the referral, at the top of its page and its task list: each reason linked to the
+    /// field it concerns on its section's page, or not linked (`linked` false: someone who may not edit).
+    static func returnPanel(_ returned: ReferralReturn, referral: ReferralRecord, linked: Bool) -> HTML {
+        let fields = Dictionary(ReferralField.all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let items = returned.reasons.map { reason -> HTML in
-            guard !reason.field.isEmpty, let label = labels[reason.field], let page = fieldsAt else { return "<li>\(reason.reason)</li>" }
-            let href = page + "#" + reason.field
+            guard !reason.field.isEmpty, let field = fields[reason.field], linked else { return "<li>\(reason.reason)</li>" }
+            let label = field.label
+            let href = ReferralTaskPages.sectionPath(referral, field.section) + "#" + reason.field
             return "<li>\(reason.reason) <a href=\"\(href)\">\(label)</a></li>"
         }
         let heading = referral.status == .returned
             ? "Returned to the referrer on \(HumanTime.parse(returned.returnedAt).map(HumanTime.day) ?? returned.returnedAt) by \(returned.returnedBy)"
             : "Returned earlier, on \(HumanTime.parse(returned.returnedAt).map(HumanTime.day) ?? returned.returnedAt), for these reasons"
         let advice: HTML = referral.status == .returned
-            ? "<p>Correct or add what is listed (each reason is also beside its field on the form), then resubmit the referral.</p>" : .empty
+            ? "<p>Correct or add what is listed (each reason is also beside its field, and its section is marked on the task list), then resubmit the referral.</p>" : .empty
         return """
             <div class="findings" id="return-reasons"><h2>\(heading)</h2>
             \(advice)<ul>\(items)</ul></div>
@@ -272,7 +245,7 @@ enum ReferralRoutes {
             <h1>\(referral.form.fullName.isEmpty ? "Referral \(referral.reference)" : referral.form.fullName)</h1>
             <p>\(statusTag(referral.status))</p>
             \(caseLink)
-            \(returned.map { returnPanel($0, referral: referral, fieldsAt: mayEdit ? "/referrals/\(referral.id)/edit" : nil) } ?? .empty)
+            \(returned.map { returnPanel($0, referral: referral, linked: mayEdit) } ?? .empty)
             \(referral.status.isClosed ? HTML.empty : findingsPanel(findings))
             \(actions)
             \(coordinator)

@@ -94,7 +94,9 @@ struct AuthorizationMatrixTests {
         "GET /referrals/new": Rule(allowed: unitStaff.union([.referrer])),
         "POST /referrals/new": Rule(allowed: unitStaff.union([.referrer])),
         "GET /referrals/:id": referralOwners, "GET /referrals/:id/edit": referralOwners,
-        "POST /referrals/:id/edit": referralOwners, "POST /referrals/:id/submit": referralOwners,
+        "POST /referrals/:id/submit": referralOwners,
+        "GET /referrals/:id/sections/:section": referralOwners, "POST /referrals/:id/sections/:section": referralOwners,
+        "GET /referrals/:id/check": referralOwners,
         "POST /referrals/:id/return": Rule(allowed: unitStaff),
         "GET /screening": Rule(allowed: unitStaff),
         "POST /cases/:id/contacts": caseEditors,
@@ -243,7 +245,7 @@ struct AuthorizationMatrixTests {
             ids = ["actions": String(actionID), "mail": String(mailID), "api-tokens": String(coordinatorToken), "meetings": String(meetingID), "items": String(itemID),
                    "agencies": "housing", "users": String(uninvolved.user.id), "nominals": String(nominalID), "cases": String(caseID),
                    "referrals": String(referral.id), "import": "0f0e0d0c-no-such-job", "kpis": KPIIndicator.attendance.rawValue,
-                   "areas": "matrix_area"]
+                   "areas": "matrix_area", "sections": "offender"]
         }
 
         /// The route's pattern with its parameter filled in with a record that exists.

@@ -52,7 +52,7 @@ struct NeedToKnowSurfaceTests {
         "GET /api/openapi.json": .namesNoCase("the API's description"),
         "GET /cases/import": .namesNoCase("the upload form"),
         "GET /cases/import/:job": .namesNoCase("the uploader's own job: counts and the lines of their own file"),
-        "GET /meetings/new": .namesNoCase("a form"), "GET /referrals/new": .namesNoCase("an empty referral form"),
+        "GET /meetings/new": .namesNoCase("a form"), "GET /referrals/new": .namesNoCase("the start of a referral: its sections, no answers"),
         "GET /statistics": .namesNoCase("counts"), "GET /statistics/annual": .namesNoCase("the annual report's counts"),
         "GET /statistics/annual.csv": .namesNoCase("counts"), "GET /statistics/annual.json": .namesNoCase("counts"),
         "GET /statistics/annual.xlsx": .namesNoCase("counts"), "GET /statistics/annual/areas": .namesNoCase("counts per area"),
@@ -96,6 +96,12 @@ struct NeedToKnowSurfaceTests {
         },
         "GET /referrals/:id/edit": .namesCases { world in
             (world.screenedReferrals + world.lookalikeReferrals).map { Probe(path: "/referrals/\($0)/edit") }
+        },
+        "GET /referrals/:id/sections/:section": .namesCases { world in
+            (world.screenedReferrals + world.lookalikeReferrals).map { Probe(path: "/referrals/\($0)/sections/offender") }
+        },
+        "GET /referrals/:id/check": .namesCases { world in
+            (world.screenedReferrals + world.lookalikeReferrals).map { Probe(path: "/referrals/\($0)/check") }
         },
         "GET /referrals/:id/screening": .namesCases { world in
             world.screenedReferrals.map { Probe(path: "/referrals/\($0)/screening") }

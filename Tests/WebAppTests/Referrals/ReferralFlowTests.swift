@@ -22,15 +22,54 @@ struct ReferralFlowTests {
         ("manager_authorised_by", "SPO Sample"), ("manager_authorised_on", "2026-11-20"),
     ]
 
+    static func section(of field: String) -> ReferralSection? {
+        let name = field.hasSuffix("-day") || field.hasSuffix("-month") || field.hasSuffix("-year")
+            ? String(field[..<field.lastIndex(of: "-")!]) : field
+        return ReferralField.all.first { $0.name == name }?.section
+    }
+
+    /// Saves one section from its own page (with the version the page carries), marked complete or not.
+    @discardableResult
+    static func save(_ client: TestClient, _ referralPath: String, _ section: ReferralSection, _ fields: [(String, String)],
+                     completed: String = "yes") throws -> Response {
+        let path = referralPath + "/sections/" + ReferralTaskPages.slug(section)
+        let page = client.get(path)
+        let version = try #require(TestClient.firstMatch(#"name="version" value="(\d+)""#, in: page.bodyText))
+        return client.post(path, fields + [("version", version), ("completed", completed)])
+    }
+
+    /// Fills in every section of the referral from `fields`, each on its own page and marked complete.
+    static func fill(_ client: TestClient, _ referralPath: String, _ fields: [(String, String)]) throws {
+        for section in ReferralSection.allCases {
+            let saved = try save(client, referralPath, section, fields.filter { Self.section(of: $0.0) == section })
+            #expect(saved.status == 303, "section \(section.title) saved")
+        }
+    }
+
+    /// The status the task list shows for a section.
+    static func sectionStatus(_ body: String, _ slug: String) throws -> String {
+        let cell = try #require(TestClient.firstMatch(#"<div class="task-list__status" id="section-"# + slug + #"-status">(.*?)</div>"#, in: body))
+        return cell.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
+    }
+
     @Test("submit incomplete → QA findings → returned → fixed and resubmitted → screened → case", arguments: DatabaseKind.available)
     func journey(kind: DatabaseKind) throws {
         let fixture = try AppFixture(kind)
         let referrer = fixture.client(signedInAs: .referrer)
-        referrer.get("/referrals/new")
-        let submitted = referrer.post("/referrals/new", Self.incomplete + [("action", "submit")])
+        let start = referrer.get("/referrals/new")
+        #expect(start.bodyText.contains("Start a MAPPA referral") && start.bodyText.contains("7. Risk, victims and plan"))
+        let started = referrer.post("/referrals/new", [])
+        #expect(started.status == 303)
+        let referralPath = String(try #require(started.headers["Location"]).dropLast("/edit".count))
+        #expect(referrer.get(referralPath + "/edit").bodyText.contains("You have completed 0 of 9 sections"))
+        // Every section filled in and marked complete on its own page, then submitted from Check your answers.
+        try Self.fill(referrer, referralPath, Self.incomplete)
+        let check = referrer.get(referralPath + "/check")
+        #expect(check.status == 200)
+        #expect(check.bodyText.contains("Wounding with intent"))
+        let submitted = referrer.post(referralPath + "/submit", [])
         #expect(submitted.status == 303)
         let location = try #require(submitted.headers["Location"])
-        let referralPath = String(location.split(separator: "?")[0])
         let view = referrer.get(location)
         #expect(view.bodyText.contains("Referral submitted"))
         // Level 3 without saying what Level 2 cannot deliver: the check names it in its section.
@@ -48,12 +87,17 @@ struct ReferralFlowTests {
         let back = referrer.get(referralPath)
         #expect(back.bodyText.contains("Returned to referrer"))
         #expect(back.bodyText.contains("Say what Level 2 cannot deliver."))
-        let edit = referrer.get(referralPath + "/edit")
-        #expect(edit.status == 200)
-        let version = try #require(TestClient.firstMatch(#"name="version" value="(\d+)""#, in: edit.bodyText))
-        let resubmitted = referrer.post(referralPath + "/edit", Self.incomplete + [
-            ("why_level2_is_not_enough", "Emergency accommodation needs senior sign-off."), ("version", version), ("action", "submit"),
-        ])
+        // The returned referral opens on its task list with the risk section marked.
+        let tasks = referrer.get(referralPath + "/edit")
+        #expect(tasks.status == 200)
+        #expect(try Self.sectionStatus(tasks.bodyText, "risk") == "Has problems")
+        #expect(try Self.sectionStatus(tasks.bodyText, "offender") == "Completed")
+        let risk = Self.incomplete.filter { Self.section(of: $0.0) == .risk }
+        let saved = try Self.save(referrer, referralPath, .risk, risk + [("why_level2_is_not_enough", "Emergency accommodation needs senior sign-off.")])
+        #expect(saved.status == 303)
+        #expect(try Self.sectionStatus(referrer.get(referralPath + "/edit").bodyText, "risk") == "Completed")
+        #expect(referrer.get(referralPath + "/check").bodyText.contains("Resubmit referral"))
+        let resubmitted = referrer.post(referralPath + "/submit", [])
         #expect(resubmitted.status == 303)
         #expect(referrer.get(referralPath).bodyText.contains("0 items to add or correct"))
 
@@ -207,12 +251,15 @@ struct ReturnedReferralTests {
 
         let page = referrer.get(path).bodyText
         #expect(page.contains("id=\"return-reasons\""))
-        #expect(page.contains("href=\"\(path)/edit#why_level2_is_not_enough\""))
+        #expect(page.contains("href=\"\(path)/sections/risk#why_level2_is_not_enough\""))
         #expect(page.contains("Ring me if unsure."))
-        let form = referrer.get(path + "/edit").bodyText
-        #expect(form.contains("id=\"return-reasons\""))
+        let tasks = referrer.get(path + "/edit").bodyText
+        #expect(tasks.contains("id=\"return-reasons\""))
+        #expect(try ReferralFlowTests.sectionStatus(tasks, "risk") == "Has problems")
+        let form = referrer.get(path + "/sections/risk").bodyText
         #expect(form.contains("Returned by the coordinator: 7. Risk, victims and plan: \(missing)"))
         let list = referrer.get("/referrals").bodyText
         #expect(list.contains("Returned to you: 1") && list.contains("Ring me if unsure."))
+        #expect(list.contains("href=\"\(path)/edit\""), "the returned referral opens on its task list")
     }
 }
