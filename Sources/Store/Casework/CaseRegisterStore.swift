@@ -123,6 +123,7 @@ public struct CaseRegisterStore: FeatureStore {
                             INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
                             VALUES (?, ?, ?, ?, 'Case register import', ?, ?)
                             """, [.integer(caseID), .text(field), .text(old), .text(new), .text(stamp), .init(actor.userID)])
+                        try ChangeEventStore.recordHistory(connection, caseID: caseID, field: field, old: old, new: new, at: stamp)
                     }
                     try connection.execute("""
                         UPDATE cases SET category = ?, level = ?, lead_agency_id = ?, start_date = ?, statutory_end_date = ?,
@@ -149,6 +150,7 @@ public struct CaseRegisterStore: FeatureStore {
                         INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
                         VALUES (?, 'created', '', ?, 'Case register import', ?, ?)
                         """, [.integer(caseID), .text("\(row.category.shortName), \(row.level.shortName)"), .text(stamp), .init(actor.userID)])
+                    try ChangeEventStore.recordHistory(connection, caseID: caseID, field: "created", old: "", new: "", at: stamp)
                     summary.casesCreated += 1
                     if row.category == .four {
                         // Restricted from the start: the person importing it sees it; from the command line, nobody yet.

@@ -263,5 +263,21 @@ extension Schema {
             ALTER TABLE audit_log ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
             ALTER TABLE audit_head ADD COLUMN last_key_id TEXT NOT NULL DEFAULT '';
             """),
+        // Change events for other systems (ChangeEventStore), written in the transaction of the change they report.
+        // The id only grows and is the feed's cursor; case, referral and meeting say whose need-to-know applies.
+        Migration(31, "change events for other systems, written with each change", """
+            CREATE TABLE events_outbox (
+                id {{ID}},
+                event_type TEXT NOT NULL,
+                occurred_at TEXT NOT NULL,
+                case_id BIGINT REFERENCES cases(id),
+                referral_id BIGINT REFERENCES referrals(id),
+                meeting_id BIGINT REFERENCES meetings(id),
+                crn TEXT NOT NULL DEFAULT '',
+                pnc TEXT NOT NULL DEFAULT '',
+                additional_information TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX events_outbox_case ON events_outbox(case_id);
+            """),
     ]
 }
