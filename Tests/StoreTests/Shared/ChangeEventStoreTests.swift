@@ -102,4 +102,36 @@ struct ChangeEventStoreTests {
                 "the referrer sees their own referral's event, and no meeting's")
         #expect(try world.stores.changeEvents.events(after: 0, limit: 100, for: try world.viewer(.agencyRepresentative)).events.isEmpty)
     }
+
+    @Test("a screening decision, and approved minutes with the level change they make, are events", arguments: DatabaseKind.available)
+    func screeningAndMinutes(kind: DatabaseKind) throws {
+        let (world, discussion, caseID) = try MinutesApprovalTests.submittedMinutes(kind) { _ in }
+        let coordinator = try world.coordinator()
+        let chair = try world.viewer(.chair)
+        try world.stores.minutes.approve(try world.discussion(discussion.meeting.id, discussion.item.id, as: chair), by: chair)
+        let referrer = try world.viewer(.referrer)
+        var form = ReferralForm()
+        form.familyName = "Screenedperson"
+        form.givenNames = "Lee"
+        let referral = try world.stores.referrals.createReferral(form, by: referrer)
+        _ = try world.stores.referrals.submitReferral(id: referral.id, by: referrer)
+        try world.stores.screening.recordScreening(referralID: referral.id, outcome: .decline(reason: "Level 1 is enough"),
+                                                   facts: ScreeningFacts(category: .two, rosh: .high, addsValue: false, previouslyLevel3: false),
+                                                   rationale: "Managed by the lead agency", by: coordinator)
+
+        let all = try world.stores.changeEvents.events(after: 0, limit: 100, for: coordinator).events
+        #expect(all.map(\.eventType) == [.caseRegistered, .meetingScheduled, .levelChanged, .minutesApproved, .referralSubmitted,
+                                         .screeningDecisionRecorded])
+        let level = try #require(all.first { $0.eventType == .levelChanged })
+        #expect(level.additionalInformation["level"] == "2" && level.occurredAt.hasPrefix(discussion.meeting.date.description),
+                "the minutes' level takes effect as of the meeting")
+        let approved = try #require(all.first { $0.eventType == .minutesApproved })
+        #expect(approved.caseID == caseID && approved.meetingID == discussion.meeting.id
+                && approved.additionalInformation["meetingDate"] == discussion.meeting.date.description)
+        let decision = try #require(all.last)
+        #expect(decision.referralID == referral.id && decision.caseID == nil
+                && decision.additionalInformation == ["referralId": String(referral.id), "decision": "declined", "decidedOn": world.today.description])
+        #expect(try world.stores.changeEvents.events(after: 0, limit: 100, for: referrer).events.map(\.eventType)
+                == [.referralSubmitted, .screeningDecisionRecorded], "the referrer follows their own referral, and nothing else")
+    }
 }
