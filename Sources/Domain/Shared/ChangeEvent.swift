@@ -11,6 +11,7 @@ public enum ChangeEventType: String, CaseIterable, Sendable, Codable {
     case meetingScheduled = "mappa.meeting.scheduled"
     case meetingCancelled = "mappa.meeting.cancelled"
     case minutesApproved = "mappa.minutes.approved"
+    case actionOverdue = "mappa.action.overdue"
 
     /// The sentence a feed reader can show.
     public var description: String {
@@ -24,6 +25,7 @@ public enum ChangeEventType: String, CaseIterable, Sendable, Codable {
         case .meetingScheduled: return "A MAPPA meeting was scheduled"
         case .meetingCancelled: return "A MAPPA meeting was cancelled"
         case .minutesApproved: return "The minutes of a case discussion were approved"
+        case .actionOverdue: return "A risk management action passed its due date while still open"
         }
     }
 }

@@ -278,6 +278,7 @@ extension Schema {
                 additional_information TEXT NOT NULL DEFAULT '{}'
             );
             CREATE INDEX events_outbox_case ON events_outbox(case_id);
+            ALTER TABLE actions ADD COLUMN overdue_noted_on TEXT;
             """),
     ]
 }

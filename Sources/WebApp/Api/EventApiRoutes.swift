@@ -61,7 +61,7 @@ enum EventApiRoutes {
 
     static let operation: JSONValue = ApiDocument.operation(
         "listChangeEvents", tag: "events", summary: "Change events after a cursor",
-        description: "Cases registered, levels and categories changed, cases exited, referrals submitted, screening decisions, meetings scheduled and cancelled, minutes approved: each written in the same transaction as the change. Oldest first. You see only events about cases, referrals and meetings your account may see (need-to-know); follow next to page. Audited.",
+        description: "Cases registered, levels and categories changed, cases exited, referrals submitted, screening decisions, meetings scheduled and cancelled, minutes approved, actions newly overdue (noted by a sweep every 15 minutes): each written in the same transaction as the change. Oldest first. You see only events about cases, referrals and meetings your account may see (need-to-know); follow next to page. Audited.",
         parameters: [
             ["name": "after", "in": "query", "required": false, "description": "Only events after this id (0, the default: from the first)",
              "schema": ["type": "integer", "format": "int64", "minimum": 0, "maximum": .int(Int64.max), "default": 0]],

@@ -134,4 +134,33 @@ struct ChangeEventStoreTests {
         #expect(try world.stores.changeEvents.events(after: 0, limit: 100, for: referrer).events.map(\.eventType)
                 == [.referralSubmitted, .screeningDecisionRecorded], "the referrer follows their own referral, and nothing else")
     }
+
+    @Test("the overdue sweep notes each open action once, when it passes its due date, as an event about its case",
+          arguments: DatabaseKind.available)
+    func overdueActions(kind: DatabaseKind) throws {
+        let world = try StoreWorld(kind)
+        let coordinator = try world.coordinator()
+        let ids = try world.importCases([Self.row("ACT1"), Self.row("ACT2", category: .four)])
+        let owner = try world.userOwner("user.coordinator")
+        let late = try world.stores.actions.create(NewAction(caseID: ids["ACT1"]!, description: "Home visit", owner: owner, area: .supervision,
+                                                             dueDate: world.today.adding(days: 1)), by: coordinator)
+        let done = try world.stores.actions.create(NewAction(caseID: ids["ACT1"]!, description: "Check licence", owner: owner, area: .supervision,
+                                                             dueDate: world.today.adding(days: 1)), by: coordinator)
+        let keeper = try world.keeper()
+        try world.name("restricted.keeper", on: ids["ACT2"]!, as: .allow)
+        _ = try world.stores.actions.create(NewAction(caseID: ids["ACT2"]!, description: "Restricted task", owner: owner, area: .supervision,
+                                                      dueDate: world.today.adding(days: 1)), by: keeper)
+        let finished = try world.stores.actions.action(id: done, for: coordinator)
+        try world.stores.actions.update(id: done, status: .done, note: "Checked", dueDate: nil, expectedVersion: finished.action.version, by: coordinator)
+
+        #expect(try world.stores.actions.noteOverdue(asSystem: .reminders) == 0, "nothing is overdue on its due date's eve")
+        world.clock.advance(by: 2 * 86_400)
+        #expect(try world.stores.actions.noteOverdue(asSystem: .reminders) == 2, "the open action on each case; not the one done")
+        #expect(try world.stores.actions.noteOverdue(asSystem: .reminders) == 0, "each is noted once")
+
+        let overdue = try world.stores.changeEvents.events(after: 0, limit: 100, for: coordinator).events.filter { $0.eventType == .actionOverdue }
+        #expect(overdue.map { $0.additionalInformation["actionId"] } == [String(late)], "the restricted case's action is not shown")
+        #expect(overdue.first?.additionalInformation["dueDate"] == world.today.adding(days: -1).description)
+        #expect(try world.stores.changeEvents.events(after: 0, limit: 100, for: keeper).events.filter { $0.eventType == .actionOverdue }.count == 2)
+    }
 }
