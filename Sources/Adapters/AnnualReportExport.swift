@@ -82,3 +82,21 @@ enum AnnualReportSheets {
                            columns: columns, rows: rows)
     }
 }
+
+/// The MAPPA areas compared for a reporting year, as the comparison page offers it (`ReadableExport.csv`): the
+/// marking and title, headings in words, the codes of `mappa stats areas-compared` as the second header row.
+public enum AreaComparisonExport {
+    static func kind(_ column: String) -> ExportValueKind { column == "rsos_per_100k" ? .decimal(places: 2) : .whole }
+
+    public static func csv(_ rows: [AreaComparisonRow], year: ReportingYear, made: CalendarDate) -> String {
+        let columns = [ExportColumn("area", "Area code", meaning: "The MAPPA area's code; none and all for the rows without an area and for every area")]
+            + [ExportColumn("area_name", "MAPPA area", meaning: "The area's name")]
+            + AreaComparison.columns.map { ExportColumn($0, AreaComparison.label($0), kind($0), meaning: AreaComparison.label($0)) }
+        let heading = ExportHeading(subject: "MAPPA areas compared, \(year)", area: "All MAPPA areas",
+                                    period: "1 April \(year.start.year) to 31 March \(year.end.year)", made: made)
+        return ReadableExport.csv(heading, ExportTable(name: "Areas compared", title: "Areas compared", explanation: "", columns: columns,
+                                                       rows: rows.map { row in
+            [.text(row.key), .text(row.label)] + row.values.map { $0.map(SpreadsheetCell.number) ?? .empty }
+        }))
+    }
+}
