@@ -21,8 +21,7 @@ struct ChangeEventRow: RowDecodable {
         let caseID: Int64? = try row.decodeIfPresent("case_id")
         let referralID: Int64? = try row.decodeIfPresent("referral_id")
         let meetingID: Int64? = try row.decodeIfPresent("meeting_id")
-        let information: String = try row.decode("additional_information")
-        let details = (try? JSONDecoder().decode([String: String].self, from: Data(information.utf8))) ?? [:]
+        let details = try row.decodeJSON("additional_information", as: [String: String].self)
         event = ChangeEvent(id: id, eventType: type, occurredAt: occurredAt, crn: crn, pnc: pnc, caseID: caseID, referralID: referralID,
                             meetingID: meetingID, additionalInformation: details)
     }
