@@ -15,16 +15,29 @@ public enum SpreadsheetCell: Sendable, Equatable {
     public static func integer(_ value: Int) -> SpreadsheetCell { .number(Double(value)) }
 }
 
-/// One sheet: a bold, frozen header row, then the rows.
+/// One sheet: optional title lines, a bold, frozen header row, then the rows.
 public struct SpreadsheetSheet: Sendable, Equatable {
     /// Made a valid, unique Excel sheet name when written (see `XLSXWorkbook.sheetName`).
     public var name: String
     public var columns: [String]
     public var rows: [[SpreadsheetCell]]
-    public init(name: String, columns: [String], rows: [[SpreadsheetCell]]) {
+    /// Lines above the header row, the first in bold (an export's marking and title); they take no part in the
+    /// column widths. Empty: the header is the first row.
+    public var titleRows: [String]
+    /// An Excel number format (`format_set_num_format`, e.g. `#,##0` or `0.0%`) per cell, row by row in step
+    /// with `rows`; nil, or a row or cell left out, keeps the default "General".
+    public var numberFormats: [[String?]]
+    /// Printed in the centre of every page's header and footer (the protective marking); nil prints nothing.
+    public var printMarking: String?
+
+    public init(name: String, columns: [String], rows: [[SpreadsheetCell]], titleRows: [String] = [],
+                numberFormats: [[String?]] = [], printMarking: String? = nil) {
         self.name = name
         self.columns = columns
         self.rows = rows
+        self.titleRows = titleRows
+        self.numberFormats = numberFormats
+        self.printMarking = printMarking
     }
 }
 
@@ -79,26 +92,46 @@ public enum XLSXWorkbook {
         let workbook = try Workbook(path: path, temporaryDirectory: directory)
         let bold = workbook_add_format(workbook.handle)
         if let bold { format_set_bold(bold) }
+        // The header row of a titled sheet wraps, so a heading in words does not make its column too wide.
+        let heading = workbook_add_format(workbook.handle)
+        if let heading { format_set_bold(heading); format_set_text_wrap(heading); format_set_align(heading, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue)) }
+        var numberFormats: [String: UnsafeMutablePointer<lxw_format>] = [:]
+        func numberFormat(_ code: String) -> UnsafeMutablePointer<lxw_format>? {
+            if let made = numberFormats[code] { return made }
+            guard let made = workbook_add_format(workbook.handle) else { return nil }
+            code.withCString { format_set_num_format(made, $0) }
+            numberFormats[code] = made
+            return made
+        }
         var used: Set<String> = ["history"]  // reserved by Excel (workbook.h, workbook_add_worksheet)
         for sheet in sheets.isEmpty ? [SpreadsheetSheet(name: "Sheet1", columns: [], rows: [])] : sheets {
             let name = sheetName(sheet.name, used: &used)
             guard let worksheet = name.withCString({ workbook_add_worksheet(workbook.handle, $0) }) else {
                 throw XLSXError(code: "xlsx.write_failed", description: "The spreadsheet could not add a sheet")
             }
-            var widths = sheet.columns.map(displayWidth)
+            let titled = !sheet.titleRows.isEmpty
+            for (index, line) in sheet.titleRows.enumerated() {
+                try writeText(line, worksheet, row: index, column: 0, format: index == 0 ? bold : nil)
+            }
+            let headerRow = sheet.titleRows.count
+            // A wrapped heading counts for at most 24 characters of its column's width.
+            var widths = sheet.columns.map { titled ? min(displayWidth($0), 24) : displayWidth($0) }
             for (column, title) in sheet.columns.enumerated() {
-                try writeText(title, worksheet, row: 0, column: column, format: bold)
+                try writeText(title, worksheet, row: headerRow, column: column, format: titled ? heading : bold)
             }
             for (index, row) in sheet.rows.enumerated() {
                 if widths.count < row.count { widths += Array(repeating: 0, count: row.count - widths.count) }
+                let formats = index < sheet.numberFormats.count ? sheet.numberFormats[index] : []
                 for (column, cell) in row.enumerated() {
                     switch cell {
                     case .text(let text):
-                        try writeText(text, worksheet, row: index + 1, column: column, format: nil)
+                        try writeText(text, worksheet, row: headerRow + index + 1, column: column, format: nil)
                         widths[column] = max(widths[column], displayWidth(text))
                     case .number(let value) where value.isFinite:
-                        try check(worksheet_write_number(worksheet, lxw_row_t(index + 1), lxw_col_t(column), value, nil))
-                        widths[column] = max(widths[column], value.description.count)
+                        let code = column < formats.count ? formats[column] : nil
+                        try check(worksheet_write_number(worksheet, lxw_row_t(headerRow + index + 1), lxw_col_t(column), value,
+                                                         code.flatMap(numberFormat)))
+                        widths[column] = max(widths[column], value.description.count + (code == nil ? 0 : 2))
                     case .number, .empty:
                         break
                     }
@@ -109,7 +142,17 @@ public enum XLSXWorkbook {
                 try check(worksheet_set_column(worksheet, lxw_col_t(column), lxw_col_t(column),
                                                Double(min(max(width + 2, 8), 60)), nil))
             }
-            if !sheet.columns.isEmpty { worksheet_freeze_panes(worksheet, 1, 0) }
+            if !sheet.columns.isEmpty {
+                worksheet_freeze_panes(worksheet, lxw_row_t(headerRow + 1), 0)
+                if titled { try check(worksheet_repeat_rows(worksheet, 0, lxw_row_t(headerRow))) }
+            }
+            if let marking = sheet.printMarking {
+                // Header and footer codes (worksheet_set_header): &C centres, &P and &N number the pages; a literal
+                // & is written &&.
+                let text = marking.replacingOccurrences(of: "&", with: "&&")
+                try check(("&C" + text).withCString { worksheet_set_header(worksheet, $0) })
+                try check(("&C" + text + "&RPage &P of &N").withCString { worksheet_set_footer(worksheet, $0) })
+            }
         }
         try workbook.close()
         guard let data = FileManager.default.contents(atPath: path) else {

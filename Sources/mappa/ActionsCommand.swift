@@ -9,7 +9,8 @@ enum ActionsCommand {
 
         Queues reminders to the owners of open actions due within 3 days (once per action) and, once a day, the
         digest of overdue actions to their owners and to every coordinator, through the mail outbox. Nothing is
-        queued while mail is not set up (`mappa mail settings`).
+        queued while mail is not set up (`mappa mail settings`). Open actions newly past their due date are noted
+        as change events (mappa.action.overdue, GET /api/v1/events), once each, mail or not.
         """
 
     static func run(_ words: [String]) throws -> Int32 {
@@ -17,8 +18,9 @@ enum ActionsCommand {
         if arguments.has("help") || arguments.positional != ["remind"] { print(help); return arguments.has("help") ? 0 : 2 }
         try arguments.allowOnly(["database"])
         let (stores, _) = try openStores(arguments)
+        let overdue = try stores.actions.noteOverdue(asSystem: .commandLine)
         let queued = try stores.actions.sendReminders(outbox: stores.outbox, accounts: stores.accounts.accounts, asSystem: .commandLine)
-        print("queued \(queued) reminder and digest message\(queued == 1 ? "" : "s")")
+        print("queued \(queued) reminder and digest message\(queued == 1 ? "" : "s"); \(overdue) newly overdue action\(overdue == 1 ? "" : "s") noted as change events")
         return 0
     }
 }

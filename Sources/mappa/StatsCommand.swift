@@ -128,7 +128,7 @@ enum StatsCommand {
         }
         let started = Date()
         let report = try statistics.annualReport(year: year, area: scope)
-        let bytes = try format.bytes(report)
+        let bytes = try format.bytes(report, made: stores.today)
         try stores.audit.record(actor: .commandLine, action: .export, subjectType: "annual_report", subjectID: year.end.description,
                                     detail: format.rawValue + (report.area.map { ", area \($0.code)" } ?? ""))
         try write(bytes, to: arguments.value("to"), what: "annual report \(year)", started: started)

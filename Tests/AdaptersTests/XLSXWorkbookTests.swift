@@ -14,6 +14,9 @@ struct XLSXWorkbookTests {
         var bold: [String]          // cell references whose font is bold
         var widths: [Double]        // <col> widths, in column order
         var frozenRows: Int         // rows frozen at the top
+        var formats: [String: String]  // cell reference → number format code, for cells not in "General"
+        var header: String          // the printed page header (headerFooter/oddHeader), "" when none
+        var footer: String
     }
 
     static func read(_ bytes: [UInt8]) throws -> [Sheet] {
@@ -36,11 +39,15 @@ struct XLSXWorkbookTests {
         fonts = styles.find(M + "fonts").findall(M + "font")
         xfs = styles.find(M + "cellXfs").findall(M + "xf")
         bold_style = lambda s: fonts[int(xfs[int(s)].get("fontId", "0"))].find(M + "b") is not None
+        codes = {3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%"}
+        if styles.find(M + "numFmts") is not None:
+            for f in styles.find(M + "numFmts"): codes[int(f.get("numFmtId"))] = f.get("formatCode")
+        number_format = lambda s: codes.get(int(xfs[int(s)].get("numFmtId", "0")))
         rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
         out = []
         for sheet in ET.fromstring(z.read("xl/workbook.xml")).find(M + "sheets"):
             root = ET.fromstring(z.read("xl/" + rels[sheet.get(R + "id")]))
-            rows, bold = [], []
+            rows, bold, formats = [], [], {}
             for row in root.iter(M + "row"):
                 cells = []
                 for c in row.findall(M + "c"):
@@ -54,12 +61,16 @@ struct XLSXWorkbookTests {
                     elif t == "s": cells.append("s:" + strings[int(text)])
                     else: cells.append(t + ":" + text)
                     if c.get("s") and bold_style(c.get("s")): bold.append(c.get("r"))
+                    if c.get("s") and number_format(c.get("s")): formats[c.get("r")] = number_format(c.get("s"))
                 rows.append(cells)
             cols = root.find(M + "cols")
             widths = [float(col.get("width")) for col in cols] if cols is not None else []
             pane = root.find(".//" + M + "pane")
             frozen = int(float(pane.get("ySplit", "0"))) if pane is not None and pane.get("state") == "frozen" else 0
-            out.append({"name": sheet.get("name"), "rows": rows, "bold": bold, "widths": widths, "frozenRows": frozen})
+            hf = root.find(M + "headerFooter")
+            text = lambda tag: (hf.find(M + tag).text or "") if hf is not None and hf.find(M + tag) is not None else ""
+            out.append({"name": sheet.get("name"), "rows": rows, "bold": bold, "widths": widths, "frozenRows": frozen,
+                        "formats": formats, "header": text("oddHeader"), "footer": text("oddFooter")})
         print(json.dumps(out))
         """#
         let process = Process()
@@ -133,7 +144,7 @@ struct XLSXWorkbookTests {
     @Test("no sheets gives one empty sheet; a sheet with no columns or rows is empty")
     func empty() throws {
         #expect(try Self.read(try XLSXWorkbook.data(sheets: [])) ==
-                [Sheet(name: "Sheet1", rows: [], bold: [], widths: [], frozenRows: 0)])
+                [Sheet(name: "Sheet1", rows: [], bold: [], widths: [], frozenRows: 0, formats: [:], header: "", footer: "")])
         let sheets = try Self.read(try XLSXWorkbook.data(sheets: [SpreadsheetSheet(name: "nothing", columns: [], rows: [])]))
         #expect(sheets.map(\.name) == ["nothing"])
         #expect(sheets[0].rows.isEmpty)

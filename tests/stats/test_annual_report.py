@@ -7,7 +7,8 @@ For each database (a temporary SQLite file, and PostgreSQL when --postgres is gi
    `--format json` gives the same figures; `--format xlsx` opens in openpyxl with one sheet per table and the
    same numbers as numbers;
 3. `mappa serve`: the coordinator signs in and the annual report page shows the same figure in every cell; the
-   page's CSV and XLSX downloads agree;
+   page's CSV and XLSX downloads agree; the XLSX downloads (annual report, indicators) and the CSVs offered on pages
+   (indicators, caseload) open in openpyxl and pandas with the marking, the title, headings in words and the codes;
 4. level history: a second register import raises, lowers and exits cases today; the current year counts each
    case at the highest level it held, the year before at the level it had then (a register without the optional
    mappa_area column, which must import as it always did);
@@ -36,6 +37,7 @@ import urllib.parse
 import urllib.request
 
 import openpyxl
+import pandas
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -70,34 +72,108 @@ def csv_cells(data):
     return {(table, row, column): value for table, row, column, value in rows[1:]}
 
 
-def comparison_cells(data):
-    """The comparison CSV as {row: {column: value}}; None unless its header is the expected one."""
-    rows = list(csv.reader(io.StringIO(data.decode() if isinstance(data, bytes) else data)))
+def comparison_cells(data, readable=False):
+    """The comparison CSV as {row: {column: value}}; None unless its header is the expected one. The page's download
+    is readable: the marking, the title and the headings in words come before the codes."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig") if isinstance(data, bytes) else data)))
+    if readable:
+        rows = rows[3:] if len(rows) > 3 and rows[0] == [MARKING] else []
     if not rows or rows[0][:2] != ["area", "area_name"]:
         return None
     return {line[0]: dict(zip(rows[0][2:], line[2:])) for line in rows[1:]}
 
 
+MARKING = "OFFICIAL-SENSITIVE"
+HEADER_ROW = 4  # the marking, the title line, the table's title, then the headings in words
+
+
+def notes_codes(book):
+    """From the Notes sheet: {sheet: table code} and {(sheet, heading in words): column code}."""
+    tables, columns = {}, {}
+    for values in list(book["Notes"].iter_rows(values_only=True))[HEADER_ROW:]:
+        sheet, heading, code, meaning = (list(values) + [None] * 4)[:4]
+        found = re.search(r"Code in the CSV and JSON: ([a-z0-9_]+)\.$", meaning or "")
+        if found and not heading:
+            tables[sheet] = found.group(1)
+        elif heading:
+            columns[(sheet, heading)] = code
+    return tables, columns
+
+
 def xlsx_cells(data):
-    """Each sheet is one table: row names in column A, column names in the header row."""
+    """Each sheet is one table under the marking and the title, headings in words; the Notes sheet gives the
+    table's and each column's code, the last column the row's code."""
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    tables, columns = notes_codes(book)
     cells, types = {}, set()
     for sheet in book.worksheets:
+        if sheet.title == "Notes":
+            continue
+        table = tables.get(sheet.title, sheet.title)
         rows = list(sheet.iter_rows(values_only=True))
-        header = rows[0]
-        for values in rows[1:]:
-            for column, value in zip(header[1:], values[1:]):
+        header = [columns.get((sheet.title, heading), heading) for heading in rows[HEADER_ROW - 1]]
+        for values in rows[HEADER_ROW:]:
+            row = values[header.index("row_code")]
+            for column, value in zip(header[1:-1], values[1:-1]):
                 if value is None or value == "–":
                     continue
                 types.add(type(value))
                 if not isinstance(value, (int, float)):
                     text = str(value)
-                elif sheet.title == "rsos_per_100k":
+                elif table == "rsos_per_100k":
                     text = f"{value:.2f}"
                 else:
                     text = str(int(value))
-                cells[(sheet.title, values[0], column)] = text
-    return [sheet.title for sheet in book.worksheets], cells, types
+                cells[(table, row, column)] = text
+    return [tables.get(sheet.title, sheet.title) for sheet in book.worksheets if sheet.title != "Notes"], cells, types
+
+
+def readable_xlsx(name, data, title_start, figure_formats):
+    """A download people read: every sheet opens in openpyxl with the marking, a title line, a frozen header in words,
+    the marking on every printed page, and figures formatted; pandas reads each table by its words headings; the
+    Notes sheet keeps every column's code. Returns the workbook."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    check(f"{name}: every sheet starts with the marking and the title",
+          all(sheet["A1"].value == MARKING and str(sheet["A2"].value or "").startswith(title_start) and ", made " in str(sheet["A2"].value)
+              for sheet in book.worksheets), [(sheet.title, sheet["A1"].value, sheet["A2"].value) for sheet in book.worksheets])
+    check(f"{name}: every sheet's header stays in view (frozen below it)",
+          all(sheet.freeze_panes == f"A{HEADER_ROW + 1}" for sheet in book.worksheets), [sheet.freeze_panes for sheet in book.worksheets])
+    check(f"{name}: the marking prints in every sheet's page header and footer",
+          all(sheet.oddHeader.center.text == MARKING and sheet.oddFooter.center.text == MARKING for sheet in book.worksheets),
+          [(sheet.oddHeader.center.text, sheet.oddFooter.center.text) for sheet in book.worksheets])
+    check(f"{name}: every column has a width", all(sheet.column_dimensions["A"].width and sheet.column_dimensions["A"].width >= 8
+                                                  for sheet in book.worksheets))
+    formats = {cell.number_format for sheet in book.worksheets for row in sheet.iter_rows(min_row=HEADER_ROW + 1)
+               for cell in row if isinstance(cell.value, (int, float))}
+    check(f"{name}: figures carry number formats {sorted(figure_formats)}", formats and formats <= figure_formats, formats)
+    frames = pandas.read_excel(io.BytesIO(data), sheet_name=None, header=HEADER_ROW - 1)
+    notes = frames.pop("Notes", None)
+    check(f"{name}: pandas reads the Notes sheet with its headings",
+          notes is not None and list(notes.columns) == ["Sheet", "Column", "Code", "What it means"], None if notes is None else list(notes.columns))
+    if notes is not None:
+        for sheet, frame in frames.items():
+            described = set(notes[notes["Sheet"] == sheet]["Column"].dropna())
+            check(f"{name}: pandas reads '{sheet}' by headings in words, each explained with its code in Notes",
+                  list(frame.columns) and set(frame.columns) <= described and not any("_" in str(column) for column in frame.columns),
+                  (list(frame.columns), described))
+    return book
+
+
+def readable_csv(name, data, title_start, codes):
+    """A CSV people read: the marking, a title line, headings in words, the codes as the second header row;
+    pandas reads it with both header rows. Returns the DataFrame."""
+    text = data.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    check(f"{name}: starts with the marking and a title naming the area, period and day",
+          len(lines) > 3 and lines[0] == [MARKING] and lines[1][0].startswith(title_start) and ", made " in lines[1][0], lines[:2])
+    check(f"{name}: headings in words, then the codes", len(lines) > 3 and lines[3] == codes
+          and len(lines[2]) == len(codes) and not any("_" in heading for heading in lines[2]), lines[2:4])
+    frame = pandas.read_csv(io.BytesIO(data), encoding="utf-8-sig", skiprows=2, header=[0, 1], dtype=str)
+    check(f"{name}: pandas reads it with the words and codes as two header rows",
+          [code for _, code in frame.columns] == codes and [words for words, _ in frame.columns] == lines[2], list(frame.columns))
+    injected = [value for column in frame.columns for value in frame[column].dropna() if value[:1] in "=+-@"]
+    check(f"{name}: no cell starts like a formula", not injected, injected)
+    return frame
 
 
 def page_cells(page):
@@ -213,6 +289,8 @@ def suite(name, binary, database, work):
         with open(xlsx_path, "rb") as handle:
             sheets, from_xlsx, types = xlsx_cells(handle.read())
         check(f"{name}: the XLSX has one sheet per table", sheets == ["eligible_on_31_march", "level_2_3_in_year", "rsos_per_100k", "events"], sheets)
+        with open(xlsx_path, "rb") as handle:
+            readable_xlsx(f"{name}: CLI XLSX", handle.read(), "MAPPA annual report 2025/26, All MAPPA areas, 1 April 2025 to 31 March 2026", {"#,##0", "#,##0.00"})
         check(f"{name}: the XLSX opens in openpyxl with the same figures", not differences(data.expected, from_xlsx),
               differences(data.expected, from_xlsx))
         check(f"{name}: figures in the XLSX are numbers, not text", types <= {int, float}, types)
@@ -253,6 +331,12 @@ def suite(name, binary, database, work):
         if check(f"{name}: the page's XLSX download is a spreadsheet", status == 200 and body[:2] == b"PK"
                  and "spreadsheetml" in headers.get("Content-Type", ""), headers.get("Content-Type")):
             check(f"{name}: the downloaded XLSX has the same figures", not differences(data.expected, xlsx_cells(body)[1]))
+            readable_xlsx(f"{name}: annual report XLSX", body, "MAPPA annual report 2025/26, All MAPPA areas, 1 April 2025 to 31 March 2026",
+                          {"#,##0", "#,##0.00"})
+        status, body, _ = browser.get("/statistics/annual.xlsx?year_ending=2026-03-31&area=north")
+        if check(f"{name}: the XLSX for one area downloads", status == 200, status):
+            readable_xlsx(f"{name}: annual report XLSX for north", body, f"MAPPA annual report 2025/26, {fixture.AREAS['north'][0]}, ", {"#,##0", "#,##0.00"})
+        readable_downloads(name, browser, data)
         for area in ("north", "south"):
             status, page, _ = browser.get(f"/statistics/annual?year_ending=2026-03-31&area={area}")
             expected = {key: value or "Not known" for key, value in data.expected_by_area[area].items()}
@@ -269,11 +353,45 @@ def suite(name, binary, database, work):
                    for row, columns in data.comparison().items()}
         check(f"{name}: the comparison page shows every area's figures", status == 200 and shown == on_page, (shown, on_page))
         status, body, _ = browser.get("/statistics/annual/areas.csv?year_ending=2026-03-31")
-        check(f"{name}: the comparison page's CSV download agrees", status == 200 and comparison_cells(body) == data.comparison(),
+        check(f"{name}: the comparison page's CSV download agrees", status == 200 and comparison_cells(body, readable=True) == data.comparison(),
               body[:500])
+        if status == 200:
+            readable_csv(f"{name}: areas compared CSV", body, "MAPPA areas compared, 2025/26, All MAPPA areas, 1 April 2025 to 31 March 2026",
+                         ["area", "area_name", "eligible_on_31_march", "level_2_in_year", "level_3_in_year", "population",
+                          "rsos_per_100k", "returned_to_custody", "sfo_charged"])
     finally:
         server.terminate()
         server.wait(15)
+
+
+def readable_downloads(name, browser, data):
+    """The performance indicators and the caseload, downloaded as a person would from their pages."""
+    status, body, _ = browser.get("/statistics/kpis.csv?period=2025-26")
+    if check(f"{name}: the indicators CSV downloads", status == 200, status):
+        frame = readable_csv(f"{name}: indicators CSV", body, "MAPPA performance indicators, All MAPPA areas, 2025/26 (1 April 2025 to 31 March 2026)",
+                             ["indicator", "number", "name", "period", "period_start", "period_end", "numerator", "denominator", "value",
+                              "unit", "target", "direction", "met", "previous_period", "previous_value", "year_before_period",
+                              "year_before_value"])
+        check(f"{name}: one line per indicator", len(frame) == 10, len(frame))
+    status, body, _ = browser.get("/statistics/kpis.xlsx?period=2025-26")
+    if check(f"{name}: the indicators XLSX downloads", status == 200 and body[:2] == b"PK", status):
+        book = readable_xlsx(f"{name}: indicators XLSX", body, "MAPPA performance indicators, All MAPPA areas, 2025/26", {"#,##0", "0.0%", "#,##0.0"})
+        check(f"{name}: the indicators XLSX has its tables and Notes", book.sheetnames == ["Indicators", "By lead agency", "Notes"], book.sheetnames)
+        sheet = book["Indicators"]
+        headings = [cell.value for cell in sheet[HEADER_ROW]]
+        rates = [row for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=False) if row[headings.index("Unit")].value == "percent"]
+        figures = [row[headings.index("Target")] for row in rates]
+        check(f"{name}: a rate's target is a percentage stored as a fraction", figures and all(
+            cell.number_format == "0.0%" and 0 <= cell.value <= 1 for cell in figures), [(cell.value, cell.number_format) for cell in figures])
+    status, body, _ = browser.get("/cases.csv?status=all")
+    if check(f"{name}: the caseload CSV downloads", status == 200, status):
+        frame = readable_csv(f"{name}: caseload CSV", body, "MAPPA caseload, All MAPPA areas, Active and exited cases on ",
+                             ["nominal_ref", "family_name", "given_names", "category", "level", "lead_agency", "next_review_date",
+                              "status", "custody_status", "release_date", "mappa_area"])
+        references = set(frame[("Case reference", "nominal_ref")])
+        register = {row["nominal_ref"] for row in data.rows}
+        check(f"{name}: the caseload CSV lists cases of the register, one a line", references and references <= register
+              and len(references) == len(frame), (len(references), len(frame)))
 
 
 def history_suite(name, binary, database, work):

@@ -69,10 +69,16 @@ struct RegisterLoad {
 
         var nominalInserts: [[SQLValue]] = [], nominalUpdates: [Int64: [SQLValue]] = [:]
         var caseInserts: [[SQLValue]] = [], caseAgencies: [[SQLValue]] = [], caseUpdates: [Int64: [SQLValue]] = [:]
-        var history: [[SQLValue]] = [], aliases: [Int64: [String]] = [:]
+        var history: [[SQLValue]] = [], events: [ChangeEventStore.CaseEvent] = [], aliases: [Int64: [String]] = [:]
         var createdHere = Set<Int64>(), restrictedForImporter: [Int64] = []
-        func historyRow(_ caseID: Int64, _ field: String, _ old: String, _ new: String) -> [SQLValue] {
-            [.integer(caseID), .text(field), .text(old), .text(new), .text("Case register import"), .text(stamp), .init(actor.userID)]
+        /// A line of the case history, and the change event it makes for other systems (as `CaseStore` records them).
+        func noteChange(_ caseID: Int64, _ field: String, _ old: String, _ new: String, _ row: CaseRegisterRow) {
+            history.append([.integer(caseID), .text(field), .text(old), .text(new), .text("Case register import"), .text(stamp),
+                            .init(actor.userID)])
+            if let (type, information) = ChangeEventStore.historyEvent(caseID: caseID, field: field, old: old, new: new,
+                                                                        registeredAs: { (row.category, row.level) }) {
+                events.append(.init(type: type, caseID: caseID, crn: row.crn, pnc: row.pncID, information: information))
+            }
         }
 
         for index in slice {
@@ -116,7 +122,7 @@ struct RegisterLoad {
                                ("rosh", current.rosh?.rawValue ?? "", row.rosh?.rawValue ?? ""),
                                ("status", current.status.rawValue, row.status.rawValue)]
                 if let area = row.area { changed.append(("area", current.areaCode, area)) }
-                for (field, old, new) in changed where old != new { history.append(historyRow(current.id, field, old, new)) }
+                for (field, old, new) in changed where old != new { noteChange(current.id, field, old, new, row) }
                 let restricted = current.restricted || row.category == .four
                 caseUpdates[current.id] = [.integer(current.id)] + caseValues + [.init(restricted), .init(areaID ?? current.areaID), .text(stamp),
                                                                  .integer(current.version + 1)]
@@ -132,7 +138,7 @@ struct RegisterLoad {
                 caseInserts.append([.integer(caseID)] + caseValues + [.init(row.category == .four), .init(areaID), .integer(nominal.id),
                                                                       .text(stamp), .text(stamp)])
                 caseAgencies.append([.integer(caseID), .integer(leadAgencyID)])
-                history.append(historyRow(caseID, "created", "", "\(row.category.shortName), \(row.level.shortName)"))
+                noteChange(caseID, "created", "", "\(row.category.shortName), \(row.level.shortName)", row)
                 summary.casesCreated += 1
                 if row.category == .four {
                     // Restricted from the start: the person importing it sees it; from the command line, nobody yet.
@@ -168,6 +174,7 @@ struct RegisterLoad {
                                   rows: caseUpdates.keys.sorted().compactMap { caseUpdates[$0] })
         try connection.insertMany(into: "case_history", columns: ["case_id", "field", "old_value", "new_value", "reason", "changed_at", "changed_by"],
                                   rows: history, skippingDuplicates: false)
+        try ChangeEventStore.recordMany(connection, events, at: stamp)
         if case .person(let viewer) = importer {
             for caseID in restrictedForImporter { try CaseAccessStore.name(connection, caseID: caseID, userID: viewer.user.id, as: .allow) }
         }

@@ -198,6 +198,7 @@ public struct CaseStore: FeatureStore {
             INSERT INTO case_history (case_id, field, old_value, new_value, reason, changed_at, changed_by)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [.integer(caseID), .text(field), .text(old), .text(new), .text(reason), .text(now), .init(userID)])
+        try ChangeEventStore.recordHistory(connection, caseID: caseID, field: field, old: old, new: new, at: now)
     }
 
     /// Makes an agency involved in a case (once), inside the caller's transaction: its staff may then see the case.

@@ -97,7 +97,11 @@ public struct MeetingStore: FeatureStore {
             for index in 0..<(repeatEveryWeeks == nil ? 1 : count) {
                 var occurrence = plan
                 occurrence.date = plan.date.adding(weeks: index * (repeatEveryWeeks ?? 0))
-                ids.append(try insertMeeting(connection, occurrence, seriesID: seriesID))
+                let id = try insertMeeting(connection, occurrence, seriesID: seriesID)
+                ids.append(id)
+                try ChangeEventStore.record(connection, .meetingScheduled, meetingID: id, at: context.now,
+                                            ["meetingId": String(id), "kind": occurrence.kind.rawValue, "date": occurrence.date.description,
+                                             "startTime": occurrence.startTime])
             }
             try context.audit.append(connection, actor: actor, action: .create, subjectType: "meeting",
                                      subjectID: ids.map(String.init).joined(separator: ","),
@@ -142,6 +146,8 @@ public struct MeetingStore: FeatureStore {
                 WHERE id = ? AND status = 'scheduled'
                 """, [.text(reason), .text(context.now), .integer(meeting.id)])
             guard changed == 1 else { throw DomainError.conflict("not_scheduled", "Only a scheduled meeting can be cancelled") }
+            try ChangeEventStore.record(connection, .meetingCancelled, meetingID: meeting.id, at: context.now,
+                                        ["meetingId": String(meeting.id), "kind": meeting.kind.rawValue, "date": meeting.date.description])
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "meeting", subjectID: String(meeting.id),
                                      detail: "cancelled")
         }

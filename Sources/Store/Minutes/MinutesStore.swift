@@ -305,6 +305,9 @@ public struct MinutesStore: FeatureStore {
                                               leadAgencyID: leadAgencyID, areaID: areaID, reason: reason, expectedVersion: record.version,
                                               by: viewer, at: now, effectiveAt: "\(meeting.date.description)T00:00:00Z")
             try connection.execute("UPDATE cases SET last_reviewed_on = ? WHERE id = ?", [.text(meeting.date.description), .integer(record.id)])
+            try ChangeEventStore.record(connection, .minutesApproved, caseID: record.id, meetingID: minutes.meetingID, at: now,
+                                        ["caseId": String(record.id), "meetingId": String(minutes.meetingID), "minutesId": String(minutes.id),
+                                         "meetingDate": meeting.date.description])
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "case", subjectID: String(record.id),
                                      detail: "approved minutes \(minutes.id) changed: "
                                          + (changes.isEmpty ? "nothing" : changes.map(\.field).joined(separator: ", ")))

@@ -256,6 +256,10 @@ public struct ReferralStore: FeatureStore {
             try connection.execute("UPDATE referrals SET status = ?, submitted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                                    [.text(newStatus.rawValue), .text(now), .text(now), .integer(id)])
             try addEvent(connection, referralID: id, event: newStatus == .resubmitted ? "Resubmitted" : "Submitted", by: viewer, note: summary)
+            // The case as stored: `existing` leaves out a case hidden from the referrer, and the event's need-to-know follows the case.
+            let caseID: Int64? = try connection.queryOne("SELECT case_id FROM referrals WHERE id = ?", [.integer(id)])?.valueIfPresent("case_id")
+            try ChangeEventStore.record(connection, .referralSubmitted, caseID: caseID, referralID: id, at: now,
+                                        ["referralId": String(id), "resubmitted": newStatus == .resubmitted ? "true" : "false"])
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "referral", subjectID: String(id),
                                      detail: newStatus.rawValue)
         }

@@ -167,6 +167,10 @@ public struct ScreeningStore: FeatureStore {
                                    [.text(decision), .init(nominalID), .init(caseID), .text(context.now), .integer(referralID)])
             try context.audit.append(connection, actor: viewer.actor, action: .update, subjectType: "referral", subjectID: String(referralID),
                                      detail: "screened: \(decision)\(meeting.map { " at meeting \($0.id)" } ?? "")")
+            var information = ["referralId": String(referralID), "decision": decision, "decidedOn": decisionDate.description]
+            if case .accept(let level, _) = outcome { information["level"] = String(level.rawValue) }
+            if let caseID { information["caseId"] = String(caseID) }
+            try ChangeEventStore.record(connection, .screeningDecisionRecorded, caseID: caseID, referralID: referralID, at: context.now, information)
             return caseID
         }
     }

@@ -268,5 +268,22 @@ extension Schema {
         Migration(29, "the referral sections the referrer has marked complete", """
             ALTER TABLE referrals ADD COLUMN completed_sections TEXT NOT NULL DEFAULT '';
             """),
+        // Change events for other systems (ChangeEventStore), written in the transaction of the change they report.
+        // The id only grows and is the feed's cursor; case, referral and meeting say whose need-to-know applies.
+        Migration(31, "change events for other systems, written with each change", """
+            CREATE TABLE events_outbox (
+                id {{ID}},
+                event_type TEXT NOT NULL,
+                occurred_at TEXT NOT NULL,
+                case_id BIGINT REFERENCES cases(id),
+                referral_id BIGINT REFERENCES referrals(id),
+                meeting_id BIGINT REFERENCES meetings(id),
+                crn TEXT NOT NULL DEFAULT '',
+                pnc TEXT NOT NULL DEFAULT '',
+                additional_information TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX events_outbox_case ON events_outbox(case_id);
+            ALTER TABLE actions ADD COLUMN overdue_noted_on TEXT;
+            """),
     ]
 }

@@ -24,6 +24,7 @@ public final class Stores: Sendable {
     public let areas: AreaStore
     public let kpis: KPIStore
     public let outbox: Outbox
+    public let changeEvents: ChangeEventStore
 
     public init(_ context: StoreContext, sessionPolicy: SessionPolicy = SessionPolicy(), accountThrottle: LoginThrottle = LoginThrottle(),
                 outboxPolicy: OutboxPolicy = OutboxPolicy()) {
@@ -48,6 +49,7 @@ public final class Stores: Sendable {
         statistics = StatisticsStore(context: context, areas: areas)
         kpis = KPIStore(context: context, meetings: meetings)
         outbox = Outbox(context, policy: outboxPolicy)
+        changeEvents = ChangeEventStore(context: context, referrals: referrals)
     }
 
     /// The convenience of tests and commands that hold only a database.

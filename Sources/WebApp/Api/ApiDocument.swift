@@ -16,7 +16,7 @@ enum ApiDocument {
                 "title": "MAPPA Coordinator API",
                 "version": "1.0.0",
                 "description": """
-                    Nominals, MAPPA cases, MAPPA A referrals and screening decisions. OFFICIAL-SENSITIVE: every view \
+                    Nominals, MAPPA cases, MAPPA A referrals, screening decisions and change events. OFFICIAL-SENSITIVE: every view \
                     of personal data is recorded in the audit trail under the token's user. Authenticate with an API \
                     token (Account → API tokens, or `mappa token create`) in an `Authorization: Bearer` header. Errors \
                     are RFC 9457 problem documents. Dates are YYYY-MM-DD, timestamps ISO 8601 in UTC.
@@ -29,6 +29,7 @@ enum ApiDocument {
                 ["name": "cases", "description": "MAPPA cases, behind need-to-know"],
                 ["name": "referrals", "description": "MAPPA A referrals to Level 2 or 3"],
                 ["name": "screening", "description": "The screening panel's decisions"],
+                ["name": "events", "description": "Change events, in the shape of HMPPS domain events"],
                 ["name": "meta", "description": "This document"],
             ],
             "paths": paths,
@@ -126,6 +127,7 @@ enum ApiDocument {
             description: "404 (not_screened) until the panel has decided. Needs the manageReferrals permission. Audited.",
             parameters: [["$ref": "#/components/parameters/id"]],
             success: ["200": ok("The decision", R.ref("ScreeningDecision"))], problems: [401, 403, 404])],
+        "/api/v1/events": ["get": EventApiRoutes.operation],
         "/api/v1/screening-decisions": ["get": operation(
             "listScreeningDecisions", tag: "screening", summary: "Screening decisions since a date",
             description: "Oldest first, so a client can follow new decisions. Needs the manageReferrals permission. Audited.",
@@ -240,6 +242,8 @@ enum ApiDocument {
                 "findings": R.array(R.ref("QualityFindingSection")),
             ]),
             "ScreeningDecision": R.screeningDecisionSchema,
+            "ChangeEvent": EventApiRoutes.changeEventSchema,
+            "ChangeEventPage": EventApiRoutes.pageSchema,
             "ScreeningDecisionList": R.object("Screening decisions", ["items": R.array(R.ref("ScreeningDecision")),
                                                                       "more": ["type": "boolean", "description": "More were made than limit"]]),
         ]

@@ -19,6 +19,7 @@ enum ApiRoutes {
         CaseApiRoutes.register(&router, services)
         ReferralApiRoutes.register(&router, services)
         ScreeningApiRoutes.register(&router, services)
+        EventApiRoutes.register(&router, services)
     }
 
     // MARK: helpers

@@ -2,8 +2,8 @@ import Foundation
 import Store
 import Synchronization
 
-/// Runs the action reminders and the daily overdue digest (`ActionStore.sendReminders`) every `interval`
-/// seconds in the background of `mappa serve`. The digest goes once a day whatever the interval, and several
+/// Runs the action reminders and the daily overdue digest (`ActionStore.sendReminders`), and notes newly overdue
+/// actions as change events (`ActionStore.noteOverdue`), every `interval` seconds in the background of `mappa serve`. The digest goes once a day whatever the interval, and several
 /// instances running it queue it once (the day is recorded in the same transaction).
 public final class ReminderScheduler: Sendable {
     let stores: Stores
@@ -18,6 +18,11 @@ public final class ReminderScheduler: Sendable {
     public func start() {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .acquiring) {
+                do {
+                    _ = try stores.actions.noteOverdue(asSystem: .reminders)
+                } catch {
+                    FileHandle.standardError.write(Data(#"{"level":"error","code":"action_overdue_events"}"#.utf8 + [0x0A]))
+                }
                 do {
                     _ = try stores.actions.sendReminders(outbox: stores.outbox, accounts: stores.accounts.accounts, asSystem: .reminders)
                 } catch {

@@ -1,3 +1,4 @@
+import Adapters
 import Domain
 import Foundation
 import HTTPServer
@@ -26,7 +27,9 @@ enum CaseloadRoutes {
             let rows = try services.cases.caseloadExport(filter, for: request.viewer(session))
             try services.audit.record(actor: request.actor(session), action: .export, subjectType: "caseload", subjectID: "",
                                       detail: "\(rows.count) rows")
-            var response = Response.json(Array(csv(rows).utf8), contentType: "text/csv; charset=utf-8")
+            let heading = ExportHeading(subject: "MAPPA caseload", area: choices.areas.first { $0.code == filter.area }?.name ?? "All MAPPA areas",
+                                        period: describe(filter, choices) + " on \(services.today.displayText)", made: services.today)
+            var response = Response.json(Array(csv(rows, heading: heading).utf8), contentType: "text/csv; charset=utf-8")
             response.headers.set("Content-Disposition", "attachment; filename=\"cases-\(services.today).csv\"")
             return response
         })
@@ -97,20 +100,40 @@ enum CaseloadRoutes {
         return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
     }
 
-    static let csvColumns = ["nominal_ref", "family_name", "given_names", "category", "level", "lead_agency", "next_review_date",
-                             "status", "custody_status", "release_date", "mappa_area"]
+    /// The download's columns: the codes (the second header row) with headings in words.
+    static let csvColumns = [
+        ExportColumn("nominal_ref", "Case reference", meaning: "The nominal's reference in the case register"),
+        ExportColumn("family_name", "Family name", meaning: "Family name"),
+        ExportColumn("given_names", "Given names", meaning: "Given names"),
+        ExportColumn("category", "MAPPA category", .whole, meaning: "1 to 4"),
+        ExportColumn("level", "Management level", .whole, meaning: "1 to 3; empty when not known"),
+        ExportColumn("lead_agency", "Lead agency", meaning: "The agency that leads the case"),
+        ExportColumn("next_review_date", "Next review", meaning: "YYYY-MM-DD"),
+        ExportColumn("status", "Status", meaning: "active or exited"),
+        ExportColumn("custody_status", "Where the person is", meaning: "community, custody or hospital"),
+        ExportColumn("release_date", "Release date", meaning: "YYYY-MM-DD"),
+        ExportColumn("mappa_area", "MAPPA area", meaning: "The case's MAPPA area"),
+    ]
 
-    /// The list as CSV: every cell neutralised against formula injection (`CaseRegisterCSV.line`).
-    static func csv(_ rows: [CaseloadRow]) -> String {
-        var out = CaseRegisterCSV.line(csvColumns)
-        for row in rows {
-            out += CaseRegisterCSV.line([
-                row.nominalRef, row.familyName, row.givenNames, String(row.category.rawValue),
-                row.level == .unknown ? "" : String(row.level.rawValue), row.leadAgencyName, row.nextReviewDate?.description ?? "",
-                row.status.rawValue, row.custodyStatus.rawValue, row.releaseDate?.description ?? "", row.areaName,
-            ])
-        }
-        return out
+    /// The filters in words, for the download's title: "Active Level 2 Category 1 cases led by Police".
+    static func describe(_ filter: CaseloadFilter, _ choices: Choices) -> String {
+        var words = [filter.status.map { $0 == .active ? "Active" : "Exited" } ?? "Active and exited"]
+        if let level = filter.level { words.append(level.shortName) }
+        if let category = filter.category { words.append(category.shortName) }
+        words.append("cases")
+        if let custody = filter.custody { words.append("(\(custody.displayName.lowercased()))") }
+        if let lead = filter.leadAgency { words.append("led by " + (choices.agencies.first { $0.code == lead }?.name ?? lead)) }
+        return words.joined(separator: " ")
+    }
+
+    /// The list as a readable CSV (`ReadableExport.csv`): the marking and title, headings in words, the codes,
+    /// then one line per case; every cell neutralised against formula injection.
+    static func csv(_ rows: [CaseloadRow], heading: ExportHeading) -> String {
+        ReadableExport.csv(heading, ExportTable(name: "Cases", title: "Cases", explanation: "", columns: csvColumns, rows: rows.map { row in
+            [.text(row.nominalRef), .text(row.familyName), .text(row.givenNames), .integer(row.category.rawValue),
+             row.level == .unknown ? .empty : .integer(row.level.rawValue), .text(row.leadAgencyName), .text(row.nextReviewDate?.description ?? ""),
+             .text(row.status.rawValue), .text(row.custodyStatus.rawValue), .text(row.releaseDate?.description ?? ""), .text(row.areaName)]
+        }))
     }
 
     static func page(_ request: Request, _ session: Session, _ choices: Choices, filter: CaseloadFilter, result: CaseloadPage?,

@@ -54,7 +54,8 @@ enum AreaRoutes {
             let rows = try services.statistics.areaComparison(year: year)
             try services.audit.record(actor: request.actor(session), action: .export, subjectType: "annual_report_areas",
                                       subjectID: year.end.description, detail: "csv")
-            var response = Response.json(Array(AreaComparison.csv(rows).utf8), contentType: AnnualReportFormat.csv.contentType)
+            var response = Response.json(Array(AreaComparisonExport.csv(rows, year: year, made: services.today).utf8),
+                                         contentType: AnnualReportFormat.csv.contentType)
             response.headers.set("Content-Disposition", "attachment; filename=\"mappa-areas-compared-\(year.end).csv\"")
             return response
         })

@@ -26,9 +26,10 @@ enum KPIRoutes {
                 let benchmarks = try kpis.benchmarks(chosen: filter.period, trendLength: 1).map { filter.narrowed($0) }
                 try services.audit.record(actor: request.actor(session), action: .export, subjectType: "kpi",
                                           subjectID: filter.period.id, detail: format + filter.auditDetail)
+                let heading = filter.heading(today: services.today)
                 var response = format == "csv"
-                    ? Response.json(Array(KPIExport.csv(benchmarks).utf8), contentType: "text/csv; charset=utf-8")
-                    : Response.json(try KPIExport.xlsx(benchmarks, leadAgencyName: filter.name),
+                    ? Response.json(Array(KPIExport.csv(benchmarks, heading: heading).utf8), contentType: "text/csv; charset=utf-8")
+                    : Response.json(try KPIExport.xlsx(benchmarks, heading: heading, leadAgencyName: filter.name),
                                     contentType: AnnualReportFormat.xlsx.contentType)
                 response.headers.set("Content-Disposition", "attachment; filename=\"mappa-indicators-\(filter.period.id).\(format)\"")
                 return response
@@ -114,6 +115,13 @@ enum KPIRoutes {
         /// ", lead police, area north": what the audit trail records of the filter.
         var auditDetail: String {
             (lead.map { ", lead \($0.code)" } ?? "") + (area.auditDetail.map { ", \($0)" } ?? "")
+        }
+
+        /// The title of a download: the area (and lead agency) and the period.
+        func heading(today: CalendarDate) -> ExportHeading {
+            ExportHeading(subject: "MAPPA performance indicators",
+                          area: (area.area?.name ?? "All MAPPA areas") + (lead.map { ", cases led by \($0.name)" } ?? ""),
+                          period: "\(period.name) (\(period.dates))", made: today)
         }
 
         func name(_ code: String) -> String {

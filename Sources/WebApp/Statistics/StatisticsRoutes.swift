@@ -30,7 +30,7 @@ enum StatisticsRoutes {
                 let report = try services.statistics.annualReport(year: year, area: choice.scope)
                 try services.audit.record(actor: request.actor(session), action: .export, subjectType: "annual_report",
                                           subjectID: year.end.description, detail: format.rawValue + (choice.auditDetail.map { ", \($0)" } ?? ""))
-                var response = Response.json(try format.bytes(report), contentType: format.contentType)
+                var response = Response.json(try format.bytes(report, made: services.today), contentType: format.contentType)
                 response.headers.set("Content-Disposition",
                                      "attachment; filename=\"mappa-annual-report-\(year.end)\(choice.area.map { "-\($0.code)" } ?? "").\(format.rawValue)\"")
                 return response
@@ -232,8 +232,10 @@ enum StatisticsRoutes {
             </form>
             \(areaRule)
             \(areaLinks)
-            <p>Download: <a href="\(annualPath).csv\(query)" download>CSV</a> · <a href="\(annualPath).xlsx\(query)" download>Excel (XLSX)</a> ·
-            <a href="\(annualPath).json\(query)" download>JSON</a>. Downloads are recorded in the audit trail.</p>
+            <p>Download: <a href="\(annualPath).xlsx\(query)" download>Excel (XLSX)</a>, one sheet per table with a sheet of notes
+            explaining them · for other systems, <a href="\(annualPath).csv\(query)" download>CSV</a> (one figure a line:
+            table, row, column, value) · <a href="\(annualPath).json\(query)" download>JSON</a>. Downloads are recorded in the
+            audit trail; the files are OFFICIAL-SENSITIVE.</p>
             \(missingPopulation)
             \(withoutLevel)
             \(tables)

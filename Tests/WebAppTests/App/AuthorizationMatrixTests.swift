@@ -164,6 +164,8 @@ struct AuthorizationMatrixTests {
         // The referral has not been screened yet: unit staff pass the gate and find no decision.
         "GET /api/v1/referrals/:id/screening-decision": Rule(allowed: [], hidden: unitStaff),
         "GET /api/v1/screening-decisions": Rule(allowed: unitStaff),
+        // Change events: any account may follow the feed; each sees only the events need-to-know lets it see.
+        "GET /api/v1/events": Rule(allowed: signedIn),
         "GET /referrals/:id/screening": Rule(allowed: unitStaff), "POST /referrals/:id/screening": Rule(allowed: unitStaff),
         // Statistics: counts, never names; unit staff, managers and auditors. Partner agencies and referrers are refused.
         "GET /statistics": statisticsViewers, "GET /statistics/annual": statisticsViewers,

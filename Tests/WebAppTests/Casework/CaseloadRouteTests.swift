@@ -47,9 +47,15 @@ struct CaseloadRouteTests {
         let csv = coordinator.get("/cases.csv?sort=name")
         #expect(csv.status == 200)
         #expect(csv.headers["Content-Type"]?.hasPrefix("text/csv") == true)
-        let lines = csv.bodyText.split(separator: "\n")
-        #expect(lines.first == "nominal_ref,family_name,given_names,category,level,lead_agency,next_review_date,status,custody_status,release_date,mappa_area")
-        #expect(lines.count == 4)
+        let lines = csv.bodyText.split(separator: "\n").map(String.init)
+        #expect(csv.body.starts(with: [0xEF, 0xBB, 0xBF]), "a byte order mark, so a spreadsheet reads the names as UTF-8")
+        #expect(lines.first == "\u{FEFF}OFFICIAL-SENSITIVE")
+        #expect(lines.count > 1 && lines[1].hasPrefix("\"MAPPA caseload, All MAPPA areas, Active cases on ")
+                && lines[1].contains(", made "), "the title names the area, the cases chosen and the day")
+        #expect(lines.count > 2 && lines[2] == "Case reference,Family name,Given names,MAPPA category,Management level,Lead agency,Next review,Status,Where the person is,Release date,MAPPA area")
+        #expect(lines.count > 3 && lines[3] == "nominal_ref,family_name,given_names,category,level,lead_agency,next_review_date,status,custody_status,release_date,mappa_area",
+                "the codes of earlier downloads, kept as the second header row")
+        #expect(lines.count == 7, "marking, title, two header rows and three cases")
         #expect(csv.bodyText.contains("\"'=HYPERLINK(\"\"x\"\")\""), "a formula from a record is neutralised")
         let audit = try fixture.stores.audit.recent(limit: 100)
         #expect(audit.contains { $0.action == .view && $0.subjectType == "caseload" })
@@ -59,7 +65,7 @@ struct CaseloadRouteTests {
         let housing = fixture.client(signedInAs: .agencyRepresentative)
         let theirs = housing.get("/cases").bodyText
         #expect(theirs.contains("CR2") && !theirs.contains("CR1"))
-        #expect(housing.get("/cases.csv").bodyText.split(separator: "\n").count == 2)
+        #expect(housing.get("/cases.csv").bodyText.split(separator: "\n").count == 5)
         #expect(fixture.client(signedInAs: .referrer).get("/cases").status == 403)
         #expect(fixture.client(signedInAs: .coordinator).get("/").bodyText.contains("href=\"/cases\""))
     }

@@ -191,6 +191,10 @@ struct NeedToKnowSurfaceTests {
         "GET /api/v1/referrals/:id/screening-decision": .namesCases { world in
             world.screenedReferrals.map { Probe(path: "/api/v1/referrals/\($0)/screening-decision", api: true) }
         },
+        "GET /api/v1/events": .namesCases { world in
+            [Probe(path: "/api/v1/events?limit=500", api: true,
+                   shows: [(.coordinator, "\"caseId\":\"\(world.visible.caseID)\""), (.keeper, "\"caseId\":\"\(world.restricted.caseID)\"")])]
+        },
         "GET /api/v1/screening-decisions": .namesCases { world in
             [Probe(path: "/api/v1/screening-decisions?since=2000-01-01", api: true,
                    shows: [(.coordinator, "\"referralId\":\(world.screenedReferrals[0])"), (.keeper, "\"referralId\":\(world.screenedReferrals[1])")])]

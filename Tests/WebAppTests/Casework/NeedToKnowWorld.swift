@@ -47,7 +47,7 @@ struct NeedToKnowWorld {
         /// What would name the case to `person`: a referrer knows the names on their own referrals, having written them.
         func markers(to person: Person) -> [String] {
             [ref, familyName, "/cases/\(caseID)\"", "/cases/\(caseID)/", "/cases/\(caseID)#", "/nominals/\(nominalID)\"",
-             "/nominals/\(nominalID)/"] + (person == .referrer ? [] : referralNames)
+             "/nominals/\(nominalID)/", "\"caseId\":\"\(caseID)\""] + (person == .referrer ? [] : referralNames)
         }
     }
 

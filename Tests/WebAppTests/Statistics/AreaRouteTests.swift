@@ -217,6 +217,9 @@ struct AreaRouteTests {
         #expect(csv.status == 200 && csv.headers["Content-Type"]?.hasPrefix("text/csv") == true)
         #expect(csv.headers["Content-Disposition"]?.contains("mappa-areas-compared-2026-03-31.csv") == true)
         #expect(csv.bodyText == """
+            \u{FEFF}OFFICIAL-SENSITIVE
+            "MAPPA areas compared, 2025/26, All MAPPA areas, 1 April 2025 to 31 March 2026, made \(fixture.today.displayText)"
+            Area code,MAPPA area,Eligible in the community on 31 March,Level 2 during the year,Level 3 during the year,Population,"Registered sexual offenders per 100,000",Returned to custody,Charged with a serious further offence
             area,area_name,eligible_on_31_march,level_2_in_year,level_3_in_year,population,rsos_per_100k,returned_to_custody,sfo_charged
             north,North,2,2,0,200000,1.00,1,1
             south,South,2,0,1,100000,0.00,1,0
@@ -240,8 +243,9 @@ struct AreaRouteTests {
         let coordinator = fixture.client(signedInAs: .coordinator)
         let page = coordinator.get("/statistics/annual/areas")
         #expect(page.status == 200 && page.bodyText.contains("This database holds no MAPPA areas"))
-        #expect(coordinator.get("/statistics/annual/areas.csv").bodyText
-            == "area,area_name,eligible_on_31_march,level_2_in_year,level_3_in_year,population,rsos_per_100k,returned_to_custody,sfo_charged\n")
+        #expect(coordinator.get("/statistics/annual/areas.csv").bodyText.hasSuffix(
+            "\narea,area_name,eligible_on_31_march,level_2_in_year,level_3_in_year,population,rsos_per_100k,returned_to_custody,sfo_charged\n"),
+            "the headings and codes, and no rows")
         let annual = coordinator.get("/statistics/annual").bodyText
         #expect(!annual.contains("name=\"area\"") && !annual.contains("Compare the MAPPA areas"))
     }
