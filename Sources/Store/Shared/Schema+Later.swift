@@ -263,5 +263,10 @@ extension Schema {
             ALTER TABLE audit_log ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
             ALTER TABLE audit_head ADD COLUMN last_key_id TEXT NOT NULL DEFAULT '';
             """),
+        // The daily pages at national scale (issue 28): an action owned by an address with no account behind it is
+        // found from its own index, so "My actions" and each home queue read the viewer's actions, not every open one.
+        Migration(30, "each person's actions found by the address they are owned by", """
+            CREATE INDEX actions_owner_email ON actions(LOWER(owner_email)) WHERE owner_email <> '';
+            """),
     ]
 }
