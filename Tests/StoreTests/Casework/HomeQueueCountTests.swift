@@ -62,6 +62,12 @@ struct HomeQueueCountTests {
             #expect(queue.count == actions && queue.overdueCount == actions && queue.items.count == actions, "overdue actions, \(who)")
             #expect(try stores.actions.overdue(for: viewer).count == actions, "the overdue list agrees, \(who)")
         }
+        // The lists merge both levels, most overdue first, and stop at the limit.
+        let opened = try world.viewer("opened.one")
+        #expect(try stores.cases.overdueReviews(for: opened, limit: 100).reviews.map(\.caseID) == [ids["LATE1"]!, ids["LATE2"]!, ids["LATE3"]!])
+        let firstTwo = try stores.cases.overdueReviews(for: opened, limit: 2)
+        #expect(firstTwo.total == 3 && firstTwo.reviews.map(\.caseID) == [ids["LATE1"]!, ids["LATE2"]!])
+        #expect(try stores.cases.reviewsDue(withinDays: 14, for: opened, limit: 1).reviews.map(\.caseID) == [ids["SOON1"]!])
     }
 
     @Test("an action owned by an address with no account or contact behind it is in its owner's queue and list, whatever the case",
