@@ -154,10 +154,15 @@ public struct ActionStore: FeatureStore {
     static func ownedCondition(_ viewer: Viewer) -> SQLCondition {
         let email = viewer.user.email.trimmingCharacters(in: .whitespaces).lowercased()
         guard !email.isEmpty else { return SQLCondition(sql: "actions.owner_user_id = ?", parameters: [.integer(viewer.user.id)]) }
+        // Each way of owning read from its own index (`actions_owner`, `actions_owner_contact`, `actions_owner_email`):
+        // as one OR over the joined rows it read every open action (23,600 at national scale) on each home page.
         return SQLCondition(sql: """
-            (actions.owner_user_id = ?
-             OR (actions.owner_contact_id IS NOT NULL AND LOWER(owner_contacts.email) = ?)
-             OR (actions.owner_user_id IS NULL AND actions.owner_contact_id IS NULL AND actions.owner_email <> '' AND LOWER(actions.owner_email) = ?))
+            actions.id IN (SELECT mine.id FROM actions mine WHERE mine.owner_user_id = ?
+                UNION ALL SELECT mine.id FROM actions mine
+                    WHERE mine.owner_contact_id IN (SELECT contacts.id FROM agency_contacts contacts WHERE LOWER(contacts.email) = ?)
+                UNION ALL SELECT mine.id FROM actions mine
+                    WHERE mine.owner_user_id IS NULL AND mine.owner_contact_id IS NULL AND mine.owner_email <> ''
+                      AND LOWER(mine.owner_email) = ?)
             """, parameters: [.integer(viewer.user.id), .text(email), .text(email)])
     }
 

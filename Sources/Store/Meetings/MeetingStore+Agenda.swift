@@ -38,11 +38,14 @@ extension MeetingStore {
         let cases = try database.read { connection -> [AgendaCase] in
             let visible = try CaseVisibilityFilter(viewer, connection).cases()
             // At national scale a Level 2 panel weighs some 7,000 cases: read by position, the names checked on the first.
+            // The last panel is looked up only for a case a panel has reviewed: the builder proposes one never reviewed
+            // as new, whatever it was (`AgendaBuilder`).
             let rows = try connection.query("""
                 SELECT cases.id, cases.start_date, cases.next_review_date, cases.last_reviewed_on,
+                    CASE WHEN cases.last_reviewed_on IS NULL THEN NULL ELSE
                     (SELECT meetings.kind FROM meeting_items AS reviewed JOIN meetings ON meetings.id = reviewed.meeting_id
                      WHERE reviewed.case_id = cases.id AND meetings.status = 'held' AND meetings.kind IN ('level_2', 'level_3')
-                     ORDER BY meetings.meeting_date DESC, meetings.id DESC LIMIT 1) AS last_panel
+                     ORDER BY meetings.meeting_date DESC, meetings.id DESC LIMIT 1) END AS last_panel
                 FROM cases
                 WHERE cases.status = 'active' AND cases.level = ?
                   AND cases.id NOT IN (SELECT case_id FROM meeting_items WHERE meeting_id = ?)

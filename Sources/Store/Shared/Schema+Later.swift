@@ -268,6 +268,11 @@ extension Schema {
         Migration(29, "the referral sections the referrer has marked complete", """
             ALTER TABLE referrals ADD COLUMN completed_sections TEXT NOT NULL DEFAULT '';
             """),
+        // The daily pages at national scale (issue 28): an action owned by an address with no account behind it is
+        // found from its own index, so "My actions" and each home queue read the viewer's actions, not every open one.
+        Migration(30, "each person's actions found by the address they are owned by", """
+            CREATE INDEX actions_owner_email ON actions(LOWER(owner_email)) WHERE owner_email <> '';
+            """),
         // Change events for other systems (ChangeEventStore), written in the transaction of the change they report.
         // The id only grows and is the feed's cursor; case, referral and meeting say whose need-to-know applies.
         Migration(31, "change events for other systems, written with each change", """
