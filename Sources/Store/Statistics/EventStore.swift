@@ -56,6 +56,10 @@ public struct EventStore: FeatureStore {
         try database.write { connection in try connection.withBulkWriteCache {
             var ids: [String: Int64] = [:]
             for row in try connection.query("SELECT id, nominal_ref FROM nominals") { ids[try row.value("nominal_ref")] = try row.value("id") }
+            // A load at least as big as the table loads faster with its two secondary indexes built again after.
+            let rebuilt = try ["mappa_events_by_nominal", "mappa_events_date"].compactMap {
+                try SecondaryIndex.dropForBulkLoad($0, rows: events.count, connection)
+            }
             // In slices, so a million events' values are never all held at once, and the progress moves.
             let sliceSize = 10_000
             var start = 0
@@ -80,6 +84,7 @@ public struct EventStore: FeatureStore {
                 start += slice.count
                 progress?(start)
             }
+            for index in rebuilt { try index.create(connection) }
             try context.audit.append(connection, actor: actor, action: .create, subjectType: "events", subjectID: "import",
                              detail: "\(summary.added) events added, \(summary.alreadyRecorded) already recorded")
         } }
