@@ -241,8 +241,7 @@ final class PostgresConnection: Connection {
         let list = columns.joined(separator: ", ")
         guard skippingDuplicates else { return try copy(into: table, columns: columns, rows: rows) }
         // COPY has no ON CONFLICT: the rows go to a temporary table shaped like the target, then across in one statement.
-        try executeScript("DROP TABLE IF EXISTS mappa_load; CREATE TEMP TABLE mappa_load AS SELECT \(list) FROM \(table) WITH NO DATA")
-        _ = try copy(into: "mappa_load", columns: columns, rows: rows)
+        try loadTemporaryTable(like: table, columns: columns, rows: rows)
         let added = try executeOnce("INSERT INTO \(table) (\(list)) SELECT \(list) FROM mappa_load ON CONFLICT DO NOTHING")
         try executeScript("DROP TABLE mappa_load")
         return added
@@ -251,12 +250,18 @@ final class PostgresConnection: Connection {
     @discardableResult
     func updateMany(_ table: String, key: String, columns: [String], rows: [[SQLValue]]) throws(DatabaseError) -> Int {
         guard !rows.isEmpty else { return 0 }
-        try executeScript("DROP TABLE IF EXISTS mappa_load; CREATE TEMP TABLE mappa_load AS SELECT \(([key] + columns).joined(separator: ", ")) FROM \(table) WITH NO DATA")
-        _ = try copy(into: "mappa_load", columns: [key] + columns, rows: rows)
+        try loadTemporaryTable(like: table, columns: [key] + columns, rows: rows)
         let assignments = columns.map { "\($0) = mappa_load.\($0)" }.joined(separator: ", ")
         let updated = try executeOnce("UPDATE \(table) SET \(assignments) FROM mappa_load WHERE \(table).\(key) = mappa_load.\(key)")
         try executeScript("DROP TABLE mappa_load")
         return updated
+    }
+
+    /// Copies `rows` into `mappa_load`, a temporary table with `columns` of `table` (their types too), for a
+    /// statement that moves them across; the caller drops it.
+    private func loadTemporaryTable(like table: String, columns: [String], rows: [[SQLValue]]) throws(DatabaseError) {
+        try executeScript("DROP TABLE IF EXISTS mappa_load; CREATE TEMP TABLE mappa_load AS SELECT \(columns.joined(separator: ", ")) FROM \(table) WITH NO DATA")
+        _ = try copy(into: "mappa_load", columns: columns, rows: rows)
     }
 
     func reserveIDs(in table: String, count: Int) throws(DatabaseError) -> [Int64] {
